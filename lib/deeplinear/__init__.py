@@ -16,6 +16,7 @@ from importlib import import_module as _import_module
 
 from .data import *  # noqa: F403
 from .descent import *  # noqa: F403
+from .exercises import *  # noqa: F403
 from .explore import *  # noqa: F403
 from .flow import *  # noqa: F403
 from .hessian import *  # noqa: F403
@@ -32,6 +33,6 @@ __version__ = "0.1.0"
 
 # Some functions share their module's name (``loss``, ``explore``), so the modules are looked
 # up by import rather than as attributes of the package.
-_MODULES = ("data", "descent", "explore", "flow", "hessian", "init", "invariants",
+_MODULES = ("data", "descent", "exercises", "explore", "flow", "hessian", "init", "invariants",
             "landscape", "loss", "modes", "network", "plots", "saddles")
 __all__ = sorted({name for m in _MODULES for name in _import_module(f".{m}", __name__).__all__})

@@ -1,0 +1,58 @@
+# Two commands do everything on a fresh machine with Python 3.11 (see README.md):
+#   make book   set up .venv and the front-end assets, build the HTML book (every notebook executed)
+#   make test   set up, build the book, run every test (library, notebooks with nbval, real browser)
+#   make serve  serve the built book on http://127.0.0.1:8000/
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test test-lib test-notebooks test-browser serve setup assets browser store bench clean
+
+setup: $(STAMP) assets
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -n "$(PYTHON)" || { echo "make: no python3.11 or python3 on PATH"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (deeplinear)" >/dev/null
+	touch $(STAMP)
+
+# MathJax, require.js and the widget manager from npm (package.json), copied into vendor/ by
+# tools/build_book.py. Without npm the build falls back to CDNs and says so.
+assets:
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "make: npm not found: the book will load MathJax and widget scripts from CDNs"; fi
+
+book: setup
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/build_book.py
+
+# Debian's Chromium for the real-browser tests (Playwright cannot download its own browser here).
+browser:
+	@test -x /usr/bin/chromium || { echo "make: installing chromium"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	  (sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null); }
+	@test -x /usr/bin/chromium || { echo "make: /usr/bin/chromium is missing and could not be installed"; exit 1; }
+
+# One pytest run: library tests, nbval on every chapter (outputs of the cells tagged
+# nbval-check-output are compared), and the browser checks of the built book.
+# pytest's exit 5 ("no tests collected") counts as a failure.
+test: book browser
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest tests chapters \
+	  --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg; \
+	  rc=$$?; if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests"; exit 1; fi; exit $$rc
+
+serve:
+	@test -d _build/html || { echo "make: build the book first: make book"; exit 1; }
+	$(PY) -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+# Re-execute the chapters and store the outputs that nbval compares (tools/store_outputs.py).
+store: setup
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/store_outputs.py chapters/*.ipynb
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf _build vendor

@@ -1,0 +1,94 @@
+"""Checkers for the book's code exercises.
+
+Each checker calls the reader's function on a few random networks, compares the answer with
+the library's, and returns a :class:`CheckResult` that says what is right or, for the first
+case that is wrong, what was expected. A checker never raises because of the reader's code:
+an exception inside it is reported as the result, so a chapter can call the checker on the
+unfinished stub and still build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import adjacency, adjacency_power
+
+__all__ = ["CheckResult", "check_adjacency", "check_path_count"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of an exercise check: ``passed`` and a message for the reader."""
+
+    passed: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        return ("Correct: " if self.passed else "Not yet: ") + self.message
+
+    def _repr_pretty_(self, p, cycle) -> None:  # IPython display
+        p.text(str(self))
+
+
+def _random_networks(rng: np.random.Generator, n: int) -> list[list[np.ndarray]]:
+    nets = []
+    for _ in range(n):
+        h = int(rng.integers(1, 5))
+        d = rng.integers(1, 5, size=h + 1)
+        nets.append([rng.standard_normal((int(d[i + 1]), int(d[i]))) for i in range(h)])
+    return nets
+
+
+def _call(fn: Callable, *args):
+    try:
+        return fn(*args), None
+    except Exception as exc:  # the reader's code: report, never propagate
+        return None, f"your function raised {type(exc).__name__}: {exc}"
+
+
+def check_adjacency(fn: Callable[[list[np.ndarray]], np.ndarray], *, seed: int = 0) -> CheckResult:
+    """Check a reader's ``fn(weights) -> A`` against :func:`deeplinear.adjacency`."""
+    rng = np.random.default_rng(seed)
+    nets = _random_networks(rng, 6)
+    for W in nets:
+        widths = (W[0].shape[1],) + tuple(w.shape[0] for w in W)
+        got, err = _call(fn, W)
+        if err:
+            return CheckResult(False, err)
+        expected = adjacency(W)
+        got = np.asarray(got, dtype=float)
+        if got.shape != expected.shape:
+            return CheckResult(False, f"for widths {widths} A must be {expected.shape} (n_v = {sum(widths)}), got {got.shape}")
+        if not np.allclose(got, expected, atol=1e-12):
+            p, q = np.argwhere(~np.isclose(got, expected, atol=1e-12))[0]
+            return CheckResult(
+                False,
+                f"for widths {widths}, entry ({p}, {q}) is {got[p, q]:.4g} but should be {expected[p, q]:.4g} "
+                "(W_i goes in block row i, block column i-1)",
+            )
+    return CheckResult(True, f"your adjacency matrix agrees with dl.adjacency on {len(nets)} random networks.")
+
+
+def check_path_count(fn: Callable[[tuple[int, ...], int], np.ndarray], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(widths, k) -> N`` where ``N[p, q]`` counts the directed paths of length ``k``
+    from node ``q`` to node ``p`` of the complete layered graph with these widths."""
+    rng = np.random.default_rng(seed)
+    for _ in range(6):
+        h = int(rng.integers(1, 5))
+        widths = tuple(int(x) for x in rng.integers(1, 4, size=h + 1))
+        k = int(rng.integers(0, h + 2))
+        ones = [np.ones((widths[i + 1], widths[i])) for i in range(h)]
+        expected = adjacency_power(adjacency(ones), k)
+        got, err = _call(fn, widths, k)
+        if err:
+            return CheckResult(False, err)
+        got = np.asarray(got, dtype=float)
+        if got.shape != expected.shape or not np.array_equal(got, expected):
+            return CheckResult(False, f"for widths {widths} and k = {k} the counts are wrong (hint: powers of the all-ones network)")
+    return CheckResult(True, "your path counts are right on 6 random architectures.")

@@ -1,0 +1,101 @@
+"""Every page of the built book, as a reader's browser sees it.
+
+Per page: it loads; math is typeset by MathJax (no raw TeX delimiters left in the text);
+every image loads; no request leaves the site and none fails; no console error (except
+the known harmless THEBE_JS_URL one); no error or warning text in cell outputs; every
+internal link and cross-reference points at an existing page and anchor.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+
+from .conftest import SITE, book_pages
+
+PAGES = book_pages(SITE) if (SITE / "index.html").exists() else ["<the book is not built>"]
+RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$")
+WARNING_TEXT = re.compile(r"Traceback \(most recent call last\)|\b\w*Warning\b")
+
+VISIBLE_TEXT_JS = """() => {
+  const body = document.querySelector('main') || document.body;
+  const clone = body.cloneNode(true);
+  clone.querySelectorAll('pre, code, script, style, mjx-container, .dl-explorer script').forEach(e => e.remove());
+  return clone.innerText;
+}"""
+
+IMAGES_JS = """async () => {
+  const imgs = [...document.querySelectorAll('main img')];
+  const results = await Promise.all(imgs.map(async img => {
+    img.loading = 'eager';
+    try { await img.decode(); } catch (e) {}
+    return {src: img.currentSrc || img.src, ok: img.complete && img.naturalWidth > 0,
+            visible: img.offsetParent !== null};
+  }));
+  return results;
+}"""
+
+
+@lru_cache(maxsize=None)
+def _ids(path: Path) -> frozenset[str]:
+    return frozenset(re.findall(r'\sid="([^"]+)"', path.read_text(encoding="utf-8")))
+
+
+def _broken_link(site_dir: Path, page_path: str, href: str) -> str | None:
+    """Why an internal href is broken, or None when it resolves."""
+    url = urlparse(urljoin("http://site/" + page_path, href))
+    target = site_dir / unquote(url.path.lstrip("/"))
+    if target.is_dir():
+        target = target / "index.html"
+    if not target.exists():
+        return f"{href}: no file {target.relative_to(site_dir)}"
+    if url.fragment and target.suffix == ".html" and unquote(url.fragment) not in _ids(target):
+        return f"{href}: no anchor #{url.fragment} in {target.relative_to(site_dir)}"
+    return None
+
+
+def test_the_book_has_pages():
+    assert PAGES != ["<the book is not built>"], "run `make book` before the browser tests"
+    assert "index.html" in PAGES
+    assert any(p.startswith("chapters/") for p in PAGES), PAGES
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_renders_offline_and_cleanly(page_factory, site_url, site_dir, page_path):
+    page = page_factory()
+    response = page.goto(site_url + page_path, wait_until="load")
+    assert response is not None and response.ok, f"{page_path} did not load: {response and response.status}"
+
+    has_math = page.locator(".math").count() > 0
+    if has_math:
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+        page.evaluate("() => MathJax.startup.promise")
+        assert page.locator("mjx-container").count() > 0, f"{page_path}: math was not typeset"
+    leftover = RAW_TEX.findall(page.evaluate(VISIBLE_TEXT_JS))
+    assert not leftover, f"{page_path}: raw TeX delimiters left in the text: {leftover[:5]}"
+
+    images = page.evaluate(IMAGES_JS)
+    broken = [i["src"][:120] for i in images if not i["ok"]]
+    assert not broken, f"{page_path}: images that did not load: {broken}"
+
+    outputs = page.locator(".cell_output").all_inner_texts()
+    bad = [m.group(0) for text in outputs for m in [WARNING_TEXT.search(text)] if m]
+    assert not bad, f"{page_path}: warning or traceback text in cell outputs: {bad}"
+    assert page.locator(".output.stderr, .output.traceback, .problematic").count() == 0, (
+        f"{page_path}: stderr, traceback or unresolved-reference elements on the page"
+    )
+
+    hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+    internal = [h for h in hrefs if not urlparse(h).scheme and not h.startswith(("mailto:", "javascript:"))]
+    broken_links = sorted({b for h in internal if (b := _broken_link(site_dir, page_path, h))})
+    assert not broken_links, f"{page_path}: broken internal links: {broken_links}"
+
+    page.wait_for_timeout(200)  # let late scripts report
+    assert page.external_requests == [], f"{page_path}: requests left the site: {page.external_requests}"
+    assert page.failed_requests == [], f"{page_path}: failed requests: {page.failed_requests}"
+    assert page.console_errors == [], f"{page_path}: console errors: {page.console_errors}"
