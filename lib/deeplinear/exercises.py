@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .loss import loss
 from .network import adjacency, adjacency_power
 
-__all__ = ["CheckResult", "check_adjacency", "check_path_count"]
+__all__ = ["CheckResult", "check_adjacency", "check_path_count", "check_ray_loss"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,21 @@ def check_path_count(fn: Callable[[tuple[int, ...], int], np.ndarray], *, seed: 
         if got.shape != expected.shape or not np.array_equal(got, expected):
             return CheckResult(False, f"for widths {widths} and k = {k} the counts are wrong (hint: powers of the all-ones network)")
     return CheckResult(True, "your path counts are right on 6 random architectures.")
+
+
+def check_ray_loss(fn: Callable[[float, float, int], float], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(a, sigma, h)``: the loss of the scalar depth-``h`` network with all weights ``a``."""
+    rng = np.random.default_rng(seed)
+    for _ in range(8):
+        a, sigma, h = float(rng.normal()), float(rng.uniform(0.2, 3.0)), int(rng.integers(1, 6))
+        expected = loss([np.array([[a]])] * h, np.array([[sigma]]))
+        got, err = _call(fn, a, sigma, h)
+        if err:
+            return CheckResult(False, err)
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            return CheckResult(False, f"ray_loss({a:.3g}, {sigma:.3g}, {h}) returned {got!r}, not a number")
+        if not np.isclose(value, expected, rtol=1e-10, atol=1e-12):
+            return CheckResult(False, f"ray_loss({a:.3g}, {sigma:.3g}, {h}) = {value:.6g}, expected {expected:.6g} = (sigma - a^h)^2 / 2")
+    return CheckResult(True, "your loss along the balanced ray matches dl.loss at 8 random points.")

@@ -8,6 +8,7 @@ from importlib import import_module as _import_module
 
 from .style import *  # noqa: F403
 from .network import *  # noqa: F403
+from .landscape import *  # noqa: F403
 
-_MODULES = ("style", "network")
+_MODULES = ("style", "network", "landscape")
 __all__ = sorted({name for m in _MODULES for name in _import_module(f".{m}", __name__).__all__})
