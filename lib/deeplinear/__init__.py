@@ -24,6 +24,7 @@ from .init import *  # noqa: F403
 from .invariants import *  # noqa: F403
 from .landscape import *  # noqa: F403
 from .loss import *  # noqa: F403
+from .losses import *  # noqa: F403
 from .modes import *  # noqa: F403
 from .network import *  # noqa: F403
 from .plots import *  # noqa: F403
@@ -34,5 +35,5 @@ __version__ = "0.1.0"
 # Some functions share their module's name (``loss``, ``explore``), so the modules are looked
 # up by import rather than as attributes of the package.
 _MODULES = ("data", "descent", "exercises", "explore", "flow", "hessian", "init", "invariants",
-            "landscape", "loss", "modes", "network", "plots", "saddles")
+            "landscape", "loss", "losses", "modes", "network", "plots", "saddles")
 __all__ = sorted({name for m in _MODULES for name in _import_module(f".{m}", __name__).__all__})
