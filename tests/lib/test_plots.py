@@ -65,3 +65,11 @@ def test_landscape_figures_reject_bad_sigma(bad):
 def test_balanced_ray_rejects_bad_depth():
     with pytest.raises(ValueError, match="depth"):
         dl.balanced_ray_figure(1.0, 0)
+
+
+def test_random_network_view_figure_is_reproducible():
+    a = dl.random_network_view_figure((2, 3, 2), 2, seed=5).axes[1].images[0].get_array()
+    b = dl.random_network_view_figure((2, 3, 2), 2, seed=5).axes[1].images[0].get_array()
+    assert np.array_equal(a, b)
+    with pytest.raises(ValueError, match="widths"):
+        dl.random_network_view_figure((2, 0, 2), 1)

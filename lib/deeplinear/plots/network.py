@@ -10,7 +10,7 @@ from .._validation import as_weights, widths_of
 from ..network import adjacency, layer_slices
 from .style import DIVERGING_CMAP, OKABE_ITO, new_figure
 
-__all__ = ["draw_network", "draw_pattern", "network_view_figure"]
+__all__ = ["draw_network", "draw_pattern", "network_view_figure", "random_network_view_figure"]
 
 
 def _node_positions(widths: Sequence[int]) -> np.ndarray:
@@ -139,3 +139,16 @@ def network_view_figure(weights: Sequence[np.ndarray], k: int = 1):
     draw_pattern(Ak, d, ax_m, title=title)
     ax_g.set_title(f"network with widths {tuple(d)}", fontsize=9)
     return fig
+
+
+def random_network_view_figure(widths: Sequence[int], k: int = 1, seed: int = 0):
+    r""":func:`network_view_figure` for a network with the given widths and standard normal
+    weights drawn from ``numpy.random.default_rng(seed)``: the explorer of the network-view
+    chapter, where a reader picks an architecture and a power ``k``.
+    """
+    from .._validation import as_widths
+
+    d = as_widths(widths)
+    rng = np.random.default_rng(seed)
+    W = [rng.standard_normal((d[i + 1], d[i])) for i in range(len(d) - 1)]
+    return network_view_figure(W, k)
