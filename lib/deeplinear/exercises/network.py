@@ -1,65 +1,25 @@
-"""Checkers for the book's code exercises.
-
-Each checker calls the reader's function on a few random networks, compares the answer with
-the library's, and returns a :class:`CheckResult` that says what is right or, for the first
-case that is wrong, what was expected. A checker never raises because of the reader's code:
-an exception inside it is reported as the result, so a chapter can call the checker on the
-unfinished stub and still build.
-"""
+"""Checkers for the exercises of the chapters on the model and the network view."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-from .loss import loss
-from .network import adjacency, adjacency_power
+from ..loss import loss
+from ..network import adjacency, adjacency_power
+from .base import CheckResult, call_safely, random_networks
 
-__all__ = ["CheckResult", "check_adjacency", "check_path_count", "check_ray_loss"]
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """Outcome of an exercise check: ``passed`` and a message for the reader."""
-
-    passed: bool
-    message: str
-
-    def __bool__(self) -> bool:
-        return self.passed
-
-    def __str__(self) -> str:
-        return ("Correct: " if self.passed else "Not yet: ") + self.message
-
-    def _repr_pretty_(self, p, cycle) -> None:  # IPython display
-        p.text(str(self))
-
-
-def _random_networks(rng: np.random.Generator, n: int) -> list[list[np.ndarray]]:
-    nets = []
-    for _ in range(n):
-        h = int(rng.integers(1, 5))
-        d = rng.integers(1, 5, size=h + 1)
-        nets.append([rng.standard_normal((int(d[i + 1]), int(d[i]))) for i in range(h)])
-    return nets
-
-
-def _call(fn: Callable, *args):
-    try:
-        return fn(*args), None
-    except Exception as exc:  # the reader's code: report, never propagate
-        return None, f"your function raised {type(exc).__name__}: {exc}"
+__all__ = ["check_adjacency", "check_path_count", "check_ray_loss"]
 
 
 def check_adjacency(fn: Callable[[list[np.ndarray]], np.ndarray], *, seed: int = 0) -> CheckResult:
     """Check a reader's ``fn(weights) -> A`` against :func:`deeplinear.adjacency`."""
     rng = np.random.default_rng(seed)
-    nets = _random_networks(rng, 6)
+    nets = random_networks(rng, 6)
     for W in nets:
         widths = (W[0].shape[1],) + tuple(w.shape[0] for w in W)
-        got, err = _call(fn, W)
+        got, err = call_safely(fn, W)
         if err:
             return CheckResult(False, err)
         expected = adjacency(W)
@@ -86,7 +46,7 @@ def check_path_count(fn: Callable[[tuple[int, ...], int], np.ndarray], *, seed: 
         k = int(rng.integers(0, h + 2))
         ones = [np.ones((widths[i + 1], widths[i])) for i in range(h)]
         expected = adjacency_power(adjacency(ones), k)
-        got, err = _call(fn, widths, k)
+        got, err = call_safely(fn, widths, k)
         if err:
             return CheckResult(False, err)
         got = np.asarray(got, dtype=float)
@@ -101,7 +61,7 @@ def check_ray_loss(fn: Callable[[float, float, int], float], *, seed: int = 0) -
     for _ in range(8):
         a, sigma, h = float(rng.normal()), float(rng.uniform(0.2, 3.0)), int(rng.integers(1, 6))
         expected = loss([np.array([[a]])] * h, np.array([[sigma]]))
-        got, err = _call(fn, a, sigma, h)
+        got, err = call_safely(fn, a, sigma, h)
         if err:
             return CheckResult(False, err)
         try:
