@@ -20,6 +20,9 @@ __all__ = [
     "as_positive",
     "widths_of",
     "check_sigma",
+    "as_int",
+    "as_rng",
+    "as_time_span",
 ]
 
 
@@ -126,3 +129,46 @@ def check_sigma(Sigma: object, widths: Sequence[int], name: str = "Sigma") -> np
             f"so {name} must have shape {expected}"
         )
     return S
+
+
+def as_int(value: object, name: str, *, minimum: int | None = None) -> int:
+    """Validate an integer (``bool`` rejected), optionally ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)):
+        if isinstance(value, (Real, np.floating)) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise TypeError(f"{name} must be an integer, got {_short(value)}")
+    if minimum is not None and int(value) < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {int(value)}")
+    return int(value)
+
+
+def as_rng(rng: object, name: str = "rng") -> np.random.Generator:
+    """Validate an explicit random generator.
+
+    Accepts a ``numpy.random.Generator`` or an integer seed (turned into
+    ``numpy.random.default_rng(seed)``); never falls back to global random state.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (Integral, np.integer)) and not isinstance(rng, bool) and int(rng) >= 0:
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"{name} must be a numpy Generator such as np.random.default_rng(0) (or a non-negative "
+        f"integer seed), got {_short(rng)}"
+    )
+
+
+def as_time_span(t_span: object, name: str = "t_span") -> tuple[float, float]:
+    """Validate a time span ``(t0, t1)`` with finite ``t0 < t1``; a number ``T`` means ``(0, T)``."""
+    if isinstance(t_span, (Real, np.floating, np.integer)) and not isinstance(t_span, bool):
+        t_span = (0.0, float(t_span))
+    try:
+        t0, t1 = (float(v) for v in t_span)  # type: ignore[union-attr]
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a pair (t0, t1) of real numbers, got {_short(t_span)}") from exc
+    if not (np.isfinite(t0) and np.isfinite(t1)):
+        raise ValueError(f"{name} must be finite, got {_short(t_span)}")
+    if not t1 > t0:
+        raise ValueError(f"{name} = {_short(t_span)} must satisfy t0 < t1 (a positive duration)")
+    return t0, t1

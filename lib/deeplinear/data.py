@@ -1,3 +1,335 @@
-"""Placeholder: being written."""
+r"""From regression data to the reduced target :math:`\Sigma`.
 
-__all__: list[str] = []
+The loss on data :math:`X \in \mathbb{R}^{d_0 \times N}`, :math:`Y \in \mathbb{R}^{d_h \times N}`
+(samples as columns) is
+
+.. math:: L_{\rm data}(W_1, \dots, W_h) = \tfrac12 \lVert Y - W_h \cdots W_1 X \rVert_F^2 .
+
+With :math:`M = X X^\top \succ 0` (needs :math:`N \ge d_0`, an overdetermined regression) and the
+full SVD of the whitened input-output correlation
+:math:`\tilde Y = Y X^\top M^{-1/2} = U \Sigma V^\top`, the change of variables
+
+.. math:: W_h \leftarrow U^\top W_h, \qquad W_1 \leftarrow W_1 M^{1/2} V
+
+turns the loss into :math:`\tfrac12 \lVert \Sigma - W_{1:h} \rVert_F^2 + \text{const}` with
+:math:`\text{const} = \tfrac12(\lVert Y\rVert_F^2 - \lVert \Sigma\rVert_F^2) \ge 0`, the part of
+:math:`Y` no linear map of :math:`X` explains (Saxe, McClelland and Ganguli 2014; Wendin and
+Altafini, arXiv:2511.10362, Section 2).
+
+When :math:`X X^\top = I` (whitened inputs) the substitution is orthogonal and the Euclidean
+gradient flow in the new coordinates *is* the flow on the data. When :math:`X X^\top \ne I`
+the factor :math:`M^{1/2}` is not orthogonal: loss *values* are preserved, but the gradient
+flow of the reduced problem corresponds on the data to the preconditioned flow
+:math:`\dot W_1 = -\nabla_{W_1} L_{\rm data}\, M^{-1}` (only the first layer's metric changes).
+:attr:`DataReduction.metric_changed` flags this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_int, as_matrix, as_positive, as_rng, as_weights
+from .invariants import random_orthogonal
+from .network import end_to_end
+
+__all__ = ["DataReduction", "reduce_data", "whiten", "data_loss", "TeacherData", "teacher_data"]
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=float, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True)
+class DataReduction:
+    r"""Result of :func:`reduce_data`: the reduced target and the change of variables.
+
+    Attributes
+    ----------
+    Sigma : ndarray, shape (d_h, d_0)
+        Rectangular-diagonal target, singular values descending on the diagonal.
+    U : ndarray, shape (d_h, d_h)
+        Left singular vectors (orthogonal).
+    V : ndarray, shape (d_0, d_0)
+        Right singular vectors (orthogonal).
+    singular_values : ndarray, shape (min(d_h, d_0),)
+        The diagonal of ``Sigma``, descending.
+    input_map : ndarray, shape (d_0, d_0)
+        :math:`M^{1/2} V`; the first layer in reduced coordinates is ``W_1 @ input_map``.
+    input_map_inverse : ndarray, shape (d_0, d_0)
+        :math:`V^\top M^{-1/2}`, the inverse of ``input_map``.
+    constant : float
+        :math:`\tfrac12(\lVert Y\rVert_F^2 - \lVert\Sigma\rVert_F^2)`: the data loss equals the
+        reduced loss plus this constant.
+    metric_changed : bool
+        True when :math:`X X^\top \ne I`. Loss values are still preserved, but the gradient
+        flow of the reduced loss is *not* the Euclidean gradient flow on the data: it is the
+        flow with the first-layer metric changed by :math:`X X^\top`
+        (:math:`\dot W_1 = -\nabla_{W_1} L_{\rm data} (X X^\top)^{-1}` in original coordinates).
+    input_gram : ndarray, shape (d_0, d_0)
+        :math:`M = X X^\top`.
+    """
+
+    Sigma: np.ndarray
+    U: np.ndarray
+    V: np.ndarray
+    singular_values: np.ndarray
+    input_map: np.ndarray
+    input_map_inverse: np.ndarray
+    constant: float
+    metric_changed: bool
+    input_gram: np.ndarray
+
+    @property
+    def widths_in_out(self) -> tuple[int, int]:
+        """``(d_0, d_h)``."""
+        return int(self.Sigma.shape[1]), int(self.Sigma.shape[0])
+
+    def _check(self, weights: Sequence[np.ndarray]) -> list[np.ndarray]:
+        W = as_weights(weights)
+        d0, dh = self.widths_in_out
+        if W[0].shape[1] != d0 or W[-1].shape[0] != dh:
+            raise ValueError(
+                f"weights map R^{W[0].shape[1]} to R^{W[-1].shape[0]} but the data have d_0 = {d0}, d_h = {dh}"
+            )
+        return W
+
+    def to_reduced(self, weights: Sequence[np.ndarray]) -> list[np.ndarray]:
+        r"""Weights on the data -> reduced coordinates: :math:`W_h \leftarrow U^\top W_h`, :math:`W_1 \leftarrow W_1 M^{1/2} V`."""
+        W = [w.copy() for w in self._check(weights)]
+        W[0] = W[0] @ self.input_map
+        W[-1] = self.U.T @ W[-1]
+        return W
+
+    def from_reduced(self, weights: Sequence[np.ndarray]) -> list[np.ndarray]:
+        r"""Reduced coordinates -> weights on the data (the inverse of :meth:`to_reduced`)."""
+        W = [w.copy() for w in self._check(weights)]
+        W[0] = W[0] @ self.input_map_inverse
+        W[-1] = self.U @ W[-1]
+        return W
+
+
+def _sym_sqrt_and_inv(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lam, Q = np.linalg.eigh(M)
+    r = np.sqrt(lam)
+    return (Q * r) @ Q.T, (Q / r) @ Q.T
+
+
+def _check_xy(X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
+    X = as_matrix(X, "X")
+    Y = as_matrix(Y, "Y")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"X and Y must have the same number of samples (columns): X is {X.shape}, Y is {Y.shape}"
+        )
+    d0, N = X.shape
+    if N < d0:
+        raise ValueError(
+            f"X has N = {N} samples of dimension d_0 = {d0}; the reduction needs N >= d_0 "
+            "(an overdetermined regression) so that X X^T is invertible"
+        )
+    return X, Y
+
+
+def _input_gram(X: np.ndarray, cond_max: float = 1e12) -> np.ndarray:
+    s = np.linalg.svd(X, compute_uv=False)
+    if s[0] == 0 or s[-1] / s[0] < 1.0 / np.sqrt(cond_max):
+        rank = int(np.sum(s > s[0] * np.finfo(float).eps * max(X.shape))) if s[0] > 0 else 0
+        raise ValueError(
+            f"X X^T is singular or too ill-conditioned (condition number {(s[0] / s[-1]) ** 2 if s[-1] > 0 else np.inf:.3g}, "
+            f"numerical rank {rank} < d_0 = {X.shape[0]}); remove redundant input directions first"
+        )
+    return X @ X.T
+
+
+def reduce_data(X: np.ndarray, Y: np.ndarray, *, whiten: bool = True, identity_tol: float = 1e-10) -> DataReduction:
+    r"""Reduce regression data to the target :math:`\Sigma` by whitening and an SVD.
+
+    Parameters
+    ----------
+    X : ndarray, shape (d_0, N)
+        Inputs, one sample per column; ``N >= d_0`` and :math:`X X^\top` invertible.
+    Y : ndarray, shape (d_h, N)
+        Outputs, one sample per column.
+    whiten : bool, default True
+        Allow non-whitened inputs, reducing with the non-orthogonal substitution
+        :math:`W_1 \leftarrow W_1 (X X^\top)^{1/2}` (then ``metric_changed`` is True). With
+        ``whiten=False`` the inputs must already satisfy :math:`X X^\top = I`.
+    identity_tol : float, default 1e-10
+        Tolerance (max entry of :math:`X X^\top - I`) for treating the inputs as whitened.
+
+    Returns
+    -------
+    DataReduction
+        ``Sigma``, ``U``, ``V``, ``singular_values``, the change of variables
+        (``to_reduced``/``from_reduced``, ``input_map``), ``constant`` and ``metric_changed``.
+        For any weights,
+        ``data_loss(W, X, Y) == loss(r.to_reduced(W), r.Sigma) + r.constant``.
+
+    Raises
+    ------
+    ValueError
+        Mismatched sample counts, ``N < d_0``, singular :math:`X X^\top`, non-finite entries,
+        or ``whiten=False`` with non-whitened inputs.
+
+    Notes
+    -----
+    With :math:`M = X X^\top`:
+    :math:`\lVert Y - W X\rVert_F^2 = \lVert Y X^\top M^{-1/2} - W M^{1/2}\rVert_F^2
+    + \lVert Y\rVert_F^2 - \lVert Y X^\top M^{-1/2}\rVert_F^2`, and the SVD
+    :math:`Y X^\top M^{-1/2} = U\Sigma V^\top` rotates the first term to
+    :math:`\lVert \Sigma - U^\top W M^{1/2} V\rVert_F^2`.
+    """
+    X, Y = _check_xy(X, Y)
+    tol = as_positive(identity_tol, "identity_tol")
+    M = _input_gram(X)
+    d0 = X.shape[0]
+    dev = float(np.max(np.abs(M - np.eye(d0))))
+    metric_changed = dev > tol
+    if metric_changed and not whiten:
+        raise ValueError(
+            f"X X^T is not the identity (max |X X^T - I| = {dev:.3g} > identity_tol = {tol:g}); "
+            "pass whiten=True (loss values are preserved but the gradient-flow metric changes) "
+            "or whiten the inputs first with whiten(X)"
+        )
+    if metric_changed:
+        Mh, Mih = _sym_sqrt_and_inv(M)
+    else:
+        Mh, Mih = np.eye(d0), np.eye(d0)
+    Yt = Y @ X.T @ Mih
+    U, s, Vt = np.linalg.svd(Yt, full_matrices=True)
+    Sigma = np.zeros_like(Yt)
+    k = s.size
+    Sigma[np.arange(k), np.arange(k)] = s
+    V = Vt.T
+    const = 0.5 * (float(np.sum(Y * Y)) - float(np.sum(s * s)))
+    return DataReduction(
+        Sigma=_frozen(Sigma),
+        U=_frozen(U),
+        V=_frozen(V),
+        singular_values=_frozen(s),
+        input_map=_frozen(Mh @ V),
+        input_map_inverse=_frozen(Vt @ Mih),
+        constant=float(const),
+        metric_changed=bool(metric_changed),
+        input_gram=_frozen(M),
+    )
+
+
+def whiten(X: np.ndarray) -> np.ndarray:
+    r"""Whitened inputs :math:`(X X^\top)^{-1/2} X` (ZCA whitening), so that the result ``Z`` has :math:`Z Z^\top = I`.
+
+    Parameters
+    ----------
+    X : ndarray, shape (d_0, N)
+        ``N >= d_0`` and :math:`X X^\top` invertible.
+    """
+    X = as_matrix(X, "X")
+    d0, N = X.shape
+    if N < d0:
+        raise ValueError(f"X has N = {N} samples of dimension d_0 = {d0}; whitening needs N >= d_0")
+    _, Mih = _sym_sqrt_and_inv(_input_gram(X))
+    return Mih @ X
+
+
+def data_loss(weights: Sequence[np.ndarray], X: np.ndarray, Y: np.ndarray) -> float:
+    r"""The loss on data :math:`\tfrac12\lVert Y - W_h\cdots W_1 X\rVert_F^2` (no ``1/N``)."""
+    W = as_weights(weights)
+    X = as_matrix(X, "X")
+    Y = as_matrix(Y, "Y")
+    if X.shape[0] != W[0].shape[1] or Y.shape[0] != W[-1].shape[0] or X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"shapes do not match: weights map R^{W[0].shape[1]} to R^{W[-1].shape[0]}, X is {X.shape}, Y is {Y.shape}"
+        )
+    R = Y - end_to_end(W) @ X
+    return 0.5 * float(np.sum(R * R))
+
+
+@dataclass(frozen=True)
+class TeacherData:
+    r"""A teacher-plus-noise regression data set (see :func:`teacher_data`).
+
+    Attributes
+    ----------
+    X : ndarray, shape (d_0, N)
+    Y : ndarray, shape (d_h, N)
+        :math:`Y = T X + \text{noise}\cdot G`, :math:`G` standard Gaussian.
+    teacher : ndarray, shape (d_h, d_0)
+        :math:`T = U_T\, \mathrm{diag}(s)\, V_T^\top` with Haar random :math:`U_T, V_T`.
+    teacher_singular_values : ndarray
+        ``s``, descending.
+    noise : float
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+    teacher: np.ndarray
+    teacher_singular_values: np.ndarray
+    noise: float
+
+
+def teacher_data(
+    singular_values: Sequence[float] | np.ndarray,
+    n_samples: int,
+    rng: np.random.Generator,
+    *,
+    noise: float = 0.0,
+    d_in: int | None = None,
+    d_out: int | None = None,
+    whitened: bool = True,
+) -> TeacherData:
+    r"""Data from a linear teacher plus Gaussian noise, for exploring the reduction.
+
+    The teacher :math:`T = U_T \mathrm{diag}(s) V_T^\top` has the given singular values and
+    Haar random singular vectors; :math:`Y = T X + \text{noise}\cdot G`. Without noise
+    ``reduce_data(X, Y).singular_values`` equals ``s`` (for whitened ``X``); noise perturbs
+    them (and fills in the zero ones) by about ``noise`` (Weyl's inequality).
+
+    Parameters
+    ----------
+    singular_values : array_like, shape (k,)
+        Teacher singular values, ``>= 0`` (sorted descending internally); ``k <= min(d_in, d_out)``.
+    n_samples : int
+        ``N >= d_in``.
+    rng : numpy.random.Generator
+        Explicit randomness.
+    noise : float, default 0.0
+        Standard deviation of the output noise.
+    d_in, d_out : int, optional
+        Input and output dimensions (default ``k``).
+    whitened : bool, default True
+        Exactly whitened inputs (:math:`X X^\top = I`, rows of a random orthogonal matrix);
+        otherwise i.i.d. standard Gaussian inputs.
+
+    Returns
+    -------
+    TeacherData
+    """
+    s = np.asarray(singular_values, dtype=float)
+    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
+        raise ValueError(f"singular_values must be a non-empty 1-D array of finite values >= 0, got {singular_values!r:.80}")
+    s = np.sort(s)[::-1]
+    k = s.size
+    d_in = k if d_in is None else as_int(d_in, "d_in", minimum=1)
+    d_out = k if d_out is None else as_int(d_out, "d_out", minimum=1)
+    if k > min(d_in, d_out):
+        raise ValueError(f"{k} singular values do not fit a {d_out} x {d_in} teacher")
+    N = as_int(n_samples, "n_samples", minimum=1)
+    if N < d_in:
+        raise ValueError(f"n_samples = {N} must be >= d_in = {d_in} (overdetermined regression)")
+    noise = as_positive(noise, "noise", allow_zero=True)
+    rng = as_rng(rng)
+    D = np.zeros((d_out, d_in))
+    D[np.arange(k), np.arange(k)] = s
+    T = random_orthogonal(d_out, rng) @ D @ random_orthogonal(d_in, rng).T
+    if whitened:
+        Q, _ = np.linalg.qr(rng.standard_normal((N, d_in)))
+        X = Q.T
+    else:
+        X = rng.standard_normal((d_in, N))
+    Y = T @ X + noise * rng.standard_normal((d_out, N))
+    return TeacherData(_frozen(X), _frozen(Y), _frozen(T), _frozen(s), float(noise))

@@ -1,3 +1,274 @@
-"""Placeholder: being written."""
+r"""Invariants of the flow: conservation laws and the similarity symmetry.
 
-__all__: list[str] = []
+Conservation laws
+-----------------
+Along the gradient flow of *any* differentiable loss of the end-to-end map, the hidden-layer
+Gram differences
+
+.. math:: C_i = W_{i+1}^\top W_{i+1} - W_i W_i^\top, \qquad i = 1, \dots, h-1,
+
+are constant (Arora, Cohen and Hazan 2018; Du, Hu and Lee 2018). In the network view they are
+the inner diagonal blocks of the commutator
+
+.. math:: [A^\top, A] = A^\top A - A A^\top
+          = \mathrm{blkdiag}\big(W_1^\top W_1,\ C_1, \dots, C_{h-1},\ -W_h W_h^\top\big),
+
+whose two outer blocks are *not* conserved (Wendin and Altafini, arXiv:2511.10362, Section 3).
+
+Symmetry
+--------
+The group :math:`G = GL(d_1) \times \dots \times GL(d_{h-1})` acts by
+:math:`W_i \mapsto T_i W_i T_{i-1}^{-1}` (:math:`T_0 = I`, :math:`T_h = I`), i.e. by the
+similarity :math:`A \mapsto T A T^{-1}` with :math:`T = \mathrm{blkdiag}(I, T_1, \dots, T_{h-1}, I)`.
+It leaves the end-to-end map, hence the loss, unchanged; the gradient is equivariant only under
+the orthogonal subgroup. The conservation laws are the Noether charges of this symmetry
+(Kunin et al. 2021).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._validation import as_int, as_matrix, as_positive, as_rng, as_weights, as_widths, widths_of
+from .network import layer_slices
+
+__all__ = [
+    "conserved_quantities",
+    "conserved_drift",
+    "imbalance",
+    "commutator",
+    "commutator_blocks",
+    "block_diagonal",
+    "gl_action",
+    "gl_action_adjacency",
+    "random_orthogonal",
+    "random_gl",
+]
+
+
+def _conserved_unchecked(W: Sequence[np.ndarray]) -> list[np.ndarray]:
+    return [W[i + 1].T @ W[i + 1] - W[i] @ W[i].T for i in range(len(W) - 1)]
+
+
+def conserved_quantities(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
+    r"""The conserved quantities :math:`C_i = W_{i+1}^\top W_{i+1} - W_i W_i^\top`.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+
+    Returns
+    -------
+    list of ndarray
+        ``[C_1, ..., C_{h-1}]``, ``C_i`` of shape ``(d_i, d_i)`` (empty for ``h = 1``).
+
+    Notes
+    -----
+    They are first integrals of the gradient flow of any loss of the end-to-end map. A network
+    is *0-balanced* if all :math:`C_i = 0` and *delta-balanced* if
+    :math:`\lVert C_i\rVert_F \le \delta` for all ``i`` (Arora, Cohen, Golowich and Hu 2019).
+    """
+    return _conserved_unchecked(as_weights(weights))
+
+
+def conserved_drift(C0: Sequence[np.ndarray], C: Sequence[np.ndarray]) -> float:
+    r"""Relative drift :math:`\max_i \lVert C_i - C_i^{(0)}\rVert_F / \max(1, \lVert C_i^{(0)}\rVert_F)`.
+
+    Returns ``0.0`` when there is nothing to compare (depth 1).
+    """
+    if len(C0) != len(C):
+        raise ValueError(f"C0 and C must have the same length, got {len(C0)} and {len(C)}")
+    out = 0.0
+    for a, b in zip(C0, C):
+        a = np.asarray(a, dtype=float)
+        b = np.asarray(b, dtype=float)
+        if a.shape != b.shape:
+            raise ValueError(f"conserved quantities of different shapes {a.shape} and {b.shape}")
+        out = max(out, float(np.linalg.norm(b - a)) / max(1.0, float(np.linalg.norm(a))))
+    return out
+
+
+def imbalance(weights: Sequence[np.ndarray]) -> float:
+    r"""The imbalance :math:`\max_i \lVert C_i \rVert_F` (``0.0`` for depth 1).
+
+    A network is delta-balanced exactly when ``imbalance(weights) <= delta``.
+    """
+    C = conserved_quantities(weights)
+    return max((float(np.linalg.norm(c)) for c in C), default=0.0)
+
+
+def commutator(A: np.ndarray) -> np.ndarray:
+    r"""The commutator :math:`[A^\top, A] = A^\top A - A A^\top` of a square matrix.
+
+    For an adjacency matrix it is block diagonal (see :func:`commutator_blocks`).
+    """
+    A = as_matrix(A, "A")
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"A must be square, got shape {A.shape}")
+    return A.T @ A - A @ A.T
+
+
+def commutator_blocks(A: np.ndarray, widths: Sequence[int]) -> list[np.ndarray]:
+    r"""Diagonal blocks of :math:`A^\top A - A A^\top` for ``A = blk_1(W_1, ..., W_h)``.
+
+    Returns
+    -------
+    list of ndarray
+        ``h + 1`` blocks :math:`[W_1^\top W_1, C_1, \dots, C_{h-1}, -W_h W_h^\top]`; the inner
+        ``h - 1`` are the conserved quantities, the outer two are not conserved.
+    """
+    d = as_widths(widths)
+    A = as_matrix(A, "A")
+    n = sum(d)
+    if A.shape != (n, n):
+        raise ValueError(f"A has shape {A.shape} but widths {d} give n_v = {n}, so A must be ({n}, {n})")
+    K = A.T @ A - A @ A.T
+    return [K[s, s].copy() for s in layer_slices(d)]
+
+
+def _check_transforms(Ts: object, widths: Sequence[int], name: str = "Ts") -> list[np.ndarray]:
+    d = tuple(widths)
+    h = len(d) - 1
+    if isinstance(Ts, np.ndarray) or not isinstance(Ts, Sequence):
+        raise TypeError(f"{name} must be a list [T_1, ..., T_(h-1)] of hidden-layer matrices, got {type(Ts).__name__}")
+    if len(Ts) != h - 1:
+        raise ValueError(f"{name} must hold h - 1 = {h - 1} matrices (one per hidden layer), got {len(Ts)}")
+    out = []
+    for i, T in enumerate(Ts, start=1):
+        T = as_matrix(T, f"{name}[{i - 1}] (T_{i})")
+        if T.shape != (d[i], d[i]):
+            raise ValueError(f"{name}[{i - 1}] (T_{i}) must have shape {(d[i], d[i])}, got {T.shape}")
+        if np.linalg.cond(T) > 1e14:
+            raise ValueError(f"{name}[{i - 1}] (T_{i}) is singular or nearly so (cond = {np.linalg.cond(T):.3g})")
+        out.append(T)
+    return out
+
+
+def block_diagonal(Ts: Sequence[np.ndarray], widths: Sequence[int]) -> np.ndarray:
+    r"""The block-diagonal :math:`T = \mathrm{blkdiag}(I_{d_0}, T_1, \dots, T_{h-1}, I_{d_h})`.
+
+    Parameters
+    ----------
+    Ts : list of ndarray
+        ``h - 1`` invertible matrices, ``T_i`` of shape ``(d_i, d_i)``.
+    widths : sequence of int
+        ``(d_0, ..., d_h)``.
+
+    Returns
+    -------
+    ndarray, shape (n_v, n_v)
+    """
+    d = as_widths(widths)
+    T_list = _check_transforms(Ts, d)
+    sl = layer_slices(d)
+    n = sum(d)
+    T = np.eye(n)
+    for i, Ti in enumerate(T_list, start=1):
+        T[sl[i], sl[i]] = Ti
+    return T
+
+
+def gl_action(weights: Sequence[np.ndarray], Ts: Sequence[np.ndarray]) -> list[np.ndarray]:
+    r"""Act with :math:`(T_1, \dots, T_{h-1})` on the weights: :math:`W_i \mapsto T_i W_i T_{i-1}^{-1}`.
+
+    With :math:`T_0 = I_{d_0}` and :math:`T_h = I_{d_h}` the end-to-end map is unchanged, so the
+    loss is invariant. The gradient transforms equivariantly,
+    :math:`\nabla L(T\cdot W)_i = T_i \nabla L(W)_i T_{i-1}^{-1}`, only when every
+    :math:`T_i` is orthogonal.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``.
+    Ts : list of ndarray
+        ``h - 1`` invertible matrices, ``T_i`` of shape ``(d_i, d_i)``.
+
+    Returns
+    -------
+    list of ndarray
+        The transformed weights.
+    """
+    W = as_weights(weights)
+    d = widths_of(W)
+    T_list = _check_transforms(Ts, d)
+    full = [np.eye(d[0])] + T_list + [np.eye(d[-1])]
+    out = []
+    for i, Wi in enumerate(W, start=1):
+        out.append(full[i] @ np.linalg.solve(full[i - 1].T, Wi.T).T)  # T_i W_i T_{i-1}^{-1}
+    return out
+
+
+def gl_action_adjacency(A: np.ndarray, Ts: Sequence[np.ndarray], widths: Sequence[int]) -> np.ndarray:
+    r"""The same action in adjacency form, :math:`A \mapsto T A T^{-1}` with ``T = block_diagonal(Ts, widths)``."""
+    d = as_widths(widths)
+    A = as_matrix(A, "A")
+    n = sum(d)
+    if A.shape != (n, n):
+        raise ValueError(f"A has shape {A.shape} but widths {d} give n_v = {n}, so A must be ({n}, {n})")
+    T = block_diagonal(Ts, d)
+    return T @ np.linalg.solve(T.T, A.T).T
+
+
+def random_orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
+    """A Haar-distributed random orthogonal ``n x n`` matrix (QR with the sign fix of Mezzadri 2007)."""
+    n = as_int(n, "n", minimum=1)
+    rng = as_rng(rng)
+    Z = rng.standard_normal((n, n))
+    Q, R = np.linalg.qr(Z)
+    return Q * np.where(np.diag(R) < 0, -1.0, 1.0)
+
+
+def random_gl(
+    widths: Sequence[int],
+    rng: np.random.Generator,
+    *,
+    orthogonal: bool = False,
+    cond: float = 10.0,
+) -> list[np.ndarray]:
+    r"""Random hidden-layer transforms :math:`(T_1, \dots, T_{h-1})` for :func:`gl_action`.
+
+    Each :math:`T_i = Q_i\, \mathrm{diag}(s)\, R_i` with Haar orthogonal :math:`Q_i, R_i` and
+    singular values ``s`` spread log-uniformly over ``[1, cond]`` (the largest equal to
+    ``cond`` when ``d_i >= 2``), so the condition number is controlled. With
+    ``orthogonal=True`` the transforms are Haar orthogonal (the subgroup under which the
+    gradient flow is equivariant).
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``(d_0, ..., d_h)``; only the hidden widths are used.
+    rng : numpy.random.Generator
+        Source of randomness (explicit; no global state).
+    orthogonal : bool, default False
+        Draw from the orthogonal subgroup.
+    cond : float, default 10.0
+        Condition number of each (non-orthogonal) ``T_i``, ``>= 1``. For ``d_i = 1`` the
+        transform is a random scalar of modulus in ``[1/sqrt(cond), sqrt(cond)]``.
+
+    Returns
+    -------
+    list of ndarray
+        ``h - 1`` matrices.
+    """
+    d = as_widths(widths)
+    rng = as_rng(rng)
+    cond = as_positive(cond, "cond")
+    if cond < 1:
+        raise ValueError(f"cond must be >= 1, got {cond}")
+    out = []
+    for di in d[1:-1]:
+        if orthogonal:
+            out.append(random_orthogonal(di, rng))
+            continue
+        if di == 1:
+            mag = np.exp(rng.uniform(-0.5, 0.5) * np.log(cond))
+            out.append(np.array([[mag * rng.choice([-1.0, 1.0])]]))
+            continue
+        logs = np.sort(rng.uniform(0.0, 1.0, di))[::-1]
+        logs[0], logs[-1] = 1.0, 0.0
+        s = np.exp(logs * np.log(cond))
+        out.append((random_orthogonal(di, rng) * s) @ random_orthogonal(di, rng))
+    return out

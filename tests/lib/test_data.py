@@ -1,0 +1,164 @@
+"""Tests of deeplinear.data: the reduction of regression data to Sigma."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import deeplinear as dl
+from deeplinear.losses import general_gradient
+
+
+@dataclass(frozen=True)
+class _DataQuadratic:
+    """1/2 ||Y - W X||^2 as an end-to-end loss (for flows on the raw data)."""
+
+    X: np.ndarray
+    Y: np.ndarray
+
+    @property
+    def shape(self):
+        return (self.Y.shape[0], self.X.shape[0])
+
+    def value(self, W):
+        R = self.Y - W @ self.X
+        return 0.5 * float(np.sum(R * R))
+
+    def gradient(self, W):
+        return -(self.Y - W @ self.X) @ self.X.T
+
+
+@st.composite
+def data_sets(draw):
+    h = draw(st.integers(1, 4))
+    d = tuple(draw(st.lists(st.integers(1, 5), min_size=h + 1, max_size=h + 1)))
+    extra = draw(st.integers(0, 6))
+    whitened = draw(st.booleans())
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    N = d[0] + extra + 1
+    X = rng.standard_normal((d[0], N))
+    if whitened:
+        X = dl.whiten(X)
+    Y = rng.standard_normal((d[-1], N))
+    W = dl.random_init(d, rng, 1.0, fan_in=True)
+    return X, Y, W, whitened
+
+
+@given(data_sets())
+def test_loss_on_data_equals_reduced_loss_plus_constant(data):
+    X, Y, W, whitened = data
+    r = dl.reduce_data(X, Y)
+    assert r.metric_changed == (not whitened)
+    Lr = dl.loss(r.to_reduced(W), r.Sigma) + r.constant
+    assert dl.data_loss(W, X, Y) == pytest.approx(Lr, rel=1e-10, abs=1e-10)
+    assert r.constant >= -1e-10 * max(1.0, float(np.sum(Y * Y)))
+    # the change of variables is invertible
+    for a, b in zip(r.from_reduced(r.to_reduced(W)), W):
+        np.testing.assert_allclose(a, b, atol=1e-10 * max(1.0, np.abs(b).max()))
+
+
+@given(data_sets())
+def test_sigma_is_rectangular_diagonal_descending(data):
+    X, Y, _, _ = data
+    r = dl.reduce_data(X, Y)
+    dh, d0 = Y.shape[0], X.shape[0]
+    assert r.Sigma.shape == (dh, d0)
+    k = min(dh, d0)
+    off = r.Sigma.copy()
+    off[np.arange(k), np.arange(k)] = 0.0
+    assert np.all(off == 0.0)
+    s = r.singular_values
+    assert s.shape == (k,) and np.all(np.diff(s) <= 0) and np.all(s >= 0)
+    np.testing.assert_allclose(np.diag(r.Sigma), s)
+    np.testing.assert_allclose(r.U.T @ r.U, np.eye(dh), atol=1e-12)
+    np.testing.assert_allclose(r.V.T @ r.V, np.eye(d0), atol=1e-12)
+    np.testing.assert_allclose(r.input_map @ r.input_map_inverse, np.eye(d0), atol=1e-9)
+    assert not r.Sigma.flags.writeable
+
+
+def test_reduction_with_whitened_inputs_preserves_the_flow():
+    """X X^T = I: the reduced flow, mapped back, is the flow on the data."""
+    rng = np.random.default_rng(0)
+    X = dl.whiten(rng.standard_normal((3, 20)))
+    Y = rng.standard_normal((2, 20))
+    r = dl.reduce_data(X, Y)
+    assert not r.metric_changed
+    W0 = dl.random_init((3, 4, 2), rng, 0.5)
+    t = np.linspace(0, 2, 5)
+    raw = dl.gradient_flow(W0, None, (0, 2), t_eval=t, end_to_end_loss=_DataQuadratic(X, Y))
+    red = dl.gradient_flow(r.to_reduced(W0), r.Sigma, (0, 2), t_eval=t)
+    for Wa, Wb in zip(raw.weights, red.weights):
+        for a, b in zip(Wa, r.from_reduced(Wb)):
+            np.testing.assert_allclose(a, b, atol=1e-8)
+    np.testing.assert_allclose(raw.loss, red.loss + r.constant, rtol=1e-9)
+
+
+def test_reduction_without_whitening_changes_the_metric():
+    """X X^T != I: loss values agree at the start, but the two flows differ."""
+    rng = np.random.default_rng(1)
+    X = np.diag([3.0, 1.0, 0.3]) @ rng.standard_normal((3, 30))
+    Y = rng.standard_normal((2, 30))
+    r = dl.reduce_data(X, Y)
+    assert r.metric_changed
+    W0 = dl.random_init((3, 4, 2), rng, 0.5)
+    t = np.linspace(0, 0.5, 3)
+    raw = dl.gradient_flow(W0, None, (0, 0.5), t_eval=t, end_to_end_loss=_DataQuadratic(X, Y))
+    red = dl.gradient_flow(r.to_reduced(W0), r.Sigma, (0, 0.5), t_eval=t)
+    assert raw.loss[0] == pytest.approx(red.loss[0] + r.constant, rel=1e-10)
+    assert abs(raw.loss[-1] - (red.loss[-1] + r.constant)) > 1e-3
+    # the reduced flow is the data flow with the first-layer metric X X^T: grad_W1 L_data M^{-1}
+    G_red = dl.gradient(r.to_reduced(W0), r.Sigma)
+    G_data = general_gradient(W0, _DataQuadratic(X, Y))
+    np.testing.assert_allclose(G_red[0] @ r.input_map_inverse, G_data[0] @ np.linalg.inv(r.input_gram), atol=1e-10)
+
+
+def test_whiten_and_teacher_data():
+    rng = np.random.default_rng(2)
+    Z = dl.whiten(rng.standard_normal((4, 9)))
+    np.testing.assert_allclose(Z @ Z.T, np.eye(4), atol=1e-12)
+    td = dl.teacher_data([1.0, 3.0, 2.0], 12, np.random.default_rng(3), d_in=4, d_out=3)
+    np.testing.assert_allclose(td.X @ td.X.T, np.eye(4), atol=1e-12)
+    np.testing.assert_allclose(td.teacher_singular_values, [3.0, 2.0, 1.0])
+    r = dl.reduce_data(td.X, td.Y, whiten=False)
+    np.testing.assert_allclose(r.singular_values, [3.0, 2.0, 1.0], atol=1e-12)
+    assert r.constant == pytest.approx(0.0, abs=1e-12)
+    noisy = dl.teacher_data([3.0, 2.0, 1.0], 200, np.random.default_rng(3), noise=0.01)
+    r = dl.reduce_data(noisy.X, noisy.Y)
+    assert np.max(np.abs(r.singular_values - [3.0, 2.0, 1.0])) < 0.05
+    again = dl.teacher_data([3.0, 2.0, 1.0], 200, np.random.default_rng(3), noise=0.01)
+    np.testing.assert_array_equal(again.Y, noisy.Y)
+    raw = dl.teacher_data([3.0, 2.0], 50, np.random.default_rng(4), whitened=False)
+    assert np.max(np.abs(raw.X @ raw.X.T - np.eye(2))) > 1e-2
+
+
+def test_bad_inputs():
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((3, 10)), rng.standard_normal((2, 10))
+    with pytest.raises(ValueError, match="same number of samples"):
+        dl.reduce_data(X, Y[:, :9])
+    with pytest.raises(ValueError, match="N >= d_0"):
+        dl.reduce_data(X[:, :2], Y[:, :2])
+    Xs = np.vstack([X[:2], X[:1]])
+    with pytest.raises(ValueError, match="singular or too ill-conditioned"):
+        dl.reduce_data(Xs, Y)
+    with pytest.raises(ValueError, match="not the identity"):
+        dl.reduce_data(X, Y, whiten=False)
+    bad = X.copy()
+    bad[1, 2] = np.nan
+    with pytest.raises(ValueError, match="X has a non-finite entry"):
+        dl.reduce_data(bad, Y)
+    with pytest.raises(ValueError, match="2-D"):
+        dl.reduce_data(X[0], Y)
+    r = dl.reduce_data(X, Y)
+    with pytest.raises(ValueError, match="d_0 = 3"):
+        r.to_reduced([np.ones((4, 2)), np.ones((2, 4))])
+    with pytest.raises(ValueError, match="n_samples"):
+        dl.teacher_data([1.0, 2.0], 1, rng)
+    with pytest.raises(ValueError, match=">= 0"):
+        dl.teacher_data([1.0, -2.0], 5, rng)
+    with pytest.raises(ValueError, match="do not fit"):
+        dl.teacher_data([1.0, 2.0, 3.0], 5, rng, d_in=2)
+    with pytest.raises(ValueError, match="shapes do not match"):
+        dl.data_loss([np.ones((2, 3))], X[:2], Y)

@@ -1,0 +1,405 @@
+"""Tests of deeplinear.flow: the gradient flow, layer-wise and in adjacency form."""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import deeplinear as dl
+from deeplinear import losses
+
+SIGMA3 = np.diag([3.0, 2.0, 1.0])
+
+
+@st.composite
+def problems(draw, max_depth=5, max_width=6):
+    h = draw(st.integers(1, max_depth))
+    d = tuple(draw(st.lists(st.integers(1, max_width), min_size=h + 1, max_size=h + 1)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    W = dl.random_init(d, rng, 1.0, fan_in=True)
+    S = np.zeros((d[-1], d[0]))
+    k = min(d[0], d[-1])
+    S[np.arange(k), np.arange(k)] = np.sort(rng.uniform(0.5, 2.0, k))[::-1]
+    return d, W, S
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@settings(max_examples=15)
+@given(problems())
+def test_conserved_quantities_stay_constant(p):
+    d, W, S = p
+    tr = dl.gradient_flow(W, S, (0.0, 3.0))
+    assert tr.status == "completed"
+    assert np.max(tr.conserved_drift) <= 1e-8
+
+
+@settings(max_examples=15)
+@given(problems())
+def test_loss_never_increases(p):
+    d, W, S = p
+    tr = dl.gradient_flow(W, S, (0.0, 3.0), t_eval=np.linspace(0, 3, 61))
+    assert np.all(np.diff(tr.loss) <= 1e-10 * max(1.0, tr.loss[0]))
+    # and L(b) - L(a) = -int_a^b ||grad L||^2 dt (Lyapunov identity), on the solver's own steps with
+    # 5-point Gauss-Legendre quadrature of the dense output
+    ts = dl.gradient_flow(W, S, (0.0, 3.0))
+    x, w = np.polynomial.legendre.leggauss(5)
+    a, b = ts.t[:-1], ts.t[1:]
+    nodes = (0.5 * (b - a)[:, None] * x + 0.5 * (a + b)[:, None]).ravel()
+    g2 = np.array([sum(float(np.sum(g * g)) for g in dl.gradient(W_, S)) for W_ in ts.weights_at(nodes)])
+    integral = 0.5 * (b - a) * (g2.reshape(-1, 5) @ w)
+    np.testing.assert_allclose(np.diff(ts.loss), -integral, rtol=1e-6, atol=1e-10 * max(1.0, ts.loss[0]))
+
+
+@settings(max_examples=10)
+@given(problems(max_depth=4, max_width=4))
+def test_adjacency_and_layerwise_flows_agree(p):
+    d, W, S = p
+    h = len(W)
+    t = np.linspace(0.0, 2.0, 5)
+    tr = dl.gradient_flow(W, S, (0.0, 2.0), t_eval=t)
+    ta = dl.gradient_flow_adjacency(dl.adjacency(W), dl.target(S, d), h, (0.0, 2.0), t_eval=t, widths=d)
+    assert ta.status == "completed"
+    assert np.all(ta.pattern_leak == 0.0)
+    assert np.max(ta.nilpotency_residual) <= 1e-12 * max(1.0, np.max(np.abs(ta.A)) ** (h + 1))
+    for k in range(t.size):
+        for a, b in zip(ta.weights(k), tr.weights[k]):
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-8 * max(1.0, np.abs(b).max()))
+    np.testing.assert_allclose(ta.loss, tr.loss, rtol=1e-8, atol=1e-12)
+
+
+@settings(max_examples=15)
+@given(
+    st.integers(1, 5),
+    st.lists(st.floats(0.5, 3.0), min_size=1, max_size=3),
+    st.floats(0.05, 0.6),
+)
+def test_aligned_flow_matches_the_closed_form(h, svals, a0):
+    """Aligned balanced start: every mode follows mode_solution (to 1e-8)."""
+    s = np.sort(np.array(svals))[::-1]
+    k = s.size
+    T = 6.0
+    t = np.linspace(0.0, T, 13)
+    tr = dl.gradient_flow(dl.aligned_init((k,) * (h + 1), a0), np.diag(s), (0.0, T), t_eval=t)
+    u = np.array([np.diag(P) for P in tr.end_to_end])
+    exact = np.array([dl.mode_solution(t, sk, a0**h, h) for sk in s]).T
+    np.testing.assert_allclose(u, exact, rtol=0, atol=1e-8 * max(1.0, s.max()))
+    np.testing.assert_allclose(tr.loss, dl.mode_loss(t, s, a0**h, h), rtol=0, atol=1e-8 * max(1.0, tr.loss[0]))
+
+
+# --------------------------------------------------------------------------- digest claims
+
+
+def test_claim_27_incremental_learning_through_the_plateaus():
+    """Sigma = diag(3,2,1), aligned h = 2, u0 = 1e-6: loss 6.9987, 2.2185, 0.4787, 0.0051, 0.0000 at
+    t = 1, 3, 5, 8, 12, and the flow matches the closed form through all three transitions."""
+    W0 = dl.aligned_init((3, 3, 3), 1e-3)
+    t = np.array([1.0, 3.0, 5.0, 8.0, 12.0])
+    tr = dl.gradient_flow(W0, SIGMA3, (0.0, 12.0), t_eval=t)
+    np.testing.assert_allclose(tr.loss, [6.9987, 2.2185, 0.4787, 0.0051, 0.0000], atol=1e-4)
+    dense = np.linspace(0.0, 14.0, 281)
+    exact = dl.mode_loss(dense, [3.0, 2.0, 1.0], 1e-6, 2)
+    tr = dl.gradient_flow(W0, SIGMA3, (0.0, 14.0), t_eval=dense)
+    assert np.max(np.abs(tr.loss - exact)) <= 1e-8
+    # dense output between the steps is as good
+    Wd = tr.weights_at(np.linspace(0.1, 13.9, 97))
+    Ld = np.array([dl.loss(W, SIGMA3) for W in Wd])
+    assert np.max(np.abs(Ld - dl.mode_loss(np.linspace(0.1, 13.9, 97), [3.0, 2.0, 1.0], 1e-6, 2))) <= 1e-8
+
+
+def test_default_tolerances_are_needed():
+    """Evidence for the defaults: a deep aligned flow through a long plateau (h = 3, a0 = 0.05).
+    rtol = 1e-6 is wrong in the third digit; the defaults are right to 1e-8."""
+    h, a0, T = 3, 0.05, 40.0
+    t = np.linspace(0.0, T, 81)
+    W0 = dl.aligned_init((3,) * (h + 1), a0)
+    exact = np.array([dl.mode_solution(t, s, a0**h, h) for s in (3.0, 2.0, 1.0)]).T
+
+    def err(**kw):
+        tr = dl.gradient_flow(W0, SIGMA3, (0.0, T), t_eval=t, **kw)
+        return np.max(np.abs(np.array([np.diag(P) for P in tr.end_to_end]) - exact))
+
+    assert err() <= 1e-8
+    assert err(rtol=1e-6, atol=1e-9, max_step=np.inf) > 1e-3
+
+
+def test_claim_27_random_small_init_lingers_near_one_half():
+    """With a random 1e-3 start the loss lingers near 0.5 for about 2.5 time units."""
+    dwell = []
+    for seed in range(4):
+        W0 = dl.random_init((3, 3, 3), np.random.default_rng(seed), 1e-3)
+        t = np.linspace(0.0, 20.0, 2001)
+        tr = dl.gradient_flow(W0, SIGMA3, (0.0, 20.0), t_eval=t)
+        dwell.append(np.sum(np.abs(tr.loss - 0.5) < 0.05) * (t[1] - t[0]))
+        assert tr.loss[-1] < 1e-12
+    assert 2.0 <= np.mean(dwell) <= 3.0
+    assert min(dwell) > 1.0
+
+
+@pytest.mark.parametrize("h, sigma, predicted", [(2, 1.0, -4.0), (3, 2.0, -15.119), (4, 1.5, -14.697)])
+def test_claim_11_local_rate_of_the_scalar_chain(h, sigma, predicted):
+    """The balanced scalar chain's d/dt log L tends to -2 h sigma^(2-2/h) [1e-3 relative], measured on the flow
+    between L = 1e-8 and L = 1e-10."""
+    u0 = sigma / 2
+    t1 = dl.learning_time(sigma, u0, sigma - np.sqrt(2e-8), h)
+    t2 = dl.learning_time(sigma, u0, sigma - np.sqrt(2e-10), h)
+    W0 = dl.aligned_init((1,) * (h + 1), u0 ** (1 / h))
+    tr = dl.gradient_flow(W0, np.array([[sigma]]), (0.0, t2), t_eval=[t1, t2])
+    rate = np.diff(np.log(tr.loss))[0] / (t2 - t1)
+    assert rate == pytest.approx(predicted, rel=1e-3)
+
+
+def test_claim_3_unprojected_adjacency_flow_keeps_the_block_shift():
+    """The unprojected n_v x n_v ODE keeps A(t) block-shift and nilpotent (spectral radius 0) [1e-10]."""
+    rng = np.random.default_rng(0)
+    d = (3, 4, 2, 3)
+    W0 = dl.random_init(d, rng)
+    ta = dl.gradient_flow_adjacency(dl.adjacency(W0), dl.target(SIGMA3, d), 3, (0.0, 5.0),
+                                    t_eval=np.linspace(0, 5, 11), widths=d)
+    assert np.max(ta.pattern_leak) <= 1e-10
+    assert np.max(ta.nilpotency_residual) <= 1e-10
+    assert max(np.max(np.abs(np.linalg.eigvals(A))) for A in ta.A) <= 1e-10
+    # the blocks are the layer-wise solution
+    tr = dl.gradient_flow(W0, SIGMA3, (0.0, 5.0), t_eval=np.linspace(0, 5, 11))
+    for k in range(11):
+        for a, b in zip(ta.weights(k), tr.weights[k]):
+            np.testing.assert_allclose(a, b, atol=1e-8)
+    np.testing.assert_allclose(ta.A_at(2.5), dl.adjacency(tr.weights_at(2.5)), atol=1e-8)
+
+
+def test_claim_4_conservation_laws():
+    """d = (3,4,2,3), t in [0, 20]: the inner blocks of A^T A - A A^T drift < 3e-12 (digest tolerances
+    rtol = 1e-11, atol = 1e-12; <= 1e-9 claimed), the outer blocks change by O(1)."""
+    rng = np.random.default_rng(0)
+    d = (3, 4, 2, 3)
+    W0 = dl.random_init(d, rng)
+    tr = dl.gradient_flow(W0, SIGMA3, (0.0, 20.0), rtol=1e-11, atol=1e-12)
+    assert np.max(tr.conserved_drift) < 3e-12
+    assert np.max(dl.gradient_flow(W0, SIGMA3, (0.0, 20.0)).conserved_drift) < 1e-9  # defaults
+    first, last = dl.commutator_blocks(dl.adjacency(tr.weights[0]), d), dl.commutator_blocks(dl.adjacency(tr.weights[-1]), d)
+    for i in (1, 2):
+        assert np.linalg.norm(last[i] - first[i]) < 3e-11
+    for i in (0, 3):
+        assert np.linalg.norm(last[i] - first[i]) > 0.5
+
+
+def test_claim_5_lyapunov():
+    """L is non-increasing on a 401-point grid (successive differences <= 1e-10)."""
+    rng = np.random.default_rng(1)
+    W0 = dl.random_init((3, 4, 2, 3), rng)
+    tr = dl.gradient_flow(W0, SIGMA3, (0.0, 20.0), t_eval=np.linspace(0, 20, 401))
+    assert np.all(np.diff(tr.loss) <= 1e-10)
+    assert tr.loss[0] - tr.loss[-1] > 1.0
+
+
+def test_claim_6_bottleneck_minimum():
+    """Sigma = diag(3,2,1), d = (3,4,2,3) (d_min = 2): the generic limit is 1/2 sigma_3^2 = 0.5 [1e-6]."""
+    for seed, T in [(0, 20.0), (2, 20.0), (3, 20.0), (1, 60.0)]:  # seed 1 passes near a saddle and is slower
+        W0 = dl.random_init((3, 4, 2, 3), np.random.default_rng(seed))
+        tr = dl.gradient_flow(W0, SIGMA3, (0.0, T))
+        assert tr.loss[-1] == pytest.approx(0.5, abs=1e-6)
+
+
+def test_claim_28_end_to_end_ode_under_balance():
+    """h = 3, balanced factors: the product's derivative equals sum_j (WW^T)^{(h-j)/h}(Sigma - W)(W^TW)^{(j-1)/h} [1e-10]."""
+    rng = np.random.default_rng(0)
+    for d in [(3, 3, 3, 3), (3, 5, 4, 2)]:
+        S = np.zeros((d[-1], d[0]))
+        S[np.arange(min(d[0], d[-1])), np.arange(min(d[0], d[-1]))] = [3.0, 2.0, 1.0][: min(d[0], d[-1])]
+        W = dl.balanced_init(d, rng=rng)
+        G = dl.gradient(W, S)
+        # d/dt (W_h ... W_1) = sum_j W_{j+1:h} (-G_j) W_{1:j-1}
+        h = len(W)
+        dP = sum(dl.partial_product(W, j + 2, h) @ (-G[j]) @ dl.partial_product(W, 1, j) for j in range(h))
+        np.testing.assert_allclose(dl.end_to_end_rhs(dl.end_to_end(W), S, h), dP, atol=1e-10)
+    # unbalanced factors do not obey it
+    W = dl.delta_balanced_init((3, 3, 3, 3), 1.0, rng)
+    dP = sum(dl.partial_product(W, j + 2, 3) @ (-g) @ dl.partial_product(W, 1, j) for j, g in enumerate(dl.gradient(W, SIGMA3)))
+    assert np.max(np.abs(dl.end_to_end_rhs(dl.end_to_end(W), SIGMA3, 3) - dP)) > 1e-3
+
+
+def test_claim_29_deficiency_margin_rate():
+    """h = 3, Sigma = diag(3,2,1), balanced start with ||W0 - Sigma|| = 0.5 (c = 0.5):
+    l(t) <= l(0) exp(-2 h c^{2(h-1)/h} t) on [0, 6], and sigma_min(W(t)) >= c."""
+    rng = np.random.default_rng(0)
+    D = rng.standard_normal((3, 3))
+    P0 = SIGMA3 + 0.5 * D / np.linalg.norm(D)
+    W0 = dl.balanced_init((3, 3, 3, 3), product=P0, rng=rng)
+    c = dl.deficiency_margin(P0, SIGMA3)
+    assert c == pytest.approx(0.5)
+    t = np.linspace(0, 6, 601)
+    tr = dl.gradient_flow(W0, SIGMA3, (0.0, 6.0), t_eval=t)
+    bound = tr.loss[0] * np.exp(-2 * 3 * c ** (4 / 3) * t)
+    assert np.all(tr.loss <= bound * (1 + 1e-9))
+    assert min(np.linalg.svd(P, compute_uv=False)[-1] for P in tr.end_to_end) >= c
+
+
+def test_claim_30_conservation_with_logistic_loss():
+    """Logistic loss on random +-1 labels, d = (3,4,4,2), t in [0, 30]: C_i drift < 1e-9 while the weights grow."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 20))
+    labels = np.where(rng.standard_normal((2, 20)) > 0, 1.0, -1.0)
+    W0 = dl.random_init((3, 4, 4, 2), rng, 0.5)
+    tr = dl.gradient_flow(W0, None, (0.0, 30.0), end_to_end_loss=losses.logistic(X, labels))
+    assert tr.status == "completed"
+    assert np.max(tr.conserved_drift) < 1e-9
+    assert all(np.linalg.norm(b) > np.linalg.norm(a) for a, b in zip(tr.weights[0], tr.weights[-1]))
+    assert tr.loss[-1] < tr.loss[0]
+
+
+def test_claim_30_separable_data_diverge_slowly():
+    """On separable data the logistic loss has no minimiser: the weights keep growing (Ji and Telgarsky 2019),
+    the invariants stay put, and a blow-up bound stops the flow cleanly."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((2, 10))
+    labels = np.sign(np.array([[1.0, -2.0]]) @ X)
+    W0 = dl.random_init((2, 3, 1), rng, 0.5)
+    ell = losses.logistic(X, labels)
+    tr = dl.gradient_flow(W0, None, (0.0, 200.0), end_to_end_loss=ell, t_eval=[0, 50, 100, 200])
+    norms = [np.linalg.norm(W[0]) for W in tr.weights]
+    assert np.all(np.diff(norms) > 0) and np.all(np.diff(tr.loss) < 0)
+    assert np.max(tr.conserved_drift) < 1e-9
+    with pytest.warns(RuntimeWarning, match="blow-up"):
+        tb = dl.gradient_flow(W0, None, (0.0, 200.0), end_to_end_loss=ell, events={"blowup": {"bound": 2.0}})
+    assert tb.status == "blowup" and not tb.success
+    assert tb.t[-1] < 200.0 and tb.events["blowup"].size == 1
+    assert max(np.linalg.norm(w) for w in tb.final_weights) == pytest.approx(2.0, rel=1e-6)
+
+
+def test_claim_31_generic_convergence():
+    """Random Gaussian starts: d_min >= r gives L_inf < 1e-8, d_min < r gives L* = 1/2 sum_{k > d_min} sigma_k^2."""
+    for seed, scale in zip(range(6), (0.1, 0.3, 0.5, 0.8, 0.2, 1.0)):
+        rng = np.random.default_rng(seed)
+        tr = dl.gradient_flow(dl.random_init((3, 4, 4, 3), rng, scale), SIGMA3, (0.0, 400.0), events=("convergence",))
+        assert tr.status == "converged" and tr.loss[-1] < 1e-8
+        tb = dl.gradient_flow(dl.random_init((3, 2, 3), rng, scale), SIGMA3, (0.0, 60.0))
+        assert tb.loss[-1] == pytest.approx(0.5, abs=1e-8)
+
+
+# --------------------------------------------------------------------------- events and failures
+
+
+def test_events_convergence_plateau_and_custom():
+    W0 = dl.aligned_init((3, 3, 3), 1e-3)
+
+    def half(t, weights):
+        return dl.loss(weights, SIGMA3) - 3.5
+
+    tr = dl.gradient_flow(W0, SIGMA3, (0.0, 100.0),
+                          events=("convergence", "plateau", half, dl.Event("two", lambda t, W: t - 2.0)))
+    assert tr.status == "converged" and tr.success
+    assert tr.loss[-1] <= 1e-12 * (1 + 1e-6)
+    assert tr.t[-1] == pytest.approx(tr.events["convergence"][0])
+    assert tr.events["two"] == pytest.approx([2.0])
+    assert tr.events["half"].size == 1 and 2.3 < tr.events["half"][0] < 2.6
+    # plateaus: the start (value 7) and the rest near 0.5 between the 2nd and 3rd transitions
+    entries, exits = tr.events["plateau_entry"], tr.events["plateau_exit"]
+    assert entries[0] == 0.0 and 1.0 < exits[0] < 2.0
+    assert np.any((entries > 4.0) & (entries < 4.6)) and np.any((exits > 4.6) & (exits < 5.5))
+    # a terminal custom event
+    te = dl.gradient_flow(W0, SIGMA3, (0.0, 100.0), events=[dl.Event("stop", lambda t, W: t - 1.5, terminal=True)])
+    assert te.status == "event" and te.t[-1] == pytest.approx(1.5)
+    # convergence with options, given as a dict; already converged at the start
+    tc = dl.gradient_flow([np.sqrt(SIGMA3)] * 2, SIGMA3, (0.0, 1.0), events={"convergence": {"loss_tol": 1e-10}})
+    assert tc.status == "converged" and tc.t.size == 1
+    assert len(tc.weights_at(0.0)) == 2
+
+
+def test_failure_is_reported_never_nan():
+    """A loss whose flow blows up in finite time (ell = -1/2 ||W||^2, scalar h = 2: w' = w^3)."""
+
+    @dataclass(frozen=True)
+    class Explosive:
+        shape = (1, 1)
+
+        def value(self, W):
+            return -0.5 * float(np.sum(W * W))
+
+        def gradient(self, W):
+            return -W
+
+    with pytest.warns(RuntimeWarning, match="gradient_flow"):
+        tr = dl.gradient_flow([np.ones((1, 1)), np.ones((1, 1))], None, (0.0, 1.0), end_to_end_loss=Explosive())
+    assert tr.status == "failed" and not tr.success
+    assert "failed" in tr.message
+    assert np.all(np.isfinite(tr.loss)) and np.all(np.isfinite(tr.t))
+    assert tr.t[-1] < 0.5 + 1e-6  # the exact solution blows up at t = 0.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = dl.gradient_flow([np.ones((1, 1))] * 2, None, (0.0, 1.0), end_to_end_loss=Explosive(), warn=False,
+                                 events=("blowup",))
+    assert quiet.status == "blowup"
+
+
+def test_trajectory_contents():
+    rng = np.random.default_rng(3)
+    d = (2, 3, 2)
+    W0 = dl.random_init(d, rng)
+    S = np.diag([2.0, 1.0])
+    t = np.linspace(0, 1, 6)
+    tr = dl.gradient_flow(W0, S, (0.0, 1.0), t_eval=t)
+    assert tr.t.shape == (6,) and len(tr.weights) == 6 and tr.end_to_end.shape == (6, 2, 2)
+    assert len(tr.conserved) == 6 and tr.conserved[0][0].shape == (3, 3)
+    np.testing.assert_allclose(tr.end_to_end[3], tr.weights[3][1] @ tr.weights[3][0])
+    assert tr.loss[3] == pytest.approx(dl.loss(tr.weights[3], S))
+    assert tr.gradient_norm[3] == pytest.approx(np.sqrt(sum(np.sum(g * g) for g in dl.gradient(tr.weights[3], S))))
+    for a, b in zip(tr.weights_at(0.6), tr.weights[3]):
+        np.testing.assert_allclose(a, b, atol=1e-12)
+    assert tr.conserved_drift[0] == 0.0
+    assert "Trajectory(" in repr(tr)
+    with pytest.raises(ValueError, match="outside the integrated interval"):
+        tr.weights_at(1.5)
+    with pytest.raises(ValueError):
+        tr.t[0] = 5.0  # read-only
+
+
+def test_bad_inputs():
+    W = [np.ones((3, 2)), np.ones((2, 3))]
+    S = np.eye(2)
+    with pytest.raises(ValueError, match="t0 < t1"):
+        dl.gradient_flow(W, S, (5.0, 1.0))
+    with pytest.raises(ValueError, match="t0 < t1"):
+        dl.gradient_flow(W, S, (0.0, 0.0))
+    with pytest.raises(ValueError, match="t0 < t1"):
+        dl.gradient_flow(W, S, -1.0)
+    with pytest.raises(ValueError, match="finite"):
+        dl.gradient_flow(W, S, (0.0, np.nan))
+    with pytest.raises(TypeError, match="pair"):
+        dl.gradient_flow(W, S, (0.0, 1.0, 2.0))
+    with pytest.raises(ValueError, match="within t_span"):
+        dl.gradient_flow(W, S, (0.0, 1.0), t_eval=[0.5, 2.0])
+    with pytest.raises(ValueError, match="sorted"):
+        dl.gradient_flow(W, S, (0.0, 1.0), t_eval=[0.5, 0.2])
+    with pytest.raises(ValueError, match="Sigma has shape \\(3, 3\\)"):
+        dl.gradient_flow(W, np.eye(3), (0.0, 1.0))
+    with pytest.raises(ValueError, match="non-finite"):
+        dl.gradient_flow([np.ones((3, 2)), np.full((2, 3), np.inf)], S, (0.0, 1.0))
+    with pytest.raises(ValueError, match="W_2 has shape"):
+        dl.gradient_flow([np.ones((3, 2)), np.ones((2, 4))], S, (0.0, 1.0))
+    with pytest.raises(ValueError, match="either Sigma"):
+        dl.gradient_flow(W, S, (0.0, 1.0), end_to_end_loss=losses.quadratic(S))
+    with pytest.raises(ValueError, match="Sigma is required"):
+        dl.gradient_flow(W, None, (0.0, 1.0))
+    with pytest.raises(ValueError, match="rtol must be positive"):
+        dl.gradient_flow(W, S, (0.0, 1.0), rtol=-1e-8)
+    with pytest.raises(ValueError, match="max_step"):
+        dl.gradient_flow(W, S, (0.0, 1.0), max_step="fast")
+    with pytest.raises(ValueError, match="unknown event name 'plateaux'"):
+        dl.gradient_flow(W, S, (0.0, 1.0), events=("plateaux",))
+    with pytest.raises(ValueError, match="does not take options"):
+        dl.gradient_flow(W, S, (0.0, 1.0), events={"plateau": {"loss_tol": 1.0}})
+    with pytest.raises(ValueError, match="expects an end-to-end map"):
+        dl.gradient_flow(W, None, (0.0, 1.0), end_to_end_loss=losses.quadratic(np.eye(3)))
+    with pytest.raises(ValueError, match="not finite at weights0"):
+        dl.gradient_flow([np.full((1, 1), 1e200)] * 2, np.eye(1), (0.0, 1.0))
+    with pytest.raises(ValueError, match="not finite at A0"):
+        A = dl.adjacency([np.full((1, 1), 1e200)] * 2)
+        dl.gradient_flow_adjacency(A, dl.target(np.eye(1), (1, 1, 1)), 2, (0.0, 1.0))
+    with pytest.raises(ValueError, match="E must have the shape of A0"):
+        dl.gradient_flow_adjacency(dl.adjacency(W), np.eye(3), 2, (0.0, 1.0))
+    with pytest.raises(ValueError, match="do not match"):
+        dl.gradient_flow_adjacency(dl.adjacency(W), dl.target(S, (2, 3, 2)), 2, (0.0, 1.0), widths=(2, 3, 3))

@@ -1,0 +1,135 @@
+"""Tests of deeplinear.loss: the loss and its two gradients (layer-wise and adjacency form)."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import deeplinear as dl
+
+
+@st.composite
+def problems(draw, max_depth=5, max_width=6):
+    h = draw(st.integers(1, max_depth))
+    d = tuple(draw(st.lists(st.integers(1, max_width), min_size=h + 1, max_size=h + 1)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    W = [rng.standard_normal((d[i], d[i - 1])) / np.sqrt(d[i - 1]) for i in range(1, h + 1)]
+    S = rng.standard_normal((d[-1], d[0]))
+    return d, W, S, rng
+
+
+def _pattern_mask(d):
+    n = sum(d)
+    mask = np.zeros((n, n), dtype=bool)
+    sl = dl.layer_slices(d)
+    for i in range(len(d) - 1):
+        mask[sl[i + 1], sl[i]] = True
+    return mask
+
+
+def test_loss_value():
+    W = [np.array([[2.0]]), np.array([[3.0]])]
+    assert dl.loss(W, np.array([[10.0]])) == pytest.approx(0.5 * 16.0)
+    np.testing.assert_array_equal(dl.residual(W, np.array([[10.0]])), [[4.0]])
+
+
+@given(problems())
+def test_two_gradients_agree(p):
+    d, W, S, _ = p
+    h = len(W)
+    G = dl.gradient(W, S)
+    GA = dl.gradient_adjacency(dl.adjacency(W), dl.target(S, d), h)
+    blocks = dl.weights_from_adjacency(GA, d)
+    scale = max(1.0, max(np.abs(g).max() for g in G))
+    for g, b in zip(G, blocks):
+        np.testing.assert_allclose(b, g, rtol=0, atol=1e-12 * scale)
+    assert dl.loss_adjacency(dl.adjacency(W), dl.target(S, d), h) == pytest.approx(dl.loss(W, S), rel=1e-12, abs=1e-14)
+
+
+@given(problems())
+def test_adjacency_gradient_never_leaves_the_block_pattern(p):
+    d, W, S, _ = p
+    GA = dl.gradient_adjacency(dl.adjacency(W), dl.target(S, d), len(W))
+    assert np.all(GA[~_pattern_mask(d)] == 0.0)
+
+
+EPS = np.array([1e-3, 1e-4, 1e-5])
+
+
+def _taylor_errors(f, grad_dot, eps_list):
+    f0 = f(0.0)
+    return np.array([abs(f(e) - f0 - e * grad_dot) for e in eps_list])
+
+
+def _assert_second_order(err, gdot):
+    """err(eps) = |f(eps) - f(0) - eps <grad, V>| must fall by 10^2 per decade of eps."""
+    if err[-1] < 1e-13 * max(1.0, abs(gdot)):  # second-order term ~ 0 along this direction
+        assert err[0] < 1e-8 * max(1.0, abs(gdot))
+        return
+    slope = np.log10(err[0] / err[-1]) / 2.0
+    assert 1.8 < slope < 2.2, (err, slope)
+
+
+@given(problems())
+def test_taylor_layerwise(p):
+    """First-order Taylor error of L along a random direction decays like eps^2."""
+    d, W, S, rng = p
+    V = [rng.standard_normal(w.shape) for w in W]
+    G = dl.gradient(W, S)
+    gdot = sum(float(np.sum(g * v)) for g, v in zip(G, V))
+    err = _taylor_errors(lambda e: dl.loss([w + e * v for w, v in zip(W, V)], S), gdot, EPS)
+    _assert_second_order(err, gdot)
+
+
+@given(problems())
+def test_taylor_adjacency_all_entries(p):
+    """gradient_adjacency is the gradient over all n_v^2 entries: Taylor test in an arbitrary direction."""
+    d, W, S, rng = p
+    h = len(W)
+    A, E = dl.adjacency(W), dl.target(S, d)
+    Z = rng.standard_normal(A.shape)
+    gdot = float(np.sum(dl.gradient_adjacency(A, E, h) * Z))
+    err = _taylor_errors(lambda e: dl.loss_adjacency(A + e * Z, E, h), gdot, EPS)
+    _assert_second_order(err, gdot)
+
+
+def test_claim_2_adjacency_gradient():
+    """Digest claim 2: block (j+1, j) equals the layer-wise gradient, everything else is zero,
+    and a central difference matches <grad L, Z> to 1e-8 relative."""
+    rng = np.random.default_rng(0)
+    d = (3, 4, 2, 3)
+    W = [rng.standard_normal((d[i], d[i - 1])) for i in range(1, 4)]
+    S = np.diag([3.0, 2.0, 1.0])
+    A, E = dl.adjacency(W), dl.target(S, d)
+    GA = dl.gradient_adjacency(A, E, 3)
+    for g, b in zip(dl.gradient(W, S), dl.weights_from_adjacency(GA, d)):
+        np.testing.assert_allclose(b, g, rtol=1e-12, atol=1e-12)
+    assert np.all(GA[~_pattern_mask(d)] == 0.0)
+    Z = rng.standard_normal(A.shape)
+    eps = 1e-5
+    fd = (dl.loss_adjacency(A + eps * Z, E, 3) - dl.loss_adjacency(A - eps * Z, E, 3)) / (2 * eps)
+    assert fd == pytest.approx(float(np.sum(GA * Z)), rel=1e-8)
+
+
+def test_gradient_vanishes_at_a_global_minimum():
+    S = np.diag([3.0, 2.0])
+    W = [np.diag([np.sqrt(3.0), np.sqrt(2.0)])] * 2
+    assert dl.loss(W, S) == pytest.approx(0.0, abs=1e-28)
+    assert max(np.abs(g).max() for g in dl.gradient(W, S)) < 1e-14
+
+
+def test_bad_inputs():
+    W = [np.ones((4, 3)), np.ones((2, 4))]
+    with pytest.raises(ValueError, match="Sigma has shape \\(3, 2\\).*must have shape \\(2, 3\\)"):
+        dl.loss(W, np.ones((3, 2)))
+    with pytest.raises(ValueError, match="non-finite"):
+        dl.gradient(W, np.array([[1.0, np.inf, 0.0], [0.0, 0.0, 0.0]]))
+    A = dl.adjacency(W)
+    with pytest.raises(ValueError, match="E must have the shape of A"):
+        dl.loss_adjacency(A, np.zeros((3, 3)), 2)
+    with pytest.raises(ValueError, match="depth"):
+        dl.gradient_adjacency(A, np.zeros_like(A), 0)
+    with pytest.raises(TypeError, match="depth"):
+        dl.gradient_adjacency(A, np.zeros_like(A), 2.0)
+    with pytest.raises(ValueError, match="square"):
+        dl.loss_adjacency(np.zeros((3, 4)), np.zeros((3, 4)), 2)
