@@ -1,3 +1,1221 @@
-"""Placeholder: being written."""
+r"""Saddles: classification of critical points, higher-order descent, stable and unstable sets.
 
-__all__: list[str] = []
+**Classification.** A critical point of :math:`L = \tfrac12\lVert\Sigma - W_{1:h}\rVert_F^2`
+is a *global minimum* when its value is :math:`L^\star = \tfrac12\sum_{k>d_{\min}}\sigma_k^2`,
+otherwise a *saddle*: deep linear networks have no other local minima and no local maxima
+(Baldi and Hornik 1989; Kawaguchi 2016; Achour, Malgouyres and Gerchinovitz 2024). A saddle is
+*strict* when the Hessian has a negative eigenvalue and *non-strict* when the Hessian is
+positive semidefinite; then only a higher-order term decreases the loss, e.g. at the origin
+for :math:`h \ge 3`, where :math:`L(\varepsilon V) = L(0) - \varepsilon^h\langle\Sigma,
+V_h\cdots V_1\rangle + O(\varepsilon^{2h})` and the Hessian is exactly zero. Strictness is a
+property of the point, not of the value: one fibre can hold both kinds.
+
+**Higher-order descent.** At a non-strict saddle, :func:`classify` builds an explicit
+direction from the structure of the point (rank-one pieces through a chain of layers, see
+:func:`descent_direction`) such that
+
+.. math:: L(x + \varepsilon V) - L(x) = -c\,\varepsilon^p + O(\varepsilon^{2p}),
+
+for example :math:`p = h`, :math:`c = \sigma_m` at the balanced representative of a top set
+(add :math:`\varepsilon e_m e_m^\top` to every layer for the largest unlearnt mode ``m``).
+
+**Stable and unstable sets** (digest 3.5). On the aligned submanifold the flow decouples into
+scalar chains :math:`\dot w_i = \prod_{j\ne i} w_j\,(\sigma - \prod_j w_j)`, one per mode. The
+lines :math:`w_i = s_i a` (signs :math:`s_i = \pm1`) are invariant and along them
+:math:`\frac{d|a|}{dt} = \operatorname{sign}(\textstyle\prod s_i \operatorname{sign}(a)^h)\,
+\sigma|a|^{h-1} - |a|^{2h-1}`. At an unlearnt mode (:math:`a = 0`) a ray whose product has
+the sign of :math:`\sigma` is *unstable*, the others are *stable*; for :math:`h = 2` this is
+hyperbolic (rates :math:`\pm\sigma`), for :math:`h \ge 3` the linearisation vanishes and the
+escape is algebraic, :math:`|a(t)|^{2-h} \approx |a_0|^{2-h} - (h-2)\sigma t`.
+
+References: Baldi and Hornik 1989; Kawaguchi 2016; Trager, Kohn and Bruna 2020; Achour,
+Malgouyres and Gerchinovitz 2024; Saxe, McClelland and Ganguli 2014 (mode dynamics); Wendin and
+Altafini, arXiv:2511.10362, Section 4.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_depth, as_int, as_positive, as_weights, as_widths, check_sigma, widths_of
+from .hessian import Inertia, _term_scale, hessian, inertia, unflatten_weights
+from .landscape import (
+    CRITICAL_TOL,
+    CriticalPoint,
+    _fmt,
+    _fmt_subset,
+    _global_minimum_value,
+    _hidden_positions,
+    _readonly,
+    _sigma_modes,
+    _value_tol,
+    critical_point,
+    learnt_subset,
+    relative_gradient_norm,
+)
+from .network import prefix_products, suffix_products
+
+__all__ = [
+    "DescentDirection",
+    "Classification",
+    "classify",
+    "descent_direction",
+    "DescentFit",
+    "fit_descent_order",
+    "orbit_dimension",
+    "StrictnessPrediction",
+    "predicted_strictness",
+    "ModeManifold",
+    "SaddleManifolds",
+    "saddle_manifolds",
+    "FlowFromSaddle",
+    "flow_from_saddle",
+    "saddle_escape_law",
+    "ScalarCriticalSet",
+    "scalar_critical_set",
+    "scalar_vector_field",
+    "scalar_conserved_curve",
+]
+
+_EPS = float(np.finfo(float).eps)
+GLOBAL_MINIMUM = "global minimum"
+STRICT = "strict saddle"
+NON_STRICT = "non-strict saddle"
+
+
+def _checked(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    W = as_weights(weights)
+    return W, check_sigma(Sigma, widths_of(W))
+
+
+def _loss(W: Sequence[np.ndarray], S: np.ndarray) -> float:
+    R = S - prefix_products(W)[-1]
+    return 0.5 * float(np.sum(R * R))
+
+
+def _require_critical(W: list[np.ndarray], S: np.ndarray, tol: float, who: str) -> float:
+    rho = relative_gradient_norm(W, S)
+    if rho > tol:
+        from .loss import gradient
+
+        g = math.sqrt(sum(float(np.sum(x * x)) for x in gradient(W, S)))
+        raise ValueError(
+            f"{who} needs a critical point, but the gradient norm is {g:.3g} (relative gradient norm "
+            f"{rho:.3g} > tol = {tol:g}); see deeplinear.is_critical"
+        )
+    return rho
+
+
+# --------------------------------------------------------------------------- symmetry
+
+
+def _orbit_tangent_matrix(W: Sequence[np.ndarray]) -> np.ndarray:
+    r"""Matrix of :math:`\xi \mapsto (\xi_i W_i - W_i \xi_{i-1})_i` (row-major vec, :math:`\xi_0 = \xi_h = 0`)."""
+    h = len(W)
+    d = widths_of(W)
+    sizes = [w.size for w in W]
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    g = [d[i] ** 2 for i in range(1, h)]
+    goffs = np.concatenate([[0], np.cumsum(g)]).astype(int)
+    T = np.zeros((int(offs[-1]), int(goffs[-1])))
+    for i in range(1, h):  # xi_i acts on W_i (left) and W_{i+1} (right)
+        cols = slice(goffs[i - 1], goffs[i])
+        T[offs[i - 1]:offs[i], cols] += np.kron(np.eye(d[i]), W[i - 1].T)  # xi_i W_i
+        T[offs[i]:offs[i + 1], cols] -= np.kron(W[i], np.eye(d[i]))  # - W_{i+1} xi_i
+    return T
+
+
+def orbit_dimension(weights: Sequence[np.ndarray], *, rtol: float = 1e-9) -> int:
+    r"""Dimension of the :math:`GL(d_1)\times\dots\times GL(d_{h-1})` orbit through ``weights``.
+
+    The rank of the tangent map :math:`\xi \mapsto (\xi_1 W_1,\ \xi_2 W_2 - W_2\xi_1,\ \dots,
+    -W_h\xi_{h-1})`, singular values above ``rtol`` times the largest counting. At a critical
+    point the orbit consists of critical points, so its tangent space lies in the Hessian's
+    null space: this is the part of the null space the symmetry explains. E.g. 0 at the
+    origin, :math:`(h-1)d^2` for equal square widths and an invertible product.
+    """
+    W = as_weights(weights)
+    rtol = as_positive(rtol, "rtol")
+    if len(W) < 2:
+        return 0
+    T = _orbit_tangent_matrix(W)
+    if T.size == 0:
+        return 0
+    s = np.linalg.svd(T, compute_uv=False)
+    if s.size == 0 or s[0] == 0.0:
+        return 0
+    return int(np.sum(s > rtol * s[0]))
+
+
+# --------------------------------------------------------------------------- descent directions
+
+
+@dataclass(frozen=True, eq=False)
+class DescentDirection:
+    r"""A direction along which the loss decreases: :math:`L(x+\varepsilon V) - L(x) = -c\varepsilon^p + \dots`.
+
+    Attributes
+    ----------
+    direction : tuple of ndarray
+        ``V`` as weights.
+    order : int
+        ``p``: 2 at strict saddles, at least 3 at non-strict ones.
+    rate : float
+        ``c > 0``.
+    layers : tuple of int
+        The perturbed layers (1-based).
+    construction : str
+        ``"hessian eigenvector"`` (unit norm; ``c = -lambda_min / 2``) or ``"rank-one chain"``
+        (each perturbed layer a rank-one :math:`y_i b_i^\top` with unit vectors, so
+        :math:`\lVert V_i\rVert_F = 1`; then the expansion is exact:
+        :math:`L(x+\varepsilon V) - L(x) = -c\varepsilon^p + \tfrac12\varepsilon^{2p}\lVert Y\rVert_F^2`).
+    """
+
+    direction: tuple[np.ndarray, ...]
+    order: int
+    rate: float
+    layers: tuple[int, ...]
+    construction: str
+
+    def predicted_change(self, eps: float | np.ndarray) -> float | np.ndarray:
+        r"""Leading term :math:`-c\,\varepsilon^p`."""
+        return -self.rate * np.asarray(eps, dtype=float) ** self.order
+
+    def __repr__(self) -> str:
+        return (
+            f"DescentDirection(order p={self.order}, rate c={self.rate:.6g}, layers={self.layers}, "
+            f"{self.construction}: L(x + eps V) - L(x) = -{self.rate:.6g} eps^{self.order} + ...)"
+        )
+
+
+def _null(A: np.ndarray, thr: float) -> np.ndarray:
+    """Orthonormal basis (columns) of the null space, singular values <= thr counting as zero."""
+    m, n = A.shape
+    if n == 0:
+        return np.zeros((0, 0))
+    if m == 0:
+        return np.eye(n)
+    _, s, Vt = np.linalg.svd(A, full_matrices=True)
+    rank = int(np.sum(s > thr))
+    return Vt[rank:].T
+
+
+def _top_pair(C: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    if C.size == 0:
+        return 0.0, np.zeros(C.shape[0]), np.zeros(C.shape[1])
+    U, s, Vt = np.linalg.svd(C)
+    return float(s[0]), U[:, 0], Vt[0]
+
+
+def _chain_descent(W: list[np.ndarray], S: np.ndarray, tol: float) -> DescentDirection | None:
+    r"""Shortest chain of rank-one layer perturbations whose product term decreases the loss.
+
+    Perturb layers :math:`i_1 < \dots < i_p` by :math:`V_{i} = y_i b_i^\top`. Require, for
+    consecutive :math:`i < j` with :math:`M = W_{i+1:j-1}`: :math:`W_j M y_i = 0` and
+    :math:`b_j^\top M W_i = 0` (then every term of the expanded product with some but not all
+    of the chain's perturbations vanishes), with coupling :math:`b_j^\top M y_i > 0`; and at the
+    ends :math:`y_{i_p}^\top W_{i_p+1:h}^\top R\,W_{1:i_1-1}^\top b_{i_1} > 0`. Then
+    :math:`W_{1:h}(x+\varepsilon V) = \Sigma_S + \varepsilon^p Y` exactly, and
+    :math:`L(x + \varepsilon V) = L(x) - \varepsilon^p\langle R, Y\rangle + \tfrac12\varepsilon^{2p}\lVert Y\rVert^2`.
+    """
+    h = len(W)
+    d = widths_of(W)
+    pre = prefix_products(W)
+    suf = suffix_products(W)
+    R = S - pre[h]
+    sig1 = float(np.linalg.norm(S, 2)) if S.size else 0.0
+    ell = [max(float(np.linalg.norm(w, 2)), sig1 ** (1.0 / h), 1e-300) for w in W]
+
+    def scale(lo: int, hi: int) -> float:  # product of layer scales lo..hi (1-based, inclusive)
+        return math.prod(ell[lo - 1:hi]) if hi >= lo else 1.0
+
+    mids = {}
+    for i in range(1, h + 1):
+        M = np.eye(d[i])
+        for j in range(i + 1, h + 1):
+            mids[(i, j)] = M
+            M = W[j - 1] @ M
+    pair: dict[tuple[int, int], tuple[float, np.ndarray, np.ndarray]] = {}
+    for (i, j), M in mids.items():
+        Ny = _null(W[j - 1] @ M, tol * scale(i + 1, j))
+        Nb = _null((M @ W[i - 1]).T, tol * scale(i, j - 1))
+        if Ny.shape[1] == 0 or Nb.shape[1] == 0:
+            continue
+        s, ub, vy = _top_pair(Nb.T @ M @ Ny)
+        if s > tol * scale(i + 1, j - 1):
+            pair[(i, j)] = (s, Nb @ ub, Ny @ vy)  # coupling, b_j, y_i
+    rnorm = float(np.linalg.norm(R))
+    ends: dict[tuple[int, int], tuple[float, np.ndarray, np.ndarray]] = {}
+    for i in range(1, h + 1):
+        for j in range(i + 1, h + 1):
+            G = suf[j].T @ R @ pre[i - 1].T  # (d_j, d_{i-1})
+            s, uy, vb = _top_pair(G)
+            if s > tol * rnorm * scale(j + 1, h) * scale(1, i - 1):
+                ends[(i, j)] = (s, uy, vb)  # y_j, b_i
+    # best[(start, end, p)] = (score, path)
+    best: dict[tuple[int, int, int], tuple[float, tuple[int, ...]]] = {}
+    for i in range(1, h + 1):
+        best[(i, i, 1)] = (1.0, (i,))
+    for p in range(2, h + 1):
+        for (a, b, q), (score, path) in list(best.items()):
+            if q != p - 1:
+                continue
+            for j in range(b + 1, h + 1):
+                if (b, j) in pair:
+                    cand = (score * pair[(b, j)][0], path + (j,))
+                    key = (a, j, p)
+                    if key not in best or cand[0] > best[key][0]:
+                        best[key] = cand
+        found = []
+        for (a, b, q), (score, path) in best.items():
+            if q == p and (a, b) in ends:
+                found.append((score * ends[(a, b)][0], path))
+        if found:
+            rate, path = max(found, key=lambda x: x[0])
+            V = [np.zeros_like(w) for w in W]
+            s_end, y_last, b_first = ends[(path[0], path[-1])]
+            for n_, li in enumerate(path):
+                y = pair[(li, path[n_ + 1])][2] if n_ < len(path) - 1 else y_last
+                b = pair[(path[n_ - 1], li)][1] if n_ > 0 else b_first
+                V[li - 1] = np.outer(y, b)
+            return DescentDirection(
+                direction=tuple(_readonly(v) for v in V),
+                order=p,
+                rate=float(rate),
+                layers=tuple(path),
+                construction="rank-one chain",
+            )
+    return None
+
+
+def descent_direction(
+    weights: Sequence[np.ndarray], Sigma: np.ndarray, *, tol: float = CRITICAL_TOL
+) -> DescentDirection | None:
+    r"""A structured descent direction of least order at a critical point (``None`` at a minimum).
+
+    Searches the chains of rank-one perturbations :math:`V_i = y_i b_i^\top` on layers
+    :math:`i_1 < \dots < i_p` (see the private ``_chain_descent`` for the conditions) for the
+    smallest ``p`` and, among those, the largest rate. At the balanced representative of a top
+    set with ``h >= 3`` this finds ``p = h`` (every layer perturbed, ``c`` = the largest unlearnt
+    singular value); at :math:`(0, I, 0)` it finds ``p = 2`` through layers 1 and 3. A chain of
+    order ``p = 2`` is a negative-curvature direction, so at a non-strict saddle (PSD Hessian)
+    the result has ``p >= 3``. The search is within this family only: the least order over all
+    curves may be smaller.
+    """
+    W, S = _checked(weights, Sigma)
+    tol = as_positive(tol, "tol")
+    _require_critical(W, S, tol, "descent_direction")
+    return _chain_descent(W, S, tol)
+
+
+@dataclass(frozen=True, eq=False)
+class DescentFit:
+    r"""Fit of :math:`L(x+\varepsilon V) - L(x) \approx -c\,\varepsilon^p` over several ``eps``.
+
+    Attributes
+    ----------
+    order : float
+        Fitted ``p`` (slope of :math:`\log(-\Delta L)` against :math:`\log\varepsilon`).
+    rate : float
+        Fitted ``c``.
+    eps, changes : ndarray
+        The step sizes and the exact changes :math:`\Delta L`.
+    """
+
+    order: float
+    rate: float
+    eps: np.ndarray
+    changes: np.ndarray
+
+    def __repr__(self) -> str:
+        return f"DescentFit(order={self.order:.4f}, rate={self.rate:.6g}, over eps in [{self.eps.min():.1e}, {self.eps.max():.1e}])"
+
+
+def fit_descent_order(
+    weights: Sequence[np.ndarray],
+    Sigma: np.ndarray,
+    direction: DescentDirection | Sequence[np.ndarray],
+    eps: Sequence[float] = tuple(np.geomspace(1e-3, 3e-2, 8)),
+) -> DescentFit:
+    r"""Measure the order ``p`` and rate ``c`` of :math:`L(x+\varepsilon V) - L(x) = -c\varepsilon^p + \dots`.
+
+    :math:`\Delta L` is computed without cancellation as
+    :math:`-\langle R, Q\rangle + \tfrac12\lVert Q\rVert^2` with
+    :math:`Q = W_{1:h}(x+\varepsilon V) - W_{1:h}(x)` expanded by layers, and a line is fitted to
+    :math:`\log(-\Delta L)` against :math:`\log\varepsilon`.
+
+    Raises
+    ------
+    ValueError
+        If the loss does not decrease for some ``eps``.
+    """
+    W, S = _checked(weights, Sigma)
+    V = list(direction.direction) if isinstance(direction, DescentDirection) else as_weights(direction, "direction")
+    if [v.shape for v in V] != [w.shape for w in W]:
+        raise ValueError("direction must have the shapes of weights")
+    e = np.asarray(eps, dtype=float)
+    if e.ndim != 1 or len(e) < 2 or np.any(e <= 0):
+        raise ValueError(f"eps must hold at least two positive numbers, got {eps!r}")
+    R = S - prefix_products(W)[-1]
+    h = len(W)
+    changes = []
+    for ep in e:
+        # Q = sum over non-empty subsets J of layers of eps^|J| * (product with V on J): by recursion
+        base = np.eye(W[0].shape[1])
+        pert = np.zeros_like(base)  # part of the running product with at least one V
+        for i in range(h):
+            pert = W[i] @ pert + ep * V[i] @ (base + pert)
+            base = W[i] @ base
+        Q = pert
+        changes.append(-float(np.sum(R * Q)) + 0.5 * float(np.sum(Q * Q)))
+    changes = np.array(changes)
+    if np.any(changes >= 0):
+        bad = float(e[int(np.argmax(changes >= 0))])
+        raise ValueError(f"the loss does not decrease along the direction at eps = {bad:g} (change {changes[changes >= 0][0]:.3g})")
+    slope, icpt = np.polyfit(np.log(e), np.log(-changes), 1)
+    return DescentFit(float(slope), float(math.exp(icpt)), _readonly(e), _readonly(changes))
+
+
+# --------------------------------------------------------------------------- classification
+
+
+@dataclass(frozen=True, eq=False)
+class Classification:
+    r"""Second-order (and, where needed, higher-order) type of a critical point.
+
+    Attributes
+    ----------
+    kind : str
+        ``"global minimum"``, ``"strict saddle"`` or ``"non-strict saddle"``.
+    value : float
+        The critical value.
+    global_minimum_value : float
+        :math:`L^\star`.
+    subset : tuple of int
+        The learnt set ``S`` (1-based).
+    inertia : Inertia
+        Of the Hessian.
+    lambda_min, lambda_max : float
+    relative_gradient_norm : float
+    n_weights : int
+    null_dim : int
+        Dimension of the Hessian null space (``inertia.n_zero``).
+    orbit_dim : int
+        Dimension of the :math:`GL` orbit through the point (the part of the null space the
+        symmetry explains).
+    hessian_conclusive : bool
+        ``True`` if the Hessian alone decides (a negative eigenvalue, or positive definite).
+    descent : DescentDirection or None
+        A descent direction: the eigenvector of :math:`\lambda_{\min}` (order 2) at a strict
+        saddle, a rank-one chain (order ``>= 3``) at a non-strict saddle, ``None`` at a minimum.
+    reason : str
+        Why the point got its kind.
+    """
+
+    kind: str
+    value: float
+    global_minimum_value: float
+    subset: tuple[int, ...]
+    inertia: Inertia
+    lambda_min: float
+    lambda_max: float
+    relative_gradient_norm: float
+    n_weights: int
+    null_dim: int
+    orbit_dim: int
+    hessian_conclusive: bool
+    descent: DescentDirection | None
+    reason: str
+
+    @property
+    def unexplained_null_dim(self) -> int:
+        """Null directions not explained by the symmetry orbit."""
+        return self.null_dim - self.orbit_dim
+
+    @property
+    def is_strict(self) -> bool:
+        return self.kind == STRICT
+
+    def _lines(self) -> list[tuple[str, str]]:
+        rows = [
+            ("kind", self.kind),
+            ("critical value", f"{_fmt(self.value)} (global minimum value {_fmt(self.global_minimum_value)})"),
+            ("learnt set S", _fmt_subset(self.subset)),
+            ("Hessian inertia (-, 0, +)", f"({self.inertia.n_negative}, {self.inertia.n_zero}, {self.inertia.n_positive}) of {self.n_weights}"),
+            ("lambda_min, lambda_max", f"{self.lambda_min:.6g}, {self.lambda_max:.6g}"),
+            ("null space / GL orbit dim", f"{self.null_dim} / {self.orbit_dim} (unexplained {self.unexplained_null_dim})"),
+            ("Hessian conclusive", str(self.hessian_conclusive)),
+        ]
+        if self.descent is not None:
+            rows.append(("descent", f"order {self.descent.order}, rate {self.descent.rate:.6g} ({self.descent.construction}, layers {self.descent.layers})"))
+        rows.append(("reason", self.reason))
+        return rows
+
+    def __repr__(self) -> str:
+        return "Classification(\n" + "\n".join(f"  {k}: {v}" for k, v in self._lines()) + "\n)"
+
+    def _repr_html_(self) -> str:
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>{html.escape(v)}</td></tr>" for k, v in self._lines())
+        return f"<table>{body}</table>"
+
+
+def classify(
+    weights: Sequence[np.ndarray],
+    Sigma: np.ndarray,
+    *,
+    tol: float = CRITICAL_TOL,
+    eig_tol: float | None = None,
+) -> Classification:
+    r"""Classify a critical point: global minimum, strict saddle or non-strict saddle.
+
+    1. Criticality: :func:`~deeplinear.relative_gradient_norm` :math:`\le` ``tol``, else
+       ``ValueError`` naming the gradient norm.
+    2. Hessian (:func:`~deeplinear.hessian`) and its inertia, zero threshold ``eig_tol``
+       (absolute) or by default :math:`\max(n h \epsilon B,\ \mathrm{tol}\,\lVert H\rVert_2)`.
+       Here :math:`B` bounds the size of the terms the entries are built from,
+       :math:`\max_{i\le j}\prod_{k\ne i}\lVert W_k\rVert\prod_{k\ne j}\lVert W_k\rVert + \lVert R\rVert\prod_{k\ne i,j}\lVert W_k\rVert`:
+       each entry carries a rounding error of about :math:`h\epsilon B` and the spectral norm of
+       the error matrix is at most ``n`` times that, so a product that vanishes only up to
+       rounding leaves eigenvalues of that size which must count as zero, even when
+       :math:`\lVert H\rVert_2` itself is that small (a purely :math:`\lVert H\rVert`-relative
+       rule would call such a point strict). The second term allows for points that are
+       critical only to relative accuracy ``tol`` (ends of flows).
+    3. A negative eigenvalue: **strict saddle** (the Hessian is conclusive); the descent
+       direction is its eigenvector, order 2, rate :math:`-\lambda_{\min}/2`.
+    4. Otherwise the Hessian is PSD. If the value is :math:`L^\star` (the learnt set is a top
+       set of size :math:`\min(r, d_{\min})`): **global minimum**. If not, the Hessian is
+       inconclusive and a higher-order argument decides: there are no local minima that are
+       not global (Kawaguchi 2016; Achour et al. 2024), so the point is a **non-strict
+       saddle**; an explicit direction of order :math:`p \ge 3` is attached
+       (:func:`descent_direction`).
+
+    Also reported: the learnt set, the null-space dimension and the dimension of the
+    :math:`GL` orbit (:func:`orbit_dimension`), which lies inside the null space.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+    Sigma : ndarray
+    tol : float, default 1e-8
+        Relative tolerance for criticality (and for rank decisions in the descent search).
+    eig_tol : float, optional
+        Absolute zero threshold for the Hessian eigenvalues.
+
+    Raises
+    ------
+    ValueError
+        If the point is not critical (the message gives the gradient norm).
+
+    Examples
+    --------
+    Claim 13: the origin of a depth-3 network has a zero Hessian yet is a saddle.
+
+    >>> import numpy as np
+    >>> c = classify([np.zeros((2, 2))] * 3, np.diag([3.0, 2.0]))
+    >>> c.kind, c.lambda_min, c.descent.order, c.descent.rate
+    ('non-strict saddle', 0.0, 3, 3.0)
+    """
+    W, S = _checked(weights, Sigma)
+    tol = as_positive(tol, "tol")
+    rho = _require_critical(W, S, tol, "classify")
+    H = hessian(W, S)
+    n = H.shape[0]
+    ev_all = np.linalg.eigvalsh(H)
+    normH = float(np.max(np.abs(ev_all), initial=0.0))
+    if eig_tol is None:
+        thr = max(n * len(W) * _EPS * _term_scale(W, S), tol * normH)
+    else:
+        thr = as_positive(eig_tol, "eig_tol", allow_zero=True)
+    inert = inertia(H, tol=thr)
+    modes = _sigma_modes(S)
+    d = widths_of(W)
+    Lstar = _global_minimum_value(modes.sigma, min(d))
+    sub = learnt_subset(W, S)
+    value = _loss(W, S)
+    atol = _value_tol(modes.sigma, None)
+    val_S = 0.5 * math.fsum(float(modes.sigma[k]) ** 2 for k in range(len(modes.sigma)) if k + 1 not in sub)
+    at_min = abs(val_S - Lstar) <= max(atol, 1e-12)
+    descent = None
+    if inert.n_negative > 0:
+        if at_min:
+            raise ValueError(
+                f"inconsistent: the value {value:.6g} is the global minimum value but the Hessian has a negative "
+                f"eigenvalue {inert.lambda_min:.3g}; the point is probably not critical to within tol = {tol:g}"
+            )
+        kind = STRICT
+        w_, vecs = np.linalg.eigh(H)
+        v = vecs[:, 0]
+        descent = DescentDirection(
+            direction=tuple(_readonly(x) for x in unflatten_weights(v, d)),
+            order=2,
+            rate=float(-w_[0] / 2),
+            layers=tuple(i + 1 for i, x in enumerate(unflatten_weights(v, d)) if np.any(np.abs(x) > 1e-12)),
+            construction="hessian eigenvector",
+        )
+        reason = (
+            f"the Hessian has {inert.n_negative} negative eigenvalue(s), lambda_min = {inert.lambda_min:.6g}: "
+            "second-order descent, a strict saddle"
+        )
+    elif at_min:
+        kind = GLOBAL_MINIMUM
+        reason = (
+            f"the critical value equals the global minimum value L* = 1/2 sum_(k > d_min) sigma_k^2 = {_fmt(Lstar)} "
+            "(Eckart-Young), so the point is a global minimiser"
+            + (f"; the Hessian is PSD with a {inert.n_zero}-dimensional null space" if inert.n_zero else "")
+        )
+    else:
+        kind = NON_STRICT
+        descent = _chain_descent(W, S, tol)
+        reason = (
+            f"the Hessian is positive semidefinite ({inert.n_zero} zero eigenvalues), so it is inconclusive, but the "
+            f"critical value {_fmt(value)} exceeds the global minimum value {_fmt(Lstar)}; deep linear networks have "
+            "no local minima that are not global (Kawaguchi 2016; Achour, Malgouyres and Gerchinovitz 2024), so this "
+            "is a non-strict saddle"
+            + (
+                f"; explicit descent of order {descent.order}: L(x + eps V) - L(x) = -{descent.rate:.6g} eps^{descent.order} + ..."
+                if descent is not None
+                else ""
+            )
+        )
+    return Classification(
+        kind=kind,
+        value=value,
+        global_minimum_value=Lstar,
+        subset=sub,
+        inertia=inert,
+        lambda_min=inert.lambda_min,
+        lambda_max=inert.lambda_max,
+        relative_gradient_norm=rho,
+        n_weights=n,
+        null_dim=inert.n_zero,
+        orbit_dim=orbit_dimension(W),
+        hessian_conclusive=bool(inert.n_negative > 0 or inert.n_zero == 0),
+        descent=descent,
+        reason=reason,
+    )
+
+
+# --------------------------------------------------------------------------- strictness rule
+
+
+@dataclass(frozen=True, eq=False)
+class StrictnessPrediction:
+    """Outcome of the structural strictness rule (digest 3.2, corrected).
+
+    Attributes
+    ----------
+    strict : bool
+    rule : str
+        Which clause decided.
+    witness : tuple of int or None
+        ``(m, i, j)``: the unlearnt mode and the two layers of a second-order descent, or for a
+        non-top set ``(m, k)``: an unlearnt mode above a learnt one.
+    subset : tuple of int
+    """
+
+    strict: bool
+    rule: str
+    witness: tuple[int, ...] | None
+    subset: tuple[int, ...]
+
+    def __repr__(self) -> str:
+        return f"StrictnessPrediction(strict={self.strict}, S={_fmt_subset(self.subset)}: {self.rule})"
+
+
+def predicted_strictness(
+    weights: Sequence[np.ndarray], Sigma: np.ndarray, *, tol: float = CRITICAL_TOL
+) -> StrictnessPrediction:
+    r"""Strictness of a saddle predicted from ranks of partial products (no Hessian).
+
+    The rule (digest 3.2 [CORRECTED], after Achour, Malgouyres and Gerchinovitz 2024):
+
+    1. if the learnt set ``S`` is not a top set (some unlearnt :math:`\sigma_m` exceeds a learnt
+       :math:`\sigma_k`), the saddle is strict;
+    2. otherwise it is strict iff some unlearnt mode ``m`` (:math:`\sigma_m > 0`) and layers
+       :math:`i < j` have :math:`W_{1:i-1} v_m \ne 0`, :math:`u_m^\top W_{j+1:h} \ne 0` and
+       :math:`\operatorname{rank} W_{i+1:j-1} > |S|` (empty products are identities).
+
+    The tests check this rule against the Hessian (:func:`classify`, the ground truth) on the
+    digest's examples, including the ``h = 4`` counterexample to the uncorrected rule, and on
+    random critical points built from blocks, GL orbits and null-space moves.
+
+    Raises
+    ------
+    ValueError
+        If the point is not critical, or is a global minimum (not a saddle).
+    """
+    W, S = _checked(weights, Sigma)
+    tol = as_positive(tol, "tol")
+    _require_critical(W, S, tol, "predicted_strictness")
+    modes = _sigma_modes(S)
+    d = widths_of(W)
+    h = len(W)
+    sub = learnt_subset(W, S)
+    atol = _value_tol(modes.sigma, None)
+    pos = [k + 1 for k in range(len(modes.sigma)) if 0.5 * modes.sigma[k] ** 2 > atol and modes.sigma[k] > 0]
+    unl = [m for m in pos if m not in sub]
+    val_S = 0.5 * math.fsum(float(modes.sigma[k - 1]) ** 2 for k in unl)
+    if abs(val_S - _global_minimum_value(modes.sigma, min(d))) <= max(atol, 1e-12):
+        raise ValueError("the point is a global minimum, not a saddle: strictness is not defined")
+    for m in unl:
+        for k in sub:
+            if modes.sigma[m - 1] > modes.sigma[k - 1] * (1 + 1e-12):
+                return StrictnessPrediction(True, f"S is not a top set: sigma_{m} > sigma_{k} with {k} learnt", (m, k), sub)
+    pre = prefix_products(W)
+    suf = suffix_products(W)
+    sig1 = float(np.max(modes.sigma, initial=0.0))
+    ell = [max(float(np.linalg.norm(w, 2)), sig1 ** (1.0 / h), 1e-300) for w in W]
+    for m in unl:
+        v, u = modes.V[:, m - 1], modes.U[:, m - 1]
+        for i in range(1, h + 1):
+            if np.linalg.norm(pre[i - 1] @ v) <= tol * math.prod(ell[: i - 1]):
+                continue
+            M = np.eye(d[i])
+            for j in range(i + 1, h + 1):
+                # M = W_{i+1:j-1}
+                if np.linalg.norm(u @ suf[j]) > tol * math.prod(ell[j:]):
+                    s = np.linalg.svd(M, compute_uv=False)
+                    rank = int(np.sum(s > tol * math.prod(ell[i:j - 1])))
+                    if rank > len(sub):
+                        return StrictnessPrediction(
+                            True,
+                            f"mode {m} passes layers 1..{i - 1} and {j + 1}..{h}, and rank W_({i + 1}:{j - 1}) = {rank} > |S| = {len(sub)}",
+                            (m, i, j),
+                            sub,
+                        )
+                M = W[j - 1] @ M
+    return StrictnessPrediction(False, "top set and no unlearnt mode reaches a two-layer perturbation with spare rank", None, sub)
+
+
+# --------------------------------------------------------------------------- stable / unstable sets
+
+
+def saddle_escape_law(h: int, sigma: float, a0: float, t: float | np.ndarray, *, stable: bool = False) -> np.ndarray:
+    r"""Leading-order size :math:`|a(t)|` of a mode leaving (or approaching) its saddle along a ray.
+
+    Near :math:`a = 0` the ray dynamics is :math:`\frac{d|a|}{dt} \approx \pm\sigma|a|^{h-1}`
+    (``+`` unstable, ``-`` stable), so
+
+    * ``h = 2``: :math:`|a(t)| = |a_0| e^{\pm\sigma t}` (hyperbolic, exponential);
+    * ``h >= 3``: :math:`|a(t)|^{2-h} = |a_0|^{2-h} \mp (h-2)\sigma t` (algebraic; the unstable
+      law blows up at :math:`t^\ast = |a_0|^{2-h}/((h-2)\sigma)`, returned as ``nan`` from there);
+    * ``h = 1``: :math:`|a(t)| = |a_0|` to this order (no saddle).
+
+    The neglected term is :math:`-|a|^{2h-1}`, so the law holds while :math:`|a|^h \ll \sigma`.
+    """
+    h = as_depth(h)
+    sigma = as_positive(sigma, "sigma", allow_zero=True)
+    a0 = abs(float(a0))
+    t = np.asarray(t, dtype=float)
+    sgn = -1.0 if stable else 1.0
+    if h == 1 or a0 == 0.0:
+        return np.full_like(t, a0)
+    if h == 2:
+        return a0 * np.exp(sgn * sigma * t)
+    base = a0 ** (2 - h) - sgn * (h - 2) * sigma * t
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(base > 0, np.abs(base) ** (-1.0 / (h - 2)), np.nan)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class ModeManifold:
+    r"""The invariant rays of one mode through a balanced saddle.
+
+    Attributes
+    ----------
+    mode : int
+        ``k`` (1-based).
+    sigma : float
+    learnt : bool
+    available : bool
+        ``False`` for an unlearnt mode that cannot be added (no free hidden coordinate: the
+        rank bound is already used by ``S``).
+    stable_rays, unstable_rays : tuple of tuple of int
+        Sign vectors :math:`(s_1, \dots, s_h)`: the ray :math:`w_i = s_i a`, ``a > 0``, of the
+        mode's scalar chain. For an unlearnt mode, stable iff :math:`\prod s_i < 0`
+        (:math:`2^{h-1}` each). For a learnt mode the balanced line through
+        :math:`\sigma^{1/h}` is stable (listed as ``((1, ..., 1),)``).
+    linear_rates : tuple of float
+        Eigenvalues of the linearised flow along the line(s): learnt
+        :math:`-h\sigma^{2-2/h}`; unlearnt ``h = 2``: :math:`(+\sigma, -\sigma)` (unstable
+        :math:`w_1 = w_2`, stable :math:`w_1 = -w_2`); unlearnt ``h >= 3``: ``(0.0,)``.
+    law : str
+        The escape / approach law.
+    positions : tuple of int
+        Hidden coordinates (0-based) carrying the mode, layers ``1..h-1``.
+    """
+
+    mode: int
+    sigma: float
+    learnt: bool
+    available: bool
+    stable_rays: tuple[tuple[int, ...], ...]
+    unstable_rays: tuple[tuple[int, ...], ...]
+    linear_rates: tuple[float, ...]
+    law: str
+    positions: tuple[int, ...]
+
+    def __repr__(self) -> str:
+        if self.learnt:
+            return f"mode {self.mode} (sigma={_fmt(self.sigma)}, learnt): stable balanced line, rate {self.linear_rates[0]:.6g}"
+        if not self.available:
+            return f"mode {self.mode} (sigma={_fmt(self.sigma)}, unlearnt): no free hidden coordinate (rank bound reached)"
+        return (
+            f"mode {self.mode} (sigma={_fmt(self.sigma)}, unlearnt): {len(self.stable_rays)} stable / "
+            f"{len(self.unstable_rays)} unstable rays, linear rates {self.linear_rates}; {self.law}"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class SaddleManifolds:
+    r"""Stable and unstable sets of a balanced saddle :math:`A_S` in the mode representation.
+
+    Inside the aligned submanifold (one scalar chain per mode, the digest's 3.5), the saddle's
+    stable set is the product of the learnt modes' balanced lines and, for each available
+    unlearnt mode, the point 0 together with its stable rays; the unstable set is spanned by
+    the unstable rays of the unlearnt modes.
+
+    Attributes
+    ----------
+    point : CriticalPoint
+        The balanced representative.
+    modes : tuple of ModeManifold
+        One per positive singular value, in index order.
+    stable_dimension, unstable_dimension : int
+        Dimensions of those sets inside the aligned submanifold: :math:`|S|` plus the number of
+        available unlearnt modes, and that number.
+    hessian_inertia : Inertia
+        Inertia of the Hessian at the point: for ``h = 2`` (hyperbolic in the unlearnt
+        directions) the numbers of positive / negative eigenvalues are the full-space
+        dimensions of the stable / unstable manifolds transverse to the critical set; for
+        ``h >= 3`` the unlearnt directions are in the null space and only the ray analysis decides.
+    """
+
+    point: CriticalPoint
+    modes: tuple[ModeManifold, ...]
+    stable_dimension: int
+    unstable_dimension: int
+    hessian_inertia: Inertia
+
+    @property
+    def depth(self) -> int:
+        return self.point.depth
+
+    def mode(self, k: int) -> ModeManifold:
+        for m in self.modes:
+            if m.mode == k:
+                return m
+        raise ValueError(f"mode {k} is not a positive singular value's index here ({[m.mode for m in self.modes]})")
+
+    def mode_direction(self, k: int) -> list[np.ndarray]:
+        r"""Unit pieces carrying mode ``k`` through every layer: :math:`E_k = (y_i b_i^\top)_i`
+        with :math:`y_h = u_k`, :math:`b_1 = v_k` and hidden coordinate vectors."""
+        mm = self.mode(k)
+        if not mm.available:
+            raise ValueError(f"mode {k} has no free hidden coordinate at S = {_fmt_subset(self.point.subset)}")
+        modes = _sigma_modes(np.asarray(self.point.Sigma))
+        d = self.point.widths
+        h = len(d) - 1
+        vecs = [modes.V[:, k - 1]]
+        for i in range(1, h):
+            e = np.zeros(d[i])
+            e[mm.positions[i - 1]] = 1.0
+            vecs.append(e)
+        vecs.append(modes.U[:, k - 1])
+        return [np.outer(vecs[i], vecs[i - 1]) for i in range(1, h + 1)]
+
+    def ray_point(self, k: int, signs: Sequence[int], a: float) -> list[np.ndarray]:
+        r"""The network :math:`A_S + a\sum_i s_i E_{k,i}`: mode ``k`` at amplitude ``a`` on ray ``signs``
+        (for a learnt mode, ``a`` is added to :math:`\sigma_k^{1/h}`)."""
+        h = self.depth
+        s = tuple(int(x) for x in signs)
+        if len(s) != h or any(x not in (-1, 1) for x in s):
+            raise ValueError(f"signs must be {h} entries of +1 or -1, got {tuple(signs)!r}")
+        E = self.mode_direction(k)
+        return [np.array(w) + float(a) * si * e for w, si, e in zip(self.point.weights, s, E)]
+
+    def ray_points(self, k: int, a: float, *, stable: bool = True) -> list[tuple[tuple[int, ...], list[np.ndarray]]]:
+        """Sample points at amplitude ``a`` on every stable (or unstable) ray of unlearnt mode ``k``,
+        as ``(signs, weights)`` pairs."""
+        mm = self.mode(k)
+        if mm.learnt:
+            raise ValueError(f"mode {k} is learnt; its stable set is the balanced line (use ray_point)")
+        rays = mm.stable_rays if stable else mm.unstable_rays
+        return [(s, self.ray_point(k, s, a)) for s in rays]
+
+    def mode_amplitudes(self, k: int, weights: Sequence[np.ndarray]) -> np.ndarray:
+        r"""The entries :math:`w_i = y_i^\top W_i b_i` of mode ``k`` in each layer (length ``h``)."""
+        E = self.mode_direction(k)
+        return np.array([float(np.sum(e * np.asarray(w))) for e, w in zip(E, weights)])
+
+    def __repr__(self) -> str:
+        lines = [
+            f"SaddleManifolds(S={_fmt_subset(self.point.subset)}, h={self.depth}, value={_fmt(self.point.value)}; "
+            f"in the aligned submanifold: stable dim {self.stable_dimension}, unstable dim {self.unstable_dimension})"
+        ]
+        lines += ["  " + repr(m) for m in self.modes]
+        return "\n".join(lines)
+
+
+def _sign_vectors(h: int) -> list[tuple[int, ...]]:
+    return [tuple(s) for s in itertools.product((1, -1), repeat=h)]
+
+
+def saddle_manifolds(subset: Sequence[int], Sigma: np.ndarray, widths: Sequence[int]) -> SaddleManifolds:
+    r"""Stable and unstable rays of the balanced saddle :math:`A_S`, mode by mode.
+
+    For each unlearnt mode ``m`` with :math:`\sigma_m > 0` and a free hidden coordinate, the
+    rays :math:`w_i = s_i a` (``a > 0``) of its scalar chain through 0 are invariant, with
+
+    .. math:: \frac{d|a|}{dt} = \operatorname{sign}\Big(\prod_i s_i\Big)\sigma_m|a|^{h-1} - |a|^{2h-1},
+
+    so the rays with :math:`\prod_i s_i = +1` (product of the sign of :math:`\sigma_m`) are
+    unstable and the others stable, :math:`2^{h-1}` each. ``h = 2``: the unstable line
+    :math:`w_1 = w_2` (eigenvalue :math:`+\sigma_m`) and the stable line :math:`w_1 = -w_2`
+    (:math:`-\sigma_m`). ``h >= 3``: zero linearisation, algebraic laws
+    (:func:`saddle_escape_law`); for odd ``h`` the balanced ray with ``a < 0`` is stable, for
+    even ``h`` the balanced line is unstable on both sides and the stable rays have an odd
+    number of sign flips. Learnt modes sit on their balanced line at :math:`\sigma_k^{1/h}`,
+    stable with rate :math:`-h\sigma_k^{2-2/h}`.
+    """
+    d = as_widths(widths)
+    h = len(d) - 1
+    cp = critical_point(subset, Sigma, d)
+    Sig = np.asarray(cp.Sigma)
+    modes = _sigma_modes(Sig)
+    atol = _value_tol(modes.sigma, None)
+    S = cp.subset
+    pos = [k + 1 for k in range(len(modes.sigma)) if 0.5 * modes.sigma[k] ** 2 > atol and modes.sigma[k] > 0]
+    learnt_pos = [_hidden_positions(S, d[i]) for i in range(1, h)]
+    out = []
+    n_avail = 0
+    for k in pos:
+        sig = float(modes.sigma[k - 1])
+        if k in S:
+            out.append(
+                ModeManifold(
+                    mode=k, sigma=sig, learnt=True, available=True,
+                    stable_rays=((1,) * h,), unstable_rays=(),
+                    linear_rates=(-h * sig ** (2 - 2 / h),),
+                    law=f"exponential approach, rate {h * sig ** (2 - 2 / h):.6g}",
+                    positions=tuple(lp[k] for lp in learnt_pos),  # type: ignore[index]
+                )
+            )
+            continue
+        posn = []
+        for i in range(1, h):
+            taken = list(learnt_pos[i - 1].values())  # type: ignore[union-attr]
+            p = _hidden_positions((k,), d[i], taken)
+            posn.append(None if p is None else p[k])
+        available = all(p is not None for p in posn)
+        signs = _sign_vectors(h)
+        stable = tuple(s for s in signs if math.prod(s) < 0)
+        unstable = tuple(s for s in signs if math.prod(s) > 0)
+        if h == 1:
+            rates: tuple[float, ...] = ()
+            law = "depth 1: no saddle"
+        elif h == 2:
+            rates = (sig, -sig)
+            law = f"h = 2, hyperbolic: |a(t)| = |a0| exp(+-{_fmt(sig)} t)"
+        else:
+            rates = (0.0,)
+            law = f"h = {h}: zero linearisation; |a(t)|^{2 - h} = |a0|^{2 - h} -+ {h - 2}*{_fmt(sig)} t (algebraic)"
+        if available:
+            n_avail += 1
+        out.append(
+            ModeManifold(
+                mode=k, sigma=sig, learnt=False, available=available,
+                stable_rays=stable if available else (), unstable_rays=unstable if available else (),
+                linear_rates=rates, law=law,
+                positions=tuple(p if p is not None else -1 for p in posn),
+            )
+        )
+    H = hessian(list(cp.weights), Sig)
+    return SaddleManifolds(
+        point=cp,
+        modes=tuple(out),
+        stable_dimension=len(S) + n_avail,
+        unstable_dimension=n_avail,
+        hessian_inertia=inertia(H),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class FlowFromSaddle:
+    r"""Two gradient-flow trajectories near a saddle: on a predicted invariant ray and slightly off it.
+
+    Attributes
+    ----------
+    manifolds : SaddleManifolds
+    mode : int
+    signs : tuple of int
+        The ray.
+    predicted : str
+        ``"stable"`` or ``"unstable"``.
+    eps, off : float
+    on, off_trajectory
+        Trajectories (from :func:`deeplinear.gradient_flow`) started at
+        :math:`A_S + \varepsilon\,(s_i E_{m,i})_i` and at the same point plus ``off`` in the
+        first layer's mode entry (which breaks the balance, so the conserved quantities forbid a
+        return along the ray).
+    t : ndarray
+        Times (those of ``on``).
+    amplitudes_on, amplitudes_off : ndarray, shape (n_t, h)
+        Mode entries :math:`w_i(t)` along each trajectory.
+    law : ndarray
+        :func:`saddle_escape_law` prediction of :math:`|a(t)|` on the ray.
+    """
+
+    manifolds: SaddleManifolds
+    mode: int
+    signs: tuple[int, ...]
+    predicted: str
+    eps: float
+    off: float
+    on: object
+    off_trajectory: object
+    t: np.ndarray
+    amplitudes_on: np.ndarray
+    amplitudes_off: np.ndarray
+    law: np.ndarray
+
+    def __repr__(self) -> str:
+        a_on = np.abs(self.amplitudes_on[-1]).mean()
+        a_off = np.abs(self.amplitudes_off[-1]).mean()
+        return (
+            f"FlowFromSaddle(S={_fmt_subset(self.manifolds.point.subset)}, mode {self.mode}, ray {self.signs} "
+            f"({self.predicted}); at t = {self.t[-1]:g}: mean |w| on the ray {a_on:.4g}, off it {a_off:.4g})"
+        )
+
+
+def flow_from_saddle(
+    subset: Sequence[int],
+    Sigma: np.ndarray,
+    widths: Sequence[int],
+    direction: str | Sequence[int] = "stable",
+    eps: float = 0.5,
+    t_span: tuple[float, float] | float = (0.0, 10.0),
+    *,
+    mode: int | None = None,
+    off: float = 1e-6,
+    t_eval: np.ndarray | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+) -> FlowFromSaddle:
+    r"""Start the gradient flow on a predicted stable (or unstable) ray of a saddle, and slightly off it.
+
+    Parameters
+    ----------
+    subset, Sigma, widths
+        The saddle :math:`A_S` (balanced representative).
+    direction : "stable", "unstable" or sequence of ±1
+        The ray. ``"unstable"`` is all ``+1``; ``"stable"`` is all ``-1`` for odd ``h`` (the
+        balanced negative ray) and ``(-1, +1, ..., +1)`` for even ``h`` (e.g. ``w_1 = -w_2``).
+    eps : float
+        Initial amplitude on the ray.
+    t_span : (t0, t1) or float
+    mode : int, optional
+        The unlearnt mode (1-based); default the largest available one.
+    off : float, default 1e-6
+        Size of the perturbation off the ray (added to the first layer's mode entry). It
+        creates an imbalance :math:`c \approx 2\,\varepsilon\,\mathrm{off}` in the conserved
+        quantity, so the off trajectory cannot reach the saddle. For ``h = 2`` it leaves after
+        a time of order :math:`\ln(1/\mathrm{off})/\sigma`; for ``h >= 3`` it first follows the
+        ray down to :math:`|a| \sim \sqrt{c}`, which takes about
+        :math:`c^{-(h-2)/2}/((h-2)\sigma)` (e.g. ~1,400 for ``h = 3``, ``eps = 0.5``,
+        ``off = 1e-6``), so choose ``off = 1e-3`` or a longer ``t_span`` to see it escape.
+    t_eval, rtol, atol
+        Passed to :func:`deeplinear.gradient_flow` (``None``: its defaults).
+
+    Returns
+    -------
+    FlowFromSaddle
+        Both trajectories, the mode entries along them and the leading-order law on the ray.
+    """
+    from .flow import gradient_flow
+
+    man = saddle_manifolds(subset, Sigma, widths)
+    h = man.depth
+    cand = [m for m in man.modes if not m.learnt and m.available]
+    if not cand:
+        raise ValueError(f"S = {_fmt_subset(man.point.subset)} leaves no unlearnt mode that fits: nothing to escape along")
+    if mode is None:
+        mm = max(cand, key=lambda m: (m.sigma, -m.mode))
+    else:
+        mode = as_int(mode, "mode", minimum=1)
+        mm = man.mode(mode)
+        if mm.learnt or not mm.available:
+            raise ValueError(f"mode {mode} is {'learnt' if mm.learnt else 'not available'} at S = {_fmt_subset(man.point.subset)}")
+    if isinstance(direction, str):
+        if direction == "unstable":
+            signs = (1,) * h
+        elif direction == "stable":
+            signs = (-1,) * h if h % 2 == 1 else (-1,) + (1,) * (h - 1)
+        else:
+            raise ValueError(f"direction must be 'stable', 'unstable' or a tuple of ±1 signs, got {direction!r}")
+    else:
+        signs = tuple(int(s) for s in direction)
+        if len(signs) != h or any(s not in (-1, 1) for s in signs):
+            raise ValueError(f"direction must be {h} signs ±1, got {tuple(direction)!r}")
+    eps = as_positive(eps, "eps")
+    off = as_positive(off, "off", allow_zero=True)
+    predicted = "stable" if math.prod(signs) < 0 else "unstable"
+    W_on = man.ray_point(mm.mode, signs, eps)
+    W_off = [w.copy() for w in W_on]
+    W_off[0] = W_off[0] + off * man.mode_direction(mm.mode)[0]
+    Sig = np.asarray(man.point.Sigma)
+    kw: dict = {"t_eval": t_eval}
+    if rtol is not None:
+        kw["rtol"] = rtol
+    if atol is not None:
+        kw["atol"] = atol
+    tr_on = gradient_flow(W_on, Sig, t_span, **kw)
+    tr_off = gradient_flow(W_off, Sig, t_span, **kw)
+    amp_on = np.array([man.mode_amplitudes(mm.mode, Wt) for Wt in tr_on.weights])
+    amp_off = np.array([man.mode_amplitudes(mm.mode, Wt) for Wt in tr_off.weights])
+    t = np.asarray(tr_on.t, dtype=float)
+    law = saddle_escape_law(h, mm.sigma, eps, t - t[0], stable=predicted == "stable")
+    return FlowFromSaddle(
+        manifolds=man, mode=mm.mode, signs=signs, predicted=predicted, eps=eps, off=off,
+        on=tr_on, off_trajectory=tr_off, t=_readonly(t),
+        amplitudes_on=_readonly(amp_on), amplitudes_off=_readonly(amp_off), law=_readonly(law),
+    )
+
+
+# --------------------------------------------------------------------------- scalar networks
+
+
+@dataclass(frozen=True, eq=False)
+class ScalarCriticalSet:
+    r"""The critical set of a scalar network (all widths 1), :math:`L = \tfrac12(\sigma - w_1\cdots w_h)^2`.
+
+    Critical points: the global minima :math:`\{\prod_i w_i = \sigma\}` (value 0, a
+    hypersurface; a hyperbola for ``h = 2``) and, for :math:`\sigma \ne 0`, the saddles where
+    at least two coordinates vanish (value :math:`\sigma^2/2`; for ``h = 2`` only the
+    origin). A saddle with exactly two zero coordinates ``i, j`` is strict, with Hessian
+    eigenvalues :math:`\pm|\sigma\prod_{k\ne i,j} w_k|` and zeros; with three or more zeros the
+    Hessian vanishes and the saddle is non-strict (the origin for ``h >= 3``).
+
+    Attributes
+    ----------
+    h : int
+    sigma : float
+    description : str
+    """
+
+    h: int
+    sigma: float
+    description: str
+
+    @property
+    def minimum_value(self) -> float:
+        return 0.0
+
+    @property
+    def saddle_value(self) -> float:
+        return 0.5 * self.sigma ** 2
+
+    def saddle_components(self) -> tuple[tuple[int, int], ...]:
+        """The pairs ``(i, j)`` (1-based) whose zero set ``{w_i = w_j = 0}`` is a component of the saddles."""
+        return tuple(itertools.combinations(range(1, self.h + 1), 2)) if self.sigma != 0 else ()
+
+    def classify_point(self, w: Sequence[float], *, tol: float = 1e-12) -> str:
+        """``"global minimum"``, ``"strict saddle"``, ``"non-strict saddle"`` or ``"not critical"``."""
+        w = np.asarray(w, dtype=float)
+        if w.shape != (self.h,):
+            raise ValueError(f"w must have {self.h} entries, got shape {w.shape}")
+        scale = max(1.0, abs(self.sigma))
+        if abs(float(np.prod(w)) - self.sigma) <= tol * scale:
+            return GLOBAL_MINIMUM
+        zeros = int(np.sum(np.abs(w) <= tol))
+        if zeros >= 3:
+            return NON_STRICT
+        if zeros == 2:
+            return STRICT
+        return "not critical"
+
+    def minima_curve(self, w1: np.ndarray) -> np.ndarray:
+        r"""For ``h = 2``: points :math:`(w_1, \sigma/w_1)` of the hyperbola of minima (``w1 != 0``)."""
+        if self.h != 2:
+            raise ValueError("minima_curve is for h = 2 (the hyperbola w1 w2 = sigma)")
+        w1 = np.asarray(w1, dtype=float)
+        return np.stack([w1, self.sigma / w1], axis=-1)
+
+    def __repr__(self) -> str:
+        return f"ScalarCriticalSet(h={self.h}, sigma={_fmt(self.sigma)}): {self.description}"
+
+
+def scalar_critical_set(h: int, sigma: float) -> ScalarCriticalSet:
+    r"""Description of the critical set of the scalar chain of depth ``h`` (see :class:`ScalarCriticalSet`)."""
+    h = as_depth(h)
+    try:
+        sigma = float(sigma)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"sigma must be a real number, got {sigma!r}") from exc
+    if not np.isfinite(sigma):
+        raise ValueError(f"sigma must be finite, got {sigma}")
+    if h == 1:
+        desc = f"the single point w1 = {_fmt(sigma)} (convex loss)"
+    elif sigma == 0:
+        desc = "minima {w1...wh = 0} (value 0); no saddles"
+    elif h == 2:
+        desc = (f"minima on the hyperbola w1 w2 = {_fmt(sigma)} (value 0); one strict saddle at the origin "
+                f"(value {_fmt(sigma ** 2 / 2)}, Hessian eigenvalues +-{_fmt(abs(sigma))})")
+    else:
+        desc = (f"minima on {{w1...w{h} = {_fmt(sigma)}}} (value 0); saddles where at least two w_i vanish "
+                f"(value {_fmt(sigma ** 2 / 2)}): strict with exactly two zeros, non-strict with three or more (e.g. the origin)")
+    return ScalarCriticalSet(h, sigma, desc)
+
+
+def scalar_vector_field(w: np.ndarray, sigma: float) -> np.ndarray:
+    r"""The scalar gradient flow :math:`\dot w_i = \prod_{j\ne i} w_j\,(\sigma - \prod_j w_j)`.
+
+    ``w`` has shape ``(..., h)`` (vectorised over leading axes, e.g. a grid for a phase
+    portrait); returns the velocities in the same shape.
+    """
+    w = np.asarray(w, dtype=float)
+    if w.ndim < 1 or w.shape[-1] < 1:
+        raise ValueError(f"w must have shape (..., h) with h >= 1, got {w.shape}")
+    h = w.shape[-1]
+    p = np.prod(w, axis=-1, keepdims=True)
+    others = np.stack([np.prod(np.delete(w, i, axis=-1), axis=-1) for i in range(h)], axis=-1)
+    return others * (float(sigma) - p)
+
+
+def scalar_conserved_curve(w0: Sequence[float], t: np.ndarray) -> np.ndarray:
+    r"""The curve of constant conserved quantities :math:`w_{i+1}^2 - w_i^2` through ``w0``.
+
+    Every trajectory of the scalar flow lies on it. Parametrised by the coordinate ``j`` with
+    the smallest :math:`|w_{0,j}|` (the only one that may cross zero): :math:`w_j = t`,
+    :math:`w_i = \operatorname{sign}(w_{0,i})\sqrt{t^2 + w_{0,i}^2 - w_{0,j}^2}` for the others
+    (for a tie, :math:`w_i = \pm t` with the sign relation of ``w0``). For ``h = 2`` this is a
+    branch of the hyperbola :math:`w_2^2 - w_1^2 = c`.
+
+    Returns
+    -------
+    ndarray, shape (len(t), h)
+    """
+    w0 = np.asarray(w0, dtype=float)
+    if w0.ndim != 1 or w0.size < 1 or not np.all(np.isfinite(w0)):
+        raise ValueError(f"w0 must be a finite 1-D vector, got {w0!r}")
+    t = np.asarray(t, dtype=float).ravel()
+    j = int(np.argmin(np.abs(w0)))
+    c = w0 ** 2 - w0[j] ** 2
+    out = np.empty((t.size, w0.size))
+    sj = 1.0 if w0[j] >= 0 else -1.0
+    for i in range(w0.size):
+        if i == j:
+            out[:, i] = t
+        elif c[i] > 1e-14 * max(1.0, float(np.max(w0 ** 2))):
+            out[:, i] = (1.0 if w0[i] >= 0 else -1.0) * np.sqrt(t ** 2 + c[i])
+        else:
+            si = 1.0 if w0[i] >= 0 else -1.0
+            out[:, i] = si * sj * t
+    return out
