@@ -20,6 +20,8 @@ from .conftest import SITE, book_pages
 PAGES = book_pages(SITE) if (SITE / "index.html").exists() else ["<the book is not built>"]
 RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$")
 WARNING_TEXT = re.compile(r"Traceback \(most recent call last\)|\b\w*Warning\b")
+# A figure that reached the page as its repr instead of an image (no PNG formatter active).
+FIGURE_REPR = re.compile(r"<Figure size [\d.]+x[\d.]+|<matplotlib\.\w+(\.\w+)* (object )?at 0x")
 
 VISIBLE_TEXT_JS = """() => {
   const body = document.querySelector('main') || document.body;
@@ -86,6 +88,8 @@ def test_page_renders_offline_and_cleanly(page_factory, site_url, site_dir, page
     outputs = page.locator(".cell_output").all_inner_texts()
     bad = [m.group(0) for text in outputs for m in [WARNING_TEXT.search(text)] if m]
     assert not bad, f"{page_path}: warning or traceback text in cell outputs: {bad}"
+    reprs = [m.group(0) for text in outputs for m in [FIGURE_REPR.search(text)] if m]
+    assert not reprs, f"{page_path}: figures shown as text instead of images: {reprs}"
     assert page.locator(".output.stderr, .output.traceback, .problematic").count() == 0, (
         f"{page_path}: stderr, traceback or unresolved-reference elements on the page"
     )

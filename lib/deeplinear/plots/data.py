@@ -1,0 +1,313 @@
+r"""Figures (and the small computations behind them) for the chapter on the model and the data.
+
+* :func:`data_quadratic_loss` -- the loss on data
+  :math:`\ell(W) = \tfrac12\lVert Y - W X\rVert_F^2` as an end-to-end loss object, so that
+  :func:`deeplinear.gradient_flow` can integrate the flow *on the data* (``end_to_end_loss=``).
+* :func:`compare_data_flows` -- the gradient flow on raw inputs, on whitened inputs, and of the
+  reduced loss :math:`\tfrac12\lVert\Sigma - W_{1:h}\rVert_F^2`, from the same point in reduced
+  coordinates. With whitened inputs the reduction is an orthogonal change of variables and
+  the flows coincide; with raw inputs (:math:`X X^\top \ne I`) the loss values are preserved
+  by the reduction but the flow is not (Wendin and Altafini, arXiv:2511.10362, Section 2).
+* :func:`whitening_flow_figure`, :func:`reduction_figure` and :func:`data_spectrum_figure`
+  (the explorer of the chapter: singular values of a teacher-plus-noise data set).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import as_int, as_matrix, as_positive, as_time_span, as_weights, widths_of
+from ..data import DataReduction, reduce_data, teacher_data, whiten
+from ..flow import gradient_flow
+from .style import DIVERGING_CMAP, OKABE_ITO, new_figure
+
+__all__ = [
+    "DataQuadraticLoss",
+    "data_quadratic_loss",
+    "DataFlowComparison",
+    "compare_data_flows",
+    "whitening_flow_figure",
+    "reduction_figure",
+    "data_spectrum_figure",
+]
+
+#: Distances below this are drawn at this value, so that exact zeros (at t = 0) show on a log axis.
+_FLOOR = 1e-16
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=float, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True)
+class DataQuadraticLoss:
+    r"""The loss on data, :math:`\ell(W) = \tfrac12\lVert Y - W X\rVert_F^2`, as a function of the
+    end-to-end map :math:`W` (shape ``(d_h, d_0)``), with :math:`\nabla\ell(W) = -(Y - W X) X^\top`.
+
+    It follows the :class:`deeplinear.EndToEndLoss` protocol (``shape``, ``value``,
+    ``gradient``); make it with :func:`data_quadratic_loss`.
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (int(self.Y.shape[0]), int(self.X.shape[0]))
+
+    def value(self, W: np.ndarray) -> float:
+        R = self.Y - W @ self.X
+        return 0.5 * float(np.sum(R * R))
+
+    def gradient(self, W: np.ndarray) -> np.ndarray:
+        return -(self.Y - W @ self.X) @ self.X.T
+
+
+def data_quadratic_loss(X: np.ndarray, Y: np.ndarray) -> DataQuadraticLoss:
+    r"""The loss on data :math:`\tfrac12\lVert Y - W X\rVert_F^2` for ``gradient_flow(..., end_to_end_loss=...)``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (d_0, N)
+        Inputs, one sample per column.
+    Y : ndarray, shape (d_h, N)
+        Outputs, one sample per column.
+    """
+    X = as_matrix(X, "X")
+    Y = as_matrix(Y, "Y")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"X and Y must have the same number of samples (columns): X is {X.shape}, Y is {Y.shape}")
+    return DataQuadraticLoss(_frozen(X), _frozen(Y))
+
+
+@dataclass(frozen=True)
+class DataFlowComparison:
+    r"""Result of :func:`compare_data_flows`.
+
+    Attributes
+    ----------
+    t : ndarray, shape (n,)
+    loss_raw, loss_whitened : ndarray, shape (n,)
+        The data loss along the Euclidean gradient flow on the raw inputs ``X`` and on the
+        whitened inputs ``whiten(X)`` (same outputs ``Y``).
+    loss_reduced : ndarray, shape (n,)
+        :math:`\tfrac12\lVert\Sigma - W_{1:h}\rVert_F^2 + c` along the flow of the reduced loss.
+    constant : float
+        :math:`c`, the part of the data loss no linear map can remove.
+    distance_raw, distance_whitened : ndarray, shape (n,)
+        :math:`\max_j \lVert W_j(t) - W_j^{\rm red}(t)\rVert_F` between each data flow, mapped to
+        reduced coordinates, and the reduced flow.
+    input_condition : float
+        Condition number of :math:`X X^\top` (1 for whitened inputs).
+    reduction : DataReduction
+        The reduction of the raw data.
+    """
+
+    t: np.ndarray
+    loss_raw: np.ndarray
+    loss_whitened: np.ndarray
+    loss_reduced: np.ndarray
+    constant: float
+    distance_raw: np.ndarray
+    distance_whitened: np.ndarray
+    input_condition: float
+    reduction: DataReduction
+
+
+def _distance(a: list, b: list) -> np.ndarray:
+    return np.array([max(float(np.linalg.norm(p - q)) for p, q in zip(wa, wb)) for wa, wb in zip(a, b)])
+
+
+def compare_data_flows(
+    X: np.ndarray,
+    Y: np.ndarray,
+    weights0: Sequence[np.ndarray],
+    t_span: tuple[float, float] | float,
+    *,
+    num: int = 201,
+) -> DataFlowComparison:
+    r"""Integrate the gradient flow on raw inputs, on whitened inputs and of the reduced loss.
+
+    All three start from the same point ``weights0`` given in *reduced coordinates*: on the
+    data it is ``r.from_reduced(weights0)`` for the reduction ``r`` of each data set. The
+    whitened data set ``(whiten(X), Y)`` has the same target :math:`\Sigma` and constant as
+    ``(X, Y)``. Its Euclidean flow is the reduced flow (an orthogonal change of variables),
+    while the flow on ``X`` is the reduced flow with the first layer's metric changed by
+    :math:`X X^\top`.
+
+    Parameters
+    ----------
+    X : ndarray, shape (d_0, N)
+    Y : ndarray, shape (d_h, N)
+    weights0 : list of ndarray
+        Initial weights in reduced coordinates.
+    t_span : (t0, t1) or float
+    num : int, default 201
+        Number of output times.
+
+    Returns
+    -------
+    DataFlowComparison
+    """
+    r = reduce_data(X, Y)
+    Z = whiten(X)
+    rz = reduce_data(Z, Y)
+    W0 = as_weights(weights0, "weights0")
+    d = widths_of(W0)
+    if (d[0], d[-1]) != (r.Sigma.shape[1], r.Sigma.shape[0]):
+        raise ValueError(f"weights0 map R^{d[0]} to R^{d[-1]} but the data have d_0 = {r.Sigma.shape[1]}, d_h = {r.Sigma.shape[0]}")
+    t0, t1 = as_time_span(t_span)
+    num = as_int(num, "num", minimum=2)
+    te = np.linspace(t0, t1, num)
+    raw = gradient_flow(r.from_reduced(W0), None, (t0, t1), t_eval=te, end_to_end_loss=data_quadratic_loss(X, Y))
+    white = gradient_flow(rz.from_reduced(W0), None, (t0, t1), t_eval=te, end_to_end_loss=data_quadratic_loss(Z, Y))
+    red = gradient_flow(W0, r.Sigma, (t0, t1), t_eval=te)
+    for name, tr in (("raw", raw), ("whitened", white), ("reduced", red)):
+        if tr.t.size != te.size:
+            raise RuntimeError(f"the {name} flow stopped early: {tr.message}")
+    dist_raw = _distance([r.to_reduced(w) for w in raw.weights], red.weights)
+    dist_white = _distance([rz.to_reduced(w) for w in white.weights], red.weights)
+    M = r.input_gram
+    return DataFlowComparison(
+        t=_frozen(te),
+        loss_raw=_frozen(raw.loss),
+        loss_whitened=_frozen(white.loss),
+        loss_reduced=_frozen(red.loss + r.constant),
+        constant=float(r.constant),
+        distance_raw=_frozen(dist_raw),
+        distance_whitened=_frozen(dist_white),
+        input_condition=float(np.linalg.cond(M)),
+        reduction=r,
+    )
+
+
+def whitening_flow_figure(comparison: DataFlowComparison):
+    r"""Loss curves (left) and distance to the reduced flow (right) for the flows of
+    :func:`compare_data_flows`.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    if not isinstance(comparison, DataFlowComparison):
+        raise TypeError(f"comparison must be a DataFlowComparison (from compare_data_flows), got {type(comparison).__name__}")
+    c = comparison
+    fig, (ax_l, ax_d) = new_figure(2, width=7.6, height=3.3)
+    floor = 1e-12
+    ax_l.semilogy(c.t, np.maximum(c.loss_raw - c.constant, floor), color=OKABE_ITO[1], lw=2.2, label="flow on raw inputs")
+    ax_l.semilogy(c.t, np.maximum(c.loss_whitened - c.constant, floor), color=OKABE_ITO[0], lw=2.2, label="flow on whitened inputs")
+    ax_l.semilogy(c.t, np.maximum(c.loss_reduced - c.constant, floor), color=OKABE_ITO[7], lw=1.2, ls="--", label=r"flow of $\frac{1}{2}\|\Sigma - W_{1:h}\|_F^2$")
+    ax_l.set_xlabel("time $t$")
+    ax_l.set_ylabel(r"loss minus constant, $L - c$")
+    ax_l.set_title("loss along the three flows", fontsize=9)
+    ax_l.legend(fontsize=7)
+    ax_d.semilogy(c.t, np.maximum(c.distance_raw, _FLOOR), color=OKABE_ITO[1], lw=2.2, label="raw inputs")
+    ax_d.semilogy(c.t, np.maximum(c.distance_whitened, _FLOOR), color=OKABE_ITO[0], lw=2.2, label="whitened inputs")
+    ax_d.set_ylim(1e-14, 1e1)
+    ax_d.set_xlabel("time $t$")
+    ax_d.set_ylabel(r"$\max_j \|W_j(t) - W_j^{\mathrm{red}}(t)\|_F$")
+    ax_d.set_title("distance to the reduced flow", fontsize=9)
+    ax_d.legend(fontsize=7)
+    return fig
+
+
+def _matrix_panel(ax, M: np.ndarray, title: str, scale: float) -> None:
+    ax.imshow(M, cmap=DIVERGING_CMAP, vmin=-scale, vmax=scale, interpolation="nearest")
+    if M.size <= 64:
+        for (p, q), v in np.ndenumerate(M):
+            ax.text(q, p, f"{v:.2f}", ha="center", va="center", fontsize=7)
+    ax.set_xticks(range(M.shape[1]))
+    ax.set_yticks(range(M.shape[0]))
+    ax.tick_params(labelsize=7, length=0)
+    ax.set_title(title, fontsize=9)
+
+
+def reduction_figure(X: np.ndarray, Y: np.ndarray):
+    r"""The reduction as a picture: the whitened input-output correlation
+    :math:`\tilde Y = Y X^\top (X X^\top)^{-1/2}` and its SVD :math:`U\,\Sigma\,V^\top`.
+
+    Entries are written in the cells (for small matrices) and coloured with a diverging map
+    (blue negative, orange positive); ``U`` and ``V`` share one colour scale, :math:`\tilde Y`
+    and :math:`\Sigma` another.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    r = reduce_data(X, Y)
+    Yt = as_matrix(Y, "Y") @ whiten(X).T  # Y X^T (X X^T)^{-1/2}
+    scale = max(float(np.max(np.abs(Yt))), float(np.max(r.Sigma)), 1e-12)
+    fig, axes = new_figure(4, width=8.4, height=2.6)
+    _matrix_panel(axes[0], Yt, r"$\tilde Y = Y X^\top (X X^\top)^{-1/2}$", scale)
+    _matrix_panel(axes[1], r.U, "$U$", 1.0)
+    _matrix_panel(axes[2], r.Sigma, r"$\Sigma$", scale)
+    _matrix_panel(axes[3], r.V.T, r"$V^\top$", 1.0)
+    for ax, sym in zip(axes[:3], ("=", r"$\cdot$", r"$\cdot$")):
+        ax.annotate(sym, (1.0, 0.5), xycoords="axes fraction", xytext=(6, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=12)
+    return fig
+
+
+def data_spectrum_figure(
+    noise: float,
+    n_samples: int,
+    rank: int,
+    *,
+    teacher: Sequence[float] = (3.0, 2.0, 1.0, 0.5),
+    d_in: int = 5,
+    d_out: int = 4,
+    seed: int = 0,
+    fig=None,
+):
+    r"""Singular values of the reduced target of a teacher-plus-noise data set: the explorer of
+    the chapter on the model and the data.
+
+    The data are :func:`deeplinear.teacher_data` with the first ``rank`` values of ``teacher``
+    as the teacher's singular values, ``n_samples`` i.i.d. standard Gaussian (not whitened)
+    inputs and output noise of standard deviation ``noise``. The bars are the singular values
+    of :math:`\Sigma` divided by :math:`\sqrt N`, the target of the loss with a :math:`1/N`
+    factor, which converges to the teacher's values as :math:`N \to \infty`. The dotted line
+    is the expected size of the largest singular value of the noise part,
+    :math:`\text{noise}\,(\sqrt{d_0} + \sqrt{d_h})/\sqrt N`.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    noise = as_positive(noise, "noise", allow_zero=True)
+    n_samples = as_int(n_samples, "n_samples", minimum=1)
+    rank = as_int(rank, "rank", minimum=1)
+    s_all = np.asarray(teacher, dtype=float)
+    if rank > s_all.size:
+        raise ValueError(f"rank must be at most len(teacher) = {s_all.size}, got {rank}")
+    s = s_all[:rank]
+    data = teacher_data(s, n_samples, np.random.default_rng(seed), noise=noise, d_in=d_in, d_out=d_out, whitened=False)
+    r = reduce_data(data.X, data.Y)
+    k = r.singular_values.size
+    scaled = r.singular_values / np.sqrt(n_samples)
+    if fig is None:
+        fig, ax = new_figure(width=6.0, height=3.6)
+    else:
+        fig.set_layout_engine("constrained")
+        ax = fig.subplots()
+    idx = np.arange(1, k + 1)
+    ax.bar(idx, scaled, width=0.6, color=OKABE_ITO[0], label=r"data: $\sigma_k(\Sigma)/\sqrt{N}$")
+    teacher_k = np.zeros(k)
+    teacher_k[:rank] = s
+    ax.plot(idx, teacher_k, "D", color=OKABE_ITO[1], ms=8, mec="black", mew=0.6, label=r"teacher: $s_k$")
+    floor = noise * (np.sqrt(d_in) + np.sqrt(d_out)) / np.sqrt(n_samples)
+    if noise > 0:
+        ax.axhline(floor, color=OKABE_ITO[7], ls=":", lw=1.4, label=r"noise scale $\epsilon(\sqrt{d_0}+\sqrt{d_h})/\sqrt{N}$")
+    ax.set_xticks(idx, [str(i) for i in idx])
+    ax.set_xlabel("index $k$")
+    ax.set_ylabel(r"singular value / $\sqrt{N}$")
+    ax.set_ylim(0, max(4.0, float(s_all.max()) + 1.0))
+    ax.set_xlim(0.4, k + 0.6)
+    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title(f"teacher rank {rank}, N = {n_samples} samples, noise {noise:g}", fontsize=9)
+    return fig

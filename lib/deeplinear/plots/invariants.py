@@ -1,0 +1,282 @@
+r"""Figures of the invariants of the flow: the commutator blocks and the similarity symmetry.
+
+* :func:`commutator_drift_figure`: how far each diagonal block of :math:`[A^\top, A]` has moved
+  from its initial value along a trajectory. The inner (hidden-layer) blocks are the conserved
+  quantities :math:`C_i` and stay at rounding level; the outer blocks :math:`W_1^\top W_1` and
+  :math:`-W_h W_h^\top` move (Wendin and Altafini, arXiv:2511.10362; digest claim 4). A second
+  panel shows the loss, the Lyapunov function of the flow.
+* :func:`symmetry_figure`: the flow from :math:`W(0)` and from :math:`T\cdot W(0)` for a
+  hidden-layer transform :math:`T`; the loss starts equal, and the distance between the second
+  trajectory and the transformed first one, :math:`\lVert W'(t) - T\cdot W(t)\rVert`, is at
+  rounding level exactly when :math:`T` is orthogonal (digest claim 22).
+* :func:`random_symmetry_figure`: the same for a random transform of a given condition number,
+  the explorer of the chapter on invariants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._validation import as_positive, as_weights, as_widths, widths_of
+from ..flow import Trajectory, gradient_flow
+from ..invariants import commutator_blocks, gl_action, random_gl
+from ..init import random_init
+from ..network import adjacency
+from .style import OKABE_ITO, new_figure
+
+__all__ = [
+    "commutator_block_drift",
+    "commutator_drift_figure",
+    "symmetry_defect",
+    "symmetry_figure",
+    "random_symmetry_figure",
+]
+
+#: Drifts below this are drawn at this value, so that exact zeros (at t = 0) show on a log axis.
+DRIFT_FLOOR = 1e-17
+
+
+def _axes(fig, ncols: int, width: float, height: float):
+    """Axes side by side, in a new figure or in the one an explorer passes.
+
+    Fixed margins instead of the constrained layout: these figures are redrawn for every
+    explorer frame, and the layout pass costs more than the drawing.
+    """
+    if fig is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(width, height))
+    elif fig.get_layout_engine() is not None:
+        raise ValueError("fig must not use a layout engine (these figures set fixed margins)")
+    axes = fig.subplots(1, ncols)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.84, wspace=0.42)
+    return fig, (axes if ncols > 1 else [axes])
+
+
+def _check_trajectory(trajectory: object) -> Trajectory:
+    if not isinstance(trajectory, Trajectory):
+        raise TypeError(f"trajectory must be a deeplinear Trajectory (from dl.gradient_flow), got {type(trajectory).__name__}")
+    if len(trajectory.widths) < 3:
+        raise ValueError(f"the commutator blocks need depth h >= 2, got widths {trajectory.widths}")
+    return trajectory
+
+
+def commutator_block_drift(trajectory: Trajectory) -> np.ndarray:
+    r"""Drift :math:`\lVert B_k(t) - B_k(0)\rVert_F` of each diagonal block of :math:`[A^\top, A]`.
+
+    The blocks are :math:`B_0 = W_1^\top W_1`, :math:`B_i = C_i` (:math:`1 \le i \le h-1`) and
+    :math:`B_h = -W_h W_h^\top` (:func:`deeplinear.commutator_blocks`).
+
+    Parameters
+    ----------
+    trajectory : Trajectory
+        From :func:`deeplinear.gradient_flow`, depth ``h >= 2``.
+
+    Returns
+    -------
+    ndarray, shape (n_t, h + 1)
+        Row ``k`` is the drift of the ``h + 1`` blocks at ``trajectory.t[k]`` (absolute,
+        Frobenius norm).
+    """
+    tr = _check_trajectory(trajectory)
+    d = tr.widths
+    B0 = commutator_blocks(adjacency(tr.weights[0]), d)
+    out = np.empty((tr.t.size, len(B0)))
+    for k, W in enumerate(tr.weights):
+        B = commutator_blocks(adjacency(W), d)
+        out[k] = [np.linalg.norm(b - b0) for b, b0 in zip(B, B0)]
+    return out
+
+
+def _block_labels(h: int) -> list[str]:
+    return [r"$W_1^\top W_1$ (outer)"] + [f"$C_{i}$" for i in range(1, h)] + [rf"$-W_{h} W_{h}^\top$ (outer)"]
+
+
+def commutator_drift_figure(trajectory: Trajectory, *, ylim: tuple[float, float] = (1e-17, 1e2), fig=None):
+    r"""Drift of the diagonal blocks of :math:`[A^\top, A]` along a trajectory, beside its loss.
+
+    Left: :func:`commutator_block_drift` on a log scale (zeros drawn at ``1e-17``); the two
+    outer blocks in warm colours, the conserved inner blocks in cool ones. Right: the loss
+    :math:`L(t)`, non-increasing because :math:`\dot L = -\lVert\nabla L\rVert^2`.
+
+    Parameters
+    ----------
+    trajectory : Trajectory
+        From :func:`deeplinear.gradient_flow`, depth ``h >= 2``.
+    ylim : (float, float)
+        Limits of the drift axis (fixed, so that figures compare).
+    fig : matplotlib Figure, optional
+        Draw into this figure (as an explorer does); a new one otherwise.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    tr = _check_trajectory(trajectory)
+    lo, hi = (float(x) for x in ylim)
+    if not (0 < lo < hi):
+        raise ValueError(f"ylim must be (lo, hi) with 0 < lo < hi for a log axis, got {ylim!r}")
+    drift = commutator_block_drift(tr)
+    h = len(tr.widths) - 1
+    if fig is None:
+        fig, (ax, ax_l) = new_figure(2, width=7.6, height=3.4)
+    else:
+        fig, (ax, ax_l) = _axes(fig, 2, 7.6, 3.4)
+    labels = _block_labels(h)
+    inner_colours = [OKABE_ITO[0], OKABE_ITO[2], OKABE_ITO[4], OKABE_ITO[3], OKABE_ITO[7]]
+    for k in range(h + 1):
+        outer = k in (0, h)
+        colour = (OKABE_ITO[1] if k == 0 else OKABE_ITO[5]) if outer else inner_colours[(k - 1) % len(inner_colours)]
+        style = ("-" if k == 0 else "-.") if outer else "--"
+        ax.semilogy(tr.t, np.maximum(drift[:, k], DRIFT_FLOOR), color=colour, lw=(3.0 if k == 0 else 1.6) if outer else 1.4,
+                    ls=style, label=labels[k])
+    ax.set_ylim(lo, hi)
+    ax.set_xlim(float(tr.t[0]), float(tr.t[-1]))
+    ax.set_xlabel("flow time $t$")
+    ax.set_ylabel(r"$\|B_k(t) - B_k(0)\|_F$")
+    ax.set_title(r"diagonal blocks $B_k$ of $[A^\top, A]$", fontsize=9)
+    ax.legend(fontsize=7, loc="center right", framealpha=0.9)
+    ax_l.plot(tr.t, tr.loss, color=OKABE_ITO[0], lw=1.8, label="$L(t)$")
+    ax_l.axhline(float(tr.loss[-1]), color="0.5", lw=0.8, ls=":", label=f"L at t = {tr.t[-1]:g}: {tr.loss[-1]:.3g}")
+    ax_l.set_xlim(float(tr.t[0]), float(tr.t[-1]))
+    ax_l.set_ylim(0.0, 1.05 * float(np.max(tr.loss)) + 1e-12)
+    ax_l.set_xlabel("flow time $t$")
+    ax_l.set_ylabel("loss $L$")
+    ax_l.set_title("the loss is a Lyapunov function", fontsize=9)
+    ax_l.legend(fontsize=7)
+    return fig
+
+
+def _check_transforms_for(weights: list[np.ndarray], Ts: object) -> list[np.ndarray]:
+    d = widths_of(weights)
+    if isinstance(Ts, np.ndarray) or not isinstance(Ts, Sequence) or len(Ts) != len(d) - 2:
+        raise ValueError(f"Ts must be a list of h - 1 = {len(d) - 2} hidden-layer matrices for widths {d}")
+    return [np.asarray(T, dtype=float) for T in Ts]
+
+
+def symmetry_defect(trajectory: Trajectory, transformed: Trajectory, Ts: Sequence[np.ndarray]) -> np.ndarray:
+    r"""The distance :math:`\lVert W'(t) - T\cdot W(t)\rVert_F` between two trajectories.
+
+    ``trajectory`` starts at :math:`W(0)`, ``transformed`` at :math:`T\cdot W(0)` (the
+    action :func:`deeplinear.gl_action`), and both are sampled at the same times. The norm is
+    that of all layers together. It is zero (up to the integration error) for every ``t``
+    when all :math:`T_i` are orthogonal, because the flow is equivariant under the orthogonal
+    subgroup; for other transforms it is not.
+
+    Returns
+    -------
+    ndarray, shape (n_t,)
+    """
+    for name, tr in (("trajectory", trajectory), ("transformed", transformed)):
+        if not isinstance(tr, Trajectory):
+            raise TypeError(f"{name} must be a deeplinear Trajectory, got {type(tr).__name__}")
+    if trajectory.t.shape != transformed.t.shape or not np.allclose(trajectory.t, transformed.t):
+        raise ValueError("the two trajectories must be sampled at the same times (pass the same t_eval)")
+    T_list = _check_transforms_for(trajectory.weights[0], Ts)
+    out = np.empty(trajectory.t.size)
+    for k, (W, V) in enumerate(zip(trajectory.weights, transformed.weights)):
+        TW = gl_action(W, T_list)
+        out[k] = np.sqrt(sum(float(np.sum((a - b) ** 2)) for a, b in zip(TW, V)))
+    return out
+
+
+def symmetry_figure(
+    weights0: Sequence[np.ndarray],
+    Sigma: np.ndarray,
+    Ts: Sequence[np.ndarray],
+    *,
+    t_max: float = 8.0,
+    n_points: int = 81,
+    title: str | None = None,
+    fig=None,
+):
+    r"""The flow from :math:`W(0)` and from :math:`T\cdot W(0)`: same loss at the start,
+    different dynamics unless :math:`T` is orthogonal.
+
+    Left: the loss along both trajectories. Right: :func:`symmetry_defect` on a log scale
+    (fixed limits ``1e-16`` to ``1e2``; values below are drawn at ``1e-16``).
+
+    Parameters
+    ----------
+    weights0 : list of ndarray
+        :math:`W(0)`, depth ``h >= 2``.
+    Sigma : ndarray, shape (d_h, d_0)
+    Ts : list of ndarray
+        ``h - 1`` invertible hidden-layer matrices (see :func:`deeplinear.random_gl`).
+    t_max : float, default 8.0
+    n_points : int, default 81
+        Number of sampling times in ``[0, t_max]``.
+    title : str, optional
+        Title of the figure.
+    fig : matplotlib Figure, optional
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    W0 = as_weights(weights0)
+    if len(W0) < 2:
+        raise ValueError(f"the symmetry acts on hidden layers: depth h >= 2 needed, got h = {len(W0)}")
+    T_list = _check_transforms_for(W0, Ts)
+    t_max = as_positive(t_max, "t_max")
+    if int(n_points) < 2:
+        raise ValueError(f"n_points must be at least 2, got {n_points}")
+    t_eval = np.linspace(0.0, t_max, int(n_points))
+    V0 = gl_action(W0, T_list)
+    tr = gradient_flow(W0, Sigma, (0.0, t_max), t_eval=t_eval)
+    tr_T = gradient_flow(V0, Sigma, (0.0, t_max), t_eval=t_eval)
+    defect = symmetry_defect(tr, tr_T, T_list)
+    fig, (ax_l, ax_d) = _axes(fig, 2, 7.6, 3.4)
+    ax_l.plot(tr.t, tr.loss, color=OKABE_ITO[0], lw=2.2, label=r"from $W(0)$")
+    ax_l.plot(tr_T.t, tr_T.loss, color=OKABE_ITO[1], lw=1.6, ls="--", label=r"from $T\cdot W(0)$")
+    top = max(float(np.max(tr.loss)), float(np.max(tr_T.loss)))
+    ax_l.set_ylim(0.0, 1.05 * top + 1e-12)
+    ax_l.set_xlim(0.0, t_max)
+    ax_l.set_xlabel("flow time $t$")
+    ax_l.set_ylabel("loss $L$")
+    ax_l.set_title("equal loss at $t = 0$", fontsize=9)
+    ax_l.legend(fontsize=8)
+    ax_d.semilogy(tr.t, np.maximum(defect, 1e-16), color=OKABE_ITO[5], lw=1.8)
+    ax_d.set_ylim(1e-16, 1e2)
+    ax_d.set_xlim(0.0, t_max)
+    ax_d.set_xlabel("flow time $t$")
+    ax_d.set_ylabel(r"$\|W'(t) - T\cdot W(t)\|_F$")
+    ax_d.set_title(r"distance of $W'(t)$ to $T\cdot W(t)$", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def random_symmetry_figure(
+    cond: float = 1.0,
+    seed: int = 0,
+    *,
+    widths: Sequence[int] = (3, 4, 2, 3),
+    singular_values: Sequence[float] = (3.0, 2.0, 1.0),
+    scale: float = 0.5,
+    t_max: float = 6.0,
+    fig=None,
+):
+    r""":func:`symmetry_figure` for random weights and a random transform of condition number ``cond``.
+
+    The weights are :func:`deeplinear.random_init` with the given ``scale`` and the transforms
+    :func:`deeplinear.random_gl` with condition number ``cond`` (``cond = 1`` gives orthogonal
+    transforms), both from ``numpy.random.default_rng(seed)``. :math:`\Sigma` is the
+    rectangular diagonal matrix of ``singular_values`` (of shape ``(d_h, d_0)``).
+    """
+    d = as_widths(widths)
+    cond = as_positive(cond, "cond")
+    if cond < 1:
+        raise ValueError(f"cond must be >= 1, got {cond}")
+    rng = np.random.default_rng(int(seed))
+    W0 = random_init(d, rng, scale)
+    Ts = random_gl(d, rng, cond=cond)
+    Sigma = np.zeros((d[-1], d[0]))
+    sv = np.asarray(singular_values, dtype=float)
+    m = min(sv.size, d[0], d[-1])
+    Sigma[np.arange(m), np.arange(m)] = sv[:m]
+    kind = "orthogonal T" if cond == 1 else f"cond(T_i) = {cond:g}"
+    return symmetry_figure(W0, Sigma, Ts, t_max=t_max, n_points=61, title=f"flow from W(0) and from T·W(0), random T with {kind}",
+                           fig=fig)

@@ -1,0 +1,88 @@
+"""Figures and helpers of the scalar-network chapter (claims 23-25)."""
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import deeplinear as dl
+
+
+def test_scalar_flow_claims_24_25():
+    fl = dl.scalar_flow((0.3, -0.3, 1.0), 1.0, 60.0)
+    assert np.allclose(fl.final, [0.0, 0.0, np.sqrt(0.91)], atol=1e-8)
+    fl = dl.scalar_flow((0.3, 0.3, 1.0), 1.0, 60.0)
+    assert np.allclose(fl.final, [0.8782, 0.8782, 1.2966], atol=1e-4)
+    fl = dl.scalar_flow((-0.5, -0.5, -0.5), 1.0, 100.0)
+    assert fl.final[0] == pytest.approx(-0.00979, rel=2e-3)
+    assert fl.w.shape == (201, 3) and np.all(np.diff(fl.loss) <= 1e-14)
+
+
+def test_scalar_h2_limit_matches_the_flow():
+    rng = np.random.default_rng(3)
+    for _ in range(4):
+        w0, sigma = rng.uniform(-2, 2, size=2), rng.uniform(0.3, 2.5)
+        fl = dl.scalar_flow(w0, sigma, 80.0, n_points=3)
+        assert np.allclose(fl.final, dl.scalar_h2_limit(w0, sigma), atol=1e-7)
+    assert np.array_equal(dl.scalar_h2_limit((0.5, -0.5), 1.0), [0.0, 0.0])
+    lim = dl.scalar_h2_limit((-1.0, 0.2), 2.0)
+    assert lim[0] * lim[1] == pytest.approx(2.0) and lim[1] ** 2 - lim[0] ** 2 == pytest.approx(0.04 - 1.0)
+    assert np.all(lim < 0)
+
+
+def test_claim_23_stable_manifold_closed_form():
+    fl = dl.scalar_flow((0.5, -0.5), 1.0, 10.0, n_points=2)
+    assert abs(fl.final[0]) == pytest.approx(2.0303e-5, rel=1e-4)
+    assert fl.final[0] == pytest.approx(-fl.final[1], abs=1e-15)
+
+
+def test_phase_portrait_data():
+    fig = dl.scalar_phase_portrait(2.0, (1.5, -0.75))
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.lines]
+    minima = ax.lines[0].get_xydata()
+    assert np.allclose(minima[:, 0] * minima[:, 1], 2.0)
+    stable = ax.lines[labels.index(r"stable manifold $w_1 = -w_2$")].get_xydata()
+    assert np.allclose(stable[:, 0], -stable[:, 1])
+    traj = ax.lines[labels.index("trajectory")].get_xydata()
+    assert np.allclose(traj[0], (1.5, -0.75))
+    c = traj[:, 1] ** 2 - traj[:, 0] ** 2
+    assert np.allclose(c, c[0], atol=1e-8)  # the orbit lies on its conserved hyperbola
+    lim = ax.lines[labels.index("limit (closed form)")].get_xydata()[0]
+    assert np.allclose(lim, traj[-1], atol=1e-6)
+    assert ax.get_xlim() == (-2.0, 2.0) and ax.get_xlabel() == "$w_1$"
+
+
+def test_phase_portrait_without_trajectory_and_into_given_figure():
+    fig = Figure()
+    out = dl.scalar_phase_portrait(1.0, fig=fig)
+    assert out is fig
+    assert "trajectory" not in [line.get_label() for line in fig.axes[0].lines]
+
+
+def test_h3_figure_distances():
+    fig = dl.scalar_h3_figure(1.0, [(0.3, -0.3, 1.0), (-0.5, -0.5, -0.5)], t_max=20.0)
+    ax = fig.axes[1]
+    strict, nonstrict = (line.get_ydata() for line in ax.lines)
+    assert strict[-1] < 1e-13          # exponential convergence to the strict saddle
+    assert nonstrict[-1] > 1e-6        # algebraic convergence to the origin
+    assert "saddle" in ax.lines[0].get_label()
+    assert ax.get_yscale() == "log"
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan")])
+def test_scalar_figures_reject_bad_sigma(bad):
+    with pytest.raises(ValueError, match="sigma"):
+        dl.scalar_phase_portrait(bad)
+    with pytest.raises(ValueError, match="sigma"):
+        dl.scalar_h2_limit((1.0, 0.0), bad)
+
+
+def test_scalar_helpers_reject_bad_points():
+    with pytest.raises(ValueError, match="2 entries"):
+        dl.scalar_phase_portrait(1.0, (1.0, 2.0, 3.0))
+    with pytest.raises(ValueError, match="3 entries"):
+        dl.scalar_h3_figure(1.0, [(1.0, 2.0)])
+    with pytest.raises(ValueError, match="finite"):
+        dl.scalar_flow((np.nan, 1.0), 1.0, 1.0)
+    with pytest.raises(ValueError, match="t_max"):
+        dl.scalar_flow((1.0, 1.0), 1.0, 0.0)
