@@ -1,0 +1,714 @@
+r"""Figures (and the small computations behind them) for the chapter on aligned initialisation.
+
+An aligned (spectral) start :math:`W_i(0) = R_i D_i(0) R_{i-1}^\top`, with orthogonal
+:math:`R_i` (:math:`R_0 = I`, :math:`R_h = I` in the reduced coordinates where
+:math:`\Sigma` is rectangular diagonal) and rectangular-diagonal :math:`D_i`, stays aligned:
+the :math:`R_i` do not move and the diagonal entries :math:`w_{i,k}` of the :math:`D_i` follow
+one scalar chain per singular value (Saxe, McClelland and Ganguli 2014),
+
+.. math:: \dot w_{i,k} = \Big(\prod_{j\ne i} w_{j,k}\Big)\Big(\sigma_k - \prod_j w_{j,k}\Big).
+
+* :func:`aligned_modes` reads the :math:`D_i` off a network with known :math:`R_i`;
+  :func:`aligned_flow_check` integrates the full network flow and the scalar chains side by
+  side, and :func:`aligned_decoupling_figure` draws the comparison.
+* :func:`aligned_timescale_figure` -- balanced modes of several :math:`\sigma` from the same
+  relative start collapse onto one curve in the rescaled time :math:`\sigma^{2-2/h} t`.
+* :func:`depth_scaled_times` and :func:`aligned_depth_figure` -- depth lengthens the plateau
+  of a small start (like :math:`a_0^{2-h}`) but, from an :math:`O(1)` start, :math:`h\,t` has a
+  finite limit as :math:`h \to \infty`.
+* :func:`unbalanced_weights` and :func:`unbalanced_figure` -- the two-layer scalar law with
+  imbalance :math:`c = w_1^2 - w_2^2`, :math:`\dot p = \sqrt{c^2 + 4p^2}(\sigma - p)`
+  (digest claim 26).
+* :func:`local_convergence_rate` -- the late-time rate :math:`\frac{d}{dt}\log L \to
+  -2h\sigma^{2-2/h}` measured on the integrated flow (digest claim 11).
+* :func:`aligned_explorer_figure` -- the chapter's explorer: closed form against the
+  integrated network flow for a chosen :math:`\sigma`, depth and initial scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import as_depth, as_int, as_positive, as_weights, as_widths, widths_of
+from ..flow import Trajectory, gradient_flow
+from ..init import aligned_init
+from ..invariants import random_orthogonal
+from ..modes import learning_time, mode_loss, mode_solution, plateau_time, unbalanced_learning_time, unbalanced_rhs, unbalanced_solution
+from .style import OKABE_ITO, new_figure
+
+__all__ = [
+    "AlignedModes",
+    "aligned_modes",
+    "AlignedFlowCheck",
+    "aligned_flow_check",
+    "aligned_decoupling_figure",
+    "aligned_timescale_figure",
+    "DepthScaling",
+    "depth_scaled_times",
+    "aligned_depth_figure",
+    "unbalanced_weights",
+    "unbalanced_figure",
+    "ConvergenceRate",
+    "local_convergence_rate",
+    "aligned_explorer_figure",
+]
+
+_FLOOR = 1e-18
+
+
+def _frozen(a: object) -> np.ndarray:
+    arr = np.array(a, dtype=float, copy=True)
+    arr.setflags(write=False)
+    return arr
+
+
+def _axes(fig, ncols: int, width: float, height: float):
+    """Axes side by side, in a new figure or in the one an explorer passes."""
+    if fig is None:
+        fig, axes = new_figure(ncols, width=width, height=height)
+    else:
+        fig.set_layout_engine("constrained")
+        axes = fig.subplots(1, ncols)
+    return fig, (list(axes) if ncols > 1 else [axes])
+
+
+def _as_sigma(sigma: object, name: str = "sigma") -> float:
+    try:
+        s = float(sigma)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a real number, got {sigma!r:.80}") from exc
+    return as_positive(s, name)
+
+
+def _singular_values(values: object, name: str = "singular_values") -> np.ndarray:
+    try:
+        s = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a sequence of numbers, got {values!r:.80}") from exc
+    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
+        raise ValueError(f"{name} must be a non-empty 1-D list of finite numbers >= 0, got {values!r:.80}")
+    return s
+
+
+def _hidden_rotations(rotations: object, d: tuple[int, ...]) -> list[np.ndarray]:
+    """``[R_0, ..., R_h]`` (``R_0 = I``, ``R_h = I``) from None, a Generator or ``h - 1`` matrices."""
+    h = len(d) - 1
+    if rotations is None:
+        hidden = [np.eye(di) for di in d[1:-1]]
+    elif isinstance(rotations, np.random.Generator):
+        hidden = [random_orthogonal(di, rotations) for di in d[1:-1]]
+    else:
+        if not isinstance(rotations, Sequence) or len(rotations) != h - 1:
+            raise ValueError(
+                f"rotations must be None, a numpy Generator or a list of the h - 1 = {h - 1} hidden "
+                f"orthogonal matrices R_1..R_(h-1), got {rotations!r:.80}"
+            )
+        hidden = []
+        for i, R in enumerate(rotations, start=1):
+            R = np.asarray(R, dtype=float)
+            if R.shape != (d[i], d[i]):
+                raise ValueError(f"rotations[{i - 1}] (R_{i}) must have shape {(d[i], d[i])}, got {R.shape}")
+            err = float(np.max(np.abs(R.T @ R - np.eye(d[i])))) if R.size else 0.0
+            if not np.isfinite(err) or err > 1e-10:
+                raise ValueError(f"rotations[{i - 1}] (R_{i}) is not orthogonal: max |R^T R - I| = {err:.3g}")
+            hidden.append(R)
+    return [np.eye(d[0])] + hidden + [np.eye(d[-1])]
+
+
+def _sigma_matrix(s: np.ndarray, d: tuple[int, ...]) -> np.ndarray:
+    if s.size > min(d[0], d[-1]):
+        raise ValueError(
+            f"{s.size} singular values do not fit a target of shape d_h x d_0 = {d[-1]} x {d[0]} "
+            f"(at most min(d_0, d_h) = {min(d[0], d[-1])})"
+        )
+    S = np.zeros((d[-1], d[0]))
+    S[np.arange(s.size), np.arange(s.size)] = s
+    return S
+
+
+# --------------------------------------------------------------------------- reading the modes
+
+
+@dataclass(frozen=True)
+class AlignedModes:
+    r"""The diagonal part of :math:`D_i = R_i^\top W_i R_{i-1}` (see :func:`aligned_modes`).
+
+    Attributes
+    ----------
+    values : ndarray, shape (h, m)
+        ``values[i - 1, k - 1]`` is :math:`w_{i,k} = (D_i)_{kk}`, for the ``m = d_min`` modes
+        that pass through every layer.
+    products : ndarray, shape (m,)
+        The mode products :math:`u_k = \prod_i w_{i,k}`.
+    off_diagonal : float
+        The largest entry of any :math:`D_i` off its diagonal (zero for an aligned network).
+    """
+
+    values: np.ndarray
+    products: np.ndarray
+    off_diagonal: float
+
+
+def aligned_modes(weights: Sequence[np.ndarray], rotations: object = None) -> AlignedModes:
+    r"""Read the mode values of a network in the frame of known orthogonal matrices.
+
+    Computes :math:`D_i = R_i^\top W_i R_{i-1}` (:math:`R_0 = I`, :math:`R_h = I`) and returns
+    its diagonal and the size of the rest. For an aligned network
+    (:func:`deeplinear.aligned_init` with the same rotations) the rest is zero, and by the
+    decoupling proposition of the chapter it stays zero along the flow.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``.
+    rotations : None or list of ndarray
+        The hidden orthogonal matrices :math:`R_1, \dots, R_{h-1}` (None: identities).
+
+    Returns
+    -------
+    AlignedModes
+    """
+    W = as_weights(weights)
+    d = widths_of(W)
+    if isinstance(rotations, np.random.Generator):
+        raise TypeError("aligned_modes needs the rotation matrices themselves, not a Generator")
+    R = _hidden_rotations(rotations, d)
+    h = len(W)
+    m = min(d)
+    values = np.empty((h, m))
+    off = 0.0
+    for i in range(1, h + 1):
+        D = R[i].T @ W[i - 1] @ R[i - 1]
+        q = min(D.shape)
+        diag = D[np.arange(q), np.arange(q)].copy()
+        values[i - 1] = diag[:m]
+        rest = D.copy()
+        rest[np.arange(q), np.arange(q)] = 0.0
+        off = max(off, float(np.max(np.abs(rest), initial=0.0)))
+    return AlignedModes(_frozen(values), _frozen(np.prod(values, axis=0)), off)
+
+
+@dataclass(frozen=True)
+class AlignedFlowCheck:
+    r"""The full network flow from an aligned start next to its scalar mode chains.
+
+    Attributes
+    ----------
+    t : ndarray, shape (n,)
+    modes : ndarray, shape (n, h, m)
+        :math:`w_{i,k}(t)` read off the integrated network (:func:`aligned_modes`).
+    chains : ndarray, shape (n, h, m)
+        The same values from ``m`` separately integrated scalar chains.
+    off_diagonal : ndarray, shape (n,)
+        Largest off-diagonal entry of the :math:`R_i^\top W_i(t) R_{i-1}` at each time.
+    chain_error : float
+        :math:`\max_{t,i,k} |w_{i,k}^{\rm network}(t) - w_{i,k}^{\rm chain}(t)|`.
+    rotations : tuple of ndarray
+        :math:`R_0, \dots, R_h`.
+    Sigma : ndarray
+    trajectory : Trajectory
+        The network flow (:func:`deeplinear.gradient_flow`).
+    """
+
+    t: np.ndarray
+    modes: np.ndarray
+    chains: np.ndarray
+    off_diagonal: np.ndarray
+    chain_error: float
+    rotations: tuple
+    Sigma: np.ndarray
+    trajectory: Trajectory
+
+    @property
+    def max_off_diagonal(self) -> float:
+        """The largest off-diagonal entry over the whole trajectory."""
+        return float(np.max(self.off_diagonal))
+
+
+def aligned_flow_check(
+    widths: Sequence[int],
+    singular_values: Sequence[float],
+    values: object,
+    *,
+    rotations: object = None,
+    t_max: float = 6.0,
+    num: int = 121,
+) -> AlignedFlowCheck:
+    r"""Integrate the network flow from an aligned start and, separately, its scalar chains.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``(d_0, ..., d_h)``.
+    singular_values : sequence of float
+        Diagonal of the target :math:`\Sigma` (``d_h x d_0``, rectangular diagonal).
+    values : float or array_like
+        Initial mode values, as for :func:`deeplinear.aligned_init` (scalar, ``(m,)`` or
+        ``(h, m)`` with ``m = min(widths)`` here).
+    rotations : None, numpy.random.Generator or list of ndarray
+        Hidden orthogonal matrices (a Generator draws Haar random ones).
+    t_max : float, default 6
+    num : int, default 121
+        Output times, evenly spaced on ``[0, t_max]``.
+
+    Returns
+    -------
+    AlignedFlowCheck
+    """
+    d = as_widths(widths)
+    h = len(d) - 1
+    s = _singular_values(singular_values)
+    S = _sigma_matrix(s, d)
+    t_max = as_positive(t_max, "t_max")
+    num = as_int(num, "num", minimum=2)
+    R = _hidden_rotations(rotations, d)
+    m = min(d)
+    v = np.asarray(values, dtype=float)
+    if v.ndim == 1 and v.size != m:
+        raise ValueError(f"values must give all m = min(widths) = {m} modes here, got {v.size}")
+    if v.ndim == 2 and v.shape != (h, m):
+        raise ValueError(f"values must have shape (h, m) = ({h}, {m}), got {v.shape}")
+    W0 = aligned_init(d, values, rotations=R[1:-1])
+    t = np.linspace(0.0, t_max, num)
+    tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t)
+    if tr.t.size != num:
+        raise RuntimeError(f"the network flow stopped early: {tr.message}")
+    read = [aligned_modes(Wt, R[1:-1]) for Wt in tr.weights]
+    modes = np.array([r.values for r in read])
+    off = np.array([r.off_diagonal for r in read])
+    sig = np.zeros(m)
+    sig[: min(m, s.size)] = s[:m]
+    chains = np.empty_like(modes)
+    for k in range(m):
+        w0 = [np.array([[modes[0, i, k]]]) for i in range(h)]
+        ch = gradient_flow(w0, np.array([[sig[k]]]), (0.0, t_max), t_eval=t)
+        chains[:, :, k] = np.array([[float(w[0, 0]) for w in Wt] for Wt in ch.weights])
+    err = float(np.max(np.abs(modes - chains)))
+    return AlignedFlowCheck(_frozen(t), _frozen(modes), _frozen(chains), _frozen(off), err,
+                            tuple(_frozen(r) for r in R), _frozen(S), tr)
+
+
+def aligned_decoupling_figure(check: AlignedFlowCheck):
+    r"""Per-layer mode values of the network flow against the scalar chains (left) and the
+    off-diagonal part of :math:`R_i^\top W_i(t) R_{i-1}` (right).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    if not isinstance(check, AlignedFlowCheck):
+        raise TypeError(f"check must be an AlignedFlowCheck (from aligned_flow_check), got {type(check).__name__}")
+    fig, (ax, ax_o) = new_figure(2, width=7.8, height=3.4)
+    n, h, m = check.modes.shape
+    styles = ["-", "--", "-.", ":"]
+    step = max(1, n // 24)
+    for k in range(m):
+        c = OKABE_ITO[k % len(OKABE_ITO)]
+        for i in range(h):
+            ax.plot(check.t, check.modes[:, i, k], color=c, ls=styles[i % len(styles)], lw=1.6)
+        ax.plot(check.t[::step], check.chains[::step, :, k], "o", color=c, ms=3.2, mfc="none", mew=0.8)
+    for k in range(m):
+        ax.plot([], [], color=OKABE_ITO[k % len(OKABE_ITO)], lw=3, label=f"mode {k + 1}")
+    for i in range(h):
+        ax.plot([], [], color="0.3", ls=styles[i % len(styles)], lw=1.4, label=f"layer {i + 1}")
+    ax.plot([], [], "o", color="0.3", ms=3.2, mfc="none", label="scalar chains")
+    ax.set_xlabel("time $t$")
+    ax.set_ylabel(r"mode value $w_{i,k}(t)$")
+    ax.set_title("diagonal of $R_i^\\top W_i(t) R_{i-1}$: network (lines)", fontsize=9)
+    ax.legend(fontsize=6.5, ncol=2, loc="center right")
+    ax_o.semilogy(check.t, np.maximum(check.off_diagonal, _FLOOR), color=OKABE_ITO[5], lw=1.6)
+    ax_o.set_ylim(1e-18, 1e-2)
+    ax_o.set_xlabel("time $t$")
+    ax_o.set_ylabel("largest off-diagonal entry")
+    ax_o.set_title(f"off the diagonal (chains differ by at most {check.chain_error:.0e})", fontsize=9)
+    return fig
+
+
+# --------------------------------------------------------------------------- time scales
+
+
+def aligned_timescale_figure(
+    sigmas: Sequence[float] = (0.5, 1.0, 2.0, 3.0),
+    ratio: float = 1e-3,
+    h: int = 2,
+):
+    r"""Balanced modes of several :math:`\sigma` from the same relative start
+    :math:`u_0 = \text{ratio}\cdot\sigma`, against time (left) and against the rescaled time
+    :math:`\sigma^{2-2/h}\, t` (right), where they coincide.
+
+    With :math:`u = \sigma v`, Saxe's law becomes
+    :math:`\dot v = h\,\sigma^{2-2/h}\, v^{2-2/h}(1 - v)`, so every curve is one function of
+    :math:`\sigma^{2-2/h} t` (for ``h = 2``: of :math:`\sigma t`). Half-times
+    (:func:`deeplinear.learning_time`) are marked.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    s = _singular_values(sigmas, "sigmas")
+    if np.any(s <= 0):
+        raise ValueError(f"sigmas must be positive, got {sigmas!r:.80}")
+    ratio = as_positive(ratio, "ratio")
+    if ratio >= 0.5:
+        raise ValueError(f"ratio must be below 1/2 (a start below the half-way point), got {ratio}")
+    h = as_depth(h)
+    if h < 2:
+        raise ValueError("aligned_timescale_figure needs h >= 2 (depth 1 has no sigmoid)")
+    fig, (ax, ax_s) = new_figure(2, width=7.8, height=3.3)
+    halves = np.array([learning_time(float(sk), ratio * sk, sk / 2, h) for sk in s])
+    t_max = 2.2 * float(np.max(halves))
+    t = np.linspace(0.0, t_max, 400)
+    styles = ["-", "--", "-.", ":"]
+    for j, sk in enumerate(s):
+        c = OKABE_ITO[j % len(OKABE_ITO)]
+        v = mode_solution(t, float(sk), ratio * sk, h) / sk
+        ax.plot(t, v, color=c, lw=1.8, ls=styles[j % 4], label=rf"$\sigma = {sk:g}$")
+        ax.plot([halves[j]], [0.5], "o", color=c, ms=5)
+        scale = sk ** (2.0 - 2.0 / h)
+        ax_s.plot(scale * t, v, color=c, lw=1.8 + 1.2 * (len(s) - 1 - j), ls=styles[j % 4], alpha=0.8)
+    ax_s.plot([float(halves[0] * s[0] ** (2.0 - 2.0 / h))], [0.5], "o", color="black", ms=5)
+    xs = r"\sigma t" if h == 2 else rf"\sigma^{{{2 - 2 / h:.3g}}} t"
+    for a in (ax, ax_s):
+        a.set_ylim(-0.02, 1.05)
+        a.axhline(1.0, color="0.6", lw=0.7, ls=":")
+        a.set_ylabel(r"$u(t) / \sigma$")
+    ax.set_xlim(0, t_max)
+    ax.set_xlabel("time $t$")
+    ax.set_title(rf"$h = {h}$, $u_0 = {ratio:g}\,\sigma$; dots: half-times", fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    ax_s.set_xlim(0, t_max * float(np.min(s)) ** (2.0 - 2.0 / h))
+    ax_s.set_xlabel(f"rescaled time ${xs}$")
+    ax_s.set_title("the same curves in rescaled time", fontsize=9)
+    return fig
+
+
+# --------------------------------------------------------------------------- depth
+
+
+@dataclass(frozen=True)
+class DepthScaling:
+    r"""Learning times of a balanced mode from a fixed product ``u0`` to ``uf`` for several depths.
+
+    Attributes
+    ----------
+    depths : ndarray of int
+    times : ndarray
+        :math:`t_h(u_0 \to u_f)` (:func:`deeplinear.learning_time`).
+    scaled : ndarray
+        :math:`h\,t_h`.
+    limit : float
+        :math:`\lim_{h\to\infty} h\,t_h = \int_{u_0}^{u_f}\frac{du}{u^2(\sigma - u)}
+        = \Big[-\frac{1}{\sigma u} + \frac{1}{\sigma^2}\ln\frac{u}{\sigma - u}\Big]_{u_0}^{u_f}`.
+    sigma, u0, uf : float
+    """
+
+    depths: np.ndarray
+    times: np.ndarray
+    scaled: np.ndarray
+    limit: float
+    sigma: float
+    u0: float
+    uf: float
+
+
+def _limit_time(sigma: float, u: np.ndarray) -> np.ndarray:
+    """Antiderivative of 1/(u^2 (sigma - u)): the h -> infinity law in the time h t."""
+    return -1.0 / (sigma * u) + np.log(u / (sigma - u)) / sigma**2
+
+
+def depth_scaled_times(sigma: float, u0: float, uf: float, depths: Sequence[int] = (2, 3, 5, 10, 20, 50)) -> DepthScaling:
+    r"""Learning times :math:`t_h` from the product ``u0`` to ``uf`` and the rescaled :math:`h\,t_h`.
+
+    For fixed :math:`0 < u_0 < u_f < \sigma`,
+    :math:`h\,t_h = \int_{u_0}^{u_f} \frac{du}{u^{2-2/h}(\sigma - u)}` converges to the finite
+    limit :attr:`DepthScaling.limit` as :math:`h \to \infty` (dominated convergence).
+
+    Returns
+    -------
+    DepthScaling
+    """
+    sigma = _as_sigma(sigma)
+    u0 = as_positive(u0, "u0")
+    uf = as_positive(uf, "uf")
+    if not u0 < uf < sigma:
+        raise ValueError(f"need 0 < u0 < uf < sigma, got u0 = {u0}, uf = {uf}, sigma = {sigma}")
+    hs = np.array([as_depth(x, "depths") for x in depths], dtype=int)
+    if hs.size == 0:
+        raise ValueError("depths must name at least one depth")
+    times = np.array([learning_time(sigma, u0, uf, int(x)) for x in hs])
+    lim = float(_limit_time(sigma, np.array(uf)) - _limit_time(sigma, np.array(u0)))
+    hs.setflags(write=False)
+    return DepthScaling(hs, _frozen(times), _frozen(hs * times), lim, sigma, u0, uf)
+
+
+def aligned_depth_figure(
+    sigma: float = 1.0,
+    a0: float = 0.1,
+    depths: Sequence[int] = (2, 3, 4, 5),
+    *,
+    u0: float = 0.1,
+    deep: Sequence[int] = (2, 3, 5, 10, 50),
+):
+    r"""Depth and the plateau of a balanced mode.
+
+    Left: :math:`u/\sigma` against time (log axis) from the same small per-layer value ``a0``
+    (product :math:`a_0^h`) for each depth in ``depths``; triangles mark the asymptotic escape
+    times of :func:`deeplinear.plateau_time`. Right: from the same product ``u0`` for each
+    depth in ``deep``, against :math:`h\,t`; the curves approach the limit law
+    :math:`dv/d(ht) = \sigma^2 v^2(1 - v)` (dashed, from :func:`depth_scaled_times`).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    sigma = _as_sigma(sigma)
+    a0 = as_positive(a0, "a0")
+    u0 = as_positive(u0, "u0")
+    if a0 ** min(as_depth(x, "depths") for x in depths) >= sigma / 2:
+        raise ValueError(f"a0 = {a0} is not a small start for sigma = {sigma}: a0^h must stay below sigma / 2")
+    if not u0 < sigma / 2:
+        raise ValueError(f"u0 must lie below sigma / 2 = {sigma / 2}, got {u0}")
+    fig, (ax, ax_d) = new_figure(2, width=7.8, height=3.4)
+    escapes = [learning_time(sigma, a0**hh, 0.999 * sigma, hh) for hh in depths]
+    t = np.logspace(-2, np.log10(3.0 * max(escapes)), 500)
+    for j, hh in enumerate(depths):
+        hh = int(hh)
+        c = OKABE_ITO[j % len(OKABE_ITO)]
+        ax.semilogx(t, mode_solution(t, sigma, a0**hh, hh) / sigma, color=c, lw=1.8, label=f"h = {hh}")
+        est = plateau_time(sigma, a0**hh, hh)
+        ax.plot([est], [0.0], "v", color=c, ms=7, mec="black", mew=0.5, clip_on=False)
+    ax.set_ylim(0.0, 1.05)
+    ax.set_xlim(t[0], t[-1])
+    ax.set_xlabel("time $t$ (log scale)")
+    ax.set_ylabel(r"$u(t)/\sigma$")
+    ax.set_title(rf"same layer value $a_0 = {a0:g}$, $\sigma = {sigma:g}$; $\blacktriangledown$: escape estimate", fontsize=8.5)
+    ax.legend(fontsize=7, loc="upper left")
+    s_max = 0.0
+    for j, hh in enumerate(deep):
+        hh = int(hh)
+        tf = learning_time(sigma, u0, 0.99 * sigma, hh)
+        tt = np.linspace(0.0, 1.3 * tf, 300)
+        s_max = max(s_max, 1.3 * hh * tf)
+        ax_d.plot(hh * tt, mode_solution(tt, sigma, u0, hh) / sigma, color=OKABE_ITO[j % len(OKABE_ITO)], lw=1.6,
+                  label=f"h = {hh}")
+    u = np.linspace(u0, 0.995 * sigma, 400)
+    ax_d.plot(_limit_time(sigma, u) - _limit_time(sigma, np.array(u0)), u / sigma, color="black", ls="--", lw=1.2,
+              label=r"$h \to \infty$")
+    ax_d.set_xlim(0.0, min(s_max, 4.0 * float(_limit_time(sigma, np.array(0.99 * sigma)) - _limit_time(sigma, np.array(u0)))))
+    ax_d.set_ylim(0.0, 1.05)
+    ax_d.set_xlabel(r"depth $\times$ time, $h\,t$")
+    ax_d.set_ylabel(r"$u(t)/\sigma$")
+    ax_d.set_title(rf"same product $u_0 = {u0:g}$", fontsize=9)
+    ax_d.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+# --------------------------------------------------------------------------- imbalance
+
+
+def unbalanced_weights(c: float, p: float) -> tuple[float, float]:
+    r"""The scalar weights :math:`(w_1, w_2)` with :math:`w_1^2 - w_2^2 = c` and :math:`w_1 w_2 = p`.
+
+    :math:`w_1 = \sqrt{(c + \sqrt{c^2 + 4p^2})/2} \ge 0` (computed without cancellation) and
+    :math:`w_2 = p / w_1` (or :math:`\sqrt{-c}` when :math:`p = 0`, :math:`c < 0`).
+    """
+    try:
+        c, p = float(c), float(p)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"c and p must be real numbers, got c = {c!r:.40}, p = {p!r:.40}") from exc
+    if not (np.isfinite(c) and np.isfinite(p)):
+        raise ValueError(f"c and p must be finite, got c = {c}, p = {p}")
+    r = np.hypot(c, 2.0 * p)
+    w1sq = (c + r) / 2.0 if c >= 0 else (2.0 * p * p / (r - c) if r - c > 0 else 0.0)
+    w1 = float(np.sqrt(w1sq))
+    if w1 == 0.0:
+        return 0.0, float(np.sqrt(max(-c, 0.0)))
+    return w1, p / w1
+
+
+def unbalanced_figure(
+    sigma: float = 1.0,
+    p0: float = 1e-4,
+    imbalances: Sequence[float] = (0.0, 0.5, 2.0),
+    *,
+    t_max: float = 6.0,
+):
+    r"""The two-layer scalar network with imbalance :math:`c = w_1^2 - w_2^2` (claim 26).
+
+    Left: :math:`p = w_1 w_2` against time, closed form (:func:`deeplinear.unbalanced_solution`)
+    with markers from the integrated network flow (:func:`deeplinear.gradient_flow` started at
+    :func:`unbalanced_weights`); dots mark the times to reach :math:`\sigma/2`
+    (:func:`deeplinear.unbalanced_learning_time`). Right: the speed
+    :math:`\dot p = \sqrt{c^2 + 4p^2}(\sigma - p)` against :math:`p`.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    sigma = _as_sigma(sigma)
+    p0 = as_positive(p0, "p0")
+    if p0 >= sigma / 2:
+        raise ValueError(f"p0 must lie below sigma / 2 = {sigma / 2}, got {p0}")
+    t_max = as_positive(t_max, "t_max")
+    cs = [float(x) for x in imbalances]
+    if not cs or not all(np.isfinite(cs)):
+        raise ValueError(f"imbalances must be a non-empty list of finite numbers, got {imbalances!r:.80}")
+    fig, (ax, ax_v) = new_figure(2, width=7.8, height=3.3)
+    t = np.linspace(0.0, t_max, 300)
+    te = np.linspace(0.0, t_max, 31)
+    p_grid = np.linspace(0.0, sigma, 300)
+    for j, c in enumerate(cs):
+        col = OKABE_ITO[j % len(OKABE_ITO)]
+        ax.plot(t, unbalanced_solution(t, sigma, p0, c), color=col, lw=1.8, label=f"c = {c:g}")
+        w1, w2 = unbalanced_weights(c, p0)
+        tr = gradient_flow([np.array([[w1]]), np.array([[w2]])], np.array([[sigma]]), (0.0, t_max), t_eval=te)
+        ax.plot(tr.t, tr.end_to_end[:, 0, 0], "o", color=col, ms=3.2, mfc="none", mew=0.8)
+        th = unbalanced_learning_time(sigma, p0, sigma / 2, c)
+        if th <= t_max:
+            ax.plot([th], [sigma / 2], "o", color=col, ms=6, mec="black", mew=0.6)
+        ax_v.plot(p_grid, unbalanced_rhs(p_grid, sigma, c), color=col, lw=1.8, label=f"c = {c:g}")
+    ax.plot([], [], "o", color="0.3", ms=3.2, mfc="none", label="network flow")
+    ax.axhline(sigma, color="0.6", lw=0.7, ls=":")
+    ax.axhline(sigma / 2, color="0.6", lw=0.7, ls=":")
+    ax.set_xlim(0, t_max)
+    ax.set_ylim(-0.02 * sigma, 1.05 * sigma)
+    ax.set_xlabel("time $t$")
+    ax.set_ylabel(r"product $p = w_1 w_2$")
+    ax.set_title(rf"$\sigma = {sigma:g}$, $p_0 = {p0:g}$", fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    ax_v.set_xlim(0, sigma)
+    ax_v.set_ylim(bottom=0.0)
+    ax_v.set_xlabel("product $p$")
+    ax_v.set_ylabel(r"speed $\dot p$")
+    ax_v.set_title(r"$\dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p)$", fontsize=9)
+    ax_v.legend(fontsize=7)
+    return fig
+
+
+# --------------------------------------------------------------------------- local rate
+
+
+@dataclass(frozen=True)
+class ConvergenceRate:
+    r"""Late-time decay rate of the loss of a balanced scalar chain.
+
+    Attributes
+    ----------
+    h : int
+    sigma : float
+    predicted : float
+        :math:`-2h\sigma^{2-2/h}`, the linearisation at the minimum.
+    measured : float
+        Least-squares slope of :math:`\log L(t)` on the integrated flow where
+        :math:`10^{-11} \le L \le 10^{-7}`.
+    """
+
+    h: int
+    sigma: float
+    predicted: float
+    measured: float
+
+
+def local_convergence_rate(h: int, sigma: float, *, a0: float | None = None) -> ConvergenceRate:
+    r"""Measure :math:`\frac{d}{dt}\log L` near the minimum on the integrated network flow.
+
+    The scalar network of depth ``h`` (widths all one) starts balanced at ``a0`` (default
+    :math:`\tfrac12\sigma^{1/h}`) and is integrated with :func:`deeplinear.gradient_flow`
+    until the loss is far below :math:`10^{-11}`. Linearising Saxe's law at :math:`u = \sigma`
+    gives :math:`\frac{d}{dt}(\sigma - u) = -h\sigma^{2-2/h}(\sigma - u)`, so
+    :math:`L = \tfrac12(\sigma - u)^2` decays at the rate :math:`2h\sigma^{2-2/h}`.
+
+    Returns
+    -------
+    ConvergenceRate
+    """
+    h = as_depth(h)
+    sigma = _as_sigma(sigma)
+    a0 = 0.5 * sigma ** (1.0 / h) if a0 is None else as_positive(a0, "a0")
+    u0 = a0**h
+    if not 0 < u0 < sigma:
+        raise ValueError(f"a0 = {a0} gives u0 = a0^h = {u0}, which must lie strictly between 0 and sigma = {sigma}")
+    rate = h * sigma ** (2.0 - 2.0 / h)
+    t0 = learning_time(sigma, u0, 0.9 * sigma, h) if h > 1 else 0.0
+    t_end = t0 + 16.0 / rate
+    t = np.linspace(0.0, t_end, 801)
+    tr = gradient_flow([np.array([[a0]]) for _ in range(h)], np.array([[sigma]]), (0.0, t_end), t_eval=t)
+    L = tr.loss
+    sel = (L >= 1e-11) & (L <= 1e-7)
+    if np.count_nonzero(sel) < 5:
+        raise RuntimeError("too few points in the window 1e-11 <= L <= 1e-7 to measure the rate")
+    slope = float(np.polyfit(tr.t[sel], np.log(L[sel]), 1)[0])
+    return ConvergenceRate(h, sigma, -2.0 * rate, slope)
+
+
+# --------------------------------------------------------------------------- explorer
+
+
+_EXPLORER_T = (1e-2, 1e3)
+
+
+def aligned_explorer_figure(sigma: float, h: int, a0: float, *, fig=None, seed: int = 0):
+    r"""Closed form against the integrated network flow for an aligned balanced start.
+
+    The network has widths ``(2, 3, ..., 3, 2)`` (depth ``h``), Haar random hidden rotations
+    drawn from ``numpy.random.default_rng(seed)``, target :math:`\Sigma = \mathrm{diag}(\sigma,
+    \sigma/2)` and every layer value of both modes equal to ``a0`` (products
+    :math:`u_0 = a_0^h`). Left: the mode products :math:`u_k(t)` -- lines from
+    :func:`deeplinear.mode_solution`, circles read off the integrated network -- with the exact
+    half-times (dotted) and, for ``h >= 2``, the escape estimates of
+    :func:`deeplinear.plateau_time` (triangles). Right: the loss, closed form
+    (:func:`deeplinear.mode_loss`) and integrated. Time is on a log axis from
+    ``1e-2`` to ``1e3`` in every frame.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    sigma = _as_sigma(sigma)
+    h = as_depth(h)
+    a0 = as_positive(a0, "a0")
+    s = np.array([sigma, sigma / 2.0])
+    u0 = a0**h
+    if u0 >= s[1]:
+        raise ValueError(f"a0 = {a0} gives u0 = {u0:.3g} >= sigma/2 = {s[1]:g}: not a small start")
+    d = (2,) + (3,) * (h - 1) + (2,)
+    R = _hidden_rotations(np.random.default_rng(seed), d)
+    W0 = aligned_init(d, a0, rotations=R[1:-1])
+    te = np.logspace(np.log10(_EXPLORER_T[0]), np.log10(_EXPLORER_T[1]), 97)
+    tr = gradient_flow(W0, np.diag(s), (0.0, _EXPLORER_T[1]), t_eval=te, events={"convergence": {"loss_tol": 1e-14}})
+    t = np.logspace(np.log10(_EXPLORER_T[0]), np.log10(_EXPLORER_T[1]), 600)
+    fig, (ax, ax_l) = _axes(fig, 2, 7.8, 3.5)
+    half = [learning_time(float(sk), u0, sk / 2, h) for sk in s]
+    ok = tr.t > 0
+    for k, sk in enumerate(s):
+        c = OKABE_ITO[k]
+        ax.semilogx(t, mode_solution(t, float(sk), u0, h), color=c, lw=1.8, label=rf"$u_{k + 1}$, $\sigma_{k + 1} = {sk:g}$")
+        ax.semilogx(tr.t[ok], tr.end_to_end[ok, k, k], "o", color=c, ms=3, mfc="none", mew=0.8)
+        ax.axhline(sk, color=c, lw=0.6, ls=":")
+        ax.axvline(half[k], color=c, lw=0.9, ls=":")
+        if h >= 2:
+            ax.plot([plateau_time(float(sk), u0, h)], [0.0], "v", color=c, ms=7, mec="black", mew=0.5, clip_on=False)
+    ax.plot([], [], "o", color="0.3", ms=3, mfc="none", label="network flow")
+    ax.set_xlim(*_EXPLORER_T)
+    ax.set_ylim(0.0, 3.3)
+    ax.set_xlabel("time $t$ (log scale)")
+    ax.set_ylabel("mode product $u_k(t)$")
+    ax.set_title(f"depth {h}, a0 = {a0:g}: half-times {half[0]:.3g} and {half[1]:.3g}", fontsize=8.5)
+    ax.legend(fontsize=7, loc="upper left")
+    exact_t = mode_loss(tr.t[ok], s, u0, h)
+    err = float(np.max(np.abs(tr.loss[ok] - exact_t))) if np.any(ok) else 0.0
+    ax_l.loglog(t, np.maximum(mode_loss(t, s, u0, h), 1e-16), color=OKABE_ITO[2], lw=1.8, label="closed form")
+    ax_l.loglog(tr.t[ok], np.maximum(tr.loss[ok], 1e-16), "o", color=OKABE_ITO[5], ms=3, mfc="none", mew=0.8,
+                label="network flow")
+    for v in (0.5 * float(np.sum(s**2)), 0.5 * float(s[1] ** 2)):
+        ax_l.axhline(v, color="0.6", lw=0.7, ls=":")
+    ax_l.set_xlim(*_EXPLORER_T)
+    ax_l.set_ylim(1e-14, 20.0)
+    ax_l.set_xlabel("time $t$ (log scale)")
+    ax_l.set_ylabel("loss $L(t)$")
+    ax_l.set_title(f"largest difference {err:.0e}", fontsize=8.5)
+    ax_l.legend(fontsize=7, loc="lower left")
+    return fig

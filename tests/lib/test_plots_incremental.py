@@ -1,0 +1,114 @@
+"""Figures and helpers of the chapter on incremental learning (digest claim 27)."""
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import deeplinear as dl
+
+
+@pytest.fixture(scope="module")
+def run():
+    return dl.incremental_run((3.0, 2.0, 1.0), 1e-3, 2, t_max=14.0)
+
+
+def test_claim_27_aligned_losses_and_half_times(run):
+    assert np.interp([1, 3, 5, 8, 12], run.t, run.loss) == pytest.approx([6.9987, 2.2185, 0.4787, 0.0051, 0.0], abs=1e-4)
+    assert np.max(np.abs(run.loss - run.exact)) < 1e-8
+    assert run.predicted_half_times == pytest.approx([2.4857, 3.6272, 6.9078], abs=1e-4)
+    assert run.visited_values.tolist() == [7.0, 2.5, 0.5, 0.0]
+
+
+def test_observed_plateaus_lie_between_predicted_half_times(run):
+    iv = run.plateau_intervals
+    assert iv.shape == (3, 2)
+    edges = np.concatenate([[0.0], run.predicted_half_times])
+    for (a, b), lo, hi in zip(iv, edges[:-1], edges[1:]):
+        assert lo - 1e-9 <= a < b <= hi
+    assert iv[0, 0] == 0.0
+
+
+def test_learnt_rank_steps_at_the_half_times(run):
+    half = run.predicted_half_times
+    expected = np.searchsorted(np.sort(half), run.t, side="right")
+    assert np.array_equal(run.ranks, expected)
+    assert dl.learnt_rank(np.diag([3.0, 0.9, 0.0]), [1.0, 2.0, 3.0]) == 1
+    assert dl.learnt_rank(np.diag([3.0, 1.0, 0.5]), [3.0, 2.0, 1.0]) == 3
+    with pytest.raises(ValueError, match="fraction"):
+        dl.learnt_rank(np.eye(2), [1.0, 1.0], fraction=2.0)
+
+
+def test_plateau_dwell():
+    t = np.linspace(0.0, 10.0, 1001)
+    L = np.where(t < 4.0, 1.0, 0.0)
+    assert dl.plateau_dwell(t, L, 1.0, 0.1) == pytest.approx(3.99, abs=0.011)
+    with pytest.raises(ValueError, match="same length"):
+        dl.plateau_dwell(t, L[:-1], 1.0)
+
+
+def test_ladder_and_rank_figures(run):
+    fig = dl.incremental_ladder_figure(run)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    levels = sorted({round(line.get_ydata()[0], 9) for line in ax.lines if line.get_linestyle() == "--"})
+    assert levels == [0.5, 2.5, 7.0]
+    grey = {round(line.get_ydata()[0], 9) for line in ax.lines if line.get_linestyle() == "-" and line.get_linewidth() == 0.6}
+    assert grey == {0.5, 2.0, 2.5, 4.5, 5.0, 6.5, 7.0}
+    fig = dl.incremental_rank_figure(run)
+    t, r = fig.axes[1].lines[0].get_data()
+    assert np.array_equal(r, run.ranks)
+
+
+def test_random_half_times_match_the_flow():
+    W0 = dl.random_init((3, 3, 3), np.random.default_rng(4), 1e-3)
+    pred = dl.random_half_times(W0, (3.0, 2.0, 1.0))
+    run = dl.incremental_run((3.0, 2.0, 1.0), 1e-3, 2, t_max=14.0, num=2801, init="random", seed=4)
+    assert np.allclose(run.predicted_half_times, pred)
+    sv = np.linalg.svd(run.trajectory.end_to_end, compute_uv=False)
+    for k, s in enumerate((3.0, 2.0, 1.0)):
+        measured = run.t[np.argmax(sv[:, k] >= s / 2)]
+        assert measured == pytest.approx(pred[k], abs=0.02)
+    # the order of the singular values given does not matter
+    W1, W2 = W0
+    P = np.eye(3)[[2, 0, 1]]
+    assert np.allclose(dl.random_half_times([W1 @ P.T, P @ W2], (1.0, 3.0, 2.0)), pred[[2, 0, 1]])
+    with pytest.raises(ValueError, match="depth h = 2"):
+        dl.random_half_times(dl.random_init((2, 2, 2, 2), np.random.default_rng(0), 1e-3), (2.0, 1.0))
+    with pytest.raises(ValueError, match="distinct"):
+        dl.random_half_times(W0, (2.0, 2.0, 1.0))
+
+
+def test_random_vs_aligned_small():
+    res = dl.random_vs_aligned((3.0, 2.0, 1.0), 1e-3, seeds=(0, 1), t_max=14.0, num=1401)
+    assert res.random_losses.shape == (2, 1401)
+    assert res.rungs.tolist() == [2.5, 0.5]
+    assert res.aligned_dwell[1] == pytest.approx(1.41, abs=0.02)
+    assert res.max_prediction_error < 0.02
+    fig = dl.random_vs_aligned_figure(res, n_show=2)
+    assert isinstance(fig, Figure)
+    assert sum(line.get_label().startswith("random") for line in fig.axes[0].lines) == 2
+    with pytest.raises(ValueError, match="decreasing"):
+        dl.random_vs_aligned((1.0, 2.0), 1e-3, seeds=(0,))
+
+
+def test_depth_figure_and_explorer():
+    fig = dl.incremental_depth_figure((3.0, 2.0, 1.0), 0.05, (2, 3))
+    ax = fig.axes[0]
+    assert [v.get_xdata()[0] for v in ax.lines if v.get_linestyle() == ":"] == pytest.approx([1.5, 3.0])
+    fig = Figure(figsize=(8.4, 3.5))
+    assert dl.incremental_explorer_figure(1e-3, 2.0, 1.0, fig=fig) is fig
+    ax, ax_t = fig.axes
+    assert ax.get_xlim() == (0.0, 25.0) and ax_t.get_xlim() == (0.0, 25.0)
+    with pytest.raises(ValueError, match="sigma1 > sigma2 > sigma3"):
+        dl.incremental_explorer_figure(1e-3, 1.0, 2.0)
+
+
+def test_incremental_run_validates():
+    with pytest.raises(ValueError, match="init"):
+        dl.incremental_run(init="orthogonal")
+    with pytest.raises(ValueError, match="not small"):
+        dl.incremental_run((3.0, 2.0, 1.0), 0.9)
+    with pytest.raises(ValueError, match="h >= 2"):
+        dl.incremental_run(h=1)
+    with pytest.raises(TypeError, match="IncrementalRun"):
+        dl.incremental_ladder_figure(None)
