@@ -103,7 +103,7 @@ def bench_gradient(h: int = 6, width: int = 64) -> tuple[list[tuple[str, str, st
     rows = [
         (f"{2 * h} products of {width} x {width} (the '2h products' reference)", us(t_2h), ""),
         (f"{3 * h - 3} products (what back-propagation needs: h-1 forward, 2h-2 backward)", us(t_bp), ""),
-        ("`dl.gradient` (public, validates its input; prefix and suffix products, ~4h products)", us(t_pub),
+        ("`dl.gradient` (public, validates its input; back-propagation, 3h-3 products)", us(t_pub),
          f"{t_pub / t_2h:.2f}x the 2h products (target <= 2x)"),
         ("`loss._gradient_unchecked` (same, without validation)", us(t_unchecked), f"{t_unchecked / t_2h:.2f}x the 2h products"),
         ("flow right-hand side (back-propagation, 3h-3 products)", us(t_rhs), f"{t_rhs / t_2h:.2f}x the 2h products"),
