@@ -374,7 +374,9 @@ def critical_values(
     Returns
     -------
     CriticalValues
-        Values ascending with their learnt sets; prints as a table in a notebook.
+        Values ascending with their learnt sets; prints as a table in a notebook. At depth
+        ``h = 1`` the loss is convex and the only critical value is that of ``Sigma`` itself
+        (every positive singular value learnt).
 
     Raises
     ------
@@ -417,7 +419,11 @@ def critical_values(
     def label(T: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(sorted(int(order[t]) + 1 for t in T))
 
-    if k is None:
+    if len(d) == 2:
+        # depth 1: L is convex in W_1 = W_{1:1}, whose only critical point is Sigma itself
+        groups = [[value(tuple(range(r))), [tuple(range(r))]]]
+        heap = []
+    elif k is None:
         n_sets = sum(math.comb(r, c) for c in range(m + 1))
         if n_sets > max_subsets:
             raise ValueError(
@@ -639,6 +645,12 @@ def critical_point(
     modes = _sigma_modes(Sig)
     tol = _value_tol(modes.sigma, None)
     S = _as_subset(subset, modes.sigma, min(d), tol)
+    everything = tuple(int(j) + 1 for j in _positive(modes.sigma, tol))
+    if h == 1 and tuple(sorted(S)) != tuple(sorted(everything)):
+        raise ValueError(
+            f"subset = {_short(subset)}: at depth h = 1 the loss is convex and its only critical point is "
+            f"W_1 = Sigma, which has learnt every positive singular value, subset = {everything}"
+        )
     if balanced:
         factors = {k: [modes.sigma[k - 1] ** (1.0 / h)] * h for k in S}
     else:

@@ -357,3 +357,16 @@ def test_claim6_bottleneck_minimum_is_reached_generically():
     assert tr.loss[-1] == pytest.approx(0.5, abs=1e-6)
     assert dl.is_critical(tr.final_weights, S321, tol=1e-6)
     assert dl.classify(tr.final_weights, S321, tol=1e-6).kind == "global minimum"
+
+
+def test_depth_one_has_a_single_critical_value_and_point():
+    # h = 1: L is convex in W_1, so W_1 = Sigma is the only critical point (value 0).
+    cv = dl.critical_values([3.0, 2.0, 1.0], (3, 3))
+    assert cv.values == (0.0,)
+    assert cv.subsets == (((1, 2, 3),),)
+    assert dl.critical_values([3.0, 2.0, 1.0], (3, 3), k=2).values == (0.0,)
+    Sigma = np.diag([3.0, 2.0, 1.0])
+    cp = dl.critical_point((1, 2, 3), Sigma, (3, 3))
+    assert dl.is_critical(cp.weights, Sigma) and cp.value == 0.0
+    with pytest.raises(ValueError, match=r"depth h = 1.*\(1, 2, 3\)"):
+        dl.critical_point((1,), Sigma, (3, 3))
