@@ -1158,7 +1158,10 @@ class Explorer:
         if callable(self._alt):
             return str(self._alt(**params))
         what = title or self.title
-        what = what[0].upper() + what[1:] if what else "Figure"
+        if not what:
+            what = "Figure"
+        elif what[0].isascii():  # "σ = 2" must not become "Σ = 2"
+            what = what[0].upper() + what[1:]
         described = _axes_description(fig)
         return f"{what}, for {self._values_text(params)}." + (f" {described}" if described else "")
 

@@ -679,3 +679,14 @@ def test_mathtext_becomes_readable_alt_text(tex, plain):
     from deeplinear.explore import _plain
 
     assert _plain(tex) == plain
+
+
+def test_alt_text_keeps_the_case_of_a_greek_first_letter():
+    # capitalising "σ = 2" would turn the symbol into a different one, "Σ = 2"
+    def plot_level(sigma, fig):
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, sigma])
+        fig.suptitle(f"σ = {sigma}")
+
+    ex = dl.explore(plot_level, sigma=[2, 3])
+    assert ex.frame().alt.startswith("σ = 2, for sigma = 2.")
