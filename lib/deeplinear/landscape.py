@@ -863,10 +863,20 @@ def _product_preserving_move(W: list[np.ndarray], rng: np.random.Generator, scal
         for i in range(h - 1, j, -1):
             suf = suf @ W[i]
         X = scale * rng.standard_normal(W[j].shape) / math.sqrt(max(W[j].shape))
-        P_row = np.linalg.pinv(suf, rcond=1e-12) @ suf
-        P_col = pre @ np.linalg.pinv(pre, rcond=1e-12)
-        W[j] = W[j] + X - P_row @ X @ P_col
+        R, N_row = _range_and_complement(suf.T)  # row space of W_{j+1:h} and its complement
+        _, N_col = _range_and_complement(pre)  # complement of the column space of W_{1:j-1}
+        # X - P_row X P_col written with the complements, so that a layer with no room to move
+        # (both complements empty) stays exactly unchanged instead of picking up rounding
+        W[j] = W[j] + N_row @ (N_row.T @ X) + R @ ((R.T @ X) @ N_col) @ N_col.T
     return W
+
+
+def _range_and_complement(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Orthonormal bases of the column space of ``M`` and of its orthogonal complement
+    (rank with the relative threshold 1e-12, as ``pinv``'s ``rcond``)."""
+    U, s, _ = np.linalg.svd(M, full_matrices=True)
+    r = int(np.sum(s > 1e-12 * s[0])) if s.size and s[0] > 0 else 0
+    return U[:, :r], U[:, r:]
 
 
 def sample_fiber(

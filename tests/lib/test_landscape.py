@@ -370,3 +370,14 @@ def test_depth_one_has_a_single_critical_value_and_point():
     assert dl.is_critical(cp.weights, Sigma) and cp.value == 0.0
     with pytest.raises(ValueError, match=r"depth h = 1.*\(1, 2, 3\)"):
         dl.critical_point((1,), Sigma, (3, 3))
+
+
+def test_factorisation_move_leaves_a_layer_with_no_room_exactly_unchanged():
+    # After W_1 and W_2 have been moved to full rank, W_3 has no product-preserving move left
+    # (both projectors are the identity): it must stay exactly rank one, not pick up rounding.
+    cp = dl.critical_point((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3, 3))
+    fs = dl.sample_fiber(cp, None, np.random.default_rng(3), n=4, kind="factorisation")
+    for W in fs.points:
+        s = np.linalg.svd(W[2], compute_uv=False)
+        assert s[1] < 1e-15 * s[0], s
+        assert np.array_equal(W[2], cp.weights[2])
