@@ -207,3 +207,15 @@ def test_bad_directions_and_options():
         dl.extreme_eigenvalues(W, Sigma, which="middle")
     with pytest.raises(ValueError, match="shape"):
         dl.hessian(W, np.zeros((3, 3)))
+
+
+def test_extreme_eigenvalues_at_a_minimum_with_a_large_zero_cluster():
+    # A minimum's Hessian has a large null space (the symmetry orbit); a single Lanczos run for
+    # both ends ("BE") did not converge here. Both ends must come out and match the dense spectrum.
+    Sigma = np.diag(np.linspace(5.0, 0.5, 10))
+    cp = dl.critical_point([1, 2, 3], Sigma, (10, 20, 20, 20, 10))
+    ext = dl.extreme_eigenvalues(cp.weights, Sigma)
+    ev = np.linalg.eigvalsh(dl.hessian(cp.weights, Sigma))
+    assert ext.method == "lanczos"
+    assert abs(ext.largest[0] - ev[-1]) <= 1e-8 * ev[-1]
+    assert abs(ext.smallest[0] - ev[0]) <= 1e-8 * ev[-1]
