@@ -448,7 +448,7 @@ class Classification:
             ("critical value", f"{_fmt(self.value)} (global minimum value {_fmt(self.global_minimum_value)})"),
             ("learnt set S", _fmt_subset(self.subset)),
             ("Hessian inertia (-, 0, +)", f"({self.inertia.n_negative}, {self.inertia.n_zero}, {self.inertia.n_positive}) of {self.n_weights}"),
-            ("lambda_min, lambda_max", f"{self.lambda_min:.6g}, {self.lambda_max:.6g}"),
+            ("lambda_min, lambda_max", self._extremes_text()),
             ("null space / GL orbit dim", f"{self.null_dim} / {self.orbit_dim} (unexplained {self.unexplained_null_dim})"),
             ("Hessian conclusive", str(self.hessian_conclusive)),
         ]
@@ -456,6 +456,13 @@ class Classification:
             rows.append(("descent", f"order {self.descent.order}, rate {self.descent.rate:.6g} ({self.descent.construction}, layers {self.descent.layers})"))
         rows.append(("reason", self.reason))
         return rows
+
+    def _extremes_text(self) -> str:
+        # eigenvalues inside the inertia's zero threshold are rounding noise: print them as 0
+        thr = self.inertia.threshold
+        shown = ["0" if abs(x) <= thr else f"{x:.6g}" for x in (self.lambda_min, self.lambda_max)]
+        note = f" (|lambda| <= {thr:.1e} counts as 0)" if "0" in shown else ""
+        return ", ".join(shown) + note
 
     def __repr__(self) -> str:
         return "Classification(\n" + "\n".join(f"  {k}: {v}" for k, v in self._lines()) + "\n)"

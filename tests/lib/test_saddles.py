@@ -404,3 +404,13 @@ def test_scalar_conserved_curve_is_invariant():
     wT = np.array([x.item() for x in tr.final_weights])
     on = dl.scalar_conserved_curve(w0, np.array([wT[0]]))[0]
     np.testing.assert_allclose(on, wT, atol=1e-8)
+
+
+def test_classification_prints_eigenvalues_below_the_threshold_as_zero():
+    # h = 3, only sigma_1 learnt: PSD Hessian whose smallest eigenvalue is rounding noise
+    Sigma = np.diag([3.0, 2.0, 1.0])
+    cp = dl.critical_point((1,), Sigma, (3, 3, 3, 3))
+    c = dl.classify(cp.weights, Sigma)
+    assert c.kind == "non-strict saddle"
+    line = next(l for l in repr(c).splitlines() if "lambda_min, lambda_max" in l)
+    assert line.split(":", 1)[1].strip().startswith("0, 12.9802 (|lambda| <= "), line
