@@ -891,6 +891,11 @@ def saddle_manifolds(subset: Sequence[int], Sigma: np.ndarray, widths: Sequence[
     even ``h`` the balanced line is unstable on both sides and the stable rays have an odd
     number of sign flips. Learnt modes sit on their balanced line at :math:`\sigma_k^{1/h}`,
     stable with rate :math:`-h\sigma_k^{2-2/h}`.
+
+    The dimensions count the directions of the aligned submanifold: one per learnt mode for
+    the stable set, plus one per unlearnt mode that can be active *together*, which is at most
+    the number :math:`\min_i d_i - |S|` of free hidden coordinates (each mode's ``positions``
+    say where it would sit alone).
     """
     d = as_widths(widths)
     h = len(d) - 1
@@ -944,12 +949,15 @@ def saddle_manifolds(subset: Sequence[int], Sigma: np.ndarray, widths: Sequence[
                 positions=tuple(p if p is not None else -1 for p in posn),
             )
         )
+    # unlearnt modes compete for the free hidden coordinates: at most this many fit at once
+    room = min((d[i] - len(S) for i in range(1, h)), default=0)
+    n_together = min(n_avail, room)
     H = hessian(list(cp.weights), Sig)
     return SaddleManifolds(
         point=cp,
         modes=tuple(out),
-        stable_dimension=len(S) + n_avail,
-        unstable_dimension=n_avail,
+        stable_dimension=len(S) + n_together,
+        unstable_dimension=n_together,
         hessian_inertia=inertia(H),
     )
 
@@ -1015,6 +1023,8 @@ def flow_from_saddle(
     t_eval: np.ndarray | None = None,
     rtol: float | None = None,
     atol: float | None = None,
+    method: str | None = None,
+    max_step: float | str | None = None,
 ) -> FlowFromSaddle:
     r"""Start the gradient flow on a predicted stable (or unstable) ray of a saddle, and slightly off it.
 
@@ -1036,10 +1046,15 @@ def flow_from_saddle(
         quantity, so the off trajectory cannot reach the saddle. For ``h = 2`` it leaves after
         a time of order :math:`\ln(1/\mathrm{off})/\sigma`; for ``h >= 3`` it first follows the
         ray down to :math:`|a| \sim \sqrt{c}`, which takes about
-        :math:`c^{-(h-2)/2}/((h-2)\sigma)` (e.g. ~1,400 for ``h = 3``, ``eps = 0.5``,
-        ``off = 1e-6``), so choose ``off = 1e-3`` or a longer ``t_span`` to see it escape.
-    t_eval, rtol, atol
-        Passed to :func:`deeplinear.gradient_flow` (``None``: its defaults).
+        :math:`\kappa_h\, c^{-(h-2)/2}/\sigma` with
+        :math:`\kappa_h = \sqrt{\pi}\,\Gamma(\tfrac{h-2}{2}) / (2\Gamma(\tfrac{h-1}{2}))`
+        (:math:`\pi/2` for ``h = 3``, 1 for ``h = 4``; about 1,600 for ``h = 3``, ``sigma = 1``,
+        ``eps = 0.5``, ``off = 1e-6``), and about as long again to leave, so choose
+        ``off = 1e-3`` or a longer ``t_span`` to see it escape.
+    t_eval, rtol, atol, method, max_step
+        Passed to :func:`deeplinear.gradient_flow` (``None``: its defaults). On long horizons
+        at saddles with learnt (stiff) modes, ``method="LSODA"`` is much faster than the
+        default explicit method.
 
     Returns
     -------
@@ -1083,6 +1098,10 @@ def flow_from_saddle(
         kw["rtol"] = rtol
     if atol is not None:
         kw["atol"] = atol
+    if method is not None:
+        kw["method"] = method
+    if max_step is not None:
+        kw["max_step"] = max_step
     tr_on = gradient_flow(W_on, Sig, t_span, **kw)
     tr_off = gradient_flow(W_off, Sig, t_span, **kw)
     amp_on = np.array([man.mode_amplitudes(mm.mode, Wt) for Wt in tr_on.weights])

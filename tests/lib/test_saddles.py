@@ -414,3 +414,20 @@ def test_classification_prints_eigenvalues_below_the_threshold_as_zero():
     assert c.kind == "non-strict saddle"
     line = next(l for l in repr(c).splitlines() if "lambda_min, lambda_max" in l)
     assert line.split(":", 1)[1].strip().startswith("0, 12.9802 (|lambda| <= "), line
+
+
+def test_saddle_manifolds_count_unlearnt_modes_that_fit_together():
+    # widths (3, 2, 2, 3), S = {1}: one free hidden coordinate per layer, which mode 2 or
+    # mode 3 can use, but not both at once, so one unlearnt direction, not two.
+    sm = dl.saddle_manifolds((1,), np.diag([3.0, 2.0, 1.0]), (3, 2, 2, 3))
+    assert (sm.stable_dimension, sm.unstable_dimension) == (2, 1)
+    wide = dl.saddle_manifolds((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3, 3))
+    assert (wide.stable_dimension, wide.unstable_dimension) == (3, 2)
+
+
+def test_flow_from_saddle_passes_the_integrator_through():
+    args = ((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3, 3), "stable", 0.5, (0.0, 50.0))
+    lsoda = dl.flow_from_saddle(*args, method="LSODA", t_eval=np.linspace(0.0, 50.0, 6))
+    dop = dl.flow_from_saddle(*args, t_eval=np.linspace(0.0, 50.0, 6))
+    assert lsoda.on.nfev != dop.on.nfev  # a different integrator ran
+    np.testing.assert_allclose(lsoda.amplitudes_on, dop.amplitudes_on, atol=1e-6)
