@@ -1,0 +1,208 @@
+r"""Checkers for the exercises of the chapter on second-order analysis (strict and non-strict saddles)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from scipy.linalg import expm
+
+from ..hessian import flatten_weights, hessian
+from ..invariants import gl_action
+from ..landscape import critical_point
+from .base import CheckResult
+
+__all__ = ["hessian_quadratic_form", "orbit_tangent_vector", "check_hessian_quadratic_form", "check_orbit_tangent"]
+
+
+def _products(W: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``pre[i] = W_{1:i}`` (``pre[0] = I``) and ``suf[i] = W_{i+1:h}`` (``suf[h] = I``)."""
+    h = len(W)
+    pre = [np.eye(W[0].shape[1])]
+    for w in W:
+        pre.append(w @ pre[-1])
+    suf = [np.eye(W[-1].shape[0])]
+    for w in reversed(W):
+        suf.append(suf[-1] @ w)
+    suf = suf[::-1]
+    assert len(pre) == len(suf) == h + 1
+    return pre, suf
+
+
+def _quadratic_parts(W: Sequence[np.ndarray], Sigma: np.ndarray, V: Sequence[np.ndarray]) -> tuple[float, float]:
+    r"""``(||DP[V]||^2, <R, D^2P[V, V]>)`` with :math:`D^2P[V,V] = 2\sum_{i<j} W_{j+1:h} V_j W_{i+1:j-1} V_i W_{1:i-1}`."""
+    W = [np.asarray(w, dtype=float) for w in W]
+    V = [np.asarray(v, dtype=float) for v in V]
+    h = len(W)
+    pre, suf = _products(W)
+    R = np.asarray(Sigma, dtype=float) - pre[h]
+    DP = sum(suf[j] @ V[j - 1] @ pre[j - 1] for j in range(1, h + 1))
+    D2 = np.zeros_like(R)
+    for i in range(1, h + 1):
+        M = np.eye(W[i - 1].shape[0])  # W_{i+1:j-1}
+        for j in range(i + 1, h + 1):
+            D2 += 2.0 * suf[j] @ V[j - 1] @ M @ V[i - 1] @ pre[i - 1]
+            M = W[j - 1] @ M
+    return float(np.sum(DP * DP)), float(np.sum(R * D2))
+
+
+def hessian_quadratic_form(weights: Sequence[np.ndarray], Sigma: np.ndarray, V: Sequence[np.ndarray]) -> float:
+    r"""The second derivative :math:`\frac{d^2}{d\varepsilon^2} L(W + \varepsilon V)\big|_{\varepsilon=0} = V^\top \nabla^2 L\, V`.
+
+    .. math::
+
+       V^\top \nabla^2 L\,V = \lVert DP[V]\rVert_F^2 - \langle \Sigma - W_{1:h},\ D^2P[V, V]\rangle,
+       \qquad DP[V] = \sum_j W_{j+1:h} V_j W_{1:j-1},\quad
+       D^2P[V, V] = 2\sum_{i<j} W_{j+1:h} V_j W_{i+1:j-1} V_i W_{1:i-1},
+
+    computed from products of the layers only (no Hessian matrix): the Gauss–Newton part minus
+    the residual part.
+    """
+    gn, res = _quadratic_parts(weights, Sigma, V)
+    return gn - res
+
+
+def orbit_tangent_vector(weights: Sequence[np.ndarray], xis: Sequence[np.ndarray]) -> list[np.ndarray]:
+    r"""The tangent of the :math:`GL` orbit through ``weights`` in the direction :math:`\xi = (\xi_1, \dots, \xi_{h-1})`.
+
+    Differentiating :math:`W_i \mapsto e^{s\xi_i} W_i e^{-s\xi_{i-1}}` at ``s = 0`` gives
+    :math:`\dot W_i = \xi_i W_i - W_i \xi_{i-1}`, with :math:`\xi_0 = 0` and :math:`\xi_h = 0`
+    (the input and output layers are not transformed).
+    """
+    W = [np.asarray(w, dtype=float) for w in weights]
+    h = len(W)
+    if len(xis) != h - 1:
+        raise ValueError(f"give h - 1 = {h - 1} hidden-layer generators, got {len(xis)}")
+    full = [np.zeros((W[0].shape[1],) * 2)] + [np.asarray(x, dtype=float) for x in xis] + [np.zeros((W[-1].shape[0],) * 2)]
+    return [full[i] @ W[i - 1] - W[i - 1] @ full[i - 1] for i in range(1, h + 1)]
+
+
+def _call(fn: Callable, *args):
+    """``call_safely`` with a friendly word for the unfinished stub."""
+    try:
+        return fn(*args), None
+    except NotImplementedError:
+        return None, "not yet implemented: write the function body and run the cell again"
+    except Exception as exc:  # the reader's code: report, never propagate
+        return None, f"your function raised {type(exc).__name__}: {exc}"
+
+
+def _as_float(value: object) -> float | None:
+    try:
+        out = float(np.asarray(value, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        return None
+    return out if np.isfinite(out) else None
+
+
+def _quadratic_cases(rng: np.random.Generator):
+    cases = []
+    for h, d in ((1, (2, 3)), (2, (2, 3, 2)), (3, (3, 2, 4, 2)), (4, (2, 3, 2, 3, 2))):
+        W = [rng.standard_normal((d[i + 1], d[i])) for i in range(h)]
+        cases.append(("a random network", W, rng.standard_normal((d[-1], d[0]))))
+    Sigma = np.diag([3.0, 2.0])
+    cases.append(("the origin with h = 2", [np.zeros((2, 2))] * 2, Sigma))
+    cases.append(("the balanced saddle S = {1} with h = 3", list(critical_point([1], Sigma, (2, 2, 2, 2)).weights), Sigma))
+    return cases
+
+
+def check_hessian_quadratic_form(
+    fn: Callable[[list[np.ndarray], np.ndarray, list[np.ndarray]], float], *, seed: int = 0
+) -> CheckResult:
+    r"""Check ``fn(weights, Sigma, V)``: the number :math:`V^\top \nabla^2 L\, V` (``V`` a list of layers).
+
+    Compared with ``flatten(V) @ dl.hessian(weights, Sigma) @ flatten(V)`` to a relative
+    ``1e-6`` on random networks of depth 1 to 4 and at two critical points; wrong answers that
+    keep only the Gauss–Newton part, flip the sign of the residual part or drop its factor 2
+    are recognised.
+    """
+    rng = np.random.default_rng(seed)
+    cases = _quadratic_cases(rng)
+    for name, W, Sigma in cases:
+        V = [rng.standard_normal(w.shape) for w in W]
+        v = flatten_weights(V)
+        expected = float(v @ hessian(W, Sigma) @ v)
+        got, err = _call(fn, [w.copy() for w in W], Sigma.copy(), [x.copy() for x in V])
+        if err:
+            return CheckResult(False, err)
+        value = _as_float(got)
+        if value is None:
+            return CheckResult(False, f"your function returned {got!r:.80}, not a real number")
+        scale = max(1.0, abs(expected))
+        if abs(value - expected) <= 1e-6 * scale:
+            continue
+        gn, res = _quadratic_parts(W, Sigma, V)
+        depth = len(W)
+        if abs(value - gn) <= 1e-6 * scale and abs(res) > 1e-6 * scale:
+            hint = ("you returned only the Gauss-Newton part ||DP[V]||^2; subtract the residual part "
+                    "<Sigma - W_(1:h), D^2P[V, V]>, which is not zero away from the global minima")
+        elif abs(value - (gn + res)) <= 1e-6 * scale:
+            hint = "the residual part has the wrong sign: L = 1/2 ||Sigma - P||^2, so it enters as -<Sigma - P, D^2P[V, V]>"
+        elif abs(value - (gn - res / 2)) <= 1e-6 * scale:
+            hint = ("the residual part is off by a factor 2: D^2P[V, V] = 2 sum_(i<j) ..., because each pair of layers "
+                    "appears twice in the second derivative of the product")
+        elif abs(value - expected / 2) <= 1e-6 * scale:
+            hint = "your value is half the second derivative: the quadratic form is d^2/d eps^2 L(W + eps V), without a factor 1/2"
+        else:
+            hint = f"expected {expected:.6g}, got {value:.6g}"
+        return CheckResult(False, f"at {name} (depth {depth}): {hint}.")
+    return CheckResult(True, f"your quadratic form matches V^T H V from dl.hessian at {len(cases)} points, "
+                             "including the origin (h = 2) and a non-strict saddle.")
+
+
+def check_orbit_tangent(fn: Callable[[list[np.ndarray], list[np.ndarray]], Sequence[np.ndarray]], *, seed: int = 0) -> CheckResult:
+    r"""Check ``fn(weights, xis)``: the tangent :math:`(\xi_i W_i - W_i \xi_{i-1})_i` of the :math:`GL` orbit.
+
+    Compared with a central difference of :func:`deeplinear.gl_action` along
+    :math:`e^{s\xi_i}`; on success, also reports that the tangent lies in the Hessian's null
+    space at a critical point (the symmetry explains that part of the degeneracy).
+    """
+    rng = np.random.default_rng(seed)
+    cases = []
+    for d in ((2, 3, 2), (3, 2, 4, 2), (2, 3, 3, 2, 2)):
+        cases.append([rng.standard_normal((d[i + 1], d[i])) for i in range(len(d) - 1)])
+    Sigma = np.diag([3.0, 2.0])
+    crit = list(critical_point([1, 2], Sigma, (2, 3, 3, 2)).weights)
+    cases.append(crit)
+    for W in cases:
+        d = [W[0].shape[1]] + [w.shape[0] for w in W]
+        xis = [rng.standard_normal((d[i], d[i])) for i in range(1, len(W))]
+        s = 1e-6
+        plus = gl_action(W, [expm(s * x) for x in xis])
+        minus = gl_action(W, [expm(-s * x) for x in xis])
+        numeric = [(p - m) / (2 * s) for p, m in zip(plus, minus)]
+        got, err = _call(fn, [w.copy() for w in W], [x.copy() for x in xis])
+        if err:
+            return CheckResult(False, err)
+        try:
+            got = [np.asarray(g, dtype=float) for g in got]
+        except (TypeError, ValueError):
+            return CheckResult(False, f"your function returned {got!r:.80}, not a list of matrices")
+        if len(got) != len(W):
+            return CheckResult(False, f"return one matrix per layer ({len(W)} for depth {len(W)}), got {len(got)}")
+        expected = orbit_tangent_vector(W, xis)
+        if not all(np.allclose(e, num, rtol=1e-5, atol=1e-6) for e, num in zip(expected, numeric)):
+            raise RuntimeError("internal check failed: orbit_tangent_vector disagrees with dl.gl_action")
+        for i, (g, e) in enumerate(zip(got, expected), start=1):
+            if g.shape != e.shape:
+                return CheckResult(False, f"layer {i}: the tangent has the shape of W_{i}, {e.shape}; yours has {g.shape}")
+            if not np.allclose(g, e, rtol=1e-8, atol=1e-8):
+                if np.allclose(g, -e, rtol=1e-8, atol=1e-8):
+                    hint = "the sign is reversed: T_i W_i T_(i-1)^(-1) with T = exp(s xi) gives + xi_i W_i - W_i xi_(i-1)"
+                elif i in (1, len(W)):
+                    hint = ("the input and output layers are not transformed (T_0 = I, T_h = I), so xi_0 = 0 and xi_h = 0: "
+                            "W_1 moves by xi_1 W_1 only and W_h by -W_h xi_(h-1) only")
+                else:
+                    hint = "it should be xi_i W_i - W_i xi_(i-1) (the derivative of exp(s xi_i) W_i exp(-s xi_(i-1)) at s = 0)"
+                return CheckResult(False, f"layer {i} of the tangent is wrong for widths {tuple(d)}: {hint}.")
+    H = hessian(crit, Sigma)
+    xis = [rng.standard_normal((3, 3)) for _ in range(2)]
+    got, err = _call(fn, [w.copy() for w in crit], xis)
+    if err:
+        return CheckResult(False, err)
+    tangent = flatten_weights([np.asarray(g, dtype=float) for g in got])
+    residual = float(np.linalg.norm(H @ tangent) / max(np.linalg.norm(tangent), 1e-300))
+    where = "lies in the Hessian's null space" if residual < 1e-10 else f"gives |H t| / |t| = {residual:.1e}"
+    return CheckResult(True, f"your orbit tangents match the derivative of dl.gl_action for {len(cases)} networks; "
+                             "at the balanced minimum of diag(3, 2) with widths (2, 3, 3, 2) your tangent "
+                             f"{where}: the symmetry explains that part of the degeneracy.")

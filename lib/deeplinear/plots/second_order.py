@@ -1,0 +1,403 @@
+r"""Figures of the chapter on second-order analysis: strict and non-strict saddles.
+
+The Hessian of :math:`L = \tfrac12\lVert\Sigma - W_{1:h}\rVert_F^2` is taken with respect to
+the free weight entries (:func:`deeplinear.hessian`). The figures show
+
+* the sorted Hessian spectrum of a critical point, coloured by sign, with its classification
+  (:func:`hessian_spectrum_figure`, and the explorer frame
+  :func:`hessian_spectrum_explorer_figure`);
+* the spectra at the origin for ``h = 2`` (eigenvalues :math:`\pm\sigma_k`) and ``h >= 3``
+  (the zero matrix) (:func:`origin_hessian_spectra_figure`);
+* the order ``p`` and rate ``c`` of :math:`L(x+\varepsilon V) - L(x) = -c\varepsilon^p + \dots`
+  along the descent directions found by :func:`deeplinear.classify`
+  (:func:`descent_order_figure`);
+* the smallest Hessian eigenvalue along a path *inside one fibre* that leaves the symmetry
+  orbit, through a non-strict saddle into strict ones (:func:`fiber_strictness_figure`, with
+  the path :func:`spare_rank_fiber_point`);
+* the sharpness :math:`\lambda_{\max}` along the symmetry orbit of a balanced global minimum,
+  smallest at the balanced point (:func:`fiber_sharpness_figure`);
+* the dense spectrum of a larger network against the extreme eigenvalues from Lanczos on
+  Hessian-vector products (:func:`lanczos_spectrum_figure`).
+
+References: Kawaguchi 2016; Achour, Malgouyres and Gerchinovitz 2024; Wendin and Altafini,
+arXiv:2511.10362.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.ticker
+import numpy as np
+
+from .._validation import as_depth, as_int, as_weights, as_widths, check_sigma, widths_of
+from ..hessian import extreme_eigenvalues, hessian
+from ..landscape import _hidden_positions, critical_point
+from ..loss import loss
+from ..saddles import classify, fit_descent_order
+from .style import OKABE_ITO, new_figure
+
+__all__ = [
+    "spare_rank_fiber_point",
+    "hessian_spectrum_figure",
+    "hessian_spectrum_explorer_figure",
+    "origin_hessian_spectra_figure",
+    "descent_order_figure",
+    "fiber_strictness_figure",
+    "fiber_sharpness_figure",
+    "lanczos_spectrum_figure",
+]
+
+#: Colours of negative, zero and positive Hessian eigenvalues.
+_NEG, _ZERO, _POS = OKABE_ITO[5], "0.45", OKABE_ITO[0]
+
+#: The chapter's running target.
+_SIGMA = np.diag([3.0, 2.0])
+
+
+def _axes(fig, ncols: int, width: float, height: float):
+    """Axes side by side, in a new figure or in the one an explorer passes."""
+    if fig is None:
+        fig, axes = new_figure(ncols, width=width, height=height)
+    else:
+        fig.set_layout_engine("constrained")
+        axes = fig.subplots(1, ncols)
+    return fig, (list(axes) if ncols > 1 else [axes])
+
+
+def _subset_text(S: Sequence[int]) -> str:
+    return r"\emptyset" if len(S) == 0 else r"\{" + ", ".join(str(k) for k in S) + r"\}"
+
+
+# --------------------------------------------------------------------------- a path in a fibre
+
+
+def spare_rank_fiber_point(subset: Sequence[int], Sigma: np.ndarray, widths: Sequence[int], t: float) -> list[np.ndarray]:
+    r"""A critical point on a path through the balanced representative :math:`A_S` that leaves its orbit.
+
+    Start from the balanced representative (:func:`deeplinear.critical_point`) and add
+    :math:`t` times a partial identity between the *free* hidden coordinates (those that carry
+    no learnt mode) to every middle layer :math:`W_2, \dots, W_{h-1}`:
+
+    .. math:: W(t) = (D_1,\ D_2 + tJ_2,\ \dots,\ D_{h-1} + tJ_{h-1},\ D_h).
+
+    The first and last layers are unchanged and vanish on the free coordinates, so the product
+    (hence the loss :math:`L_S`) is the same for every ``t`` and every ``W(t)`` is critical
+    (each gradient term contains :math:`u_m^\top W_h = 0` or :math:`W_1 v_m = 0` for an
+    unlearnt mode ``m``). For ``h >= 3``, a top set ``S`` and ``t > 0`` the point is a
+    *strict* saddle (the middle product now has spare rank), although ``t = 0`` is
+    non-strict: strictness changes along one fibre. For ``h = 2`` there is no middle layer and
+    the point does not move; for :math:`S = \emptyset` it is
+    :math:`(0, tJ, \dots, tJ, 0)`, the family of :func:`deeplinear.level_set_family`.
+
+    Parameters
+    ----------
+    subset : collection of int
+        The learnt set ``S`` (1-based).
+    Sigma : ndarray, shape (d_h, d_0)
+    widths : sequence of int
+    t : float
+        Position along the path (``t = 0``: the balanced representative).
+
+    Returns
+    -------
+    list of ndarray
+    """
+    d = as_widths(widths)
+    h = len(d) - 1
+    try:
+        t = float(t)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"t must be a real number, got {t!r:.80}") from exc
+    if not np.isfinite(t):
+        raise ValueError(f"t must be finite, got {t}")
+    cp = critical_point(subset, Sigma, d)
+    W = cp.copy_weights()
+    used = [set()] + [set(_hidden_positions(cp.subset, d[i]).values()) for i in range(1, h)] + [set()]  # type: ignore[union-attr]
+    for i in range(2, h):  # layer i maps layer i-1 to layer i (1-based)
+        rows = [c for c in range(d[i]) if c not in used[i]]
+        cols = [c for c in range(d[i - 1]) if c not in used[i - 1]]
+        for a, b in zip(rows, cols):
+            W[i - 1][a, b] += t
+    return W
+
+
+# --------------------------------------------------------------------------- spectra
+
+
+def _draw_spectrum(ax, weights, Sigma, *, ylim=None, xmax=None, show_text=True, title=None):
+    """Sorted Hessian eigenvalues as stems coloured by sign; returns the Classification."""
+    c = classify(weights, Sigma)
+    ev = np.asarray(c.inertia.eigenvalues)
+    thr = c.inertia.threshold
+    idx = np.arange(1, ev.size + 1)
+    for mask, colour, label in (
+        (ev < -thr, _NEG, f"negative ({c.inertia.n_negative})"),
+        (np.abs(ev) <= thr, _ZERO, f"zero ({c.inertia.n_zero})"),
+        (ev > thr, _POS, f"positive ({c.inertia.n_positive})"),
+    ):
+        y = np.where(np.abs(ev) <= thr, 0.0, ev)
+        if np.any(mask):
+            ax.vlines(idx[mask], 0.0, y[mask], color=colour, lw=1.6)
+        ax.plot(idx[mask], y[mask], "o", color=colour, ms=5, label=label)
+    ax.axhline(0.0, color="0.3", lw=0.7)
+    ax.set_xlim(0.3, (xmax if xmax is not None else ev.size) + 0.7)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel("eigenvalue index (sorted)")
+    ax.set_ylabel(r"Hessian eigenvalue $\lambda$")
+    ax.legend(fontsize=7, loc="center left", framealpha=0.9)
+    if show_text:
+        lmin = 0.0 if abs(c.lambda_min) <= thr else c.lambda_min
+        lmax = 0.0 if abs(c.lambda_max) <= thr else c.lambda_max
+        lines = [
+            c.kind,
+            rf"$\lambda_{{\min}} = {lmin:.4g}$, $\lambda_{{\max}} = {lmax:.4g}$",
+            f"null space {c.null_dim} = orbit {c.orbit_dim} + {c.unexplained_null_dim} more",
+        ]
+        if c.descent is not None:
+            lines.append(f"descent of order {c.descent.order}")
+        ax.text(0.03, 0.97, "\n".join(lines), transform=ax.transAxes, va="top", ha="left", fontsize=7.5,
+                bbox={"boxstyle": "round", "fc": "white", "ec": "0.7", "alpha": 0.9})
+    if title is not None:
+        ax.set_title(title, fontsize=9)
+    return c
+
+
+def hessian_spectrum_figure(weights: Sequence[np.ndarray], Sigma: np.ndarray, *, title: str | None = None,
+                            ylim: tuple[float, float] | None = None, fig=None):
+    r"""The sorted Hessian spectrum of a critical point, coloured by sign.
+
+    Eigenvalues below the zero threshold of :func:`deeplinear.classify` are drawn on the axis
+    in grey. A box gives the kind of the point (global minimum, strict or non-strict saddle),
+    :math:`\lambda_{\min}`, :math:`\lambda_{\max}`, the dimensions of the Hessian null space and
+    of the :math:`GL` orbit, and the order of the descent direction.
+
+    Raises
+    ------
+    ValueError
+        If the point is not critical (from :func:`deeplinear.classify`).
+    """
+    W = as_weights(weights)
+    S = check_sigma(Sigma, widths_of(W))
+    fig, (ax,) = _axes(fig, 1, 5.6, 3.4)
+    _draw_spectrum(ax, W, S, ylim=ylim, title=title)
+    return fig
+
+
+_EXPLORER_YLIM = (-4.0, 22.0)
+
+
+def hessian_spectrum_explorer_figure(subset: Sequence[int], h: int, t: float, *, fig=None):
+    r"""Explorer frame: the Hessian spectrum of :func:`spare_rank_fiber_point` for
+    :math:`\Sigma = \mathrm{diag}(3, 2)` and widths ``(2, ..., 2)``.
+
+    ``subset`` picks the critical value (``()``, ``(1,)``, ``(2,)``, ``(1, 2)``), ``h`` the
+    depth and ``t`` the position along the fibre path. Axes are fixed across frames
+    (eigenvalues in ``[-4, 22]``, up to 16 of them).
+    """
+    h = as_depth(h)
+    d = (2,) * (h + 1)
+    W = spare_rank_fiber_point(subset, _SIGMA, d, t)
+    fig, (ax,) = _axes(fig, 1, 6.4, 3.8)
+    S = tuple(int(k) for k in subset)
+    plain = "∅" if not S else "{" + ", ".join(str(k) for k in S) + "}"
+    title = f"S = {plain}, h = {h}, t = {float(t):g} (critical value {loss(W, _SIGMA):g})"
+    _draw_spectrum(ax, W, _SIGMA, ylim=_EXPLORER_YLIM, xmax=16, title=title)
+    return fig
+
+
+def origin_hessian_spectra_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = (2, 3), *, width: int = 2):
+    r"""Hessian spectra at the origin, one panel per depth (hidden widths ``width``).
+
+    For ``h = 2`` the eigenvalues are :math:`\pm\sigma_k`, each ``width`` times (a strict
+    saddle); for ``h >= 3`` the Hessian is the zero matrix (a non-strict saddle).
+    """
+    depths = [as_depth(h, "depths[i]") for h in depths]
+    if not depths:
+        raise ValueError("depths must name at least one depth")
+    width = as_int(width, "width", minimum=1)
+    S = np.asarray(Sigma, dtype=float)
+    if S.ndim != 2:
+        raise ValueError(f"Sigma must be a matrix, got shape {S.shape}")
+    nets = []
+    for h in depths:
+        d = (S.shape[1],) + (width,) * (h - 1) + (S.shape[0],)
+        nets.append([np.zeros((d[i + 1], d[i])) for i in range(h)])
+    xmax = max(sum(w.size for w in W) for W in nets)
+    s1 = float(np.linalg.norm(S, 2)) if S.size else 1.0
+    fig, axes = _axes(None, len(depths), 3.6 * len(depths), 3.5)
+    for ax, h, W in zip(axes, depths, nets):
+        _draw_spectrum(ax, W, S, ylim=(-1.3 * s1, 2.4 * s1), xmax=xmax, title=f"origin, $h = {h}$")
+    return fig
+
+
+# --------------------------------------------------------------------------- higher-order descent
+
+
+def _default_descent_cases():
+    cases = []
+    for h, S, name in ((2, (1,), "strict"), (3, (), "non-strict"), (3, (1,), "non-strict"), (4, (1,), "non-strict")):
+        cp = critical_point(S, _SIGMA, (2,) * (h + 1))
+        label = rf"$h = {h}$, $S = {_subset_text(S)}$ ({name})"
+        cases.append((label, list(cp.weights), _SIGMA))
+    return cases
+
+
+def descent_order_figure(cases: Sequence[tuple[str, Sequence[np.ndarray], np.ndarray]] | None = None,
+                         eps: Sequence[float] = tuple(np.geomspace(1e-3, 3e-2, 8))):
+    r"""The loss decrease :math:`-(L(x + \varepsilon V) - L(x))` against :math:`\varepsilon` on
+    log-log axes, along the descent direction of :func:`deeplinear.classify` at each case.
+
+    Markers: exact changes (:func:`deeplinear.fit_descent_order`); lines: the fitted
+    :math:`c\,\varepsilon^p`, with ``p`` and ``c`` in the legend. The slope is the order ``p``:
+    2 at a strict saddle, ``h`` at the balanced non-strict saddles.
+
+    Parameters
+    ----------
+    cases : list of (label, weights, Sigma), optional
+        Default: ``h = 2, S = {1}``; the origin for ``h = 3``; ``S = {1}`` for ``h = 3`` and
+        ``4``; all with :math:`\Sigma = \mathrm{diag}(3, 2)` and widths 2.
+    eps : sequence of float
+    """
+    if cases is None:
+        cases = _default_descent_cases()
+    if len(cases) == 0:
+        raise ValueError("cases must hold at least one (label, weights, Sigma) triple")
+    fig, (ax,) = _axes(None, 1, 5.6, 3.8)
+    e = np.asarray(eps, dtype=float)
+    fine = np.geomspace(e.min(), e.max(), 50)
+    for i, (label, W, S) in enumerate(cases):
+        c = classify(W, S)
+        if c.descent is None:
+            raise ValueError(f"case {label!r} is a global minimum: it has no descent direction")
+        fit = fit_descent_order(W, S, c.descent, eps=e)
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        ax.loglog(fit.eps, -fit.changes, "o", color=colour, ms=4)
+        ax.loglog(fine, fit.rate * fine ** fit.order, "-", color=colour, lw=1.3,
+                  label=f"{label}: $p = {fit.order:.2f}$, $c = {fit.rate:.2f}$")
+    ax.set_xlabel(r"step $\varepsilon$ along the descent direction $V$")
+    ax.set_ylabel(r"decrease $L(x) - L(x + \varepsilon V)$")
+    ax.set_title(r"$L(x + \varepsilon V) - L(x) \approx -c\,\varepsilon^p$: the slope is the order $p$", fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+# --------------------------------------------------------------------------- fibres
+
+
+def fiber_strictness_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = (3, 4), subset: Sequence[int] = (1,),
+                            ts: Sequence[float] = tuple(np.linspace(0.0, 1.0, 21))):
+    r"""Smallest Hessian eigenvalue along the path :func:`spare_rank_fiber_point` (one fibre).
+
+    Markers: :math:`\lambda_{\min}` of :func:`deeplinear.hessian` at each ``t``; lines: the
+    bound :math:`-\sigma_m t^{h-2}` (``m`` the largest unlearnt mode) from the two-layer
+    direction through the spare rank. At ``t = 0`` the point is a non-strict saddle
+    (:math:`\lambda_{\min} = 0`), for ``t > 0`` a strict one.
+    """
+    S = check_sigma(Sigma, (np.shape(Sigma)[1], np.shape(Sigma)[0]))
+    depths = [as_depth(h, "depths[i]") for h in depths]
+    if not depths:
+        raise ValueError("depths must name at least one depth")
+    t = np.asarray(ts, dtype=float)
+    if t.ndim != 1 or t.size < 2 or np.any(t < 0) or not np.all(np.isfinite(t)):
+        raise ValueError(f"ts must hold at least two finite non-negative numbers, got {ts!r:.80}")
+    sig = np.linalg.svd(S, compute_uv=False)
+    learnt = {int(k) for k in subset}
+    unl = [k + 1 for k in range(sig.size) if k + 1 not in learnt and sig[k] > 0]
+    if not unl:
+        raise ValueError(f"S = {tuple(subset)} leaves no unlearnt mode: the path holds global minima")
+    sm = float(sig[unl[0] - 1])
+    fig, (ax,) = _axes(None, 1, 5.6, 3.6)
+    fine = np.linspace(float(t.min()), float(t.max()), 200)
+    for i, h in enumerate(depths):
+        d = (S.shape[1],) + (max(S.shape),) * (h - 1) + (S.shape[0],)
+        lam = [float(np.linalg.eigvalsh(hessian(spare_rank_fiber_point(subset, S, d, tk), S))[0]) for tk in t]
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        ax.plot(fine, -sm * fine ** (h - 2), "-", color=colour, lw=1.3, label=rf"$-\sigma_{unl[0]} t^{{{h - 2}}}$, $h = {h}$")
+        ax.plot(t, lam, "o", color=colour, ms=4, label=rf"$\lambda_{{\min}}$ of the Hessian, $h = {h}$")
+    ax.axhline(0.0, color="0.3", lw=0.7)
+    ax.annotate("non-strict at $t = 0$", (0.0, 0.0), xytext=(0.12, 0.12 * sm), fontsize=8,
+                arrowprops={"arrowstyle": "->", "color": "0.3"})
+    ax.set_xlabel(r"position $t$ along the fibre (spare rank in the middle layers)")
+    ax.set_ylabel(r"smallest Hessian eigenvalue $\lambda_{\min}$")
+    ax.set_ylim(-1.15 * sm, 0.35 * sm)
+    ax.set_title(rf"one critical value, $S = {_subset_text(tuple(subset))}$: strict for every $t > 0$", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def fiber_sharpness_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = (2, 3, 4),
+                           cs: Sequence[float] = tuple(np.geomspace(0.25, 4.0, 13))):
+    r"""Sharpness along the symmetry orbit :math:`(cW_1, W_2/c, W_3, \dots)` of the balanced
+    global minimum, in units of :math:`\sigma_1^{2-2/h}`.
+
+    Markers: :func:`deeplinear.sharpness`; lines: :math:`c^2 + c^{-2} + h - 2`, the sharpness of
+    the mode-1 chain. Every curve is smallest at the balanced point ``c = 1``, where it equals
+    ``h``, i.e. :math:`\lambda_{\max} = h\,\sigma_1^{2-2/h}`. Widths: ``d_0 = d_h`` and hidden
+    widths equal to the rank of ``Sigma``.
+    """
+    S = check_sigma(Sigma, (np.shape(Sigma)[1], np.shape(Sigma)[0]))
+    depths = [as_depth(h, "depths[i]") for h in depths]
+    if not depths or min(depths) < 2:
+        raise ValueError(f"depths must be at least 2 (the orbit needs a hidden layer), got {depths}")
+    c = np.asarray(cs, dtype=float)
+    if c.ndim != 1 or c.size < 2 or np.any(c <= 0) or not np.all(np.isfinite(c)):
+        raise ValueError(f"cs must hold at least two positive numbers, got {cs!r:.80}")
+    sig = np.linalg.svd(S, compute_uv=False)
+    r = int(np.sum(sig > 0))
+    if r == 0:
+        raise ValueError("Sigma = 0 has no non-trivial minimum")
+    s1 = float(sig[0])
+    fig, (ax,) = _axes(None, 1, 5.6, 3.6)
+    fine = np.geomspace(float(c.min()), float(c.max()), 200)
+    for i, h in enumerate(depths):
+        d = (S.shape[1],) + (r,) * (h - 1) + (S.shape[0],)
+        cp = critical_point(tuple(range(1, r + 1)), S, d)
+        vals = []
+        for ck in c:
+            W = cp.copy_weights()
+            W[0] = ck * W[0]
+            W[1] = W[1] / ck
+            vals.append(float(extreme_eigenvalues(W, S, which="largest").lambda_max))  # type: ignore[arg-type]
+        unit = s1 ** (2 - 2 / h)
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        ax.semilogx(fine, fine**2 + fine**-2 + h - 2, "-", color=colour, lw=1.3, label=rf"$h = {h}$: $c^2 + c^{{-2}} + {h - 2}$")
+        ax.semilogx(c, np.array(vals) / unit, "o", color=colour, ms=4)
+        ax.plot([1.0], [h], "*", color=colour, ms=11, mec="black", mew=0.5)
+    ax.plot([], [], "o", color="0.4", ms=4, label=r"$\lambda_{\max}$ from the library")
+    ax.set_xticks([x for x in (0.25, 0.5, 1.0, 2.0, 4.0) if c.min() <= x <= c.max()])
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xlabel(r"stretch $c$ along the orbit $(cW_1, W_2/c, \dots)$ (log scale)")
+    ax.set_ylabel(r"sharpness $\lambda_{\max} / \sigma_1^{2-2/h}$")
+    ax.set_title(r"balanced minima ($c = 1$, stars) are the flattest: $\lambda_{\max} = h\,\sigma_1^{2-2/h}$", fontsize=9)
+    ax.legend(fontsize=7, loc="upper center")
+    ax.set_ylim(0.0, float(c.max() ** 2 + c.max() ** -2 + max(depths) - 2) * 1.25)
+    return fig
+
+
+# --------------------------------------------------------------------------- matrix-free
+
+
+def lanczos_spectrum_figure(weights: Sequence[np.ndarray], Sigma: np.ndarray, *, bins: int = 60):
+    r"""The dense Hessian spectrum (histogram, log counts) with the extreme eigenvalues found by
+    Lanczos on Hessian-vector products (:func:`deeplinear.extreme_eigenvalues`, one run for
+    each end) marked as vertical lines.
+    """
+    W = as_weights(weights)
+    S = check_sigma(Sigma, widths_of(W))
+    bins = as_int(bins, "bins", minimum=2)
+    n = sum(w.size for w in W)
+    ev = np.linalg.eigvalsh(hessian(W, S))
+    lo = extreme_eigenvalues(W, S, which="smallest", dense_below=0)
+    hi = extreme_eigenvalues(W, S, which="largest", dense_below=0)
+    fig, (ax,) = _axes(None, 1, 5.8, 3.4)
+    ax.hist(ev, bins=bins, color=OKABE_ITO[4], edgecolor="white", lw=0.3, log=True, label=f"dense spectrum ({n} eigenvalues)")
+    ax.axvline(lo.lambda_min, color=_NEG, lw=1.8, ls="--", label=rf"Lanczos $\lambda_{{\min}} = {lo.lambda_min:.4g}$")
+    ax.axvline(hi.lambda_max, color=_POS, lw=1.8, ls="--", label=rf"Lanczos $\lambda_{{\max}} = {hi.lambda_max:.4g}$")
+    ax.set_xlabel(r"Hessian eigenvalue $\lambda$")
+    ax.set_ylabel("count (log scale)")
+    ax.set_title(f"{n} weights: {lo.n_matvec + hi.n_matvec} Hessian-vector products for both ends", fontsize=9)
+    ax.legend(fontsize=7, loc="upper center")
+    return fig
