@@ -368,7 +368,8 @@ def gradient_flow(
           ``"plateau_entry"`` (downward; also at ``t0`` if the flow starts on a plateau) and
           ``"plateau_exit"`` (upward).
         * ``"blowup"``: terminal; :math:`\max_i\lVert W_i\rVert_F` exceeds ``bound``
-          (default ``1e6``).
+          (default ``1e6``). A finite-time blow-up whose singular time comes before the norm
+          reaches a large bound (the step size underflows first) is reported as a blow-up too.
         * an :class:`Event`, or a callable ``f(t, weights) -> float`` (optional attributes
           ``terminal`` and ``direction`` as in ``solve_ivp``).
 
@@ -508,7 +509,9 @@ def gradient_flow(
             bound = as_positive(opts.get("bound", 1e6), "bound")
 
             def blow(t, y, bound=bound):
-                return bound - max(float(np.linalg.norm(w)) for w in packer.unpack(y))
+                norm = max(float(np.linalg.norm(w)) for w in packer.unpack(y))
+                # past an overflow the root finder must still see the sign change, not nan
+                return bound - norm if np.isfinite(norm) else -bound
 
             blow.terminal, blow.direction = True, -1.0
             ivp_events.append(blow)
@@ -538,10 +541,16 @@ def gradient_flow(
         ev_times = {n: np.array(initial_records.get(n, [])) for n in names}
     else:
         with np.errstate(all="ignore"):  # overflow shows up as a failed step, reported below
-            res = solve_ivp(
-                rhs_raw, (t0, t1), y0, method=method, t_eval=te, dense_output=True, events=ivp_events or None,
-                rtol=rtol, atol=atol, max_step=max_step,
-            )
+            try:
+                res = solve_ivp(
+                    rhs_raw, (t0, t1), y0, method=method, t_eval=te, dense_output=True, events=ivp_events or None,
+                    rtol=rtol, atol=atol, max_step=max_step,
+                )
+            except ValueError as err:  # scipy's event root finder on a step that overflowed
+                raise FloatingPointError(
+                    f"gradient_flow: the {method} solver stopped with {err!r}; the solution probably blows up "
+                    "within one step: lower the blow-up bound, or use the default method"
+                ) from err
         solution, nfev = res.sol, int(res.nfev)
         if solution is not None and len(getattr(solution, "interpolants", [None])) == 0:
             solution = None  # the solver failed before its first step
@@ -573,6 +582,15 @@ def gradient_flow(
         elif res.status == -1:
             status = "failed"
             message = f"integration failed: {res.message}"
+            if "blowup" in kinds and sol_t.size:
+                # a finite-time blow-up: the step size underflows before the norm reaches a
+                # large bound (the time to the singularity drops below the spacing of floats)
+                start = max(float(np.linalg.norm(w)) for w in W0)
+                end = max(float(np.linalg.norm(w)) for w in packer.unpack(sol_y[:, -1]))
+                if np.isfinite(end) and end > 100.0 * max(start, 1.0):
+                    status = "blowup"
+                    message = (f"blow-up near t = {sol_t[-1]:.6g}: the weight norm grew from {start:.3g} to "
+                               f"{end:.3g} and the step size underflowed ({res.message})")
         # never return non-finite states
         finite = np.all(np.isfinite(sol_y), axis=0)
         if not np.all(finite):

@@ -403,3 +403,35 @@ def test_bad_inputs():
         dl.gradient_flow_adjacency(dl.adjacency(W), np.eye(3), 2, (0.0, 1.0))
     with pytest.raises(ValueError, match="do not match"):
         dl.gradient_flow_adjacency(dl.adjacency(W), dl.target(S, (2, 3, 2)), 2, (0.0, 1.0), widths=(2, 3, 3))
+
+
+class _LinearLoss:
+    """The linear loss -<Sigma, P>, whose flow blows up in finite time for h >= 3."""
+
+    shape = (3, 3)
+
+    def value(self, P):
+        return -float(np.sum(np.diag([3.0, 2.0, 1.0]) * P))
+
+    def gradient(self, P):
+        return -np.diag([3.0, 2.0, 1.0])
+
+
+def test_blowup_event_stops_a_finite_time_blowup():
+    # the norm bound 1e8 is reached only within float spacing of the singular time: the run
+    # must end as a blow-up (step size underflow with a huge norm), not as a failed step
+    Z = dl.random_init((3, 3, 3, 3, 3), np.random.default_rng(1), 1.0)
+    tr = dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LinearLoss(),
+                          events={"blowup": {"bound": 1e8}}, warn=False)
+    assert tr.status == "blowup", tr.message
+    assert tr.t[-1] < 100.0 and "blow-up near t" in tr.message
+    moderate = dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LinearLoss(),
+                                events={"blowup": {"bound": 1e4}}, warn=False, method="LSODA")
+    assert moderate.status == "blowup" and "reached the bound" in moderate.message
+
+
+def test_lsoda_root_finder_failure_at_a_blowup_is_a_clear_error():
+    Z = dl.random_init((3, 3, 3, 3, 3), np.random.default_rng(1), 1.0)
+    with pytest.raises(FloatingPointError, match="LSODA solver stopped.*blows up within one step"):
+        dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LinearLoss(), events={"blowup": {"bound": 1e8}},
+                         warn=False, method="LSODA", max_step=np.inf, rtol=1e-12)
