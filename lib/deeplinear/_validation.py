@@ -18,6 +18,7 @@ __all__ = [
     "as_widths",
     "as_depth",
     "as_positive",
+    "as_real",
     "widths_of",
     "check_sigma",
     "as_int",
@@ -116,6 +117,17 @@ def as_positive(value: object, name: str, *, allow_zero: bool = False) -> float:
         raise ValueError(f"{name} must be finite, got {v}")
     if v < 0 or (v == 0 and not allow_zero):
         raise ValueError(f"{name} must be {'non-negative' if allow_zero else 'positive'}, got {v}")
+    return v
+
+
+def as_real(value: object, name: str) -> float:
+    """Validate a finite real number (anything ``float`` accepts, e.g. a numpy scalar)."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a real number, got {_short(value)}") from exc
+    if not np.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {v}")
     return v
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from ._validation import as_int, as_positive, as_weights, check_sigma, widths_of
+from ._validation import as_depth, as_int, as_positive, as_weights, check_sigma, widths_of
 from .invariants import _conserved_unchecked, conserved_drift
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "gradient_descent",
     "conservation_drift_step",
     "stable_step",
+    "critical_step",
 ]
 # hessian_vector_product and hessian_lambda_max below are importable from deeplinear.descent but
 # not re-exported: the package's Hessian tools live in deeplinear.hessian.
@@ -216,6 +217,18 @@ def stable_step(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> float:
     origin for ``h >= 3``, where the Hessian vanishes).
     """
     return _stable(hessian_lambda_max(weights, Sigma))
+
+
+def critical_step(sigma1: float, h: int) -> float:
+    r"""The step :math:`\eta^\star = 2/(h\,\sigma_1^{2-2/h})`.
+
+    At the balanced global minimum the largest Hessian eigenvalue is
+    :math:`h\,\sigma_1^{2-2/h}`, the smallest over all global minima with zero loss; descent
+    with :math:`\eta > \eta^\star` therefore has no linearly stable global minimum.
+    """
+    sigma1 = as_positive(sigma1, "sigma1")
+    h = as_depth(h)
+    return 2.0 / (h * sigma1 ** (2.0 - 2.0 / h))
 
 
 def conservation_drift_step(weights: Sequence[np.ndarray], Sigma: np.ndarray, eta: float) -> list[np.ndarray]:

@@ -54,6 +54,7 @@ __all__ = [
     "hessian",
     "finite_difference_hessian",
     "hessian_vector_product",
+    "hessian_quadratic_form",
     "hessian_operator",
     "ExtremeEigenvalues",
     "extreme_eigenvalues",
@@ -294,6 +295,59 @@ def hessian_vector_product(
     if [v.shape for v in Vs] != [w.shape for w in W]:
         raise ValueError(f"V has shapes {[v.shape for v in Vs]} but weights have shapes {[w.shape for w in W]}")
     return op.apply(Vs)
+
+
+def _quadratic_form_parts(W: Sequence[np.ndarray], S: np.ndarray, V: Sequence[np.ndarray]) -> tuple[float, float]:
+    r"""``(||DP[V]||^2, <R, D^2P[V, V]>)`` with :math:`D^2P[V,V] = 2\sum_{i<j} W_{j+1:h} V_j W_{i+1:j-1} V_i W_{1:i-1}`
+    (validated inputs)."""
+    h = len(W)
+    pre, suf = prefix_products(W), suffix_products(W)  # pre[i] = W_{1:i}, suf[i] = W_{i+1:h}
+    R = S - pre[h]
+    DP = sum(suf[j] @ V[j - 1] @ pre[j - 1] for j in range(1, h + 1))
+    D2 = np.zeros_like(R)
+    for i in range(1, h + 1):
+        M = np.eye(W[i - 1].shape[0])  # W_{i+1:j-1}
+        for j in range(i + 1, h + 1):
+            D2 += 2.0 * suf[j] @ V[j - 1] @ M @ V[i - 1] @ pre[i - 1]
+            M = W[j - 1] @ M
+    return float(np.sum(DP * DP)), float(np.sum(R * D2))
+
+
+def hessian_quadratic_form(weights: Sequence[np.ndarray], Sigma: np.ndarray, V: Sequence[np.ndarray]) -> float:
+    r"""The second derivative :math:`\frac{d^2}{d\varepsilon^2} L(W + \varepsilon V)\big|_{\varepsilon=0} = V^\top \nabla^2 L\, V`.
+
+    .. math::
+
+       V^\top \nabla^2 L\,V = \lVert DP[V]\rVert_F^2 - \langle \Sigma - W_{1:h},\ D^2P[V, V]\rangle,
+       \qquad DP[V] = \sum_j W_{j+1:h} V_j W_{1:j-1},\quad
+       D^2P[V, V] = 2\sum_{i<j} W_{j+1:h} V_j W_{i+1:j-1} V_i W_{1:i-1},
+
+    computed from products of the layers only (no Hessian matrix): the Gauss–Newton part minus
+    the residual part (the module docstring's :math:`\nabla^2 L[V, V]`). Equal to
+    ``flatten_weights(V) @ hessian(weights, Sigma) @ flatten_weights(V)``.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+    Sigma : ndarray, shape (d_h, d_0)
+    V : list of ndarray
+        A direction, with the shapes of ``weights``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If the shapes of ``V`` differ from those of ``weights``.
+    """
+    W, S = _checked(weights, Sigma)
+    Vs = as_weights(V, "V")
+    if [v.shape for v in Vs] != [w.shape for w in W]:
+        raise ValueError(f"V has shapes {[v.shape for v in Vs]} but weights have shapes {[w.shape for w in W]}")
+    gn, res = _quadratic_form_parts(W, S, Vs)
+    return gn - res
 
 
 def hessian_operator(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> LinearOperator:

@@ -22,22 +22,29 @@ The group :math:`G = GL(d_1) \times \dots \times GL(d_{h-1})` acts by
 similarity :math:`A \mapsto T A T^{-1}` with :math:`T = \mathrm{blkdiag}(I, T_1, \dots, T_{h-1}, I)`.
 It leaves the end-to-end map, hence the loss, unchanged; the gradient is equivariant only under
 the orthogonal subgroup. The conservation laws are the Noether charges of this symmetry
-(Kunin et al. 2021).
+(Kunin et al. 2021). Along computed trajectories, :func:`commutator_block_drift` and
+:func:`symmetry_defect` measure both facts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._validation import as_int, as_matrix, as_positive, as_rng, as_weights, as_widths, widths_of
-from .network import layer_slices
+from .network import adjacency, layer_slices
+
+if TYPE_CHECKING:
+    from .flow import Trajectory
 
 __all__ = [
     "conserved_quantities",
     "conserved_drift",
     "imbalance",
+    "commutator_block_drift",
+    "symmetry_defect",
     "commutator",
     "commutator_blocks",
     "block_diagonal",
@@ -271,4 +278,82 @@ def random_gl(
         logs[0], logs[-1] = 1.0, 0.0
         s = np.exp(logs * np.log(cond))
         out.append((random_orthogonal(di, rng) * s) @ random_orthogonal(di, rng))
+    return out
+
+
+# --------------------------------------------------------------------------- along trajectories
+
+
+def _check_trajectory(trajectory: object):
+    """A Trajectory (from :func:`deeplinear.gradient_flow`) of depth ``h >= 2``."""
+    from .flow import Trajectory  # deeplinear.flow imports this module
+
+    if not isinstance(trajectory, Trajectory):
+        raise TypeError(f"trajectory must be a deeplinear Trajectory (from dl.gradient_flow), got {type(trajectory).__name__}")
+    if len(trajectory.widths) < 3:
+        raise ValueError(f"the commutator blocks need depth h >= 2, got widths {trajectory.widths}")
+    return trajectory
+
+
+def commutator_block_drift(trajectory: Trajectory) -> np.ndarray:
+    r"""Drift :math:`\lVert B_k(t) - B_k(0)\rVert_F` of each diagonal block of :math:`[A^\top, A]`.
+
+    The blocks are :math:`B_0 = W_1^\top W_1`, :math:`B_i = C_i` (:math:`1 \le i \le h-1`) and
+    :math:`B_h = -W_h W_h^\top` (:func:`commutator_blocks`). Along the gradient flow the inner
+    blocks are conserved (:func:`conserved_quantities`) and stay at rounding level; the outer
+    ones move (Wendin and Altafini, arXiv:2511.10362; digest claim 4).
+
+    Parameters
+    ----------
+    trajectory : Trajectory
+        From :func:`deeplinear.gradient_flow`, depth ``h >= 2``.
+
+    Returns
+    -------
+    ndarray, shape (n_t, h + 1)
+        Row ``k`` is the drift of the ``h + 1`` blocks at ``trajectory.t[k]`` (absolute,
+        Frobenius norm).
+    """
+    tr = _check_trajectory(trajectory)
+    d = tr.widths
+    B0 = commutator_blocks(adjacency(tr.weights[0]), d)
+    out = np.empty((tr.t.size, len(B0)))
+    for k, W in enumerate(tr.weights):
+        B = commutator_blocks(adjacency(W), d)
+        out[k] = [np.linalg.norm(b - b0) for b, b0 in zip(B, B0)]
+    return out
+
+
+def symmetry_defect(trajectory: Trajectory, transformed: Trajectory, Ts: Sequence[np.ndarray]) -> np.ndarray:
+    r"""The distance :math:`\lVert W'(t) - T\cdot W(t)\rVert_F` between two trajectories.
+
+    ``trajectory`` starts at :math:`W(0)`, ``transformed`` at :math:`T\cdot W(0)` (the
+    action :func:`gl_action`), and both are sampled at the same times. The norm is
+    that of all layers together. It is zero (up to the integration error) for every ``t``
+    when all :math:`T_i` are orthogonal, because the flow is equivariant under the orthogonal
+    subgroup; for other transforms it is not.
+
+    Parameters
+    ----------
+    trajectory, transformed : Trajectory
+        From :func:`deeplinear.gradient_flow`, with the same ``t_eval``.
+    Ts : list of ndarray
+        The hidden-layer transforms :math:`(T_1, \dots, T_{h-1})`.
+
+    Returns
+    -------
+    ndarray, shape (n_t,)
+    """
+    from .flow import Trajectory  # deeplinear.flow imports this module
+
+    for name, tr in (("trajectory", trajectory), ("transformed", transformed)):
+        if not isinstance(tr, Trajectory):
+            raise TypeError(f"{name} must be a deeplinear Trajectory, got {type(tr).__name__}")
+    if trajectory.t.shape != transformed.t.shape or not np.allclose(trajectory.t, transformed.t):
+        raise ValueError("the two trajectories must be sampled at the same times (pass the same t_eval)")
+    T_list = _check_transforms(Ts, widths_of(trajectory.weights[0]))
+    out = np.empty(trajectory.t.size)
+    for k, (W, V) in enumerate(zip(trajectory.weights, transformed.weights)):
+        TW = gl_action(W, T_list)
+        out[k] = np.sqrt(sum(float(np.sum((a - b) ** 2)) for a, b in zip(TW, V)))
     return out

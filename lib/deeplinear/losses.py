@@ -32,9 +32,13 @@ from .network import prefix_products, suffix_products
 __all__ = [
     "EndToEndLoss",
     "QuadraticLoss",
+    "DataQuadraticLoss",
+    "LinearLoss",
     "LogisticLoss",
     "HuberLoss",
     "quadratic",
+    "data_quadratic_loss",
+    "linear",
     "logistic",
     "huber",
     "general_gradient",
@@ -76,6 +80,57 @@ class QuadraticLoss:
 
     def gradient(self, W: np.ndarray) -> np.ndarray:
         return W - self.Sigma
+
+
+@dataclass(frozen=True)
+class DataQuadraticLoss:
+    r"""The loss on data, :math:`\ell(W) = \tfrac12\lVert Y - W X\rVert_F^2`, as a function of the
+    end-to-end map :math:`W` (shape ``(d_h, d_0)``), with :math:`\nabla\ell(W) = -(Y - W X) X^\top`.
+
+    The same value as :func:`deeplinear.data_loss`; as a loss object it lets
+    :func:`deeplinear.gradient_flow` integrate the flow *on the data* (``end_to_end_loss=``),
+    e.g. with raw (not whitened) inputs. Make it with :func:`data_quadratic_loss`.
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (int(self.Y.shape[0]), int(self.X.shape[0]))
+
+    def value(self, W: np.ndarray) -> float:
+        R = self.Y - W @ self.X
+        return 0.5 * float(np.sum(R * R))
+
+    def gradient(self, W: np.ndarray) -> np.ndarray:
+        return -(self.Y - W @ self.X) @ self.X.T
+
+
+@dataclass(frozen=True)
+class LinearLoss:
+    r"""The linear loss :math:`\ell(W) = -\langle \Sigma, W\rangle`, :math:`\nabla\ell = -\Sigma`.
+
+    It is the leading term of the quadratic loss near the origin,
+    :math:`\tfrac12\lVert\Sigma - W\rVert_F^2 = \tfrac12\lVert\Sigma\rVert_F^2 - \langle\Sigma, W\rangle
+    + \tfrac12\lVert W\rVert_F^2`. Its gradient flow,
+    :math:`\dot W_j = W_{j+1:h}^\top\, \Sigma\, W_{1:j-1}^\top`, is the *escape phase* of the
+    quadratic flow from a small start; its right-hand side is homogeneous of degree
+    :math:`h - 1`, so for :math:`h \ge 3` its solutions typically blow up in finite time. The loss
+    is unbounded below (no minimiser). Make it with :func:`linear`.
+    """
+
+    Sigma: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return tuple(self.Sigma.shape)  # type: ignore[return-value]
+
+    def value(self, W: np.ndarray) -> float:
+        return -float(np.sum(self.Sigma * W))
+
+    def gradient(self, W: np.ndarray) -> np.ndarray:
+        return -self.Sigma
 
 
 @dataclass(frozen=True)
@@ -129,6 +184,44 @@ class HuberLoss:
 def quadratic(Sigma: np.ndarray) -> QuadraticLoss:
     r"""The book's loss :math:`\tfrac12\lVert\Sigma - W\rVert_F^2` as a loss object."""
     return QuadraticLoss(_frozen(as_matrix(Sigma, "Sigma")))
+
+
+def data_quadratic_loss(X: np.ndarray, Y: np.ndarray) -> DataQuadraticLoss:
+    r"""The loss on data :math:`\tfrac12\lVert Y - W X\rVert_F^2` for ``gradient_flow(..., end_to_end_loss=...)``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (d_0, N)
+        Inputs, one sample per column.
+    Y : ndarray, shape (d_h, N)
+        Outputs, one sample per column.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` and ``Y`` have different numbers of samples (columns).
+    """
+    X = as_matrix(X, "X")
+    Y = as_matrix(Y, "Y")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"X and Y must have the same number of samples (columns): X is {X.shape}, Y is {Y.shape}")
+    return DataQuadraticLoss(_frozen(X), _frozen(Y))
+
+
+def linear(Sigma: np.ndarray) -> LinearLoss:
+    r"""The linear loss :math:`-\langle\Sigma, W\rangle` of the end-to-end map (see :class:`LinearLoss`).
+
+    Parameters
+    ----------
+    Sigma : ndarray, shape (d_h, d_0)
+
+    Examples
+    --------
+    >>> ell = linear(np.diag([3.0, 2.0]))
+    >>> ell.value(np.eye(2)), ell.shape
+    (-5.0, (2, 2))
+    """
+    return LinearLoss(_frozen(as_matrix(Sigma, "Sigma")))
 
 
 def logistic(X: np.ndarray, labels: np.ndarray) -> LogisticLoss:
@@ -190,7 +283,8 @@ def general_gradient(
         ``[W_1, ..., W_h]``.
     ell_grad : ndarray of shape (d_h, d_0), callable ``W -> G``, or a loss object
         The gradient of the loss with respect to the end-to-end map (a matrix, a function of
-        the end-to-end map, or an object from :func:`quadratic`, :func:`logistic`, :func:`huber`).
+        the end-to-end map, or an object from :func:`quadratic`, :func:`data_quadratic_loss`,
+        :func:`linear`, :func:`logistic`, :func:`huber`).
 
     Returns
     -------

@@ -34,7 +34,11 @@ Cases handled: ``0 < u0 < sigma`` (learning, the sigmoid), ``u0 > sigma`` (decay
 
 The unbalanced two-layer law (imbalance :math:`c = w_1^2 - w_2^2` conserved,
 :math:`p = w_1 w_2`; Tarmoun, França, Haeffele and Vidal 2021) is
-:math:`\dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p)`.
+:math:`\dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p)`, started from :func:`unbalanced_weights`.
+
+Also here: :func:`learnt_rank`, the number of modes an end-to-end map has learnt (it steps up
+at each half-time), and :func:`huber_mode_half_time`, the half-time of a two-layer mode under
+the Huber loss, :math:`\dot u = 2u\min(\sigma - u, \delta)`.
 """
 
 from __future__ import annotations
@@ -55,9 +59,12 @@ __all__ = [
     "plateau_time",
     "IncrementalPlateaus",
     "incremental_plateaus",
+    "learnt_rank",
     "unbalanced_rhs",
     "unbalanced_learning_time",
     "unbalanced_solution",
+    "unbalanced_weights",
+    "huber_mode_half_time",
 ]
 
 
@@ -601,6 +608,52 @@ def incremental_plateaus(
     return IncrementalPlateaus(s, u, h, half, esc, order, crit)
 
 
+def learnt_rank(end_to_end: np.ndarray, singular_values: Sequence[float], fraction: float = 0.5):
+    r"""Number of modes the end-to-end map has learnt: :math:`\#\{k : s_k(W) \ge f\,\sigma_k\}`.
+
+    Both the singular values :math:`s_k(W)` of the map and the targets :math:`\sigma_k` are
+    sorted in decreasing order and compared index by index, with :math:`f` = ``fraction``.
+    For an aligned flow with ``fraction = 1/2`` the count increases by one exactly at each
+    mode's half-time.
+
+    Parameters
+    ----------
+    end_to_end : ndarray, shape (d_h, d_0) or (n, d_h, d_0)
+        One map or a stack of maps (e.g. ``Trajectory.end_to_end``).
+    singular_values : sequence of float
+        The positive :math:`\sigma_k` of the target.
+    fraction : float, default 0.5
+        In ``(0, 1]``.
+
+    Returns
+    -------
+    int or ndarray of int
+
+    Raises
+    ------
+    ValueError
+        If ``fraction`` is outside ``(0, 1]``, a singular value is not positive, or the map has
+        fewer singular values than given.
+    """
+    s = np.sort(_singular_values(singular_values))[::-1]
+    if np.any(s == 0):
+        raise ValueError(f"singular_values must be positive (a zero mode is never learnt), got {s}")
+    fraction = as_positive(fraction, "fraction")
+    if fraction > 1:
+        raise ValueError(f"fraction must lie in (0, 1], got {fraction}")
+    P = np.asarray(end_to_end, dtype=float)
+    if P.ndim not in (2, 3) or not np.all(np.isfinite(P)):
+        raise ValueError(f"end_to_end must be a finite matrix or a stack of matrices, got shape {P.shape}")
+    single = P.ndim == 2
+    P = P[None] if single else P
+    sv = np.linalg.svd(P, compute_uv=False)
+    r = min(s.size, sv.shape[1])
+    if s.size > sv.shape[1]:
+        raise ValueError(f"{s.size} singular values but the map has only {sv.shape[1]}")
+    counts = np.sum(sv[:, :r] >= fraction * s[:r], axis=1)
+    return int(counts[0]) if single else counts.astype(int)
+
+
 # --------------------------------------------------------------------------- unbalanced h = 2
 
 
@@ -696,3 +749,82 @@ def unbalanced_solution(t: float | np.ndarray, sigma: float, p0: float, c: float
     z, sat = _invert_increasing(T, dT, t_arr.ravel(), 0.0, _CAP)
     p = np.where(sat, sigma, sigma - sgn * gap0 * np.exp(-z))
     return p.reshape(t_arr.shape)
+
+
+def unbalanced_weights(c: float, p: float) -> tuple[float, float]:
+    r"""The scalar weights :math:`(w_1, w_2)` with :math:`w_1^2 - w_2^2 = c` and :math:`w_1 w_2 = p`.
+
+    A start of the unbalanced two-layer law (:func:`unbalanced_rhs`) with prescribed imbalance
+    and product.
+
+    :math:`w_1 = \sqrt{(c + \sqrt{c^2 + 4p^2})/2} \ge 0` (computed without cancellation) and
+    :math:`w_2 = p / w_1` (or :math:`\sqrt{-c}` when :math:`p = 0`, :math:`c < 0`).
+
+    Returns
+    -------
+    (float, float)
+        :math:`(w_1, w_2)` with :math:`w_1 \ge 0`.
+    """
+    try:
+        c, p = float(c), float(p)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"c and p must be real numbers, got c = {c!r:.40}, p = {p!r:.40}") from exc
+    if not (np.isfinite(c) and np.isfinite(p)):
+        raise ValueError(f"c and p must be finite, got c = {c}, p = {p}")
+    r = np.hypot(c, 2.0 * p)
+    w1sq = (c + r) / 2.0 if c >= 0 else (2.0 * p * p / (r - c) if r - c > 0 else 0.0)
+    w1 = float(np.sqrt(w1sq))
+    if w1 == 0.0:
+        return 0.0, float(np.sqrt(max(-c, 0.0)))
+    return w1, p / w1
+
+
+# --------------------------------------------------------------------------- Huber loss
+
+
+def huber_mode_half_time(sigma: float, delta: float, u0: float) -> float:
+    r"""Half-time of an aligned, balanced two-layer mode under the Huber loss of :math:`\Sigma - W`.
+
+    With :math:`X = I` the Huber gradient of a diagonal residual is diagonal, so aligned starts
+    stay aligned and a balanced mode product obeys :math:`\dot u = 2u\,\min(\sigma - u, \delta)`
+    for :math:`0 < u < \sigma`: growth at the clipped rate :math:`2\delta` while
+    :math:`u < \sigma - \delta`, then the logistic law :math:`\dot u = 2u(\sigma - u)`. Returned:
+    the exact time from :math:`u_0` to :math:`\sigma/2`; with :math:`b = \sigma - \delta`,
+
+    * :math:`\frac{1}{2\delta}\ln\frac{\sigma}{2u_0}` if :math:`b \ge \sigma/2`,
+    * :math:`\frac{1}{2\sigma}\ln\frac{\sigma - u_0}{u_0}` if :math:`b \le u_0`,
+    * :math:`\frac{1}{2\delta}\ln\frac{b}{u_0} + \frac{1}{2\sigma}\ln\frac{\delta}{b}` otherwise.
+
+    For :math:`\delta \ge \sigma - u_0` this is the logistic half-time of :func:`learning_time`
+    (``h = 2``); for small :math:`\delta` larger singular values take *longer*, which reverses
+    the order of incremental learning. The loss itself is :func:`deeplinear.huber`.
+
+    Parameters
+    ----------
+    sigma : float
+        The mode's singular value, ``> 0``.
+    delta : float
+        Huber threshold, ``> 0``.
+    u0 : float
+        Initial product, ``0 < u0 < sigma / 2``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If a parameter is not positive or ``u0 >= sigma / 2``.
+    """
+    sigma = as_positive(sigma, "sigma")
+    delta = as_positive(delta, "delta")
+    u0 = as_positive(u0, "u0")
+    if u0 >= sigma / 2:
+        raise ValueError(f"u0 = {u0:g} must lie below sigma / 2 = {sigma / 2:g}")
+    b = sigma - delta
+    if b >= sigma / 2:
+        return float(np.log(sigma / (2 * u0)) / (2 * delta))
+    if b <= u0:
+        return float(np.log((sigma - u0) / u0) / (2 * sigma))
+    return float(np.log(b / u0) / (2 * delta) + np.log(delta / b) / (2 * sigma))

@@ -35,6 +35,7 @@ __all__ = [
     "suffix_products",
     "adjacency_power",
     "nilpotency_index",
+    "nilpotent_jordan_type",
 ]
 
 
@@ -212,3 +213,49 @@ def nilpotency_index(A: np.ndarray, *, tol: float = 0.0) -> int:
         if np.max(np.abs(P), initial=0.0) <= tol:
             return k
     raise ValueError(f"A is not nilpotent: A^{n} != 0 (largest entry {np.max(np.abs(P)):.3g})")
+
+
+def nilpotent_jordan_type(A: np.ndarray, *, tol: float | None = None) -> list[int]:
+    r"""Sizes of the Jordan blocks of a nilpotent matrix, largest first.
+
+    The number of blocks of size at least ``k`` is :math:`\operatorname{rank} A^{k-1} -
+    \operatorname{rank} A^k` (with :math:`A^0 = I`), so the ranks of the powers determine the
+    Jordan form and are invariant under similarity. For the adjacency matrix of a depth-``h``
+    network the largest block has size :func:`nilpotency_index` ``<= h + 1``.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, n)
+        Nilpotent (e.g. an adjacency matrix :math:`\mathrm{blk}_1(W_1, \dots, W_h)`).
+    tol : float, optional
+        Rank threshold passed to :func:`numpy.linalg.matrix_rank`.
+
+    Returns
+    -------
+    list of int
+        Block sizes in decreasing order; they add up to ``n``.
+
+    Raises
+    ------
+    ValueError
+        If ``A`` is not square, or not nilpotent to within the rank threshold.
+    """
+    A = as_matrix(A, "A")
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"A must be a square matrix, got shape {A.shape}")
+    n = A.shape[0]
+    ranks = [n]
+    P = np.eye(n)
+    for _ in range(n):
+        P = P @ A
+        ranks.append(int(np.linalg.matrix_rank(P, tol=tol)) if n else 0)
+        if ranks[-1] == 0:
+            break
+    if ranks[-1] != 0:
+        raise ValueError(f"A is not nilpotent: rank(A^{n}) = {ranks[-1]}")
+    at_least = [ranks[k - 1] - ranks[k] for k in range(1, len(ranks))]  # blocks of size >= k
+    sizes: list[int] = []
+    for k in range(len(at_least), 0, -1):
+        exactly = at_least[k - 1] - (at_least[k] if k < len(at_least) else 0)
+        sizes += [k] * exactly
+    return sizes

@@ -183,3 +183,15 @@ def test_bad_inputs():
         dl.conservation_drift_step(W, S, 0.0)
     with pytest.raises(ValueError, match="V has shapes"):
         hessian_vector_product(W, S, [np.ones((2, 2))])
+
+
+def test_critical_step_is_two_over_the_balanced_sharpness():
+    assert dl.critical_step(1.0, 2) == pytest.approx(1.0)
+    assert dl.critical_step(2.0, 3) == pytest.approx(0.26456684199469993)  # digest claim 20
+    S = np.diag([3.0, 2.0])
+    for h in (2, 3):
+        W = dl.balanced_init((2,) * (h + 1), product=S)
+        assert dl.critical_step(3.0, h) == pytest.approx(2.0 / dl.sharpness(W, S), rel=1e-10)
+        assert dl.critical_step(3.0, h) == pytest.approx(dl.stable_step(W, S), rel=1e-10)
+    with pytest.raises(ValueError, match="sigma1"):
+        dl.critical_step(-1.0, 2)

@@ -405,27 +405,19 @@ def test_bad_inputs():
         dl.gradient_flow_adjacency(dl.adjacency(W), dl.target(S, (2, 3, 2)), 2, (0.0, 1.0), widths=(2, 3, 3))
 
 
-class _LinearLoss:
-    """The linear loss -<Sigma, P>, whose flow blows up in finite time for h >= 3."""
-
-    shape = (3, 3)
-
-    def value(self, P):
-        return -float(np.sum(np.diag([3.0, 2.0, 1.0]) * P))
-
-    def gradient(self, P):
-        return -np.diag([3.0, 2.0, 1.0])
+#: The linear loss -<Sigma, P>, whose flow blows up in finite time for h >= 3.
+_LINEAR = dl.linear(np.diag([3.0, 2.0, 1.0]))
 
 
 def test_blowup_event_stops_a_finite_time_blowup():
     # the norm bound 1e8 is reached only within float spacing of the singular time: the run
     # must end as a blow-up (step size underflow with a huge norm), not as a failed step
     Z = dl.random_init((3, 3, 3, 3, 3), np.random.default_rng(1), 1.0)
-    tr = dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LinearLoss(),
+    tr = dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LINEAR,
                           events={"blowup": {"bound": 1e8}}, warn=False)
     assert tr.status == "blowup", tr.message
     assert tr.t[-1] < 100.0 and "blow-up near t" in tr.message
-    moderate = dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LinearLoss(),
+    moderate = dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LINEAR,
                                 events={"blowup": {"bound": 1e4}}, warn=False, method="LSODA")
     assert moderate.status == "blowup" and "reached the bound" in moderate.message
 
@@ -433,5 +425,52 @@ def test_blowup_event_stops_a_finite_time_blowup():
 def test_lsoda_root_finder_failure_at_a_blowup_is_a_clear_error():
     Z = dl.random_init((3, 3, 3, 3, 3), np.random.default_rng(1), 1.0)
     with pytest.raises(FloatingPointError, match="LSODA solver stopped.*blows up within one step"):
-        dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LinearLoss(), events={"blowup": {"bound": 1e8}},
+        dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LINEAR, events={"blowup": {"bound": 1e8}},
                          warn=False, method="LSODA", max_step=np.inf, rtol=1e-12)
+
+
+def test_margin_rate_has_the_factor_h_only_for_square_maps():
+    assert dl.margin_rate(0.5, 3) == pytest.approx(2 * 3 * 0.5 ** (4 / 3))
+    assert dl.margin_rate(0.5, 3, square=False) == pytest.approx(2 * 0.5 ** (4 / 3))
+    assert dl.margin_rate(0.5, 3) == pytest.approx(2.3811015779522986)  # digest claim 29
+    assert dl.margin_rate(0.7, 1) == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="c"):
+        dl.margin_rate(0.0, 3)
+
+
+# --------------------------------------------------------------------------- end-to-end velocities
+
+
+def test_end_to_end_velocity_is_the_derivative_of_the_product_along_the_flow():
+    rng = np.random.default_rng(11)
+    W0 = dl.random_init((3, 4, 2, 3), rng, 0.8)
+    S = rng.standard_normal((3, 3))
+    e = 1e-5
+    tr = dl.gradient_flow(W0, S, (0.0, 2 * e), t_eval=[0.0, e, 2 * e], rtol=1e-13, atol=1e-15)
+    P = tr.end_to_end
+    fd = (-3 * P[0] + 4 * P[1] - P[2]) / (2 * e)  # second-order one-sided difference
+    np.testing.assert_allclose(dl.end_to_end_velocity(W0, S), fd, rtol=1e-6, atol=1e-6)
+
+
+def test_end_to_end_velocity_of_balanced_weights_is_the_end_to_end_rhs():
+    rng = np.random.default_rng(12)
+    S = np.diag([3.0, 2.0, 1.0])
+    for h in (2, 3):
+        W = dl.balanced_init((3,) * (h + 1), product=rng.standard_normal((3, 3)))
+        np.testing.assert_allclose(dl.end_to_end_velocity(W, S), dl.end_to_end_rhs(dl.end_to_end(W), S, h),
+                                   rtol=1e-9, atol=1e-11)
+    with pytest.raises(ValueError, match="Sigma"):
+        dl.end_to_end_velocity(W, np.eye(2))
+
+
+def test_singular_value_velocity_is_the_projected_end_to_end_rhs():
+    rng = np.random.default_rng(13)
+    S = rng.standard_normal((3, 2))
+    P = rng.standard_normal((3, 2))
+    h = 3
+    U, s, Vt = np.linalg.svd(P, full_matrices=False)
+    Pdot = dl.end_to_end_rhs(P, S, h)
+    expected = np.einsum("ik,ij,kj->k", U, Pdot, Vt)  # d s_k = u_k^T dW v_k
+    np.testing.assert_allclose(dl.singular_value_velocity(P, S, h), expected, rtol=1e-10)
+    with pytest.raises(ValueError, match="Sigma has shape"):
+        dl.singular_value_velocity(P, S.T, h)

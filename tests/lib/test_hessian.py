@@ -219,3 +219,37 @@ def test_extreme_eigenvalues_at_a_minimum_with_a_large_zero_cluster():
     assert ext.method == "lanczos"
     assert abs(ext.largest[0] - ev[-1]) <= 1e-8 * ev[-1]
     assert abs(ext.smallest[0] - ev[0]) <= 1e-8 * ev[-1]
+
+
+# --------------------------------------------------------------------------- the quadratic form from products
+
+
+def test_hessian_quadratic_form_is_vt_h_v():
+    rng = np.random.default_rng(3)
+    d = (2, 3, 4, 2)
+    W = [rng.standard_normal((d[i + 1], d[i])) for i in range(3)]
+    Sigma = rng.standard_normal((2, 2))
+    V = [rng.standard_normal(w.shape) for w in W]
+    v = dl.flatten_weights(V)
+    assert dl.hessian_quadratic_form(W, Sigma, V) == pytest.approx(v @ dl.hessian(W, Sigma) @ v, rel=1e-10)
+    # the second derivative of eps -> L(W + eps V), by central differences
+    e = 1e-4
+    f = [dl.loss([w + s * x for w, x in zip(W, V)], Sigma) for s in (-e, 0.0, e)]
+    assert dl.hessian_quadratic_form(W, Sigma, V) == pytest.approx((f[0] - 2 * f[1] + f[2]) / e**2, rel=1e-5)
+
+
+def test_hessian_quadratic_form_at_the_origin_h2():
+    # -2 <Sigma, V_2 V_1>: V_1 = e_1 e_1^T, V_2 = -e_1 e_1^T gives +2 sigma_1
+    E = np.diag([1.0, 0.0])
+    assert dl.hessian_quadratic_form([np.zeros((2, 2))] * 2, np.diag([3.0, 2.0]), [E, -E]) == pytest.approx(6.0)
+
+
+def test_hessian_quadratic_form_matches_the_hessian_vector_product_and_validates():
+    rng = np.random.default_rng(8)
+    W = [rng.standard_normal((3, 2)), rng.standard_normal((2, 3))]
+    Sigma = rng.standard_normal((2, 2))
+    V = [rng.standard_normal(w.shape) for w in W]
+    HV = dl.hessian_vector_product(W, Sigma, V)
+    assert dl.hessian_quadratic_form(W, Sigma, V) == pytest.approx(sum(float(np.sum(v * g)) for v, g in zip(V, HV)), rel=1e-12)
+    with pytest.raises(ValueError, match="V has shapes"):
+        dl.hessian_quadratic_form(W, Sigma, [v.T for v in V])

@@ -148,3 +148,60 @@ def test_bad_inputs():
         dl.commutator_blocks(np.zeros((8, 8)), (3, 4, 2))
     with pytest.raises(ValueError, match="square"):
         dl.commutator(np.zeros((2, 3)))
+
+
+# --------------------------------------------------------------------------- along trajectories
+
+
+@pytest.fixture(scope="module")
+def trajectory():
+    rng = np.random.default_rng(0)
+    W0 = dl.random_init((3, 4, 2, 3), rng, 0.5)
+    return dl.gradient_flow(W0, np.diag([3.0, 2.0, 1.0]), (0.0, 10.0), t_eval=np.linspace(0.0, 10.0, 51))
+
+
+def test_block_drift_inner_conserved_outer_moving(trajectory):
+    drift = dl.commutator_block_drift(trajectory)
+    assert drift.shape == (51, 4)
+    assert np.all(drift[0] == 0)
+    assert np.max(drift[:, 1:3]) < 1e-9          # C_1, C_2 are first integrals
+    assert np.min(drift[-1, [0, 3]]) > 0.5        # W_1^T W_1 and -W_3 W_3^T move (claim 4)
+
+
+def test_block_drift_matches_commutator_blocks(trajectory):
+    drift = dl.commutator_block_drift(trajectory)
+    k = 30
+    B0 = dl.commutator_blocks(dl.adjacency(trajectory.weights[0]), trajectory.widths)
+    Bk = dl.commutator_blocks(dl.adjacency(trajectory.weights[k]), trajectory.widths)
+    assert np.allclose(drift[k], [np.linalg.norm(a - b) for a, b in zip(Bk, B0)])
+
+
+def test_symmetry_defect_zero_for_orthogonal_not_for_general():
+    rng = np.random.default_rng(1)
+    d = (2, 3, 3, 2)
+    W0 = dl.random_init(d, rng, 0.6)
+    Sigma = np.diag([2.0, 1.0])
+    t = np.linspace(0.0, 3.0, 16)
+    tr = dl.gradient_flow(W0, Sigma, (0.0, 3.0), t_eval=t)
+    for orthogonal, small in ((True, True), (False, False)):
+        Ts = dl.random_gl(d, rng, orthogonal=orthogonal, cond=3.0)
+        tr_T = dl.gradient_flow(dl.gl_action(W0, Ts), Sigma, (0.0, 3.0), t_eval=t)
+        defect = dl.symmetry_defect(tr, tr_T, Ts)
+        assert defect[0] < 1e-12                    # same start: T.W(0)
+        assert abs(tr_T.loss[0] - tr.loss[0]) < 1e-12  # loss invariant (claim 22)
+        assert (np.max(defect) < 1e-8) == small
+
+
+def test_trajectory_measurements_reject_bad_input(trajectory):
+    with pytest.raises(TypeError, match="Trajectory"):
+        dl.commutator_block_drift([np.eye(2)])
+    shallow = dl.gradient_flow([np.ones((1, 1))], np.ones((1, 1)), 1.0)
+    with pytest.raises(ValueError, match="h >= 2"):
+        dl.commutator_block_drift(shallow)
+    with pytest.raises(TypeError, match="transformed must be a deeplinear Trajectory"):
+        dl.symmetry_defect(trajectory, "no", [np.eye(4), np.eye(2)])
+    with pytest.raises(ValueError, match="h - 1 = 2"):
+        dl.symmetry_defect(trajectory, trajectory, [np.eye(4)])
+    other = dl.gradient_flow(trajectory.weights[0], np.diag([3.0, 2.0, 1.0]), (0.0, 1.0), t_eval=[0.0, 1.0])
+    with pytest.raises(ValueError, match="same times"):
+        dl.symmetry_defect(trajectory, other, [np.eye(4), np.eye(2)])

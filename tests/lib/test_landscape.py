@@ -1,4 +1,4 @@
-"""Tests of deeplinear.landscape: critical values, representatives, fibres, level sets.
+"""Tests of deeplinear.landscape: critical values, representatives, fibres and paths in them, level sets.
 
 Digest claims checked here: 6 (bottleneck minimum), 7 (critical values of diag(3, 2, 1)),
 32 (non-critical fibre points), and the unbounded critical level sets of section 3.1.
@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import deeplinear as dl
 
 S321 = np.diag([3.0, 2.0, 1.0])
+S32 = np.diag([3.0, 2.0])
 
 
 # --------------------------------------------------------------------------- claim 7
@@ -381,3 +382,121 @@ def test_factorisation_move_leaves_a_layer_with_no_room_exactly_unchanged():
         s = np.linalg.svd(W[2], compute_uv=False)
         assert s[1] < 1e-15 * s[0], s
         assert np.array_equal(W[2], cp.weights[2])
+
+
+# --------------------------------------------------------------------------- paths inside a fibre
+
+
+@pytest.fixture(scope="module")
+def fiber_minimum():
+    return dl.critical_point((1, 2, 3), S321, (3, 3, 3, 3))
+
+
+@pytest.fixture(scope="module")
+def fiber_saddle():
+    return dl.critical_point((1,), S321, (3, 3, 3, 3))
+
+
+def test_first_order_fiber_dimension_matches_the_formula(fiber_minimum, fiber_saddle):
+    # ker dpi at a balanced representative with k modes: n - k (d_0 + d_h - k), n = 27
+    assert dl.first_order_fiber_dimension(fiber_minimum.weights) == 27 - 3 * 3
+    assert dl.first_order_fiber_dimension(fiber_saddle.weights) == 27 - 1 * 5
+    assert dl.first_order_fiber_dimension([np.zeros((3, 3))] * 3) == 27  # J = 0 at the origin
+    # it bounds the orbit dimension from above
+    assert dl.orbit_dimension(fiber_saddle.weights) == 10 <= dl.first_order_fiber_dimension(fiber_saddle.weights)
+
+
+def test_gl_path_keeps_loss_product_and_criticality(fiber_minimum):
+    path = dl.fiber_path(fiber_minimum, kind="gl", s=np.linspace(-0.6, 0.6, 7))
+    assert len(path) == 7 and path.kind == "gl" and path.layer is None
+    assert np.max(path.losses) < 1e-20 and np.max(path.product_error) < 1e-12
+    assert all(path.critical) and set(path.kinds) == {"global minimum"}
+    assert np.all(path.orbit_dims == 18) and np.all(path.ranks == 3)
+    k0 = path.index(0.0)
+    assert path.s[k0] == 0.0
+    # the balanced base point: C_i = 0, smallest norm and smallest sharpness on the path
+    assert np.max(path.imbalance[k0]) < 1e-12
+    assert path.norms[k0] == pytest.approx(np.min(path.norms))
+    assert path.lambda_max[k0] == pytest.approx(3 * 3 ** (4 / 3)) == pytest.approx(np.min(path.lambda_max))
+    assert np.max(path.imbalance) > 1.0 and np.max(path.lambda_max) > 1.5 * path.lambda_max[k0]
+
+
+def test_orthogonal_path_keeps_norms_and_spectrum(fiber_saddle):
+    path = dl.fiber_path(fiber_saddle, kind="orthogonal", s=np.linspace(-1.0, 1.0, 5))
+    assert np.allclose(path.norms, path.norms[0]) and np.max(path.imbalance) < 1e-12
+    assert np.allclose(path.lambda_max, path.lambda_max[0])
+    assert set(path.kinds) == {"non-strict saddle"}
+
+
+def test_null_space_line_leaves_the_orbit_and_becomes_strict(fiber_saddle):
+    path = dl.fiber_path(fiber_saddle, kind="null-space", layer=1, s=[-0.5, 0.0, 0.5])
+    assert path.layer == 1 and path.direction_norm > 0
+    assert np.allclose(path.losses, 2.5) and np.max(path.product_error) < 1e-12
+    assert all(path.critical)
+    assert path.kinds == ("strict saddle", "non-strict saddle", "strict saddle")
+    assert list(path.orbit_dims) == [14, 10, 14]
+    assert list(path.ranks[:, 0]) == [3, 1, 3]  # the rank of W_1 changes: not one orbit
+    assert path.lambda_min[0] < -0.1 and abs(path.lambda_min[1]) < 1e-9
+
+
+def test_null_space_line_is_constant_where_the_fibre_is_one_orbit(fiber_minimum):
+    path = dl.fiber_path(fiber_minimum, kind="null-space", layer=2, s=[0.0, 1.0])
+    assert path.direction_norm < 1e-12
+    assert all(np.array_equal(a, b) for a, b in zip(path.points[0], path.points[1]))
+
+
+def test_fiber_path_rejects_bad_input(fiber_saddle):
+    with pytest.raises(ValueError, match="kind"):
+        dl.fiber_path(fiber_saddle, kind="sideways")
+    with pytest.raises(ValueError, match="layer"):
+        dl.fiber_path(fiber_saddle, kind="null-space", layer=4)
+    with pytest.raises(ValueError, match="Sigma"):
+        dl.fiber_path([np.eye(2), np.eye(2)])
+    with pytest.raises(ValueError, match="depth 1"):
+        dl.fiber_path([np.eye(2)], np.eye(2))
+    with pytest.raises(ValueError, match="s must be"):
+        dl.fiber_path(fiber_saddle, s=[])
+
+
+# --------------------------------------------------------------------------- a path of critical points leaving the orbit
+
+
+@pytest.mark.parametrize("S", [(), (1,), (2,), (1, 2)])
+@pytest.mark.parametrize("h", [2, 3, 4])
+def test_spare_rank_path_stays_in_one_fibre_of_critical_points(S, h):
+    d = (2,) * (h + 1)
+    base = dl.critical_point(S, S32, d)
+    for t in (0.0, 0.5, 1.0):
+        W = dl.spare_rank_fiber_point(S, S32, d, t)
+        assert dl.is_critical(W, S32)
+        assert np.allclose(dl.end_to_end(W), base.end_to_end, atol=1e-14)
+        assert dl.loss(W, S32) == pytest.approx(base.value, abs=1e-12)
+    assert all(np.array_equal(a, b) for a, b in zip(dl.spare_rank_fiber_point(S, S32, d, 0.0), base.weights))
+
+
+@pytest.mark.parametrize("h", [3, 4])
+@pytest.mark.parametrize("S, sigma_m", [((), 3.0), ((1,), 2.0)])
+def test_spare_rank_path_turns_a_non_strict_saddle_strict(h, S, sigma_m):
+    d = (2,) * (h + 1)
+    assert dl.classify(dl.spare_rank_fiber_point(S, S32, d, 0.0), S32).kind == "non-strict saddle"
+    for t in (0.5, 1.0):
+        W = dl.spare_rank_fiber_point(S, S32, d, t)
+        c = dl.classify(W, S32)
+        assert c.kind == "strict saddle"
+        assert c.lambda_min == pytest.approx(-sigma_m * t ** (h - 2), rel=1e-10)
+        assert dl.predicted_strictness(W, S32).strict
+
+
+def test_spare_rank_path_level_set_family_for_the_empty_set():
+    W = dl.spare_rank_fiber_point((), S32, (2, 2, 2, 2), 2.0)
+    fam = dl.level_set_family((), S32, (2, 2, 2, 2), ts=(2.0,))
+    assert all(np.allclose(a, b) for a, b in zip(W, fam.points[0]))
+
+
+def test_spare_rank_path_bad_input():
+    with pytest.raises(TypeError, match="t must be a real number"):
+        dl.spare_rank_fiber_point((1,), S32, (2, 2, 2, 2), "far")
+    with pytest.raises(ValueError, match="finite"):
+        dl.spare_rank_fiber_point((1,), S32, (2, 2, 2, 2), np.inf)
+    with pytest.raises(ValueError):
+        dl.spare_rank_fiber_point((1, 2, 3), S32, (2, 2, 2, 2), 0.0)

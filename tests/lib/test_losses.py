@@ -90,3 +90,73 @@ def test_bad_inputs():
         losses.general_gradient(W, np.ones((3, 3)))
     with pytest.raises(TypeError, match="value\\(W\\)"):
         losses.general_loss(W, "quadratic")
+
+
+# --------------------------------------------------------------------------- the loss on data, the linear loss
+
+
+@pytest.fixture(scope="module")
+def raw_data():
+    data = dl.teacher_data([3.0, 2.0, 1.0], 20, np.random.default_rng(1), noise=0.1, d_in=3, d_out=3)
+    X = np.diag([2.0, 1.0, 0.5]) @ data.X  # inputs of different scales: X X^T = diag(4, 1, 1/4)
+    return X, np.array(data.Y)
+
+
+def test_data_quadratic_loss_matches_data_loss_and_its_gradient(raw_data):
+    X, Y = raw_data
+    ell = dl.data_quadratic_loss(X, Y)
+    assert isinstance(ell, dl.EndToEndLoss) and ell.shape == (3, 3)
+    rng = np.random.default_rng(0)
+    W = [rng.standard_normal((4, 3)), rng.standard_normal((3, 4))]
+    assert np.isclose(dl.general_loss(W, ell), dl.data_loss(W, X, Y), rtol=1e-14)
+    P = W[1] @ W[0]
+    V = rng.standard_normal(P.shape)
+    fd = (ell.value(P + 1e-6 * V) - ell.value(P - 1e-6 * V)) / 2e-6
+    assert np.isclose(fd, np.sum(ell.gradient(P) * V), rtol=1e-7)
+
+
+def test_data_quadratic_loss_rejects_mismatched_samples():
+    with pytest.raises(ValueError, match="same number of samples"):
+        dl.data_quadratic_loss(np.ones((2, 5)), np.ones((2, 4)))
+
+
+def test_data_quadratic_loss_with_identity_inputs_is_the_quadratic_loss():
+    rng = np.random.default_rng(4)
+    S = rng.standard_normal((2, 3))
+    ell, q = dl.data_quadratic_loss(np.eye(3), S), dl.quadratic(S)
+    P = rng.standard_normal((2, 3))
+    assert ell.value(P) == pytest.approx(q.value(P), rel=1e-14)
+    np.testing.assert_allclose(ell.gradient(P), q.gradient(P), rtol=1e-14)
+
+
+def test_linear_loss_is_the_leading_term_of_the_quadratic_loss():
+    rng = np.random.default_rng(5)
+    S = rng.standard_normal((2, 3))
+    ell = dl.linear(S)
+    assert isinstance(ell, dl.LinearLoss) and isinstance(ell, dl.EndToEndLoss) and ell.shape == (2, 3)
+    P = rng.standard_normal((2, 3))
+    _fd_check(ell, P, rng)
+    np.testing.assert_array_equal(ell.gradient(P), -S)
+    # 1/2 ||S - P||^2 = 1/2 ||S||^2 + ell(P) + 1/2 ||P||^2
+    assert dl.quadratic(S).value(P) == pytest.approx(0.5 * np.sum(S**2) + ell.value(P) + 0.5 * np.sum(P**2), rel=1e-13)
+    # the layer gradients are the quadratic terms of the flow: W_{j+1:h}^T Sigma W_{1:j-1}^T, negated
+    W = dl.random_init((3, 4, 2), rng, 1.0)
+    G = dl.general_gradient(W, ell)
+    np.testing.assert_allclose(G[0], -(W[1].T @ S), rtol=1e-13)
+    np.testing.assert_allclose(G[1], -(S @ W[0].T), rtol=1e-13)
+    assert ell.Sigma.flags.writeable is False
+
+
+def test_linear_loss_flow_blows_up_in_finite_time_for_h3():
+    # aligned scalar start a0: a' = sigma a^2, so a(t) = a0 / (1 - sigma a0 t), blow-up at 1 / (sigma a0)
+    W0 = [np.array([[0.5]])] * 3
+    tr = dl.gradient_flow(W0, None, (0.0, 10.0), end_to_end_loss=dl.linear(np.array([[2.0]])),
+                          events={"blowup": {"bound": 1e6}}, warn=False)
+    assert tr.status == "blowup" and tr.t[-1] == pytest.approx(1.0, rel=1e-5)
+
+
+def test_linear_loss_rejects_bad_sigma():
+    with pytest.raises(ValueError, match="Sigma"):
+        dl.linear(np.ones((2, 2, 2)))
+    with pytest.raises(ValueError, match="expects an end-to-end map of shape \\(2, 2\\)"):
+        dl.general_loss([np.ones((3, 3))], dl.linear(np.eye(2)))

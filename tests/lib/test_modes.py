@@ -198,3 +198,60 @@ def test_unbalanced_solution():
         np.testing.assert_allclose(p, sol.y[0], rtol=1e-9, atol=1e-12)
     # c = 0 is the balanced law
     np.testing.assert_allclose(dl.unbalanced_solution(t, 1.0, 0.01, 0.0), dl.mode_solution(t, 1.0, 0.01, 2))
+
+
+# --------------------------------------------------------------------------- Huber loss, learnt rank, unbalanced starts
+
+
+@pytest.mark.parametrize("delta", [0.5, 1.5, 2.9, 10.0])
+def test_huber_half_time_matches_the_integrated_network(delta):
+    sigma, a0 = 3.0, 1e-3
+    S = np.diag([sigma])
+    W0 = dl.aligned_init((1, 1, 1), a0)
+    predicted = dl.huber_mode_half_time(sigma, delta, a0**2)
+    t = np.linspace(0.0, 1.5 * predicted, 6001)
+    tr = dl.gradient_flow(W0, None, (0.0, t[-1]), t_eval=t, end_to_end_loss=dl.huber(S, delta=delta))
+    u = tr.end_to_end[:, 0, 0]
+    j = int(np.argmax(u >= sigma / 2))
+    measured = t[j - 1] + (sigma / 2 - u[j - 1]) * (t[j] - t[j - 1]) / (u[j] - u[j - 1])
+    assert measured == pytest.approx(predicted, rel=1e-5)
+
+
+def test_huber_half_time_regimes():
+    # small delta: every mode climbs at rate 2 delta, so larger sigma takes longer
+    assert dl.huber_mode_half_time(3.0, 0.5, 1e-6) > dl.huber_mode_half_time(1.0, 0.5, 1e-6)
+    # huge delta: the logistic half-time of the quadratic loss
+    assert dl.huber_mode_half_time(3.0, 100.0, 1e-6) == pytest.approx(np.log((3 - 1e-6) / 1e-6) / 6)
+    # continuous across the regime boundaries delta = sigma / 2 and delta = sigma - u0
+    f = dl.huber_mode_half_time
+    assert f(2.0, 1.0 - 1e-12, 1e-3) == pytest.approx(f(2.0, 1.0 + 1e-12, 1e-3), rel=1e-9)
+    assert f(2.0, 2.0 - 1e-3 - 1e-12, 1e-3) == pytest.approx(f(2.0, 2.0 - 1e-3 + 1e-12, 1e-3), rel=1e-9)
+    with pytest.raises(ValueError, match="below sigma / 2"):
+        f(1.0, 0.5, 0.6)
+
+
+def test_unbalanced_weights_realise_c_and_p():
+    for c, p in [(0.5, 1e-4), (-2.0, 0.3), (0.0, 0.2), (-1.0, 0.0), (3.0, -0.5)]:
+        w1, w2 = dl.unbalanced_weights(c, p)
+        assert w1**2 - w2**2 == pytest.approx(c, abs=1e-14)
+        assert w1 * w2 == pytest.approx(p, abs=1e-15)
+    with pytest.raises(ValueError, match="finite"):
+        dl.unbalanced_weights(float("nan"), 0.1)
+
+
+def test_learnt_rank_counts_the_modes_past_the_fraction():
+    assert dl.learnt_rank(np.diag([3.0, 0.9, 0.0]), [1.0, 2.0, 3.0]) == 1
+    assert dl.learnt_rank(np.diag([3.0, 1.0, 0.5]), [3.0, 2.0, 1.0]) == 3
+    assert dl.learnt_rank(np.diag([3.0, 1.0, 0.5]), [3.0, 2.0, 1.0], fraction=1.0) == 1
+    # a stack of maps: the aligned flow learns one mode at each half-time
+    sigma, u0 = np.array([3.0, 2.0, 1.0]), 1e-4
+    half = [dl.learning_time(s, u0, s / 2, 2) for s in sigma]
+    t = np.array([0.5 * half[0], 0.5 * (half[0] + half[1]), 0.5 * (half[1] + half[2]), 2 * half[2]])
+    P = np.stack([np.diag([dl.mode_solution(tk, s, u0, 2) for s in sigma]) for tk in t])
+    assert dl.learnt_rank(P, sigma).tolist() == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match="fraction"):
+        dl.learnt_rank(np.eye(2), [1.0, 1.0], fraction=2.0)
+    with pytest.raises(ValueError, match="positive"):
+        dl.learnt_rank(np.eye(2), [1.0, 0.0])
+    with pytest.raises(ValueError, match="only 2"):
+        dl.learnt_rank(np.eye(2), [3.0, 2.0, 1.0])

@@ -156,3 +156,31 @@ def test_bad_inputs():
         dl.adjacency_power(np.eye(3), -1)
     with pytest.raises(ValueError, match="not nilpotent"):
         dl.nilpotency_index(np.eye(2))
+
+
+def test_nilpotent_jordan_type_examples():
+    # the scalar chain (0, 1): rank A = 1, A^2 = 0 -> blocks (2, 1); (1, 1): one block of size 3
+    assert dl.nilpotent_jordan_type(dl.adjacency([np.zeros((1, 1)), np.ones((1, 1))])) == [2, 1]
+    assert dl.nilpotent_jordan_type(dl.adjacency([np.ones((1, 1)), np.ones((1, 1))])) == [3]
+    assert dl.nilpotent_jordan_type(np.zeros((3, 3))) == [1, 1, 1]
+    rng = np.random.default_rng(0)
+    A = dl.adjacency(dl.random_init((2, 3, 2), rng))
+    assert dl.nilpotent_jordan_type(A) == [3, 3, 1]
+    T = rng.standard_normal((7, 7))
+    assert dl.nilpotent_jordan_type(T @ A @ np.linalg.inv(T), tol=1e-9) == [3, 3, 1]  # similarity invariant
+
+
+def test_nilpotent_jordan_type_rejects_bad_input():
+    with pytest.raises(ValueError, match="not nilpotent"):
+        dl.nilpotent_jordan_type(np.eye(2))
+    with pytest.raises(ValueError, match="square"):
+        dl.nilpotent_jordan_type(np.zeros((2, 3)))
+
+
+def test_nilpotent_jordan_type_largest_block_is_the_nilpotency_index():
+    rng = np.random.default_rng(6)
+    for d in [(2, 3, 2), (1, 2, 2, 1), (3, 1, 3)]:
+        A = dl.adjacency(dl.random_init(d, rng))
+        sizes = dl.nilpotent_jordan_type(A)
+        assert sum(sizes) == sum(d) and sizes == sorted(sizes, reverse=True)
+        assert sizes[0] == dl.nilpotency_index(A) == len(d)  # h + 1 for a non-zero product

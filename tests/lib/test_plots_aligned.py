@@ -96,15 +96,6 @@ def test_claim_10_escape_times_and_depth_figure():
         dl.aligned_depth_figure(1.0, 0.9)
 
 
-def test_unbalanced_weights_realise_c_and_p():
-    for c, p in [(0.5, 1e-4), (-2.0, 0.3), (0.0, 0.2), (-1.0, 0.0), (3.0, -0.5)]:
-        w1, w2 = dl.unbalanced_weights(c, p)
-        assert w1**2 - w2**2 == pytest.approx(c, abs=1e-14)
-        assert w1 * w2 == pytest.approx(p, abs=1e-15)
-    with pytest.raises(ValueError, match="finite"):
-        dl.unbalanced_weights(float("nan"), 0.1)
-
-
 def test_claim_26_unbalanced_figure():
     assert [dl.unbalanced_learning_time(1.0, 1e-4, 0.5, c) for c in (0.0, 0.5, 2.0)] == pytest.approx(
         [4.6051, 0.9515, 0.3313], abs=1e-4)

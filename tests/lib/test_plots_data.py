@@ -22,24 +22,6 @@ def comparison(raw_data):
     return dl.compare_data_flows(X, Y, W0, 6, num=61)
 
 
-def test_data_quadratic_loss_matches_data_loss_and_its_gradient(raw_data):
-    X, Y = raw_data
-    ell = dl.data_quadratic_loss(X, Y)
-    assert isinstance(ell, dl.EndToEndLoss) and ell.shape == (3, 3)
-    rng = np.random.default_rng(0)
-    W = [rng.standard_normal((4, 3)), rng.standard_normal((3, 4))]
-    assert np.isclose(dl.general_loss(W, ell), dl.data_loss(W, X, Y), rtol=1e-14)
-    P = W[1] @ W[0]
-    V = rng.standard_normal(P.shape)
-    fd = (ell.value(P + 1e-6 * V) - ell.value(P - 1e-6 * V)) / 2e-6
-    assert np.isclose(fd, np.sum(ell.gradient(P) * V), rtol=1e-7)
-
-
-def test_data_quadratic_loss_rejects_mismatched_samples():
-    with pytest.raises(ValueError, match="same number of samples"):
-        dl.data_quadratic_loss(np.ones((2, 5)), np.ones((2, 4)))
-
-
 def test_whitened_flow_is_the_reduced_flow_and_raw_flow_is_not(comparison):
     c = comparison
     assert c.input_condition == pytest.approx(16.0)

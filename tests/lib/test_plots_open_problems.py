@@ -214,36 +214,6 @@ def test_descent_orbits_marks_divergence():
     assert o.periods.tolist() == [-1] and np.all(np.isnan(o.values[0]))
 
 
-# --------------------------------------------------------------------------- Huber
-
-
-@pytest.mark.parametrize("delta", [0.5, 1.5, 2.9, 10.0])
-def test_huber_half_time_matches_the_integrated_network(delta):
-    sigma, a0 = 3.0, 1e-3
-    S = np.diag([sigma])
-    W0 = dl.aligned_init((1, 1, 1), a0)
-    predicted = dl.huber_mode_half_time(sigma, delta, a0**2)
-    t = np.linspace(0.0, 1.5 * predicted, 6001)
-    tr = dl.gradient_flow(W0, None, (0.0, t[-1]), t_eval=t, end_to_end_loss=dl.huber(S, delta=delta))
-    u = tr.end_to_end[:, 0, 0]
-    j = int(np.argmax(u >= sigma / 2))
-    measured = t[j - 1] + (sigma / 2 - u[j - 1]) * (t[j] - t[j - 1]) / (u[j] - u[j - 1])
-    assert measured == pytest.approx(predicted, rel=1e-5)
-
-
-def test_huber_half_time_regimes():
-    # small delta: every mode climbs at rate 2 delta, so larger sigma takes longer
-    assert dl.huber_mode_half_time(3.0, 0.5, 1e-6) > dl.huber_mode_half_time(1.0, 0.5, 1e-6)
-    # huge delta: the logistic half-time of the quadratic loss
-    assert dl.huber_mode_half_time(3.0, 100.0, 1e-6) == pytest.approx(np.log((3 - 1e-6) / 1e-6) / 6)
-    # continuous across the regime boundaries delta = sigma / 2 and delta = sigma - u0
-    f = dl.huber_mode_half_time
-    assert f(2.0, 1.0 - 1e-12, 1e-3) == pytest.approx(f(2.0, 1.0 + 1e-12, 1e-3), rel=1e-9)
-    assert f(2.0, 2.0 - 1e-3 - 1e-12, 1e-3) == pytest.approx(f(2.0, 2.0 - 1e-3 + 1e-12, 1e-3), rel=1e-9)
-    with pytest.raises(ValueError, match="below sigma / 2"):
-        f(1.0, 0.5, 0.6)
-
-
 # --------------------------------------------------------------------------- explorer
 
 

@@ -1,4 +1,7 @@
-"""Figures of the quotient-space chapter: paths inside fibres, the walk explorer, the ladder."""
+"""Figures of the quotient-space chapter: paths inside fibres, the walk explorer, the ladder.
+
+The paths themselves (fiber_path, first_order_fiber_dimension) are tested in test_landscape.py.
+"""
 
 import numpy as np
 import pytest
@@ -13,72 +16,6 @@ WIDTHS = (3, 3, 3, 3)
 @pytest.fixture(scope="module")
 def minimum():
     return dl.critical_point((1, 2, 3), SIGMA, WIDTHS)
-
-
-@pytest.fixture(scope="module")
-def saddle():
-    return dl.critical_point((1,), SIGMA, WIDTHS)
-
-
-def test_first_order_fiber_dimension_matches_the_formula(minimum, saddle):
-    # ker dpi at a balanced representative with k modes: n - k (d_0 + d_h - k), n = 27
-    assert dl.first_order_fiber_dimension(minimum.weights) == 27 - 3 * 3
-    assert dl.first_order_fiber_dimension(saddle.weights) == 27 - 1 * 5
-    assert dl.first_order_fiber_dimension([np.zeros((3, 3))] * 3) == 27  # J = 0 at the origin
-    # it bounds the orbit dimension from above
-    assert dl.orbit_dimension(saddle.weights) == 10 <= dl.first_order_fiber_dimension(saddle.weights)
-
-
-def test_gl_path_keeps_loss_product_and_criticality(minimum):
-    path = dl.fiber_path(minimum, kind="gl", s=np.linspace(-0.6, 0.6, 7))
-    assert len(path) == 7 and path.kind == "gl" and path.layer is None
-    assert np.max(path.losses) < 1e-20 and np.max(path.product_error) < 1e-12
-    assert all(path.critical) and set(path.kinds) == {"global minimum"}
-    assert np.all(path.orbit_dims == 18) and np.all(path.ranks == 3)
-    k0 = path.index(0.0)
-    assert path.s[k0] == 0.0
-    # the balanced base point: C_i = 0, smallest norm and smallest sharpness on the path
-    assert np.max(path.imbalance[k0]) < 1e-12
-    assert path.norms[k0] == pytest.approx(np.min(path.norms))
-    assert path.lambda_max[k0] == pytest.approx(3 * 3 ** (4 / 3)) == pytest.approx(np.min(path.lambda_max))
-    assert np.max(path.imbalance) > 1.0 and np.max(path.lambda_max) > 1.5 * path.lambda_max[k0]
-
-
-def test_orthogonal_path_keeps_norms_and_spectrum(saddle):
-    path = dl.fiber_path(saddle, kind="orthogonal", s=np.linspace(-1.0, 1.0, 5))
-    assert np.allclose(path.norms, path.norms[0]) and np.max(path.imbalance) < 1e-12
-    assert np.allclose(path.lambda_max, path.lambda_max[0])
-    assert set(path.kinds) == {"non-strict saddle"}
-
-
-def test_null_space_line_leaves_the_orbit_and_becomes_strict(saddle):
-    path = dl.fiber_path(saddle, kind="null-space", layer=1, s=[-0.5, 0.0, 0.5])
-    assert path.layer == 1 and path.direction_norm > 0
-    assert np.allclose(path.losses, 2.5) and np.max(path.product_error) < 1e-12
-    assert all(path.critical)
-    assert path.kinds == ("strict saddle", "non-strict saddle", "strict saddle")
-    assert list(path.orbit_dims) == [14, 10, 14]
-    assert list(path.ranks[:, 0]) == [3, 1, 3]  # the rank of W_1 changes: not one orbit
-    assert path.lambda_min[0] < -0.1 and abs(path.lambda_min[1]) < 1e-9
-
-
-def test_null_space_line_is_constant_where_the_fibre_is_one_orbit(minimum):
-    path = dl.fiber_path(minimum, kind="null-space", layer=2, s=[0.0, 1.0])
-    assert path.direction_norm < 1e-12
-    assert all(np.array_equal(a, b) for a, b in zip(path.points[0], path.points[1]))
-
-
-def test_fiber_path_rejects_bad_input(saddle):
-    with pytest.raises(ValueError, match="kind"):
-        dl.fiber_path(saddle, kind="sideways")
-    with pytest.raises(ValueError, match="layer"):
-        dl.fiber_path(saddle, kind="null-space", layer=4)
-    with pytest.raises(ValueError, match="Sigma"):
-        dl.fiber_path([np.eye(2), np.eye(2)])
-    with pytest.raises(ValueError, match="depth 1"):
-        dl.fiber_path([np.eye(2)], np.eye(2))
-    with pytest.raises(ValueError, match="s must be"):
-        dl.fiber_path(saddle, s=[])
 
 
 def test_fiber_path_figure_draws_the_measurements(minimum):

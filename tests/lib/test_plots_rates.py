@@ -9,15 +9,6 @@ from matplotlib.figure import Figure
 import deeplinear as dl
 
 
-def test_margin_rate_has_the_factor_h_only_for_square_maps():
-    assert dl.margin_rate(0.5, 3) == pytest.approx(2 * 3 * 0.5 ** (4 / 3))
-    assert dl.margin_rate(0.5, 3, square=False) == pytest.approx(2 * 0.5 ** (4 / 3))
-    assert dl.margin_rate(0.5, 3) == pytest.approx(2.3811015779522986)  # digest claim 29
-    assert dl.margin_rate(0.7, 1) == pytest.approx(2.0)
-    with pytest.raises(ValueError, match="c"):
-        dl.margin_rate(0.0, 3)
-
-
 def test_rate_run_reproduces_claim_29():
     Sigma = np.diag([3.0, 2.0, 1.0])
     P0 = Sigma + 0.5 * np.diag([1.0, -1.0, 1.0]) / np.sqrt(3)

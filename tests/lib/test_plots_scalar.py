@@ -1,4 +1,4 @@
-"""Figures and helpers of the scalar-network chapter (claims 23-25)."""
+"""Figures and helpers of the scalar-network chapter (claims 23-25); scalar_h2_limit is tested in test_saddles.py."""
 
 import numpy as np
 import pytest
@@ -15,18 +15,6 @@ def test_scalar_flow_claims_24_25():
     fl = dl.scalar_flow((-0.5, -0.5, -0.5), 1.0, 100.0)
     assert fl.final[0] == pytest.approx(-0.00979, rel=2e-3)
     assert fl.w.shape == (201, 3) and np.all(np.diff(fl.loss) <= 1e-14)
-
-
-def test_scalar_h2_limit_matches_the_flow():
-    rng = np.random.default_rng(3)
-    for _ in range(4):
-        w0, sigma = rng.uniform(-2, 2, size=2), rng.uniform(0.3, 2.5)
-        fl = dl.scalar_flow(w0, sigma, 80.0, n_points=3)
-        assert np.allclose(fl.final, dl.scalar_h2_limit(w0, sigma), atol=1e-7)
-    assert np.array_equal(dl.scalar_h2_limit((0.5, -0.5), 1.0), [0.0, 0.0])
-    lim = dl.scalar_h2_limit((-1.0, 0.2), 2.0)
-    assert lim[0] * lim[1] == pytest.approx(2.0) and lim[1] ** 2 - lim[0] ** 2 == pytest.approx(0.04 - 1.0)
-    assert np.all(lim < 0)
 
 
 def test_claim_23_stable_manifold_closed_form():
@@ -73,8 +61,6 @@ def test_h3_figure_distances():
 def test_scalar_figures_reject_bad_sigma(bad):
     with pytest.raises(ValueError, match="sigma"):
         dl.scalar_phase_portrait(bad)
-    with pytest.raises(ValueError, match="sigma"):
-        dl.scalar_h2_limit((1.0, 0.0), bad)
 
 
 def test_scalar_helpers_reject_bad_points():

@@ -14,47 +14,6 @@ def _points(ax):
     return [ln.get_data() for ln in ax.lines if ln.get_linestyle() in ("None", "", " ")]
 
 
-@pytest.mark.parametrize("S", [(), (1,), (2,), (1, 2)])
-@pytest.mark.parametrize("h", [2, 3, 4])
-def test_spare_rank_path_stays_in_one_fibre_of_critical_points(S, h):
-    d = (2,) * (h + 1)
-    base = dl.critical_point(S, SIGMA, d)
-    for t in (0.0, 0.5, 1.0):
-        W = dl.spare_rank_fiber_point(S, SIGMA, d, t)
-        assert dl.is_critical(W, SIGMA)
-        assert np.allclose(dl.end_to_end(W), base.end_to_end, atol=1e-14)
-        assert dl.loss(W, SIGMA) == pytest.approx(base.value, abs=1e-12)
-    assert all(np.array_equal(a, b) for a, b in zip(dl.spare_rank_fiber_point(S, SIGMA, d, 0.0), base.weights))
-
-
-@pytest.mark.parametrize("h", [3, 4])
-@pytest.mark.parametrize("S, sigma_m", [((), 3.0), ((1,), 2.0)])
-def test_spare_rank_path_turns_a_non_strict_saddle_strict(h, S, sigma_m):
-    d = (2,) * (h + 1)
-    assert dl.classify(dl.spare_rank_fiber_point(S, SIGMA, d, 0.0), SIGMA).kind == "non-strict saddle"
-    for t in (0.5, 1.0):
-        W = dl.spare_rank_fiber_point(S, SIGMA, d, t)
-        c = dl.classify(W, SIGMA)
-        assert c.kind == "strict saddle"
-        assert c.lambda_min == pytest.approx(-sigma_m * t ** (h - 2), rel=1e-10)
-        assert dl.predicted_strictness(W, SIGMA).strict
-
-
-def test_spare_rank_path_level_set_family_for_the_empty_set():
-    W = dl.spare_rank_fiber_point((), SIGMA, (2, 2, 2, 2), 2.0)
-    fam = dl.level_set_family((), SIGMA, (2, 2, 2, 2), ts=(2.0,))
-    assert all(np.allclose(a, b) for a, b in zip(W, fam.points[0]))
-
-
-def test_spare_rank_path_bad_input():
-    with pytest.raises(TypeError, match="t must be a real number"):
-        dl.spare_rank_fiber_point((1,), SIGMA, (2, 2, 2, 2), "far")
-    with pytest.raises(ValueError, match="finite"):
-        dl.spare_rank_fiber_point((1,), SIGMA, (2, 2, 2, 2), np.inf)
-    with pytest.raises(ValueError):
-        dl.spare_rank_fiber_point((1, 2, 3), SIGMA, (2, 2, 2, 2), 0.0)
-
-
 def test_hessian_spectrum_figure_draws_every_eigenvalue_by_sign():
     W = dl.spare_rank_fiber_point((1,), SIGMA, (2, 2, 2, 2), 0.5)
     fig = dl.hessian_spectrum_figure(W, SIGMA, title="test")

@@ -8,55 +8,10 @@ import numpy as np
 
 from ..invariants import gl_action, random_gl
 from ..loss import gradient
-from ..network import adjacency
+from ..network import adjacency, nilpotent_jordan_type
 from .base import CheckResult, call_safely, random_networks
 
-__all__ = ["nilpotent_jordan_type", "check_jordan_type", "check_transformed_gradient"]
-
-
-def nilpotent_jordan_type(A: np.ndarray, *, tol: float | None = None) -> list[int]:
-    r"""Sizes of the Jordan blocks of a nilpotent matrix, largest first.
-
-    The number of blocks of size at least ``k`` is :math:`\operatorname{rank} A^{k-1} -
-    \operatorname{rank} A^k` (with :math:`A^0 = I`), so the ranks of the powers determine the
-    Jordan form and are invariant under similarity.
-
-    Parameters
-    ----------
-    A : ndarray, shape (n, n)
-        Nilpotent (e.g. an adjacency matrix :math:`\mathrm{blk}_1(W_1, \dots, W_h)`).
-    tol : float, optional
-        Rank threshold passed to :func:`numpy.linalg.matrix_rank`.
-
-    Returns
-    -------
-    list of int
-        Block sizes in decreasing order; they add up to ``n``.
-
-    Raises
-    ------
-    ValueError
-        If ``A`` is not square, or not nilpotent to within the rank threshold.
-    """
-    A = np.asarray(A, dtype=float)
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise ValueError(f"A must be a square matrix, got shape {A.shape}")
-    n = A.shape[0]
-    ranks = [n]
-    P = np.eye(n)
-    for _ in range(n):
-        P = P @ A
-        ranks.append(int(np.linalg.matrix_rank(P, tol=tol)) if n else 0)
-        if ranks[-1] == 0:
-            break
-    if ranks[-1] != 0:
-        raise ValueError(f"A is not nilpotent: rank(A^{n}) = {ranks[-1]}")
-    at_least = [ranks[k - 1] - ranks[k] for k in range(1, len(ranks))]  # blocks of size >= k
-    sizes: list[int] = []
-    for k in range(len(at_least), 0, -1):
-        exactly = at_least[k - 1] - (at_least[k] if k < len(at_least) else 0)
-        sizes += [k] * exactly
-    return sizes
+__all__ = ["check_jordan_type", "check_transformed_gradient"]
 
 
 def _test_matrices(rng: np.random.Generator) -> list[np.ndarray]:

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..invariants import gl_action, random_orthogonal
-from ..landscape import critical_point
-from ..network import end_to_end
+from ..landscape import _product_preserving_direction, critical_point
+from ..network import end_to_end, partial_product
 from .base import CheckResult, call_safely
 
 __all__ = ["check_connecting_transforms", "check_product_preserving_move"]
@@ -37,14 +37,6 @@ def _invertible(rng: np.random.Generator, n: int) -> np.ndarray:
     """A well-conditioned random invertible matrix (singular values in [0.5, 2])."""
     s = np.exp(rng.uniform(np.log(0.5), np.log(2.0), n))
     return (random_orthogonal(n, rng) * s) @ random_orthogonal(n, rng)
-
-
-def _prefix(W: Sequence[np.ndarray], i: int) -> np.ndarray:
-    """W_{1:i} (identity for i = 0)."""
-    P = np.eye(W[0].shape[1])
-    for w in W[:i]:
-        P = w @ P
-    return P
 
 
 def check_connecting_transforms(
@@ -93,17 +85,6 @@ def check_connecting_transforms(
                              "invertible map: in the square invertible case the fibre is one orbit.")
 
 
-def _projection(W: Sequence[np.ndarray], j: int, X: np.ndarray) -> np.ndarray:
-    h = len(W)
-    pre = _prefix(W, j - 1)
-    suf = np.eye(W[-1].shape[0])
-    for i in range(h - 1, j - 1, -1):
-        suf = suf @ W[i]
-    P_row = np.linalg.pinv(suf, rcond=1e-12) @ suf
-    P_col = pre @ np.linalg.pinv(pre, rcond=1e-12)
-    return X - P_row @ X @ P_col
-
-
 def _move_cases(rng: np.random.Generator) -> list[tuple[list[np.ndarray], int]]:
     Sigma = np.diag([3.0, 2.0, 1.0])
     d = (3, 3, 3, 3)
@@ -138,7 +119,7 @@ def check_product_preserving_move(
     cases = _move_cases(rng)
     for W, j in cases:
         X = rng.standard_normal(W[j - 1].shape)
-        expected = _projection(W, j, X)
+        expected = _product_preserving_direction(W, j, X)  # the library's projection
         got, err = _call(fn, [w.copy() for w in W], j, X.copy())
         if err:
             return CheckResult(False, err)
@@ -150,9 +131,9 @@ def check_product_preserving_move(
         if D.shape != X.shape:
             return CheckResult(False, f"Delta must have the shape of W_{j}, {X.shape}, got {D.shape} "
                                       f"(layer shapes {shapes}; j is 1-based)")
-        suf = end_to_end(W[j:]) if j < len(W) else np.eye(W[-1].shape[0])
-        change = suf @ D @ _prefix(W, j - 1)
-        scale = max(1.0, float(np.linalg.norm(X))) * max(1.0, float(np.linalg.norm(suf))) * max(1.0, float(np.linalg.norm(_prefix(W, j - 1))))
+        suf, pre = partial_product(W, j + 1, len(W)), partial_product(W, 1, j - 1)
+        change = suf @ D @ pre
+        scale = max(1.0, float(np.linalg.norm(X))) * max(1.0, float(np.linalg.norm(suf))) * max(1.0, float(np.linalg.norm(pre)))
         if float(np.linalg.norm(change)) > 1e-8 * scale:
             return CheckResult(False, f"moving layer {j} of a network with layer shapes {shapes} along your Delta "
                                       f"changes the end-to-end map: W_({j + 1}:h) Delta W_(1:{j - 1}) has norm "

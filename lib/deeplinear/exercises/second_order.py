@@ -1,4 +1,8 @@
-r"""Checkers for the exercises of the chapter on second-order analysis (strict and non-strict saddles)."""
+r"""Checkers for the exercises of the chapter on second-order analysis (strict and non-strict saddles).
+
+The reference answers are the library's :func:`deeplinear.hessian_quadratic_form` and
+:func:`deeplinear.orbit_tangent_vector`.
+"""
 
 from __future__ import annotations
 
@@ -7,74 +11,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.linalg import expm
 
-from ..hessian import flatten_weights, hessian
+from ..hessian import _quadratic_form_parts, flatten_weights, hessian
 from ..invariants import gl_action
 from ..landscape import critical_point
+from ..saddles import orbit_tangent_vector
 from .base import CheckResult
 
-__all__ = ["hessian_quadratic_form", "orbit_tangent_vector", "check_hessian_quadratic_form", "check_orbit_tangent"]
-
-
-def _products(W: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """``pre[i] = W_{1:i}`` (``pre[0] = I``) and ``suf[i] = W_{i+1:h}`` (``suf[h] = I``)."""
-    h = len(W)
-    pre = [np.eye(W[0].shape[1])]
-    for w in W:
-        pre.append(w @ pre[-1])
-    suf = [np.eye(W[-1].shape[0])]
-    for w in reversed(W):
-        suf.append(suf[-1] @ w)
-    suf = suf[::-1]
-    assert len(pre) == len(suf) == h + 1
-    return pre, suf
-
-
-def _quadratic_parts(W: Sequence[np.ndarray], Sigma: np.ndarray, V: Sequence[np.ndarray]) -> tuple[float, float]:
-    r"""``(||DP[V]||^2, <R, D^2P[V, V]>)`` with :math:`D^2P[V,V] = 2\sum_{i<j} W_{j+1:h} V_j W_{i+1:j-1} V_i W_{1:i-1}`."""
-    W = [np.asarray(w, dtype=float) for w in W]
-    V = [np.asarray(v, dtype=float) for v in V]
-    h = len(W)
-    pre, suf = _products(W)
-    R = np.asarray(Sigma, dtype=float) - pre[h]
-    DP = sum(suf[j] @ V[j - 1] @ pre[j - 1] for j in range(1, h + 1))
-    D2 = np.zeros_like(R)
-    for i in range(1, h + 1):
-        M = np.eye(W[i - 1].shape[0])  # W_{i+1:j-1}
-        for j in range(i + 1, h + 1):
-            D2 += 2.0 * suf[j] @ V[j - 1] @ M @ V[i - 1] @ pre[i - 1]
-            M = W[j - 1] @ M
-    return float(np.sum(DP * DP)), float(np.sum(R * D2))
-
-
-def hessian_quadratic_form(weights: Sequence[np.ndarray], Sigma: np.ndarray, V: Sequence[np.ndarray]) -> float:
-    r"""The second derivative :math:`\frac{d^2}{d\varepsilon^2} L(W + \varepsilon V)\big|_{\varepsilon=0} = V^\top \nabla^2 L\, V`.
-
-    .. math::
-
-       V^\top \nabla^2 L\,V = \lVert DP[V]\rVert_F^2 - \langle \Sigma - W_{1:h},\ D^2P[V, V]\rangle,
-       \qquad DP[V] = \sum_j W_{j+1:h} V_j W_{1:j-1},\quad
-       D^2P[V, V] = 2\sum_{i<j} W_{j+1:h} V_j W_{i+1:j-1} V_i W_{1:i-1},
-
-    computed from products of the layers only (no Hessian matrix): the Gauss–Newton part minus
-    the residual part.
-    """
-    gn, res = _quadratic_parts(weights, Sigma, V)
-    return gn - res
-
-
-def orbit_tangent_vector(weights: Sequence[np.ndarray], xis: Sequence[np.ndarray]) -> list[np.ndarray]:
-    r"""The tangent of the :math:`GL` orbit through ``weights`` in the direction :math:`\xi = (\xi_1, \dots, \xi_{h-1})`.
-
-    Differentiating :math:`W_i \mapsto e^{s\xi_i} W_i e^{-s\xi_{i-1}}` at ``s = 0`` gives
-    :math:`\dot W_i = \xi_i W_i - W_i \xi_{i-1}`, with :math:`\xi_0 = 0` and :math:`\xi_h = 0`
-    (the input and output layers are not transformed).
-    """
-    W = [np.asarray(w, dtype=float) for w in weights]
-    h = len(W)
-    if len(xis) != h - 1:
-        raise ValueError(f"give h - 1 = {h - 1} hidden-layer generators, got {len(xis)}")
-    full = [np.zeros((W[0].shape[1],) * 2)] + [np.asarray(x, dtype=float) for x in xis] + [np.zeros((W[-1].shape[0],) * 2)]
-    return [full[i] @ W[i - 1] - W[i - 1] @ full[i - 1] for i in range(1, h + 1)]
+__all__ = ["check_hessian_quadratic_form", "check_orbit_tangent"]
 
 
 def _call(fn: Callable, *args):
@@ -131,7 +74,7 @@ def check_hessian_quadratic_form(
         scale = max(1.0, abs(expected))
         if abs(value - expected) <= 1e-6 * scale:
             continue
-        gn, res = _quadratic_parts(W, Sigma, V)
+        gn, res = _quadratic_form_parts(W, Sigma, V)
         depth = len(W)
         if abs(value - gn) <= 1e-6 * scale and abs(res) > 1e-6 * scale:
             hint = ("you returned only the Gauss-Newton part ||DP[V]||^2; subtract the residual part "

@@ -36,7 +36,16 @@ from .._validation import as_depth, as_int, as_positive, as_weights, as_widths, 
 from ..flow import Trajectory, gradient_flow
 from ..init import aligned_init
 from ..invariants import random_orthogonal
-from ..modes import learning_time, mode_loss, mode_solution, plateau_time, unbalanced_learning_time, unbalanced_rhs, unbalanced_solution
+from ..modes import (
+    learning_time,
+    mode_loss,
+    mode_solution,
+    plateau_time,
+    unbalanced_learning_time,
+    unbalanced_rhs,
+    unbalanced_solution,
+    unbalanced_weights,
+)
 from .style import OKABE_ITO, new_figure
 
 __all__ = [
@@ -49,7 +58,6 @@ __all__ = [
     "DepthScaling",
     "depth_scaled_times",
     "aligned_depth_figure",
-    "unbalanced_weights",
     "unbalanced_figure",
     "ConvergenceRate",
     "local_convergence_rate",
@@ -507,26 +515,6 @@ def aligned_depth_figure(
 
 
 # --------------------------------------------------------------------------- imbalance
-
-
-def unbalanced_weights(c: float, p: float) -> tuple[float, float]:
-    r"""The scalar weights :math:`(w_1, w_2)` with :math:`w_1^2 - w_2^2 = c` and :math:`w_1 w_2 = p`.
-
-    :math:`w_1 = \sqrt{(c + \sqrt{c^2 + 4p^2})/2} \ge 0` (computed without cancellation) and
-    :math:`w_2 = p / w_1` (or :math:`\sqrt{-c}` when :math:`p = 0`, :math:`c < 0`).
-    """
-    try:
-        c, p = float(c), float(p)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"c and p must be real numbers, got c = {c!r:.40}, p = {p!r:.40}") from exc
-    if not (np.isfinite(c) and np.isfinite(p)):
-        raise ValueError(f"c and p must be finite, got c = {c}, p = {p}")
-    r = np.hypot(c, 2.0 * p)
-    w1sq = (c + r) / 2.0 if c >= 0 else (2.0 * p * p / (r - c) if r - c > 0 else 0.0)
-    w1 = float(np.sqrt(w1sq))
-    if w1 == 0.0:
-        return 0.0, float(np.sqrt(max(-c, 0.0)))
-    return w1, p / w1
 
 
 def unbalanced_figure(

@@ -1,13 +1,11 @@
 r"""Figures (and the small computations behind them) for the chapter on the model and the data.
 
-* :func:`data_quadratic_loss` -- the loss on data
-  :math:`\ell(W) = \tfrac12\lVert Y - W X\rVert_F^2` as an end-to-end loss object, so that
-  :func:`deeplinear.gradient_flow` can integrate the flow *on the data* (``end_to_end_loss=``).
 * :func:`compare_data_flows` -- the gradient flow on raw inputs, on whitened inputs, and of the
   reduced loss :math:`\tfrac12\lVert\Sigma - W_{1:h}\rVert_F^2`, from the same point in reduced
   coordinates. With whitened inputs the reduction is an orthogonal change of variables and
   the flows coincide; with raw inputs (:math:`X X^\top \ne I`) the loss values are preserved
-  by the reduction but the flow is not (Wendin and Altafini, arXiv:2511.10362, Section 2).
+  by the reduction but the flow is not (Wendin and Altafini, arXiv:2511.10362, Section 2). The
+  flows on data use the loss object :func:`deeplinear.data_quadratic_loss`.
 * :func:`whitening_flow_figure`, :func:`reduction_figure` and :func:`data_spectrum_figure`
   (the explorer of the chapter: singular values of a teacher-plus-noise data set).
 """
@@ -22,11 +20,10 @@ import numpy as np
 from .._validation import as_int, as_matrix, as_positive, as_time_span, as_weights, widths_of
 from ..data import DataReduction, reduce_data, teacher_data, whiten
 from ..flow import gradient_flow
+from ..losses import data_quadratic_loss
 from .style import DIVERGING_CMAP, OKABE_ITO, new_figure
 
 __all__ = [
-    "DataQuadraticLoss",
-    "data_quadratic_loss",
     "DataFlowComparison",
     "compare_data_flows",
     "whitening_flow_figure",
@@ -42,47 +39,6 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     a = np.array(a, dtype=float, copy=True)
     a.setflags(write=False)
     return a
-
-
-@dataclass(frozen=True)
-class DataQuadraticLoss:
-    r"""The loss on data, :math:`\ell(W) = \tfrac12\lVert Y - W X\rVert_F^2`, as a function of the
-    end-to-end map :math:`W` (shape ``(d_h, d_0)``), with :math:`\nabla\ell(W) = -(Y - W X) X^\top`.
-
-    It follows the :class:`deeplinear.EndToEndLoss` protocol (``shape``, ``value``,
-    ``gradient``); make it with :func:`data_quadratic_loss`.
-    """
-
-    X: np.ndarray
-    Y: np.ndarray
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (int(self.Y.shape[0]), int(self.X.shape[0]))
-
-    def value(self, W: np.ndarray) -> float:
-        R = self.Y - W @ self.X
-        return 0.5 * float(np.sum(R * R))
-
-    def gradient(self, W: np.ndarray) -> np.ndarray:
-        return -(self.Y - W @ self.X) @ self.X.T
-
-
-def data_quadratic_loss(X: np.ndarray, Y: np.ndarray) -> DataQuadraticLoss:
-    r"""The loss on data :math:`\tfrac12\lVert Y - W X\rVert_F^2` for ``gradient_flow(..., end_to_end_loss=...)``.
-
-    Parameters
-    ----------
-    X : ndarray, shape (d_0, N)
-        Inputs, one sample per column.
-    Y : ndarray, shape (d_h, N)
-        Outputs, one sample per column.
-    """
-    X = as_matrix(X, "X")
-    Y = as_matrix(Y, "Y")
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(f"X and Y must have the same number of samples (columns): X is {X.shape}, Y is {Y.shape}")
-    return DataQuadraticLoss(_frozen(X), _frozen(Y))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 r"""Figures (and the small computations behind them) for the chapter on gradient descent and
 non-quadratic losses.
 
-* :func:`critical_step` -- :math:`\eta^\star = 2/(h\,\sigma_1^{2-2/h})`, the largest step for
-  which the balanced global minimum (the flattest one) is linearly stable.
+The threshold :math:`\eta^\star = 2/(h\,\sigma_1^{2-2/h})`, the largest step for which the
+balanced global minimum (the flattest one) is linearly stable, is :func:`deeplinear.critical_step`.
+
 * :func:`threshold_runs` and :func:`threshold_figure` -- descent started next to the balanced
   minimum with steps just below and just above :math:`\eta^\star` (digest claim 20).
 * :func:`drift_scaling` and :func:`drift_scaling_figure` -- the conserved quantities drift by
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import as_depth, as_int, as_matrix, as_positive, as_weights, check_sigma, widths_of
-from ..descent import conservation_drift_step, gradient_descent
+from ..descent import conservation_drift_step, critical_step, gradient_descent
 from ..flow import gradient_flow
 from ..hessian import sharpness
 from ..init import balanced_init, random_init
@@ -37,7 +38,6 @@ from ..losses import huber, logistic
 from .style import OKABE_ITO
 
 __all__ = [
-    "critical_step",
     "ThresholdRun",
     "threshold_runs",
     "threshold_figure",
@@ -84,18 +84,6 @@ def _descend(W0, S, eta, steps, **kwargs):
 
 
 # --------------------------------------------------------------------------- the threshold
-
-
-def critical_step(sigma1: float, h: int) -> float:
-    r"""The step :math:`\eta^\star = 2/(h\,\sigma_1^{2-2/h})`.
-
-    At the balanced global minimum the largest Hessian eigenvalue is
-    :math:`h\,\sigma_1^{2-2/h}`, the smallest over all global minima with zero loss; descent
-    with :math:`\eta > \eta^\star` therefore has no linearly stable global minimum.
-    """
-    sigma1 = as_positive(sigma1, "sigma1")
-    h = as_depth(h)
-    return 2.0 / (h * sigma1 ** (2.0 - 2.0 / h))
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,10 @@ from .._validation import as_depth, as_int, as_positive, as_weights, widths_of
 from ..flow import Trajectory, gradient_flow
 from ..init import aligned_init, random_init
 from ..landscape import CriticalValues, critical_values
-from ..modes import IncrementalPlateaus, incremental_plateaus, mode_loss
+from ..modes import IncrementalPlateaus, incremental_plateaus, learnt_rank, mode_loss
 from .style import OKABE_ITO, new_figure
 
 __all__ = [
-    "learnt_rank",
     "plateau_dwell",
     "IncrementalRun",
     "incremental_run",
@@ -70,44 +69,6 @@ def _fmt_set(S: Sequence[int]) -> str:
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def learnt_rank(end_to_end: np.ndarray, singular_values: Sequence[float], fraction: float = 0.5):
-    r"""Number of modes the end-to-end map has learnt: :math:`\#\{k : s_k(W) \ge f\,\sigma_k\}`.
-
-    Both the singular values :math:`s_k(W)` of the map and the targets :math:`\sigma_k` are
-    sorted in decreasing order and compared index by index, with :math:`f` = ``fraction``.
-    For an aligned flow with ``fraction = 1/2`` the count increases by one exactly at each
-    mode's half-time.
-
-    Parameters
-    ----------
-    end_to_end : ndarray, shape (d_h, d_0) or (n, d_h, d_0)
-        One map or a stack of maps (e.g. ``Trajectory.end_to_end``).
-    singular_values : sequence of float
-        The positive :math:`\sigma_k` of the target.
-    fraction : float, default 0.5
-        In ``(0, 1]``.
-
-    Returns
-    -------
-    int or ndarray of int
-    """
-    s = np.sort(_positive_values(singular_values))[::-1]
-    fraction = as_positive(fraction, "fraction")
-    if fraction > 1:
-        raise ValueError(f"fraction must lie in (0, 1], got {fraction}")
-    P = np.asarray(end_to_end, dtype=float)
-    if P.ndim not in (2, 3) or not np.all(np.isfinite(P)):
-        raise ValueError(f"end_to_end must be a finite matrix or a stack of matrices, got shape {P.shape}")
-    single = P.ndim == 2
-    P = P[None] if single else P
-    sv = np.linalg.svd(P, compute_uv=False)
-    r = min(s.size, sv.shape[1])
-    if s.size > sv.shape[1]:
-        raise ValueError(f"{s.size} singular values but the map has only {sv.shape[1]}")
-    counts = np.sum(sv[:, :r] >= fraction * s[:r], axis=1)
-    return int(counts[0]) if single else counts.astype(int)
 
 
 def plateau_dwell(t: np.ndarray, loss: np.ndarray, value: float, rel: float = 0.1) -> float:

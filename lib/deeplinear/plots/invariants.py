@@ -1,5 +1,8 @@
 r"""Figures of the invariants of the flow: the commutator blocks and the similarity symmetry.
 
+The measurements drawn here are :func:`deeplinear.commutator_block_drift` and
+:func:`deeplinear.symmetry_defect` (in :mod:`deeplinear.invariants`).
+
 * :func:`commutator_drift_figure`: how far each diagonal block of :math:`[A^\top, A]` has moved
   from its initial value along a trajectory. The inner (hidden-layer) blocks are the conserved
   quantities :math:`C_i` and stay at rounding level; the outer blocks :math:`W_1^\top W_1` and
@@ -21,15 +24,12 @@ import numpy as np
 
 from .._validation import as_positive, as_weights, as_widths, widths_of
 from ..flow import Trajectory, gradient_flow
-from ..invariants import commutator_blocks, gl_action, random_gl
+from ..invariants import _check_trajectory, _check_transforms, commutator_block_drift, gl_action, random_gl, symmetry_defect
 from ..init import random_init
-from ..network import adjacency
 from .style import OKABE_ITO, new_figure
 
 __all__ = [
-    "commutator_block_drift",
     "commutator_drift_figure",
-    "symmetry_defect",
     "symmetry_figure",
     "random_symmetry_figure",
 ]
@@ -55,41 +55,6 @@ def _axes(fig, ncols: int, width: float, height: float):
     return fig, (axes if ncols > 1 else [axes])
 
 
-def _check_trajectory(trajectory: object) -> Trajectory:
-    if not isinstance(trajectory, Trajectory):
-        raise TypeError(f"trajectory must be a deeplinear Trajectory (from dl.gradient_flow), got {type(trajectory).__name__}")
-    if len(trajectory.widths) < 3:
-        raise ValueError(f"the commutator blocks need depth h >= 2, got widths {trajectory.widths}")
-    return trajectory
-
-
-def commutator_block_drift(trajectory: Trajectory) -> np.ndarray:
-    r"""Drift :math:`\lVert B_k(t) - B_k(0)\rVert_F` of each diagonal block of :math:`[A^\top, A]`.
-
-    The blocks are :math:`B_0 = W_1^\top W_1`, :math:`B_i = C_i` (:math:`1 \le i \le h-1`) and
-    :math:`B_h = -W_h W_h^\top` (:func:`deeplinear.commutator_blocks`).
-
-    Parameters
-    ----------
-    trajectory : Trajectory
-        From :func:`deeplinear.gradient_flow`, depth ``h >= 2``.
-
-    Returns
-    -------
-    ndarray, shape (n_t, h + 1)
-        Row ``k`` is the drift of the ``h + 1`` blocks at ``trajectory.t[k]`` (absolute,
-        Frobenius norm).
-    """
-    tr = _check_trajectory(trajectory)
-    d = tr.widths
-    B0 = commutator_blocks(adjacency(tr.weights[0]), d)
-    out = np.empty((tr.t.size, len(B0)))
-    for k, W in enumerate(tr.weights):
-        B = commutator_blocks(adjacency(W), d)
-        out[k] = [np.linalg.norm(b - b0) for b, b0 in zip(B, B0)]
-    return out
-
-
 def _block_labels(h: int) -> list[str]:
     return [r"$W_1^\top W_1$ (outer)"] + [f"$C_{i}$" for i in range(1, h)] + [rf"$-W_{h} W_{h}^\top$ (outer)"]
 
@@ -97,7 +62,7 @@ def _block_labels(h: int) -> list[str]:
 def commutator_drift_figure(trajectory: Trajectory, *, ylim: tuple[float, float] = (1e-17, 1e2), fig=None):
     r"""Drift of the diagonal blocks of :math:`[A^\top, A]` along a trajectory, beside its loss.
 
-    Left: :func:`commutator_block_drift` on a log scale (zeros drawn at ``1e-17``); the two
+    Left: :func:`deeplinear.commutator_block_drift` on a log scale (zeros drawn at ``1e-17``); the two
     outer blocks in warm colours, the conserved inner blocks in cool ones. Right: the loss
     :math:`L(t)`, non-increasing because :math:`\dot L = -\lVert\nabla L\rVert^2`.
 
@@ -149,39 +114,6 @@ def commutator_drift_figure(trajectory: Trajectory, *, ylim: tuple[float, float]
     return fig
 
 
-def _check_transforms_for(weights: list[np.ndarray], Ts: object) -> list[np.ndarray]:
-    d = widths_of(weights)
-    if isinstance(Ts, np.ndarray) or not isinstance(Ts, Sequence) or len(Ts) != len(d) - 2:
-        raise ValueError(f"Ts must be a list of h - 1 = {len(d) - 2} hidden-layer matrices for widths {d}")
-    return [np.asarray(T, dtype=float) for T in Ts]
-
-
-def symmetry_defect(trajectory: Trajectory, transformed: Trajectory, Ts: Sequence[np.ndarray]) -> np.ndarray:
-    r"""The distance :math:`\lVert W'(t) - T\cdot W(t)\rVert_F` between two trajectories.
-
-    ``trajectory`` starts at :math:`W(0)`, ``transformed`` at :math:`T\cdot W(0)` (the
-    action :func:`deeplinear.gl_action`), and both are sampled at the same times. The norm is
-    that of all layers together. It is zero (up to the integration error) for every ``t``
-    when all :math:`T_i` are orthogonal, because the flow is equivariant under the orthogonal
-    subgroup; for other transforms it is not.
-
-    Returns
-    -------
-    ndarray, shape (n_t,)
-    """
-    for name, tr in (("trajectory", trajectory), ("transformed", transformed)):
-        if not isinstance(tr, Trajectory):
-            raise TypeError(f"{name} must be a deeplinear Trajectory, got {type(tr).__name__}")
-    if trajectory.t.shape != transformed.t.shape or not np.allclose(trajectory.t, transformed.t):
-        raise ValueError("the two trajectories must be sampled at the same times (pass the same t_eval)")
-    T_list = _check_transforms_for(trajectory.weights[0], Ts)
-    out = np.empty(trajectory.t.size)
-    for k, (W, V) in enumerate(zip(trajectory.weights, transformed.weights)):
-        TW = gl_action(W, T_list)
-        out[k] = np.sqrt(sum(float(np.sum((a - b) ** 2)) for a, b in zip(TW, V)))
-    return out
-
-
 def symmetry_figure(
     weights0: Sequence[np.ndarray],
     Sigma: np.ndarray,
@@ -195,7 +127,7 @@ def symmetry_figure(
     r"""The flow from :math:`W(0)` and from :math:`T\cdot W(0)`: same loss at the start,
     different dynamics unless :math:`T` is orthogonal.
 
-    Left: the loss along both trajectories. Right: :func:`symmetry_defect` on a log scale
+    Left: the loss along both trajectories. Right: :func:`deeplinear.symmetry_defect` on a log scale
     (fixed limits ``1e-16`` to ``1e2``; values below are drawn at ``1e-16``).
 
     Parameters
@@ -219,7 +151,7 @@ def symmetry_figure(
     W0 = as_weights(weights0)
     if len(W0) < 2:
         raise ValueError(f"the symmetry acts on hidden layers: depth h >= 2 needed, got h = {len(W0)}")
-    T_list = _check_transforms_for(W0, Ts)
+    T_list = _check_transforms(Ts, widths_of(W0))
     t_max = as_positive(t_max, "t_max")
     if int(n_points) < 2:
         raise ValueError(f"n_points must be at least 2, got {n_points}")

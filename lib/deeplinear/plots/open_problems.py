@@ -10,13 +10,14 @@ open. Everything it shows is a *numerical observation* on finitely many starts, 
   algebraic escape times.
 * :func:`escape_phase_blowup_time`, :func:`escape_phase_scaling` and
   :func:`escape_phase_figure` -- near the origin the flow is, to leading order, the gradient
-  flow of the *linear* loss :math:`-\langle\Sigma, W_{1:h}\rangle`, homogeneous of degree
-  :math:`h - 1`; its finite blow-up time :math:`\tau(Z)` predicts the first escape time
+  flow of the *linear* loss :math:`-\langle\Sigma, W_{1:h}\rangle` (:func:`deeplinear.linear`),
+  homogeneous of degree :math:`h - 1`; its finite blow-up time :math:`\tau(Z)` predicts the first escape time
   :math:`T(s) \approx \tau(Z)\, s^{2-h}` of the start :math:`sZ`.
 * :func:`orbit_period`, :func:`descent_orbits` and :func:`descent_orbit_figure` -- gradient
   descent above the threshold :math:`\eta^\star`: period doubling of the attractor.
-* :func:`huber_mode_half_time` -- the half-time of an aligned two-layer mode under a Huber loss,
-  which reverses the order of learning when :math:`\delta` is small.
+* :func:`huber_mode_study` -- half-times of aligned two-layer modes under Huber losses against
+  :func:`deeplinear.huber_mode_half_time`, which reverses the order of learning when
+  :math:`\delta` is small.
 * :func:`plateau_levels` -- the loss values a sampled loss curve rests on.
 * :func:`random_start_explorer_figure` -- the chapter's explorer: one random start of a given
   depth and scale on the ladder of critical values.
@@ -38,17 +39,16 @@ import numpy as np
 from matplotlib.ticker import NullFormatter
 
 from .._validation import as_depth, as_int, as_matrix, as_positive, as_weights, check_sigma, widths_of
-from ..descent import gradient_descent
+from ..descent import critical_step, gradient_descent
 from ..flow import Event, gradient_flow
 from ..init import aligned_init, random_init
 from ..invariants import imbalance
 from ..landscape import critical_point, critical_values
 from ..loss import loss
-from ..losses import huber
-from ..modes import mode_loss
+from ..losses import huber, linear
+from ..modes import huber_mode_half_time, mode_loss
 from ..network import end_to_end
 from ..saddles import classify
-from .descent import critical_step
 from .incremental import plateau_dwell
 from .style import OKABE_ITO, new_figure
 
@@ -68,7 +68,6 @@ __all__ = [
     "DescentOrbits",
     "descent_orbits",
     "descent_orbit_figure",
-    "huber_mode_half_time",
     "HuberModeStudy",
     "huber_mode_study",
     "random_start_explorer_figure",
@@ -441,23 +440,6 @@ def saddle_escape_figure(result: SaddleEscapeTimes):
 # --------------------------------------------------------------------------- the escape phase
 
 
-@dataclass(frozen=True)
-class _LinearLoss:
-    r""":math:`\ell(W) = -\langle \Sigma, W\rangle` (the leading term of the quadratic loss near 0)."""
-
-    Sigma: np.ndarray
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return tuple(self.Sigma.shape)  # type: ignore[return-value]
-
-    def value(self, W: np.ndarray) -> float:
-        return -float(np.sum(self.Sigma * W))
-
-    def gradient(self, W: np.ndarray) -> np.ndarray:
-        return -self.Sigma
-
-
 def escape_phase_blowup_time(weights0: Sequence[np.ndarray], Sigma: np.ndarray, *, bound: float = 1e6,
                              t_max: float = 1e4) -> float:
     r"""Blow-up time :math:`\tau` of the escape-phase flow from ``weights0``.
@@ -467,9 +449,9 @@ def escape_phase_blowup_time(weights0: Sequence[np.ndarray], Sigma: np.ndarray, 
 
     .. math:: \dot W_j = W_{j+1:h}^\top\, \Sigma\, W_{1:j-1}^\top ,
 
-    the gradient flow of the linear loss :math:`-\langle\Sigma, W_{1:h}\rangle`. Its right-hand
-    side is homogeneous of degree :math:`h - 1`, and for :math:`h \ge 3` its solutions typically
-    reach infinity in finite time. Returned: the time at which the largest layer norm reaches
+    the gradient flow of the linear loss :math:`-\langle\Sigma, W_{1:h}\rangle`
+    (:class:`deeplinear.LinearLoss`). Its right-hand side is homogeneous of degree :math:`h - 1`,
+    and for :math:`h \ge 3` its solutions typically reach infinity in finite time. Returned: the time at which the largest layer norm reaches
     ``bound`` (within :math:`O(\text{bound}^{2-h})` of the blow-up time), or ``inf`` if that does
     not happen by ``t_max``.
 
@@ -486,7 +468,7 @@ def escape_phase_blowup_time(weights0: Sequence[np.ndarray], Sigma: np.ndarray, 
     S = check_sigma(Sigma, d)
     bound = as_positive(bound, "bound")
     t_max = as_positive(t_max, "t_max")
-    tr = gradient_flow(W, None, (0.0, t_max), end_to_end_loss=_LinearLoss(S), events={"blowup": {"bound": bound}},
+    tr = gradient_flow(W, None, (0.0, t_max), end_to_end_loss=linear(S), events={"blowup": {"bound": bound}},
                        warn=False, **_FAST)
     return float(tr.t[-1]) if tr.status == "blowup" else float("inf")
 
@@ -778,32 +760,6 @@ def descent_orbit_figure(orbits: Sequence[DescentOrbits], *, titles: Sequence[st
 # --------------------------------------------------------------------------- Huber loss
 
 
-def huber_mode_half_time(sigma: float, delta: float, u0: float) -> float:
-    r"""Half-time of an aligned, balanced two-layer mode under the Huber loss of :math:`\Sigma - W`.
-
-    With :math:`X = I` the Huber gradient of a diagonal residual is diagonal, so aligned starts
-    stay aligned and a balanced mode product obeys :math:`\dot u = 2u\,\min(\sigma - u, \delta)`
-    for :math:`0 < u < \sigma`: growth at the clipped rate :math:`2\delta` while
-    :math:`u < \sigma - \delta`, then the logistic law :math:`\dot u = 2u(\sigma - u)`. Returned:
-    the exact time from :math:`u_0` to :math:`\sigma/2`; with :math:`b = \sigma - \delta`,
-
-    * :math:`\frac{1}{2\delta}\ln\frac{\sigma}{2u_0}` if :math:`b \ge \sigma/2`,
-    * :math:`\frac{1}{2\sigma}\ln\frac{\sigma - u_0}{u_0}` if :math:`b \le u_0`,
-    * :math:`\frac{1}{2\delta}\ln\frac{b}{u_0} + \frac{1}{2\sigma}\ln\frac{\delta}{b}` otherwise.
-    """
-    sigma = as_positive(sigma, "sigma")
-    delta = as_positive(delta, "delta")
-    u0 = as_positive(u0, "u0")
-    if u0 >= sigma / 2:
-        raise ValueError(f"u0 = {u0:g} must lie below sigma / 2 = {sigma / 2:g}")
-    b = sigma - delta
-    if b >= sigma / 2:
-        return float(np.log(sigma / (2 * u0)) / (2 * delta))
-    if b <= u0:
-        return float(np.log((sigma - u0) / u0) / (2 * sigma))
-    return float(np.log(b / u0) / (2 * delta) + np.log(delta / b) / (2 * sigma))
-
-
 @dataclass(frozen=True)
 class HuberModeStudy:
     r"""Half-times of the modes of an aligned two-layer network under Huber losses.
@@ -816,7 +772,7 @@ class HuberModeStudy:
     deltas : ndarray
         Huber thresholds; ``inf`` means the quadratic loss.
     predicted : ndarray, shape (n_deltas, r)
-        :func:`huber_mode_half_time` (the logistic half-time for ``delta = inf``).
+        :func:`deeplinear.huber_mode_half_time` (the logistic half-time for ``delta = inf``).
     measured : ndarray, shape (n_deltas, r)
         First time the diagonal entry :math:`k` of the integrated end-to-end map reaches
         :math:`\sigma_k/2` (linear interpolation between output times).
@@ -845,7 +801,7 @@ def huber_mode_study(
 ) -> HuberModeStudy:
     r"""Integrate the aligned, balanced two-layer network with :math:`\Sigma = \mathrm{diag}(\sigma)`
     and mode products ``u0`` under the Huber loss of :math:`\Sigma - W` for each ``delta``
-    (``inf``: the quadratic loss), and compare the half-times with :func:`huber_mode_half_time`.
+    (``inf``: the quadratic loss), and compare the half-times with :func:`deeplinear.huber_mode_half_time`.
 
     Returns
     -------

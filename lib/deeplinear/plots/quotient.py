@@ -7,316 +7,44 @@ end-to-end map; the loss, the product and (on an orbit of the symmetry) critical
 along it, while the weights, their norms, the conserved quantities :math:`C_i` and the Hessian
 spectrum change (Wendin and Altafini, arXiv:2511.10362; Trager, Kohn and Bruna 2020).
 
-* :func:`fiber_path` -- a one-parameter path inside a fibre through a given point, with the
-  quantities that stay and those that change measured at every point of it. Three kinds of
-  path: the :math:`GL` action :math:`W_i \mapsto T_i(s) W_i T_{i-1}(s)^{-1}` with
-  :math:`T_i(s) = \exp(s Z_i)`, its orthogonal part (skew :math:`Z_i`), and a straight line
-  :math:`W_j + s\Delta` in one layer along a product-preserving direction :math:`\Delta`, which
-  leaves the orbit when the layers are rank deficient.
-* :func:`fiber_path_figure` -- the measurements of a path in four panels.
-* :func:`saddle_fiber_path` and :func:`fiber_walk_figure` -- the explorer of the chapter: walk
-  along a fibre through a non-strict saddle and watch the weights, norms, conserved quantities
-  and Hessian change while the loss does not.
+The paths and dimensions drawn here are computed in :mod:`deeplinear.landscape`
+(:func:`deeplinear.fiber_path`, :func:`deeplinear.first_order_fiber_dimension`,
+:func:`deeplinear.sample_fiber`).
+
+* :func:`fiber_path_figure` -- the measurements of a :class:`deeplinear.FiberPath` in four panels.
+* :func:`saddle_fiber_path` (the explorer's data step: the chapter's saddle and path kinds) and
+  :func:`fiber_walk_figure` -- the explorer of the chapter: walk along a fibre through a
+  non-strict saddle and watch the weights, norms, conserved quantities and Hessian change while
+  the loss does not.
 * :func:`fiber_ladder_figure` -- the ladder of critical values, each rung with a cloud of points
   of its fibre (:func:`deeplinear.sample_fiber`) and the dimension of the orbit and of the
-  first-order fibre directions at its balanced representative.
+  first-order fibre directions at its balanced representative
+  (:func:`deeplinear.first_order_fiber_dimension`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.ticker import MaxNLocator
-from scipy.linalg import expm
 
-from .._validation import as_int, as_positive, as_rng, as_weights, as_widths, check_sigma, widths_of
-from ..hessian import extreme_eigenvalues, hessian, inertia
-from ..invariants import conserved_quantities, gl_action
-from ..landscape import CriticalPoint, critical_point, critical_values, relative_gradient_norm, sample_fiber
-from ..network import end_to_end
-from ..saddles import classify, orbit_dimension
+from .._validation import as_int, as_positive, as_rng, as_widths
+from ..landscape import FiberPath, critical_point, critical_values, fiber_path, first_order_fiber_dimension, sample_fiber
+from ..saddles import orbit_dimension
 from .style import OKABE_ITO, new_figure
 
 __all__ = [
-    "FiberPath",
-    "fiber_path",
     "fiber_path_figure",
-    "first_order_fiber_dimension",
     "saddle_fiber_path",
     "fiber_walk_figure",
     "fiber_ladder_figure",
 ]
 
-#: Relative tolerance on the gradient for the "critical" flags (as :func:`deeplinear.is_critical`).
-_CRITICAL_TOL = 1e-8
-
-#: The path kinds of :func:`fiber_path`.
-PATH_KINDS = ("gl", "orthogonal", "null-space")
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, copy=True)
-    a.setflags(write=False)
-    return a
-
 
 def _norm(W: Sequence[np.ndarray]) -> float:
     return math.sqrt(sum(float(np.sum(w * w)) for w in W))
-
-
-def first_order_fiber_dimension(weights: Sequence[np.ndarray]) -> int:
-    r"""Dimension of :math:`\ker d\pi` at ``weights``: the directions that keep the product fixed
-    to first order.
-
-    The fibre through ``weights`` is the set of global minima (value 0) of the loss with target
-    :math:`P = W_{1:h}` itself, and at a point where the residual vanishes the Hessian of that
-    loss is :math:`J^\top J` with :math:`J = d\pi`. So the null space of
-    ``hessian(weights, end_to_end(weights))`` is :math:`\ker J`, counted with
-    :func:`deeplinear.inertia`. It bounds the local dimension of the fibre from above, and
-    :func:`deeplinear.orbit_dimension` bounds it from below:
-
-    .. math:: \dim(G\cdot W) \le \dim_W \pi^{-1}(\pi(W)) \le \dim\ker d\pi_W .
-
-    Parameters
-    ----------
-    weights : list of ndarray
-
-    Returns
-    -------
-    int
-    """
-    W = as_weights(weights)
-    return int(inertia(hessian(W, end_to_end(W))).n_zero)
-
-
-# --------------------------------------------------------------------------- paths
-
-
-@dataclass(frozen=True, eq=False)
-class FiberPath:
-    r"""Points :math:`W(s)` of a path inside the fibre of ``base``, with what changes and what stays.
-
-    Attributes
-    ----------
-    kind : str
-        ``"gl"``, ``"orthogonal"`` or ``"null-space"``.
-    layer : int or None
-        The layer moved by a ``"null-space"`` path (1-based).
-    s : ndarray
-        Path parameters; ``W(0)`` is the base point.
-    base : tuple of ndarray
-    Sigma : ndarray
-    points : tuple of tuple of ndarray
-    losses : ndarray
-        :math:`L(W(s))` (constant up to rounding).
-    product_error : ndarray
-        :math:`\max|W_{1:h}(s) - W_{1:h}(0)|` (rounding level).
-    norms : ndarray
-        :math:`(\sum_i\lVert W_i(s)\rVert_F^2)^{1/2}`.
-    imbalance : ndarray, shape (n_s, h - 1)
-        :math:`\lVert C_i(W(s))\rVert_F`.
-    relative_gradient_norms : ndarray
-    critical : tuple of bool
-    lambda_min, lambda_max : ndarray
-        Extreme eigenvalues of the Hessian of :math:`L` at :math:`W(s)`.
-    orbit_dims : ndarray of int
-        :func:`deeplinear.orbit_dimension` at each point.
-    ranks : ndarray of int, shape (n_s, h)
-        Ranks of the layers :math:`W_i(s)`.
-    kinds : tuple of str
-        :func:`deeplinear.classify` of each critical point, ``"not critical"`` otherwise.
-    direction_norm : float
-        Size of the product-preserving direction before normalisation (``"null-space"``; 0 means
-        there is none and the path is constant), ``nan`` for the group paths.
-    """
-
-    kind: str
-    layer: int | None
-    s: np.ndarray
-    base: tuple[np.ndarray, ...]
-    Sigma: np.ndarray
-    points: tuple[tuple[np.ndarray, ...], ...]
-    losses: np.ndarray
-    product_error: np.ndarray
-    norms: np.ndarray
-    imbalance: np.ndarray
-    relative_gradient_norms: np.ndarray
-    critical: tuple[bool, ...]
-    lambda_min: np.ndarray
-    lambda_max: np.ndarray
-    orbit_dims: np.ndarray
-    ranks: np.ndarray
-    kinds: tuple[str, ...]
-    direction_norm: float
-
-    def __len__(self) -> int:
-        return len(self.points)
-
-    def index(self, s: float) -> int:
-        """Index of the path parameter closest to ``s``."""
-        return int(np.argmin(np.abs(self.s - float(s))))
-
-    @property
-    def label(self) -> str:
-        """A short description of the path."""
-        return {
-            "gl": r"GL stretch $T_i = e^{sZ_i}$",
-            "orthogonal": r"rotation $T_i = e^{sK_i}$, $K_i$ skew",
-        }.get(self.kind, rf"product-preserving line $W_{self.layer} + s\Delta$")
-
-    def __repr__(self) -> str:
-        lines = [f"FiberPath(kind={self.kind!r}" + (f", layer={self.layer}" if self.layer else "")
-                 + f", {len(self)} points, s in [{self.s.min():g}, {self.s.max():g}])",
-                 f"{'s':>6} {'loss':>10} {'norm':>7} {'max|C_i|':>9} {'lam_min':>9} {'lam_max':>9} orbit  kind"]
-        for k in range(len(self)):
-            c = float(np.max(self.imbalance[k], initial=0.0))
-            lines.append(f"{self.s[k]:>6.3g} {self.losses[k]:>10.6g} {self.norms[k]:>7.4g} {c:>9.3g} "
-                         f"{self.lambda_min[k]:>9.4g} {self.lambda_max[k]:>9.4g} {self.orbit_dims[k]:>5}  {self.kinds[k]}")
-        return "\n".join(lines)
-
-
-def _null_space_direction(W: Sequence[np.ndarray], j: int, X: np.ndarray) -> np.ndarray:
-    r""":math:`\Delta = X - \Pi_{\mathrm{row}(W_{j+1:h})} X \Pi_{\mathrm{col}(W_{1:j-1})}`, the
-    orthogonal projection of ``X`` onto the directions with :math:`W_{j+1:h}\Delta W_{1:j-1} = 0`."""
-    h = len(W)
-    pre = np.eye(W[0].shape[1])
-    for i in range(j - 1):
-        pre = W[i] @ pre
-    suf = np.eye(W[-1].shape[0])
-    for i in range(h - 1, j - 1, -1):
-        suf = suf @ W[i]
-    P_row = np.linalg.pinv(suf, rcond=1e-12) @ suf
-    P_col = pre @ np.linalg.pinv(pre, rcond=1e-12)
-    return X - P_row @ X @ P_col
-
-
-def fiber_path(
-    point: CriticalPoint | Sequence[np.ndarray],
-    Sigma: np.ndarray | None = None,
-    *,
-    kind: str = "gl",
-    s: Sequence[float] = tuple(np.linspace(-1.0, 1.0, 41)),
-    seed: int = 0,
-    layer: int = 1,
-) -> FiberPath:
-    r"""A one-parameter path :math:`s \mapsto W(s)` inside the fibre :math:`\pi^{-1}(W_{1:h})`.
-
-    ``kind="gl"``
-        :math:`W_i(s) = T_i(s) W_i T_{i-1}(s)^{-1}` with :math:`T_i(s) = \exp(s Z_i)`,
-        :math:`Z_i` Gaussian with variance :math:`1/d_i` (a one-parameter subgroup of
-        :math:`GL(d_1)\times\dots\times GL(d_{h-1})`): an orbit of the symmetry.
-    ``kind="orthogonal"``
-        The same with skew :math:`Z_i`: rotations of the hidden layers, which keep the norms
-        and the eigenvalues of the :math:`C_i` and of the Hessian.
-    ``kind="null-space"``
-        The straight line :math:`W_j + s\Delta` in layer ``j = layer``, with
-        :math:`\Delta = X - \Pi_{\mathrm{row}(W_{j+1:h})} X \Pi_{\mathrm{col}(W_{1:j-1})}`
-        (unit Frobenius norm, :math:`X` Gaussian): :math:`W_{j+1:h}\Delta W_{1:j-1} = 0`, so the
-        product is the same for every ``s``. Where the partial products are invertible
-        :math:`\Delta = 0` and the path is constant (``direction_norm == 0``); where they are
-        rank deficient the line changes the ranks of the layers and so leaves the orbit.
-
-    Every point is measured: loss, product error, norm, :math:`\lVert C_i\rVert_F`, relative
-    gradient norm and criticality, the extreme Hessian eigenvalues, the orbit dimension, the
-    ranks of the layers and, at critical points, the type from :func:`deeplinear.classify`.
-
-    Parameters
-    ----------
-    point : CriticalPoint or list of ndarray
-        The base point :math:`W(0)`.
-    Sigma : ndarray, optional
-        The target; taken from ``point`` when it is a :class:`~deeplinear.CriticalPoint`.
-    kind : {"gl", "orthogonal", "null-space"}
-    s : sequence of float
-        Path parameters (default 41 points in ``[-1, 1]``).
-    seed : int
-        Seed of the random generator :math:`Z_i` or :math:`X`.
-    layer : int
-        Layer of a ``"null-space"`` path, ``1..h``.
-
-    Returns
-    -------
-    FiberPath
-    """
-    if isinstance(point, CriticalPoint):
-        base = [np.array(w) for w in point.weights]
-        if Sigma is None:
-            Sigma = point.Sigma
-    else:
-        base = as_weights(point, "point")
-    if Sigma is None:
-        raise ValueError("Sigma is needed when point is a weight list (only a CriticalPoint carries its own)")
-    d = widths_of(base)
-    h = len(base)
-    Sig = check_sigma(Sigma, d)
-    if kind not in PATH_KINDS:
-        raise ValueError(f"kind must be one of {PATH_KINDS}, got {kind!r}")
-    s_arr = np.asarray(s, dtype=float)
-    if s_arr.ndim != 1 or s_arr.size < 1 or not np.all(np.isfinite(s_arr)):
-        raise ValueError(f"s must be a non-empty 1-D sequence of finite numbers, got {s!r:.80}")
-    rng = as_rng(as_int(seed, "seed", minimum=0))
-    layer_used: int | None = None
-    direction_norm = math.nan
-    pts: list[list[np.ndarray]] = []
-    if kind in ("gl", "orthogonal"):
-        if h < 2:
-            raise ValueError("a network of depth 1 has no hidden layer, so the symmetry group is trivial")
-        Z = []
-        for di in d[1:-1]:
-            z = rng.standard_normal((di, di)) / math.sqrt(di)
-            Z.append((z - z.T) / math.sqrt(2.0) if kind == "orthogonal" else z)
-        for si in s_arr:
-            pts.append(gl_action(base, [expm(si * z) for z in Z]))
-    else:
-        layer_used = as_int(layer, "layer", minimum=1)
-        if layer_used > h:
-            raise ValueError(f"layer must be in 1..h = 1..{h}, got {layer_used}")
-        D = _null_space_direction(base, layer_used, rng.standard_normal(base[layer_used - 1].shape))
-        direction_norm = float(np.linalg.norm(D))
-        D = D / direction_norm if direction_norm > 1e-12 else np.zeros_like(D)
-        for si in s_arr:
-            W = [w.copy() for w in base]
-            W[layer_used - 1] = W[layer_used - 1] + si * D
-            pts.append(W)
-    P0 = end_to_end(base)
-    losses, perr, norms, imb, rel, lmin, lmax, odim, ranks, kinds = ([] for _ in range(10))
-    for W in pts:
-        P = end_to_end(W)
-        losses.append(0.5 * float(np.sum((Sig - P) ** 2)))
-        perr.append(float(np.max(np.abs(P - P0), initial=0.0)))
-        norms.append(_norm(W))
-        imb.append([float(np.linalg.norm(c)) for c in conserved_quantities(W)])
-        rho = relative_gradient_norm(W, Sig)
-        rel.append(rho)
-        ev = extreme_eigenvalues(W, Sig)
-        lmin.append(float(ev.lambda_min))
-        lmax.append(float(ev.lambda_max))
-        odim.append(orbit_dimension(W))
-        ranks.append([int(np.linalg.matrix_rank(w)) for w in W])
-        kinds.append(classify(W, Sig).kind if rho <= _CRITICAL_TOL else "not critical")
-    return FiberPath(
-        kind=kind,
-        layer=layer_used,
-        s=_frozen(s_arr),
-        base=tuple(_frozen(w) for w in base),
-        Sigma=_frozen(Sig),
-        points=tuple(tuple(_frozen(w) for w in W) for W in pts),
-        losses=_frozen(np.array(losses)),
-        product_error=_frozen(np.array(perr)),
-        norms=_frozen(np.array(norms)),
-        imbalance=_frozen(np.array(imb).reshape(len(pts), h - 1)),
-        relative_gradient_norms=_frozen(np.array(rel)),
-        critical=tuple(bool(x <= _CRITICAL_TOL) for x in rel),
-        lambda_min=_frozen(np.array(lmin)),
-        lambda_max=_frozen(np.array(lmax)),
-        orbit_dims=_frozen(np.array(odim, dtype=int)),
-        ranks=_frozen(np.array(ranks, dtype=int)),
-        kinds=tuple(kinds),
-        direction_norm=direction_norm,
-    )
 
 
 # --------------------------------------------------------------------------- drawing a path
@@ -405,7 +133,8 @@ WALK_KINDS = {"gl": ("gl", 1), "orthogonal": ("orthogonal", 1), "null-space W1":
 def saddle_fiber_path(kind: str) -> FiberPath:
     r"""The paths of the chapter's explorer, through the balanced non-strict saddle
     :math:`S = \{1\}` of :math:`\Sigma = \mathrm{diag}(3, 2, 1)` with widths ``(3, 3, 3, 3)``
-    (value 2.5), for ``s`` in ``[-1, 1]`` (41 points).
+    (value 2.5), for ``s`` in ``[-1, 1]`` (41 points): :func:`deeplinear.fiber_path` with the
+    explorer's choices of kind and layer (its ``prepare=`` step).
 
     Parameters
     ----------

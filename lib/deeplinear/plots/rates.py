@@ -1,12 +1,13 @@
 r"""Figures (and the small computations behind them) for the chapter on balanced initialisations
 and convergence rates.
 
-* :func:`end_to_end_velocity` and :func:`singular_value_velocity` -- the velocity of the
-  end-to-end map along the layer-wise flow, and the singular-value law of balanced flows, to
-  check the end-to-end equations against.
-* :func:`margin_rate` -- the exponential rate that a deficiency margin :math:`c` guarantees for
-  a 0-balanced flow: :math:`2h\,c^{2(h-1)/h}` when the end-to-end map is square
-  (:math:`d_0 = d_h`), :math:`2\,c^{2(h-1)/h}` in general.
+The end-to-end equations these figures check are in :mod:`deeplinear.flow`:
+:func:`deeplinear.end_to_end_velocity` (the velocity of the end-to-end map along the layer-wise
+flow), :func:`deeplinear.singular_value_velocity` (the singular-value law of balanced flows) and
+:func:`deeplinear.margin_rate` (the exponential rate that a deficiency margin :math:`c`
+guarantees for a 0-balanced flow: :math:`2h\,c^{2(h-1)/h}` when the end-to-end map is square,
+:math:`2\,c^{2(h-1)/h}` in general).
+
 * :func:`rate_run` and :func:`rate_bound_figure` -- the loss along a flow against both bounds
   :math:`\ell(0)e^{-\text{rate}\cdot t}` (digest claim 29 and its non-square counterexample).
 * :func:`margin_example` and :func:`margin_explorer_figure` -- a one-parameter family of
@@ -32,18 +33,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import as_depth, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of
-from ..flow import gradient_flow
+from ..flow import gradient_flow, margin_rate
 from ..init import balanced_init, deficiency_margin, delta_balanced_init, random_init
 from ..landscape import critical_values_of
-from ..loss import gradient
-from ..network import partial_product
 from ..modes import unbalanced_solution
 from .style import OKABE_ITO, new_figure
 
 __all__ = [
-    "end_to_end_velocity",
-    "singular_value_velocity",
-    "margin_rate",
     "RateRun",
     "rate_run",
     "rate_bound_figure",
@@ -81,74 +77,7 @@ def _axes(fig, ncols: int, width: float, height: float):
     return fig, (list(axes) if ncols > 1 else [axes])
 
 
-# --------------------------------------------------------------------------- velocities
-
-
-def end_to_end_velocity(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> np.ndarray:
-    r"""The velocity :math:`\dot W` of the end-to-end map when the layers follow the gradient flow.
-
-    By the product rule, with :math:`\dot W_j = -\nabla_{W_j} L`,
-
-    .. math:: \dot W = \sum_{j=1}^h W_{j+1:h}\, \dot W_j\, W_{1:j-1}.
-
-    For 0-balanced weights this equals :func:`deeplinear.end_to_end_rhs` of the product
-    (Arora, Cohen and Hazan 2018); in general it depends on more than the product.
-    """
-    W = as_weights(weights)
-    S = check_sigma(Sigma, widths_of(W))
-    G = gradient(W, S)
-    h = len(W)
-    return -sum(partial_product(W, j + 1, h) @ G[j - 1] @ partial_product(W, 1, j - 1) for j in range(1, h + 1))
-
-
-def singular_value_velocity(W: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray:
-    r"""The singular-value law of the balanced end-to-end flow,
-    :math:`\dot s_k = h\, s_k^{2-2/h} \langle \Sigma - W, u_k v_k^\top\rangle`.
-
-    Valid where the singular values of ``W`` are simple and non-zero (Arora, Cohen, Hu and Luo
-    2019). Returns the rates for :math:`s_1 \ge s_2 \ge \dots` (the compact SVD of ``W``).
-    """
-    W = as_matrix(W, "W")
-    S = as_matrix(Sigma, "Sigma")
-    h = as_depth(h)
-    if S.shape != W.shape:
-        raise ValueError(f"Sigma has shape {S.shape} but W has shape {W.shape}")
-    U, s, Vt = np.linalg.svd(W, full_matrices=False)
-    inner = np.einsum("ik,ij,kj->k", U, S - W, Vt)
-    return h * s ** (2.0 - 2.0 / h) * inner
-
-
 # --------------------------------------------------------------------------- the rate
-
-
-def margin_rate(c: float, h: int, *, square: bool = True) -> float:
-    r"""The exponential rate guaranteed by a deficiency margin ``c`` for a 0-balanced flow.
-
-    .. math::
-
-       \ell(t) \le \ell(0)\, e^{-\rho t}, \qquad
-       \rho = \begin{cases} 2h\, c^{2(h-1)/h} & d_0 = d_h \text{ (square end-to-end map)},\\
-                            2\, c^{2(h-1)/h} & \text{in general.} \end{cases}
-
-    The proof is in the chapter on balanced initialisations: along the flow
-    :math:`\dot\ell = -\langle \nabla\ell, \mathcal A_W(\nabla\ell)\rangle` and the smallest
-    eigenvalue of :math:`\mathcal A_W` is at least :math:`h\,\sigma_{\min}(W)^{2(h-1)/h}` for
-    square invertible :math:`W`, but only :math:`\sigma_{\min}(W)^{2(h-1)/h}` when :math:`W`
-    has a kernel or a co-kernel.
-
-    Parameters
-    ----------
-    c : float
-        Deficiency margin, ``> 0``.
-    h : int
-        Depth.
-    square : bool, default True
-        Whether :math:`d_0 = d_h`.
-    """
-    c = as_positive(c, "c")
-    h = as_depth(h)
-    exponent = 2.0 * (h - 1) / h
-    return float((2.0 * h if square else 2.0) * c**exponent)
 
 
 @dataclass(frozen=True)

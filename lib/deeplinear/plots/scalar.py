@@ -7,7 +7,7 @@ The scalar chain of depth ``h`` has the flow
 the line :math:`w_1 = -w_2` is the stable manifold of the saddle at the origin, and every other
 trajectory converges to the point of the hyperbola of minima :math:`w_1 w_2 = \sigma` on its
 own side of that line with the same conserved :math:`c = w_2^2 - w_1^2`
-(:func:`scalar_h2_limit`).
+(:func:`deeplinear.scalar_h2_limit`).
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ import numpy as np
 
 from .._validation import as_positive
 from ..flow import Trajectory, gradient_flow
-from ..saddles import scalar_vector_field
+from ..saddles import scalar_h2_limit, scalar_vector_field
 from .style import OKABE_ITO
 
 __all__ = [
     "ScalarFlow",
     "scalar_flow",
-    "scalar_h2_limit",
     "scalar_phase_portrait",
     "scalar_phase_portrait_at",
     "scalar_h3_figure",
@@ -125,37 +124,6 @@ def scalar_flow(
     return ScalarFlow(t=np.asarray(tr.t), w=W, loss=np.asarray(tr.loss), sigma=s, trajectory=tr)
 
 
-def scalar_h2_limit(w0: Sequence[float], sigma: float) -> np.ndarray:
-    r"""Where the scalar flow of depth two started at ``w0`` converges, in closed form.
-
-    With :math:`c = w_2^2 - w_1^2` (conserved) and :math:`s = w_1 + w_2` (whose sign is
-    conserved): the origin if :math:`s = 0` (the stable manifold :math:`w_1 = -w_2`), otherwise
-
-    .. math:: w_1^\infty = \operatorname{sgn}(s)\sqrt{\tfrac12\big(\sqrt{c^2 + 4\sigma^2} - c\big)},\qquad
-              w_2^\infty = \operatorname{sgn}(s)\sqrt{\tfrac12\big(\sqrt{c^2 + 4\sigma^2} + c\big)},
-
-    the point of the hyperbola :math:`w_1 w_2 = \sigma` with the same :math:`c` on the same side
-    of the line :math:`w_1 = -w_2`.
-
-    Returns
-    -------
-    ndarray, shape (2,)
-    """
-    w = _as_point(w0, h=2)
-    s = _as_sigma(sigma)
-    total = w[0] + w[1]
-    if total == 0.0:
-        return np.zeros(2)
-    c = w[1] ** 2 - w[0] ** 2
-    r = np.hypot(c, 2.0 * s)
-    sign = 1.0 if total > 0 else -1.0
-    # r - c and r + c computed without cancellation: (r - c)(r + c) = 4 sigma^2
-    plus = r + abs(c)
-    minus = 4.0 * s * s / plus
-    a2, b2 = (minus, plus) if c >= 0 else (plus, minus)
-    return sign * np.sqrt(np.array([a2, b2]) / 2.0)
-
-
 def _axes(fig, width: float, height: float):
     """One axes with fixed margins (the figure is redrawn per explorer frame, and the
     constrained layout pass would cost more than the drawing)."""
@@ -185,7 +153,7 @@ def scalar_phase_portrait(
     :math:`w_1 w_2 = \sigma`; the stable manifold :math:`w_1 = -w_2` and the unstable manifold
     :math:`w_1 = w_2` of the saddle at the origin. With ``w0``, the trajectory from ``w0``
     (black, from :func:`scalar_flow` over ``[0, t_max]``) and its limit from
-    :func:`scalar_h2_limit` (cross).
+    :func:`deeplinear.scalar_h2_limit` (cross).
 
     Parameters
     ----------

@@ -13,7 +13,7 @@ the free weight entries (:func:`deeplinear.hessian`). The figures show
   (:func:`descent_order_figure`);
 * the smallest Hessian eigenvalue along a path *inside one fibre* that leaves the symmetry
   orbit, through a non-strict saddle into strict ones (:func:`fiber_strictness_figure`, with
-  the path :func:`spare_rank_fiber_point`);
+  the path :func:`deeplinear.spare_rank_fiber_point`);
 * the sharpness :math:`\lambda_{\max}` along the symmetry orbit of a balanced global minimum,
   smallest at the balanced point (:func:`fiber_sharpness_figure`);
 * the dense spectrum of a larger network against the extreme eigenvalues from Lanczos on
@@ -30,15 +30,14 @@ from collections.abc import Sequence
 import matplotlib.ticker
 import numpy as np
 
-from .._validation import as_depth, as_int, as_weights, as_widths, check_sigma, widths_of
+from .._validation import as_depth, as_int, as_weights, check_sigma, widths_of
 from ..hessian import extreme_eigenvalues, hessian
-from ..landscape import _hidden_positions, critical_point
+from ..landscape import critical_point, spare_rank_fiber_point
 from ..loss import loss
 from ..saddles import classify, fit_descent_order
 from .style import OKABE_ITO, new_figure
 
 __all__ = [
-    "spare_rank_fiber_point",
     "hessian_spectrum_figure",
     "hessian_spectrum_explorer_figure",
     "origin_hessian_spectra_figure",
@@ -67,59 +66,6 @@ def _axes(fig, ncols: int, width: float, height: float):
 
 def _subset_text(S: Sequence[int]) -> str:
     return r"\emptyset" if len(S) == 0 else r"\{" + ", ".join(str(k) for k in S) + r"\}"
-
-
-# --------------------------------------------------------------------------- a path in a fibre
-
-
-def spare_rank_fiber_point(subset: Sequence[int], Sigma: np.ndarray, widths: Sequence[int], t: float) -> list[np.ndarray]:
-    r"""A critical point on a path through the balanced representative :math:`A_S` that leaves its orbit.
-
-    Start from the balanced representative (:func:`deeplinear.critical_point`) and add
-    :math:`t` times a partial identity between the *free* hidden coordinates (those that carry
-    no learnt mode) to every middle layer :math:`W_2, \dots, W_{h-1}`:
-
-    .. math:: W(t) = (D_1,\ D_2 + tJ_2,\ \dots,\ D_{h-1} + tJ_{h-1},\ D_h).
-
-    The first and last layers are unchanged and vanish on the free coordinates, so the product
-    (hence the loss :math:`L_S`) is the same for every ``t`` and every ``W(t)`` is critical
-    (each gradient term contains :math:`u_m^\top W_h = 0` or :math:`W_1 v_m = 0` for an
-    unlearnt mode ``m``). For ``h >= 3``, a top set ``S`` and ``t > 0`` the point is a
-    *strict* saddle (the middle product now has spare rank), although ``t = 0`` is
-    non-strict: strictness changes along one fibre. For ``h = 2`` there is no middle layer and
-    the point does not move; for :math:`S = \emptyset` it is
-    :math:`(0, tJ, \dots, tJ, 0)`, the family of :func:`deeplinear.level_set_family`.
-
-    Parameters
-    ----------
-    subset : collection of int
-        The learnt set ``S`` (1-based).
-    Sigma : ndarray, shape (d_h, d_0)
-    widths : sequence of int
-    t : float
-        Position along the path (``t = 0``: the balanced representative).
-
-    Returns
-    -------
-    list of ndarray
-    """
-    d = as_widths(widths)
-    h = len(d) - 1
-    try:
-        t = float(t)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"t must be a real number, got {t!r:.80}") from exc
-    if not np.isfinite(t):
-        raise ValueError(f"t must be finite, got {t}")
-    cp = critical_point(subset, Sigma, d)
-    W = cp.copy_weights()
-    used = [set()] + [set(_hidden_positions(cp.subset, d[i]).values()) for i in range(1, h)] + [set()]  # type: ignore[union-attr]
-    for i in range(2, h):  # layer i maps layer i-1 to layer i (1-based)
-        rows = [c for c in range(d[i]) if c not in used[i]]
-        cols = [c for c in range(d[i - 1]) if c not in used[i - 1]]
-        for a, b in zip(rows, cols):
-            W[i - 1][a, b] += t
-    return W
 
 
 # --------------------------------------------------------------------------- spectra
@@ -189,7 +135,7 @@ _EXPLORER_YLIM = (-4.0, 22.0)
 
 
 def hessian_spectrum_explorer_figure(subset: Sequence[int], h: int, t: float, *, fig=None):
-    r"""Explorer frame: the Hessian spectrum of :func:`spare_rank_fiber_point` for
+    r"""Explorer frame: the Hessian spectrum of :func:`deeplinear.spare_rank_fiber_point` for
     :math:`\Sigma = \mathrm{diag}(3, 2)` and widths ``(2, ..., 2)``.
 
     ``subset`` picks the critical value (``()``, ``(1,)``, ``(2,)``, ``(1, 2)``), ``h`` the
@@ -288,7 +234,7 @@ def descent_order_figure(cases: Sequence[tuple[str, Sequence[np.ndarray], np.nda
 
 def fiber_strictness_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = (3, 4), subset: Sequence[int] = (1,),
                             ts: Sequence[float] = tuple(np.linspace(0.0, 1.0, 21))):
-    r"""Smallest Hessian eigenvalue along the path :func:`spare_rank_fiber_point` (one fibre).
+    r"""Smallest Hessian eigenvalue along the path :func:`deeplinear.spare_rank_fiber_point` (one fibre).
 
     Markers: :math:`\lambda_{\min}` of :func:`deeplinear.hessian` at each ``t``; lines: the
     bound :math:`-\sigma_m t^{h-2}` (``m`` the largest unlearnt mode) from the two-layer

@@ -1,0 +1,56 @@
+"""Tests of deeplinear/__init__.py: the public surface that chapters reach as ``dl.<name>``."""
+
+import importlib
+import pkgutil
+from collections import defaultdict
+
+import deeplinear as dl
+
+
+def _homes() -> dict[str, list[str]]:
+    """Every public name with the modules whose ``__all__`` lists it."""
+    homes: dict[str, list[str]] = defaultdict(list)
+    for m in dl._MODULES:
+        if m in ("plots", "exercises"):
+            pkg = importlib.import_module(f"deeplinear.{m}")
+            for info in pkgutil.iter_modules(pkg.__path__):
+                for n in importlib.import_module(f"deeplinear.{m}.{info.name}").__all__:
+                    homes[n].append(f"{m}.{info.name}")
+        else:
+            for n in importlib.import_module(f"deeplinear.{m}").__all__:
+                homes[n].append(m)
+    return homes
+
+
+def test_every_public_name_has_exactly_one_home():
+    shared = {n: h for n, h in _homes().items() if len(h) > 1}
+    assert not shared, f"names exported by more than one module: {shared}"
+
+
+def test_every_public_name_is_the_object_of_its_home():
+    homes = _homes()
+    assert sorted(homes) == dl.__all__
+    for n, (home,) in homes.items():
+        assert getattr(dl, n) is getattr(importlib.import_module(f"deeplinear.{home}"), n), n
+
+
+def test_mathematics_lives_in_the_core_modules():
+    # names that chapter writers first put into figure or checker modules (see design.md:
+    # plots/<topic>.py only draws, exercises/<topic>.py only checks)
+    core = {
+        "saddles": ["ray_fates", "RayFates", "off_ray_turn_time", "off_ray_flow", "OffRayFlow", "stabilizer_rotations",
+                    "saddle_samples", "saddle_sample_flows", "SaddleSampleFlows", "escape_direction_span", "EscapeSpan",
+                    "orbit_tangent_vector", "scalar_h2_limit"],
+        "landscape": ["FiberPath", "fiber_path", "first_order_fiber_dimension", "spare_rank_fiber_point"],
+        "losses": ["LinearLoss", "linear", "DataQuadraticLoss", "data_quadratic_loss"],
+        "modes": ["huber_mode_half_time", "learnt_rank", "unbalanced_weights"],
+        "descent": ["critical_step"],
+        "flow": ["end_to_end_velocity", "singular_value_velocity", "margin_rate"],
+        "hessian": ["hessian_quadratic_form"],
+        "invariants": ["commutator_block_drift", "symmetry_defect"],
+        "network": ["nilpotent_jordan_type"],
+    }
+    homes = _homes()
+    for module, names in core.items():
+        for n in names:
+            assert homes[n] == [module], (n, homes[n])
