@@ -54,7 +54,7 @@ def test_strip_keeps_only_text_of_checked_cells():
         new_output("stream", name="stdout", text="1\n"),
         new_output("display_data", data={"image/png": "AAAA", "text/plain": "<Figure>"}),
     ]
-    other = new_code_cell("x = 1", execution_count=8)
+    other = new_code_cell("x = 1", execution_count=8, metadata={"execution": {"iopub.status.idle": "2026-12-01T19:07:10Z"}})
     other.outputs = [new_output("display_data", data={"image/png": "AAAA"})]
     nb = new_notebook(cells=[checked, other], metadata={"widgets": {"state": {}}})
     stored = store_outputs.strip(nb)
@@ -63,6 +63,12 @@ def test_strip_keeps_only_text_of_checked_cells():
     assert [o.get("data", {}).keys() for o in stored.cells[0].outputs][1] == {"text/plain"}
     assert stored.cells[1].outputs == [] and stored.cells[1].execution_count is None
     assert "widgets" not in stored.metadata
+    assert "execution" not in stored.cells[1].metadata  # timestamps would change every diff
+
+
+def test_problems_reports_execution_timestamps():
+    cell = new_code_cell("x = 1", metadata={"execution": {"shell.execute_reply": "2026-12-01T19:07:10Z"}})
+    assert any("timestamps" in p for p in store_outputs.problems(new_notebook(cells=[cell])))
 
 
 def test_problems_reports_an_unstored_notebook():

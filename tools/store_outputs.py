@@ -48,6 +48,7 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        cell.metadata.pop("execution", None)  # execution timestamps: noise in every diff
         if is_checked(cell):
             count += 1
             cell.outputs = keep_text(cell.outputs)
@@ -70,6 +71,8 @@ def problems(nb: nbformat.NotebookNode) -> list[str]:
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
+        if "execution" in cell.metadata:
+            found.append(f"cell {i} stores execution timestamps in its metadata")
         if is_checked(cell):
             if cell.execution_count is None or not cell.outputs:
                 found.append(f"cell {i} is tagged {CHECK_TAG} but has no stored output (run tools/store_outputs.py)")
