@@ -110,7 +110,7 @@ STANDARD_TEX = {
     "eta", "frac", "ge", "in", "infty", "lambda", "ldots", "le", "leftarrow", "ln", "lvert",
     "mapsto", "mathcal", "mathrm", "max", "min", "nabla", "notin", "operatorname", "pi", "pm", "prod",
     "psi", "qquad", "quad", "rvert", "sigma", "star", "subseteq", "sum", "theta", "tilde", "times",
-    "tau", "tfrac", "to", "top", "varepsilon", "varphi", "ell", "Sigma", "#",
+    "tau", "tfrac", "to", "top", "varepsilon", "varphi", "varsigma", "ell", "Sigma", "#",
 }
 
 
