@@ -184,3 +184,21 @@ def as_time_span(t_span: object, name: str = "t_span") -> tuple[float, float]:
     if not t1 > t0:
         raise ValueError(f"{name} = {_short(t_span)} must satisfy t0 < t1 (a positive duration)")
     return t0, t1
+
+
+def frozen_array(value: object, dtype: type = float) -> np.ndarray:
+    """A read-only copy, for the arrays held by the library's frozen result objects."""
+    a = np.array(value, dtype=dtype, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def as_positive_values(values: object, name: str = "singular_values") -> np.ndarray:
+    """A non-empty 1-D array of positive finite numbers."""
+    try:
+        s = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a sequence of numbers, got {values!r:.80}") from exc
+    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
+        raise ValueError(f"{name} must be a non-empty 1-D list of positive finite numbers, got {values!r:.80}")
+    return s

@@ -34,14 +34,9 @@ import numpy as np
 from ._validation import as_int, as_matrix, as_positive, as_rng, as_weights
 from .invariants import random_orthogonal
 from .network import end_to_end
+from ._validation import frozen_array as _frozen
 
 __all__ = ["DataReduction", "reduce_data", "whiten", "data_loss", "TeacherData", "teacher_data"]
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ from ._validation import as_int, as_positive, as_real, as_rng, as_weights, as_wi
 from .hessian import extreme_eigenvalues, hessian, inertia
 from .invariants import gl_action
 from .network import adjacency, prefix_products, suffix_products
+from ._validation import frozen_array as _readonly
 
 __all__ = [
     "CriticalValues",
@@ -107,12 +108,6 @@ def _fmt(x: float) -> str:
 
 def _fmt_subset(S: Sequence[int]) -> str:
     return "{" + ",".join(str(k) for k in S) + "}" if len(S) else "∅"
-
-
-def _readonly(a: np.ndarray, dtype: type = float) -> np.ndarray:
-    a = np.array(a, dtype=dtype, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 def _as_singular_values(values: object, name: str = "singular_values") -> np.ndarray:

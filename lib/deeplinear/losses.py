@@ -28,6 +28,7 @@ from scipy.special import expit
 
 from ._validation import as_matrix, as_positive, as_weights
 from .network import prefix_products, suffix_products
+from ._validation import frozen_array as _frozen
 
 __all__ = [
     "EndToEndLoss",
@@ -56,12 +57,6 @@ class EndToEndLoss(Protocol):
     def value(self, W: np.ndarray) -> float: ...
 
     def gradient(self, W: np.ndarray) -> np.ndarray: ...
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True)

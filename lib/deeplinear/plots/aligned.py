@@ -46,7 +46,8 @@ from ..modes import (
     unbalanced_solution,
     unbalanced_weights,
 )
-from .style import OKABE_ITO, new_figure
+from .style import OKABE_ITO, axes_row as _axes, new_figure
+from .._validation import frozen_array as _frozen
 
 __all__ = [
     "AlignedModes",
@@ -65,22 +66,6 @@ __all__ = [
 ]
 
 _FLOOR = 1e-18
-
-
-def _frozen(a: object) -> np.ndarray:
-    arr = np.array(a, dtype=float, copy=True)
-    arr.setflags(write=False)
-    return arr
-
-
-def _axes(fig, ncols: int, width: float, height: float):
-    """Axes side by side, in a new figure or in the one an explorer passes."""
-    if fig is None:
-        fig, axes = new_figure(ncols, width=width, height=height)
-    else:
-        fig.set_layout_engine("constrained")
-        axes = fig.subplots(1, ncols)
-    return fig, (list(axes) if ncols > 1 else [axes])
 
 
 def _as_sigma(sigma: object, name: str = "sigma") -> float:

@@ -22,6 +22,7 @@ from ..data import DataReduction, reduce_data, teacher_data, whiten
 from ..flow import gradient_flow
 from ..losses import data_quadratic_loss
 from .style import DIVERGING_CMAP, OKABE_ITO, new_figure
+from .._validation import frozen_array as _frozen
 
 __all__ = [
     "DataFlowComparison",
@@ -33,12 +34,6 @@ __all__ = [
 
 #: Distances below this are drawn at this value, so that exact zeros (at t = 0) show on a log axis.
 _FLOOR = 1e-16
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,10 @@ from ..hessian import sharpness
 from ..init import balanced_init, random_init
 from ..invariants import conserved_quantities, imbalance
 from ..losses import huber, logistic
-from .style import OKABE_ITO
+from .style import OKABE_ITO, axes_row
+from .._validation import frozen_array as _frozen
+
+_MARGINS = (0.75, 0.15, 0.55, 0.4, 0.35)  # inches (left, right, bottom, top) and wspace: fixed, for explorer frames
 
 __all__ = [
     "ThresholdRun",
@@ -54,26 +57,6 @@ __all__ = [
 ]
 
 _FLOOR = 1e-32
-
-
-def _frozen(a: object) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
-
-
-def _axes(fig, ncols: int, width: float, height: float):
-    """Axes side by side, in a new figure or in the one an explorer passes (fixed margins)."""
-    if fig is None:
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(width, height))
-    elif fig.get_layout_engine() is not None:
-        raise ValueError("fig must not use a layout engine (these figures set fixed margins)")
-    axes = fig.subplots(1, ncols)
-    w, hgt = fig.get_size_inches()
-    fig.subplots_adjust(left=0.75 / w, right=1 - 0.15 / w, bottom=0.55 / hgt, top=1 - 0.4 / hgt, wspace=0.35)
-    return fig, (list(axes) if ncols > 1 else [axes])
 
 
 def _descend(W0, S, eta, steps, **kwargs):
@@ -154,7 +137,7 @@ def threshold_figure(runs: Sequence[ThresholdRun], *, title: str = ""):
     runs = list(runs)
     if not runs or not all(isinstance(r, ThresholdRun) for r in runs):
         raise TypeError("runs must be a non-empty list of ThresholdRun (from threshold_runs)")
-    fig, (ax,) = _axes(None, 1, 6.4, 3.6)
+    fig, (ax,) = axes_row(None, 1, 6.4, 3.6, margins=_MARGINS)
     styles = ("-", "--", "-.", ":")
     for i, r in enumerate(runs):
         k = np.arange(r.losses.size)
@@ -237,7 +220,7 @@ def drift_scaling_figure(scaling: DriftScaling):
     """
     if not isinstance(scaling, DriftScaling):
         raise TypeError(f"scaling must be a DriftScaling (from drift_scaling), got {type(scaling).__name__}")
-    fig, (ax,) = _axes(None, 1, 6.0, 3.8)
+    fig, (ax,) = axes_row(None, 1, 6.0, 3.8, margins=_MARGINS)
     e = scaling.etas
     ax.loglog(e, scaling.one_step, "o-", color=OKABE_ITO[0], lw=1.6, ms=5, label="one step, measured")
     ax.loglog(e, scaling.predicted, "x", color="black", ms=8, label=r"one step, $\eta^2(G_{i+1}^\top G_{i+1} - G_i G_i^\top)$")
@@ -325,7 +308,7 @@ def sharpness_selection_figure(sel: SharpnessSelection):
     """
     if not isinstance(sel, SharpnessSelection):
         raise TypeError(f"sel must be a SharpnessSelection (from sharpness_selection), got {type(sel).__name__}")
-    fig, (ax_s, ax_i) = _axes(None, 2, 8.8, 3.6)
+    fig, (ax_s, ax_i) = axes_row(None, 2, 8.8, 3.6, margins=_MARGINS)
     e = sel.etas
     ok = sel.converged
     grid = np.linspace(float(e[0]), float(e[-1]), 200)
@@ -426,7 +409,7 @@ def nonquadratic_figure(runs: Sequence[NonQuadraticRun]):
     runs = list(runs)
     if not runs or not all(isinstance(r, NonQuadraticRun) for r in runs):
         raise TypeError("runs must be a non-empty list of NonQuadraticRun (from nonquadratic_runs)")
-    fig, axes = _axes(None, 3, 10.5, 3.4)
+    fig, axes = axes_row(None, 3, 10.5, 3.4, margins=_MARGINS)
     for i, r in enumerate(runs):
         sel = r.t > 0
         c = OKABE_ITO[(0, 5, 2, 3)[i % 4]]
@@ -472,7 +455,7 @@ def step_explorer_figure(ratio: float, h: int, *, steps: int = 600, seed: int = 
     res = _descend(W0, S, ratio * es, as_int(steps, "steps", minimum=1))
     C0 = res.conserved_initial
     drift = [max(float(np.linalg.norm(a - b)) for a, b in zip(conserved_quantities(w), C0)) for w in res.weights]
-    fig, (ax_l, ax_d) = _axes(fig, 2, 8.6, 3.6)
+    fig, (ax_l, ax_d) = axes_row(fig, 2, 8.6, 3.6, margins=_MARGINS)
     k = np.arange(res.losses.size)
     colour = OKABE_ITO[0] if ratio < 1 else OKABE_ITO[5]
     ax_l.semilogy(k, np.maximum(res.losses, _FLOOR), color=colour, lw=1.6)

@@ -29,7 +29,8 @@ from ..loss import gradient, loss
 from ..modes import mode_loss
 from ..network import adjacency, adjacency_power, target
 from .network import draw_pattern
-from .style import OKABE_ITO, new_figure
+from .style import OKABE_ITO, axes_row as _axes, new_figure
+from .._validation import frozen_array as _frozen
 
 __all__ = [
     "taylor_test_figure",
@@ -44,22 +45,6 @@ __all__ = [
 ]
 
 _FLOOR = 1e-17
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
-
-
-def _axes(fig, ncols: int, width: float, height: float):
-    """Axes side by side, in a new figure or in the one an explorer passes."""
-    if fig is None:
-        fig, axes = new_figure(ncols, width=width, height=height)
-    else:
-        fig.set_layout_engine("constrained")
-        axes = fig.subplots(1, ncols)
-    return fig, (list(axes) if ncols > 1 else [axes])
 
 
 # --------------------------------------------------------------------------- Taylor test

@@ -51,6 +51,8 @@ from ..network import end_to_end
 from ..saddles import classify
 from .incremental import plateau_dwell
 from .style import OKABE_ITO, new_figure
+from .._validation import frozen_array as _frozen
+from .._validation import as_positive_values as _positive_values
 
 __all__ = [
     "plateau_levels",
@@ -74,22 +76,6 @@ __all__ = [
 ]
 
 _FAST = {"method": "LSODA", "max_step": np.inf}
-
-
-def _frozen(a: object) -> np.ndarray:
-    arr = np.array(a, dtype=float, copy=True)
-    arr.setflags(write=False)
-    return arr
-
-
-def _positive_values(values: object, name: str = "singular_values") -> np.ndarray:
-    try:
-        s = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a sequence of numbers, got {values!r:.80}") from exc
-    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
-        raise ValueError(f"{name} must be a non-empty 1-D list of positive finite numbers, got {values!r:.80}")
-    return s
 
 
 def _seeds(seeds: object) -> tuple[int, ...]:

@@ -37,7 +37,10 @@ from ..flow import gradient_flow, margin_rate
 from ..init import balanced_init, deficiency_margin, delta_balanced_init, random_init
 from ..landscape import critical_values_of
 from ..modes import unbalanced_solution
-from .style import OKABE_ITO, new_figure
+from .style import OKABE_ITO, axes_row, new_figure
+from .._validation import frozen_array as _frozen
+
+_MARGINS = (0.75, 0.15, 0.55, 0.4, 0.32)  # inches (left, right, bottom, top) and wspace: fixed, for explorer frames
 
 __all__ = [
     "RateRun",
@@ -55,26 +58,6 @@ __all__ = [
 ]
 
 _LOSS_FLOOR = 1e-14
-
-
-def _frozen(a: object) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
-
-
-def _axes(fig, ncols: int, width: float, height: float):
-    """Axes side by side, in a new figure or in the one an explorer passes (fixed margins)."""
-    if fig is None:
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(width, height))
-    elif fig.get_layout_engine() is not None:
-        raise ValueError("fig must not use a layout engine (these figures set fixed margins)")
-    axes = fig.subplots(1, ncols)
-    w, hgt = fig.get_size_inches()
-    fig.subplots_adjust(left=0.75 / w, right=1 - 0.15 / w, bottom=0.55 / hgt, top=1 - 0.4 / hgt, wspace=0.32)
-    return fig, (list(axes) if ncols > 1 else [axes])
 
 
 # --------------------------------------------------------------------------- the rate
@@ -228,7 +211,7 @@ def rate_bound_figure(
         raise TypeError("runs must be a non-empty list of RateRun objects (from rate_run)")
     if titles is not None and len(titles) != len(runs):
         raise ValueError(f"got {len(titles)} titles for {len(runs)} runs")
-    fig, axes = _axes(None, len(runs), 4.3 * len(runs), 3.6)
+    fig, axes = axes_row(None, len(runs), 4.3 * len(runs), 3.6, margins=_MARGINS)
     for i, (ax, run) in enumerate(zip(axes, runs)):
         _draw_rate(ax, run, ylim, None if titles is None else titles[i])
     return fig
@@ -275,7 +258,7 @@ def margin_explorer_figure(h: int, c: float, shape: str = "square", *, t_max: fl
     """
     W0, S = margin_example(h, c, shape)
     run = rate_run(W0, S, t_max, n=101, rtol=1e-8, atol=1e-14, loss_tol=1e-13)
-    fig, (ax,) = _axes(fig, 1, 6.4, 4.0)
+    fig, (ax,) = axes_row(fig, 1, 6.4, 4.0, margins=_MARGINS)
     verdict = "holds" if run.ratio_h <= 1.0 + 1e-9 else f"fails (max ratio {run.ratio_h:.3g})"
     label = "square 2x2" if shape == "square" else "wide 2x3"
     _draw_rate(ax, run, (1e-12, 10.0), f"h = {h}, c = {c:g}, {label}: bound with factor h {verdict}", t_end=t_max)
@@ -345,7 +328,7 @@ def low_rank_bias_figure(paths: SingularValuePaths):
     """
     if not isinstance(paths, SingularValuePaths):
         raise TypeError(f"paths must be a SingularValuePaths (from singular_value_paths), got {type(paths).__name__}")
-    fig, axes = _axes(None, len(paths.depths), 3.0 * len(paths.depths) + 0.6, 3.2)
+    fig, axes = axes_row(None, len(paths.depths), 3.0 * len(paths.depths) + 0.6, 3.2, margins=_MARGINS)
     top = 1.15 * float(np.max(paths.target))
     for ax, h in zip(axes, paths.depths):
         sv = paths.values[h]
@@ -392,7 +375,7 @@ def imbalance_figure(
     matplotlib Figure
     """
     sigma = as_positive(sigma, "sigma")
-    fig, (ax_s, ax_m) = _axes(None, 2, 8.6, 3.6)
+    fig, (ax_s, ax_m) = axes_row(None, 2, 8.6, 3.6, margins=_MARGINS)
     t = np.linspace(0.0, t_max, 301)
     for i, c in enumerate(imbalances):
         p = unbalanced_solution(t, sigma, p0, float(c))
@@ -511,7 +494,7 @@ def random_limits_figure(results: Sequence[RandomLimits], *, floor: float = 1e-1
     results = list(results)
     if not results or not all(isinstance(r, RandomLimits) for r in results):
         raise TypeError("results must be a non-empty list of RandomLimits (from random_limits)")
-    fig, (ax,) = _axes(None, 1, 6.4, 3.6)
+    fig, (ax,) = axes_row(None, 1, 6.4, 3.6, margins=_MARGINS)
     markers = ("o", "s", "D", "^", "v")
     scales = sorted({float(s) for r in results for s in r.scales})
     for j, r in enumerate(results):

@@ -35,7 +35,7 @@ from ..hessian import extreme_eigenvalues, hessian
 from ..landscape import critical_point, spare_rank_fiber_point
 from ..loss import loss
 from ..saddles import classify, fit_descent_order
-from .style import OKABE_ITO, new_figure
+from .style import OKABE_ITO, axes_row as _axes, new_figure
 
 __all__ = [
     "hessian_spectrum_figure",
@@ -52,16 +52,6 @@ _NEG, _ZERO, _POS = OKABE_ITO[5], "0.45", OKABE_ITO[0]
 
 #: The chapter's running target.
 _SIGMA = np.diag([3.0, 2.0])
-
-
-def _axes(fig, ncols: int, width: float, height: float):
-    """Axes side by side, in a new figure or in the one an explorer passes."""
-    if fig is None:
-        fig, axes = new_figure(ncols, width=width, height=height)
-    else:
-        fig.set_layout_engine("constrained")
-        axes = fig.subplots(1, ncols)
-    return fig, (list(axes) if ncols > 1 else [axes])
 
 
 def _subset_text(S: Sequence[int]) -> str:

@@ -36,3 +36,27 @@ def new_figure(ncols: int = 1, *, width: float = 6.4, height: float = 3.6, **kwa
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(1, ncols, **kwargs)
     return fig, axes
+
+
+def axes_row(fig, ncols: int, width: float, height: float, *, margins=None):
+    """``ncols`` axes side by side, in a new figure or in the one an explorer passes.
+
+    With ``margins=None`` the figure uses the constrained layout. Otherwise ``margins`` is
+    ``(left, right, bottom, top, wspace)``, the first four in inches: fixed margins are
+    cheaper than a layout pass for figures redrawn for every explorer frame. Returns the
+    figure and a list of the axes.
+    """
+    from matplotlib.figure import Figure
+
+    if fig is None:
+        fig = Figure(figsize=(width, height), layout="constrained" if margins is None else None)
+    elif margins is None:
+        fig.set_layout_engine("constrained")
+    elif fig.get_layout_engine() is not None:
+        raise ValueError("fig must not use a layout engine (this figure sets fixed margins)")
+    axes = fig.subplots(1, ncols)
+    if margins is not None:
+        left, right, bottom, top, wspace = margins
+        w, h = fig.get_size_inches()
+        fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h, wspace=wspace)
+    return fig, (list(axes) if ncols > 1 else [axes])
