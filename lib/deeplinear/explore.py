@@ -91,7 +91,11 @@ the bad value: empty or reversed ranges, non-positive steps, non-finite numbers,
 is not a grid point, duplicate choices, two time parameters, parameters that ``plot_fn`` does
 not accept or requires but was not given, and a grid larger than ``options.max_frames``.
 :meth:`Explorer.frames` draws every grid point (default first) so a test can sweep them all;
-:meth:`Explorer.failures` lists the error frames.
+:meth:`Explorer.failures` lists the error frames. Frames not drawn yet are drawn in forked
+worker processes, one contiguous chunk of the grid each (``DEEPLINEAR_EXPLORER_PROCESSES``,
+default the usable CPUs; ``1`` draws everything in the calling process, where side effects of
+``plot_fn`` are then visible); if a worker fails, the frames are drawn in the calling process
+so that the error is reported there.
 
 Size and speed trade-off
 ------------------------
@@ -159,6 +163,12 @@ __all__ = [
 
 BUILD_ENV_VAR = "DEEPLINEAR_BUILD"
 """Name of the environment variable that selects the static form in ``mode="auto"``."""
+
+PROCESSES_ENV_VAR = "DEEPLINEAR_EXPLORER_PROCESSES"
+"""How many processes draw a static explorer's frames (default: the usable CPUs; ``1``: this
+process only). Grids of fewer than ``_PARALLEL_MIN_FRAMES`` missing frames are drawn here."""
+
+_PARALLEL_MIN_FRAMES = 8
 
 _TRUE = {"1", "true", "yes", "on"}
 _RESERVED = {"fig"}
@@ -1073,7 +1083,14 @@ class Explorer:
         return self.frame(self.key_for(**values))
 
     def frames(self) -> list[ExplorerFrame]:
-        """Draw every grid point (default first) and return the frames."""
+        """Draw every grid point (default first) and return the frames.
+
+        Frames not drawn yet are drawn in worker processes when there are enough of them
+        (see ``PROCESSES_ENV_VAR``): the static build precomputes every explorer's grid.
+        """
+        missing = [key for key in self.keys() if key not in self._frames]
+        for frame in _render_in_processes(self, missing):
+            self._frames[frame.key] = frame
         return [self.frame(key) for key in self.keys()]
 
     def failures(self) -> list[ExplorerFrame]:
@@ -1428,3 +1445,56 @@ def explore(
             raise ValueError(f"parameter {name!r} given twice (as a keyword and in params=)")
         specs[name] = spec
     return Explorer(plot_fn, specs, prepare=prepare, alt=alt, title=title, options=options)
+
+
+# --------------------------------------------------------------------------- worker processes
+
+_FORKED_EXPLORER: Explorer | None = None  # inherited by the forked workers, never pickled
+
+
+def _worker_count() -> int:
+    raw = os.environ.get(PROCESSES_ENV_VAR, "").strip()
+    if not raw:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"{PROCESSES_ENV_VAR} must be a positive integer, got {raw!r}")
+    return n
+
+
+def _render_chunk(keys: list[tuple[int, ...]]) -> list[dict[str, Any]]:
+    assert _FORKED_EXPLORER is not None
+    out = []
+    for key in keys:
+        frame = _FORKED_EXPLORER._render(key)
+        fields = {f: getattr(frame, f) for f in frame.__dataclass_fields__}
+        fields["params"] = dict(frame.params)  # a mappingproxy does not pickle
+        out.append(fields)
+    return out
+
+
+def _render_in_processes(explorer: Explorer, keys: list[tuple[int, ...]]) -> list[ExplorerFrame]:
+    """Draw ``keys`` in forked worker processes, in contiguous chunks (neighbouring grid points
+    share the cached ``prepare`` result); ``[]`` when one process should do it, so the caller
+    draws them itself (also when a worker fails: the error then shows in this process)."""
+    global _FORKED_EXPLORER
+    import multiprocessing
+
+    n = min(_worker_count(), len(keys) // (_PARALLEL_MIN_FRAMES // 2))
+    if n < 2 or len(keys) < _PARALLEL_MIN_FRAMES or "fork" not in multiprocessing.get_all_start_methods():
+        return []
+    size = -(-len(keys) // n)
+    chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
+    _FORKED_EXPLORER = explorer
+    try:
+        with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
+            results = pool.map(_render_chunk, chunks)
+    except Exception:  # noqa: BLE001 - fall back to drawing here, where an error is reported properly
+        return []
+    finally:
+        _FORKED_EXPLORER = None
+    return [ExplorerFrame(**dict(fields, params=MappingProxyType(fields["params"])))
+            for chunk in results for fields in chunk]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import math
@@ -26,6 +27,12 @@ matplotlib.use("Agg")
 # ------------------------------------------------------------------------------------------
 # Plot functions used by the tests
 # ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _draw_in_this_process(monkeypatch):
+    # most tests watch the plot function's calls, which worker processes would not report back
+    monkeypatch.setenv("DEEPLINEAR_EXPLORER_PROCESSES", "1")
 
 
 class Recorder:
@@ -690,3 +697,32 @@ def test_alt_text_keeps_the_case_of_a_greek_first_letter():
 
     ex = dl.explore(plot_level, sigma=[2, 3])
     assert ex.frame().alt.startswith("σ = 2, for sigma = 2.")
+
+
+explore_module = importlib.import_module("deeplinear.explore")  # dl.explore is the function
+
+
+def _failing_at_three(a, n):
+    if n == 3:
+        raise ValueError(f"no figure for n = {n}")
+    return returns_figure(a, n)
+
+
+def test_frames_drawn_in_worker_processes_equal_the_serial_ones(monkeypatch):
+    # the static build draws the grid in worker processes; the frames must be the same bytes,
+    # alt texts and errors as drawn one by one in this process
+    monkeypatch.setenv(explore_module.PROCESSES_ENV_VAR, "2")
+    grid = dict(a=(0.5, 2.0, 0.5), n=[1, 2, 3])
+    parallel = dl.explore(_failing_at_three, **grid).frames()
+    monkeypatch.setenv(explore_module.PROCESSES_ENV_VAR, "1")
+    serial = dl.explore(_failing_at_three, **grid).frames()
+    assert len(parallel) == len(serial) == 12
+    for p, s in zip(parallel, serial):
+        assert (p.key, p.image, p.alt, p.error, dict(p.params)) == (s.key, s.image, s.alt, s.error, dict(s.params))
+    assert sum(f.error is not None for f in parallel) == 4
+
+
+def test_worker_process_count_names_a_bad_setting(monkeypatch):
+    monkeypatch.setenv(explore_module.PROCESSES_ENV_VAR, "zero")
+    with pytest.raises(ValueError, match="DEEPLINEAR_EXPLORER_PROCESSES.*'zero'"):
+        dl.explore(returns_figure, a=(0.5, 2.0, 0.5), n=[1, 2, 3]).frames()
