@@ -67,6 +67,7 @@ __all__ = [
     "end_to_end_velocity",
     "singular_value_velocity",
     "margin_rate",
+    "zero_crossings",
     "DEFAULT_RTOL",
     "DEFAULT_ATOL",
 ]
@@ -984,3 +985,27 @@ def margin_rate(c: float, h: int, *, square: bool = True) -> float:
     h = as_depth(h)
     exponent = 2.0 * (h - 1) / h
     return float((2.0 * h if square else 2.0) * c**exponent)
+
+
+def zero_crossings(t: Sequence[float] | np.ndarray, values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """The times at which sampled ``values`` change sign, by linear interpolation between samples.
+
+    For quantities along a trajectory (``t = traj.t``): when a weight passes through zero, when
+    a distance falls below a level (pass ``distance - level``). A sample exactly at zero counts
+    as a sign change with its neighbours.
+
+    Raises
+    ------
+    ValueError
+        If ``t`` and ``values`` are not 1-D arrays of the same length with finite entries.
+    """
+    t = np.asarray(t, dtype=float)
+    g = np.asarray(values, dtype=float)
+    if t.ndim != 1 or g.shape != t.shape:
+        raise ValueError(f"t and values must be 1-D of the same length, got shapes {t.shape} and {g.shape}")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(g))):
+        raise ValueError("t and values must be finite")
+    k = np.flatnonzero(np.diff(np.sign(g)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(g[k + 1] != g[k], g[k] / (g[k] - g[k + 1]), 0.0)
+    return t[k] + frac * (t[k + 1] - t[k])

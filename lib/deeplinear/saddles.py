@@ -82,6 +82,7 @@ __all__ = [
     "fit_descent_order",
     "orbit_dimension",
     "orbit_tangent_vector",
+    "mode_rotation",
     "StrictnessPrediction",
     "predicted_strictness",
     "ModeManifold",
@@ -154,6 +155,60 @@ def _orbit_tangent_matrix(W: Sequence[np.ndarray]) -> np.ndarray:
         T[offs[i - 1]:offs[i], cols] += np.kron(np.eye(d[i]), W[i - 1].T)  # xi_i W_i
         T[offs[i]:offs[i + 1], cols] -= np.kron(W[i], np.eye(d[i]))  # - W_{i+1} xi_i
     return T
+
+
+def mode_rotation(
+    weights: Sequence[np.ndarray], Sigma: np.ndarray, j: int, k: int, theta: float
+) -> list[np.ndarray]:
+    r"""Turn singular direction ``j`` of ``Sigma`` towards direction ``k`` in the outer layers.
+
+    .. math::
+
+       W_1 \mapsto W_1 O_v(\theta)^\top, \qquad W_h \mapsto O_u(\theta) W_h,
+
+    where :math:`O_v(\theta)` rotates :math:`v_j` towards :math:`v_k` by the angle
+    :math:`\theta` in their plane and fixes the orthogonal complement (:math:`O_u`: the same
+    for :math:`u_j, u_k`), so the product becomes :math:`O_u W_{1:h} O_v^\top`. At a network
+    with product :math:`\Sigma_S`, :math:`j \in S`, :math:`k \notin S`,
+
+    .. math:: L(\theta) = L_S - \sigma_j(\sigma_k - \sigma_j)\sin^2\theta,
+
+    which decreases when :math:`\sigma_k > \sigma_j`: a descent curve out of every critical
+    point whose learnt set is not a top set, whatever the point of the fibre.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+    Sigma : ndarray, shape (d_h, d_0)
+    j, k : int
+        1-based indices of singular values of ``Sigma`` (the module's convention), distinct.
+    theta : float
+        The angle.
+
+    Returns
+    -------
+    list of ndarray
+    """
+    W = as_weights(weights)
+    Sig = check_sigma(Sigma, widths_of(W))
+    modes = _sigma_modes(Sig)
+    q = len(modes.sigma)
+    j = as_int(j, "j", minimum=1)
+    k = as_int(k, "k", minimum=1)
+    if j > q or k > q or j == k:
+        raise ValueError(f"j = {j} and k = {k} must be distinct indices from 1 to {q} (Sigma has {q} singular values)")
+    theta = as_real(theta, "theta")
+    c, s = math.cos(theta), math.sin(theta)
+
+    def rotation(B: np.ndarray) -> np.ndarray:
+        a, b = B[:, j - 1], B[:, k - 1]
+        return (np.eye(B.shape[0]) + (c - 1.0) * (np.outer(a, a) + np.outer(b, b))
+                + s * (np.outer(b, a) - np.outer(a, b)))
+
+    out = [np.array(w, dtype=float) for w in W]
+    out[0] = out[0] @ rotation(modes.V).T
+    out[-1] = rotation(modes.U) @ out[-1]
+    return out
 
 
 def orbit_tangent_vector(weights: Sequence[np.ndarray], xis: Sequence[np.ndarray]) -> list[np.ndarray]:

@@ -474,3 +474,13 @@ def test_singular_value_velocity_is_the_projected_end_to_end_rhs():
     np.testing.assert_allclose(dl.singular_value_velocity(P, S, h), expected, rtol=1e-10)
     with pytest.raises(ValueError, match="Sigma has shape"):
         dl.singular_value_velocity(P, S.T, h)
+
+
+def test_zero_crossings_interpolate_between_samples():
+    t = np.linspace(0.0, 2 * np.pi, 2001)
+    np.testing.assert_allclose(dl.zero_crossings(t, np.sin(t - 0.3)), [0.3, 0.3 + np.pi], atol=1e-6)
+    assert dl.zero_crossings(t, np.ones_like(t)).size == 0
+    with pytest.raises(ValueError, match="same length"):
+        dl.zero_crossings(t, t[:-1])
+    with pytest.raises(ValueError, match="finite"):
+        dl.zero_crossings([0.0, 1.0], [1.0, np.nan])

@@ -628,3 +628,26 @@ def test_orbit_tangent_vector_is_the_orbit_tangent_matrix_applied():
                                atol=1e-13)
     with pytest.raises(ValueError, match="xi_2 must have shape"):
         dl.orbit_tangent_vector(W, [xis[0], np.eye(3)])
+
+
+def test_mode_rotation_descends_from_a_non_top_set_anywhere_on_its_fibre():
+    Sigma = np.diag([3.0, 2.0, 1.0])
+    widths = (3, 4, 4, 3)
+    rep = dl.critical_point((1, 3), Sigma, widths)
+    elsewhere = dl.gl_action(rep.weights, dl.random_gl(widths, np.random.default_rng(2), cond=5.0))
+    thetas = np.linspace(0.0, np.pi / 2, 5)
+    for W in (list(rep.weights), elsewhere):
+        L = [dl.loss(dl.mode_rotation(W, Sigma, 3, 2, th), Sigma) for th in thetas]
+        np.testing.assert_allclose(L, 2.0 - 1.0 * (2.0 - 1.0) * np.sin(thetas) ** 2, atol=1e-10)
+
+
+def test_mode_rotation_uses_the_singular_vectors_of_a_general_sigma():
+    rng = np.random.default_rng(0)
+    Q1, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    Q2, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    Sigma = Q1 @ np.diag([3.0, 2.0, 1.0]) @ Q2.T
+    rep = dl.critical_point((1, 3), Sigma, (3, 3, 3))
+    L = dl.loss(dl.mode_rotation(rep.weights, Sigma, 3, 2, np.pi / 2), Sigma)
+    assert abs(L - 1.0) < 1e-10  # sigma_3 now sits on mode 2: L = ((2 - 1)^2 + 1^2) / 2
+    with pytest.raises(ValueError, match="j = 2 and k = 2 must be distinct"):
+        dl.mode_rotation(rep.weights, Sigma, 2, 2, 0.1)
