@@ -103,3 +103,18 @@ def test_page_renders_offline_and_cleanly(page_factory, site_url, site_dir, page
     assert page.external_requests == [], f"{page_path}: requests left the site: {page.external_requests}"
     assert page.failed_requests == [], f"{page_path}: failed requests: {page.failed_requests}"
     assert page.console_errors == [], f"{page_path}: console errors: {page.console_errors}"
+
+
+def test_wide_screen_has_one_search_field_and_no_empty_top_bar(page_factory, site_url):
+    # Theme versions that add a pydata header bar on wide screens show a second search field
+    # in an otherwise empty bar above the book's own header (requirements.txt pins the themes).
+    page = page_factory()
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.goto(site_url + "index.html")
+    page.wait_for_load_state("load")
+    visible = page.evaluate("""() => [...document.querySelectorAll('.search-button-field, .bd-search')]
+        .filter(e => e.offsetParent !== null).length""")
+    assert visible == 1, f"{visible} search fields visible on a wide screen"
+    height = page.evaluate("() => { const h = document.querySelector('.bd-header'); "
+                           "return h ? h.getBoundingClientRect().height : 0; }")
+    assert height == 0, f"a {height}px header bar sits above the page"
