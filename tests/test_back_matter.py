@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .test_book_layout import toc_files
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
 PAGES = ["notation", "glossary", "instructors"]
@@ -74,19 +76,7 @@ def glossary_entries() -> list[tuple[list[str], str]]:
 
 def chapter_slugs() -> list[str]:
     """The chapters of the book: notebooks listed in _toc.yml, and notebooks on disk."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = []
-
-    def walk(entries):
-        for e in entries:
-            if "file" in e:
-                files.append(e["file"])
-            walk(e.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(toc.get("chapters", []))
-    listed = {Path(f).name for f in files if (ROOT / f).with_suffix(".ipynb").exists()}
+    listed = {Path(f).name for f in toc_files() if (ROOT / f).with_suffix(".ipynb").exists()}
     return sorted(listed | {p.stem for p in CHAPTERS.glob("*.ipynb")})
 
 
