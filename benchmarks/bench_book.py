@@ -16,6 +16,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from machine import cpu_model  # benchmarks/machine.py (scripts run from this folder)
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ENV = dict(os.environ, PATH=f"{BIN}:{os.environ['PATH']}")
@@ -25,16 +27,6 @@ def timed(cmd: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> None:

@@ -31,6 +31,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from machine import cpu_model  # benchmarks/machine.py (scripts run from this folder)
+
 import numpy as np
 import scipy
 
@@ -55,16 +57,6 @@ def best_time(fn, number: int, repeats: int = 7) -> float:
             fn()
         best = min(best, (time.process_time() - t0) / number)
     return best
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 # --------------------------------------------------------------------------- gradient

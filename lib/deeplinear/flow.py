@@ -53,7 +53,7 @@ from scipy.integrate import solve_ivp
 
 from ._validation import as_depth, as_matrix, as_positive, as_time_span, as_weights, as_widths, check_sigma, widths_of
 from .invariants import _conserved_unchecked, conserved_drift
-from .loss import _gradient_unchecked
+from .loss import _depth_and_check, _gradient_unchecked
 from .losses import EndToEndLoss, _as_loss
 from .network import layer_slices, partial_product
 
@@ -759,13 +759,7 @@ def gradient_flow_adjacency(
     -------
     AdjacencyTrajectory
     """
-    A0 = as_matrix(A0, "A0")
-    E = as_matrix(E, "E")
-    h = as_depth(h)
-    if A0.shape[0] != A0.shape[1]:
-        raise ValueError(f"A0 must be square, got shape {A0.shape}")
-    if E.shape != A0.shape:
-        raise ValueError(f"E must have the shape of A0, {A0.shape}, got {E.shape}")
+    A0, E, h = _depth_and_check(A0, E, h, "A0")
     d = None
     if widths is not None:
         d = as_widths(widths)

@@ -91,14 +91,15 @@ def _gradient_unchecked(W: Sequence[np.ndarray], S: np.ndarray) -> list[np.ndarr
     return grads
 
 
-def _depth_and_check(A: np.ndarray, E: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, int]:
-    A = as_matrix(A, "A")
+def _depth_and_check(A: np.ndarray, E: np.ndarray, h: int, name: str = "A") -> tuple[np.ndarray, np.ndarray, int]:
+    """Validate an adjacency matrix ``A`` (called ``name`` in messages), its target and depth."""
+    A = as_matrix(A, name)
     E = as_matrix(E, "E")
     h = as_depth(h)
     if A.shape[0] != A.shape[1]:
-        raise ValueError(f"A must be square, got shape {A.shape}")
+        raise ValueError(f"{name} must be square, got shape {A.shape}")
     if E.shape != A.shape:
-        raise ValueError(f"E must have the shape of A, {A.shape}, got {E.shape}")
+        raise ValueError(f"E must have the shape of {name}, {A.shape}, got {E.shape}")
     return A, E, h
 
 
