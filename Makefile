@@ -35,12 +35,13 @@ browser:
 	  (sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null); }
 	@test -x /usr/bin/chromium || { echo "make: /usr/bin/chromium is missing and could not be installed"; exit 1; }
 
-# One pytest run: library tests, nbval on every chapter (outputs of the cells tagged
+# One pytest run: library tests, the examples in the library's docstrings (doctest), nbval on
+# every chapter and on the library's worked example (outputs of the cells tagged
 # nbval-check-output are compared), and the browser checks of the built book.
 # pytest's exit 5 ("no tests collected") counts as a failure.
 test: book browser
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest tests chapters \
-	  --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg; \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest tests lib chapters library \
+	  --doctest-modules --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg; \
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests"; exit 1; fi; exit $$rc
 
 serve:

@@ -90,3 +90,30 @@ def test_build_names_the_notebook_that_raises(broken_build):
 )
 def test_build_names_each_broken_reference(broken_build, message):
     assert message in _log(broken_build), _log(broken_build)[-3000:]
+
+
+# The docstring examples run under doctest in `make test` (pytest --doctest-modules lib);
+# a wrong example must fail that run, with the project's doctest options.
+WRONG_EXAMPLE = '''
+def double(x):
+    """Twice x.
+
+    Examples
+    --------
+    >>> double(2.0)
+    5.0
+    """
+    return 2 * x
+'''
+
+
+@pytest.mark.parametrize("expected, ok", [("4.0", True), ("5.0", False)])
+def test_doctests_pass_a_right_example_and_fail_a_wrong_one(tmp_path, expected, ok):
+    (tmp_path / "example_module.py").write_text(WRONG_EXAMPLE.replace("5.0", expected))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--doctest-modules", "-p", "no:cacheprovider", "-q",
+         "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(tmp_path), str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert (result.returncode == 0) == ok, result.stdout + result.stderr
+    assert "1 passed" in result.stdout if ok else "1 failed" in result.stdout, result.stdout

@@ -118,3 +118,21 @@ def test_wide_screen_has_one_search_field_and_no_empty_top_bar(page_factory, sit
     height = page.evaluate("() => { const h = document.querySelector('.bd-header'); "
                            "return h ? h.getBoundingClientRect().height : 0; }")
     assert height == 0, f"a {height}px header bar sits above the page"
+
+
+@pytest.mark.browser
+def test_a_name_in_a_code_cell_leads_to_its_reference_entry(page_factory, site_url):
+    # sphinx-codeautolink turns `dl.gradient_flow` in a chapter's code cell into a link to the
+    # library reference; a reader who clicks it lands on the entry, with its signature shown.
+    page = page_factory()
+    page.goto(site_url + "chapters/gradient-flow.html", wait_until="load")
+    link = page.locator("div.cell_input a.sphinx-codeautolink-a").filter(has_text=re.compile(r"^dl\.gradient_flow$")).first
+    assert link.count() == 1, "no linked `gradient_flow` in a code cell of the gradient-flow chapter"
+    target = link.get_attribute("title")
+    assert target and target.startswith("deeplinear."), target
+    link.click()
+    page.wait_for_load_state("load")
+    assert "/library/api-" in page.url and page.url.endswith("#" + target), page.url
+    entry = page.locator(f'dt[id="{target}"]')
+    assert entry.count() == 1 and entry.is_visible(), f"{target}: no visible entry at {page.url}"
+    assert "weights" in entry.inner_text(), entry.inner_text()
