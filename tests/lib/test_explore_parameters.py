@@ -66,34 +66,92 @@ def test_shorthands():
     assert ex.shape == (4, 3) and ex.n_frames == 12
 
 
+NAN, INF = float("nan"), float("inf")
+E = dl.explore
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: E.Range(1.0, 1.0, 0.1), r"^Range: empty range, stop \(1.0\) must be greater than start \(1.0\)$"),
+        (lambda: E.Range(2.0, 1.0, 0.1), r"^Range: empty range, stop \(1.0\) must be greater than start \(2.0\)$"),
+        (lambda: E.Range(0.0, 1.0, 0.0), r"^Range: step must be positive, got 0.0$"),
+        (lambda: E.Range(0.0, 1.0, -0.5), r"^Range: step must be positive, got -0.5$"),
+        (lambda: E.Range(0.0, INF, 0.5), r"^Range: stop must be finite, got inf$"),
+        (lambda: E.Range(NAN, 1.0, 0.5), r"^Range: start must be finite, got nan$"),
+        (lambda: E.Range(0.0, 1.0, NAN), r"^Range: step must be finite, got nan$"),
+        (lambda: E.Range(0.0, 1.0, 0.5, default=0.7),
+         r"^Range: default 0.7 is not a value of Range\(start=0, stop=1, step=0.5\) \(nearest grid values: 0.5, 1.0\)$"),
+        (lambda: E.Range(0.0, 1.0, 0.5, default=NAN), r"^Range: default must be finite, got nan$"),
+        (lambda: E.Range(0.0, 1.0, 0.5, fmt=".2q"), r"^Range: format '.2q' does not apply to 0.0$"),
+        (lambda: E.LogRange(0.0, 1.0, 3), r"^LogRange: start must be positive on a log scale, got 0.0$"),
+        (lambda: E.LogRange(-1.0, 1.0, 3), r"^LogRange: start must be positive on a log scale, got -1.0$"),
+        (lambda: E.LogRange(1.0, 0.1, 3), r"^LogRange: empty range, stop \(0.1\) must be greater than start \(1.0\)$"),
+        (lambda: E.LogRange(0.1, NAN, 3), r"^LogRange: stop must be finite, got nan$"),
+        (lambda: E.LogRange(0.1, 1.0, 1), r"^LogRange: num must be at least 2, got 1$"),
+        (lambda: E.LogRange(0.1, 1.0, 3, default=0.5), r"^LogRange: default 0.5 is not a value of LogRange"),
+        (lambda: E.LogRange(0.1, 1.0, 3, default=-0.5), r"^LogRange: default -0.5 is not a value of LogRange"),
+        (lambda: E.Choice(()), r"^Choice: values must be a non-empty list of choices, got \(\)$"),
+        (lambda: E.Choice([]), r"^Choice: values must be a non-empty list of choices, got \[\]$"),
+        (lambda: E.Choice((1, 2, 1)), r"^Choice: duplicate choice 1$"),
+        (lambda: E.Choice((1.0, NAN)), r"^Choice: choices must be finite, got nan$"),
+        (lambda: E.Choice((1, 2), default=3), r"^Choice: default 3 is not a value of the choices \(nearest grid values: 1, 2\)$"),
+        (lambda: E.Choice(("relu", "linear"), default="tanh"),
+         r"^Choice: default 'tanh' is not a value of the choices \(choices: 'relu', 'linear'\)$"),
+        (lambda: E.Choice((1, 2), labels=("one",)), r"^Choice: 1 labels for 2 choices$"),
+        (lambda: E.Time(0, 0, 5), r"^Time: empty time span, stop \(0.0\) must be greater than start \(0.0\)$"),
+        (lambda: E.Time(0, INF, 5), r"^Time: stop must be finite, got inf$"),
+        (lambda: E.Time(0, 1, 5, default=0.3), r"^Time: default 0.3 is not a value of Time"),
+        (lambda: E.Time(0, 1, 5, interval_ms=0), r"^Time: interval_ms must be at least 10, got 0$"),
+        (lambda: E.Time(0, 1, 1), r"^Time: num must be at least 2, got 1$"),
+    ],
+)
+def test_invalid_specs_fail_when_built_naming_the_argument_and_value(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: E.Range(None, 1.0, 0.1), r"^Range: start must be a real number, got None$"),
+        (lambda: E.Range(0.0, "1", 0.1), r"^Range: stop must be a real number, got '1'$"),
+        (lambda: E.Range(0.0, 1.0, 0.5, default="0.5"), r"^Range: default must be a real number, got '0.5'$"),
+        (lambda: E.Range(True, 2, 1), r"^Range: start must be a real number, got True$"),
+        (lambda: E.LogRange(0.1, 1.0, 2.5), r"^LogRange: num must be an integer, got 2.5$"),
+        (lambda: E.LogRange(0.1, None, 3), r"^LogRange: stop must be a real number, got None$"),
+        (lambda: E.Time("0", 1, 5), r"^Time: start must be a real number, got '0'$"),
+        (lambda: E.Time(0, 1, None), r"^Time: num must be an integer, got None$"),
+        (lambda: E.Choice("abc"), r"^Choice: values must be a list of values, got 'abc'$"),
+        (lambda: E.Choice(None), r"^Choice: values must be a list of values, got None$"),
+    ],
+)
+def test_spec_arguments_of_the_wrong_type_fail_when_built(build, message):
+    with pytest.raises(TypeError, match=message):
+        build()
+
+
+def test_a_valid_spec_resolves_under_any_parameter_name():
+    spec = E.Range(0.0, 1.0, 0.5, default=1.0)
+    assert spec.resolve("x").default == spec.resolve("y").default == 1.0
+    assert spec == E.Range(0.0, 1.0, 0.5, default=1.0)  # the grid is not part of the value
+    assert E.Choice([2, 3]).resolve("depth").values == (2, 3)
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        (dl.explore.Range(1.0, 1.0, 0.1), r"parameter 'p': empty range, stop \(1.0\) must be greater than start \(1.0\)"),
-        (dl.explore.Range(2.0, 1.0, 0.1), r"parameter 'p': empty range"),
-        (dl.explore.Range(0.0, 1.0, 0.0), r"parameter 'p': step must be positive, got 0.0"),
-        (dl.explore.Range(0.0, 1.0, -0.5), r"parameter 'p': step must be positive, got -0.5"),
-        (dl.explore.Range(0.0, float("inf"), 0.5), r"parameter 'p': stop must be finite, got inf"),
-        (dl.explore.Range(float("nan"), 1.0, 0.5), r"parameter 'p': start must be finite, got nan"),
-        (dl.explore.Range(0.0, 1.0, 0.5, default=0.7), r"parameter 'p': default 0.7 is not a value of Range.*nearest grid values: 0.5, 1.0"),
-        (dl.explore.Range(0.0, 1.0, 0.5, default=float("nan")), r"parameter 'p': default must be finite, got nan"),
-        (dl.explore.LogRange(0.0, 1.0, 3), r"parameter 'p': a LogRange needs start > 0, got 0.0"),
-        (dl.explore.LogRange(1.0, 0.1, 3), r"parameter 'p': empty range"),
-        (dl.explore.LogRange(0.1, 1.0, 1), r"parameter 'p': num must be at least 2, got 1"),
-        (dl.explore.LogRange(0.1, 1.0, 3, default=0.5), r"parameter 'p': default 0.5 is not a value of LogRange"),
-        (dl.explore.Choice(()), r"parameter 'p': the list of choices is empty"),
-        (dl.explore.Choice((1, 2, 1)), r"parameter 'p': duplicate choice 1"),
-        (dl.explore.Choice((1.0, float("nan"))), r"parameter 'p': choices must be finite, got nan"),
-        (dl.explore.Choice((1, 2), default=3), r"parameter 'p': default 3 is not a value of the choices"),
-        (dl.explore.Choice((1, 2), labels=("one",)), r"parameter 'p': 1 labels for 2 choices"),
-        (dl.explore.Time(0, 0, 5), r"parameter 'p': empty time span"),
-        (dl.explore.Time(0, 1, 5, default=0.3), r"parameter 'p': default 0.3 is not a value of Time"),
-        (dl.explore.Time(0, 1, 5, interval_ms=0), r"parameter 'p': interval_ms must be at least 10, got 0"),
-        ((0.0, 1.0), r"parameter 'p': a tuple means \(start, stop, step\)"),
-        ([], r"parameter 'p': the list of choices is empty"),
+        ((1.0, 1.0, 0.1), r"^parameter 'p': empty range, stop \(1.0\) must be greater than start \(1.0\)$"),
+        ((0.0, 1.0, 0.0), r"^parameter 'p': step must be positive, got 0.0$"),
+        ((NAN, 1.0, 0.5), r"^parameter 'p': start must be finite, got nan$"),
+        ((0.0, 1.0, 0.5, 0.7), r"^parameter 'p': default 0.7 is not a value of Range.*nearest grid values: 0.5, 1.0"),
+        ((0.0, 1.0), r"^parameter 'p': a tuple means \(start, stop, step\)"),
+        ([], r"^parameter 'p': values must be a non-empty list of choices, got \(\)$"),
+        ([1, 2, 1], r"^parameter 'p': duplicate choice 1$"),
+        (np.array([1.0, NAN]), r"^parameter 'p': choices must be finite, got nan$"),
     ],
 )
-def test_invalid_specs_name_the_parameter_and_value(spec, message):
+def test_invalid_shorthands_name_the_parameter_and_value(spec, message):
     def plot(p, fig):
         fig.add_subplot()
 
@@ -107,5 +165,5 @@ def test_invalid_spec_types():
 
     with pytest.raises(TypeError, match=r"parameter 'p': expected \(start, stop, step\).*got 3.0"):
         dl.explore.explorer(plot, p=3.0)
-    with pytest.raises(TypeError, match=r"parameter 'p': step must be a real number, got 'a'"):
+    with pytest.raises(TypeError, match=r"^parameter 'p': step must be a real number, got 'a'$"):
         dl.explore.explorer(plot, p=(0, 1, "a"))

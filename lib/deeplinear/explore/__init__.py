@@ -89,10 +89,15 @@ Parameters and validation
 -------------------------
 ``(start, stop, step)`` or ``(start, stop, step, default)`` is a :class:`Range`; a list is a
 :class:`Choice`; :class:`LogRange`, :class:`Time` and :class:`Fixed` are explicit. A spec is
-validated when :func:`explorer` receives it, so every :class:`ValueError` names the parameter and
-the bad value: empty or reversed ranges, non-positive steps, non-finite numbers, a default that
-is not a grid point, duplicate choices, two time parameters, parameters that ``plot_fn`` does
-not accept or requires but was not given, and a grid larger than ``options.max_frames``.
+validated when it is built, and the error echoes the bad value: a :class:`ValueError` for an
+empty, reversed or non-finite range, a non-positive step or ``LogRange`` bound, an empty list of
+choices, duplicate or non-finite choices, or a default that is not a grid point; a
+:class:`TypeError` for a bound, count or default that is not a number, or choices that are not a
+list. A spec object's message starts with its class and names the argument
+(``Range: step must be positive, got 0.0``); a shorthand's names the parameter
+(``parameter 'sigma': step must be positive, got 0.0``). :func:`explorer` then checks the
+whole: two time parameters, parameters that ``plot_fn`` does not accept or requires but was
+not given, and a grid larger than ``options.max_frames``.
 :meth:`Explorer.frames` draws every grid point (default first) so a test can sweep them all;
 :meth:`Explorer.failures` lists the error frames. Frames not drawn yet are drawn in forked
 worker processes, one contiguous chunk of the grid each (``DEEPLINEAR_EXPLORER_PROCESSES``,

@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -21,21 +21,21 @@ def _short(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _real(value: object, name: str, what: str) -> float:
-    """A finite real number, or a ValueError/TypeError naming parameter and field."""
+def _real(value: object, where: str, what: str) -> float:
+    """A finite real number, or a ValueError/TypeError naming ``where`` and the argument."""
     if isinstance(value, bool) or not isinstance(value, (Real, np.integer, np.floating)):
-        raise TypeError(f"parameter {name!r}: {what} must be a real number, got {_short(value)}")
+        raise TypeError(f"{where}: {what} must be a real number, got {_short(value)}")
     v = float(value)
     if not math.isfinite(v):
-        raise ValueError(f"parameter {name!r}: {what} must be finite, got {v}")
+        raise ValueError(f"{where}: {what} must be finite, got {v}")
     return v
 
 
-def _count(value: object, name: str, what: str, minimum: int) -> int:
+def _count(value: object, where: str, what: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)):
-        raise TypeError(f"parameter {name!r}: {what} must be an integer, got {_short(value)}")
+        raise TypeError(f"{where}: {what} must be an integer, got {_short(value)}")
     if int(value) < minimum:
-        raise ValueError(f"parameter {name!r}: {what} must be at least {minimum}, got {int(value)}")
+        raise ValueError(f"{where}: {what} must be at least {minimum}, got {int(value)}")
     return int(value)
 
 
@@ -44,13 +44,13 @@ def _tidy(x: float) -> float:
     return float(f"{x:.12g}")
 
 
-def _number_labels(values: Sequence[Any], fmt: str | None, name: str) -> tuple[str, ...]:
+def _number_labels(values: Sequence[Any], fmt: str | None, where: str) -> tuple[str, ...]:
     """Labels for numeric values: ``fmt`` if given, else the fewest digits that tell them apart."""
     if fmt is not None:
         try:
             labels = tuple(format(v, fmt) for v in values)
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"parameter {name!r}: format {fmt!r} does not apply to {values[0]!r}") from exc
+            raise ValueError(f"{where}: format {fmt!r} does not apply to {values[0]!r}") from exc
         return labels
     if all(isinstance(v, (int, np.integer)) for v in values):
         return tuple(str(int(v)) for v in values)
@@ -67,13 +67,13 @@ def _grid_index(values: Sequence[float], default: float, tol: float) -> int | No
     return i if diffs[i] <= tol else None
 
 
-def _off_grid(name: str, default: object, values: Sequence[Any], spec: str) -> ValueError:
+def _off_grid(where: str, default: object, values: Sequence[Any], spec: str) -> ValueError:
     if isinstance(default, (Real, np.floating)) and not isinstance(default, bool):
         near = sorted(values, key=lambda v: abs(v - float(default)))[:2]
         hint = f" (nearest grid values: {', '.join(repr(v) for v in sorted(near))})"
     else:
         hint = f" (choices: {', '.join(_short(v) for v in values[:8])}{', ...' if len(values) > 8 else ''})"
-    return ValueError(f"parameter {name!r}: default {_short(default)} is not a value of {spec}{hint}")
+    return ValueError(f"{where}: default {_short(default)} is not a value of {spec}{hint}")
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,31 @@ def _same(a: object, b: object) -> bool:
         return False
 
 
+_Grid = tuple[tuple[Any, ...], tuple[str, ...], int]  # values, labels, index of the default
+
+
+class _GridSpec:
+    """Validation when built, for the specs with a grid: ``_expand`` checks the arguments and
+    computes the grid, once; errors start with the class name (``"Range: step must be
+    positive, got 0.0"``), since a spec does not know the parameter it will be given to."""
+
+    _kind: ClassVar[Literal["range", "log", "choice", "time"]]
+    label: str | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_grid", self._expand(type(self).__name__))
+
+    def _expand(self, where: str) -> _Grid:
+        raise NotImplementedError
+
+    def resolve(self, name: str) -> ExplorerParameter:
+        """Expand to the :class:`ExplorerParameter` called ``name`` (validated when built)."""
+        values, labels, index = self._grid  # type: ignore[attr-defined]
+        return ExplorerParameter(name, self.label or name, self._kind, values, labels, index)
+
+
 @dataclass(frozen=True)
-class Range:
+class Range(_GridSpec):
     """Evenly spaced values ``start, start + step, ..., stop`` (``stop`` included if on the grid).
 
     Parameters
@@ -160,6 +183,11 @@ class Range:
         Format spec for the read-out, e.g. ``".2f"``; defaults to the fewest digits that
         tell neighbouring values apart.
 
+    Raises
+    ------
+    ValueError, TypeError
+        When built with an invalid argument; the message names the argument and echoes it.
+
     Notes
     -----
     The tuple ``(start, stop, step)`` (or ``(start, stop, step, default)``) means the same.
@@ -172,20 +200,21 @@ class Range:
     label: str | None = None
     fmt: str | None = None
 
-    def resolve(self, name: str) -> ExplorerParameter:
-        """Validate and expand to an :class:`ExplorerParameter` (errors name ``name``)."""
-        start = _real(self.start, name, "start")
-        stop = _real(self.stop, name, "stop")
-        step = _real(self.step, name, "step")
+    _kind = "range"
+
+    def _expand(self, where: str) -> _Grid:
+        start = _real(self.start, where, "start")
+        stop = _real(self.stop, where, "stop")
+        step = _real(self.step, where, "step")
         if step <= 0:
-            raise ValueError(f"parameter {name!r}: step must be positive, got {step}")
+            raise ValueError(f"{where}: step must be positive, got {step}")
         if not stop > start:
             raise ValueError(
-                f"parameter {name!r}: empty range, stop ({stop}) must be greater than start ({start})"
+                f"{where}: empty range, stop ({stop}) must be greater than start ({start})"
             )
         n = int(math.floor((stop - start) / step + 1e-9)) + 1
         if n > 100_000:
-            raise ValueError(f"parameter {name!r}: step {step} gives {n} values between {start} and {stop}")
+            raise ValueError(f"{where}: step {step} gives {n} values between {start} and {stop}")
         integral = all(isinstance(x, (Integral, np.integer)) and not isinstance(x, bool)
                        for x in (self.start, self.step))
         if integral:
@@ -195,17 +224,16 @@ class Range:
         if self.default is None:
             index = (n - 1) // 2
         else:
-            default = _real(self.default, name, "default")
+            default = _real(self.default, where, "default")
             found = _grid_index(values, default, 1e-6 * step)
             if found is None:
-                raise _off_grid(name, self.default, values, f"Range(start={start:g}, stop={stop:g}, step={step:g})")
+                raise _off_grid(where, self.default, values, f"Range(start={start:g}, stop={stop:g}, step={step:g})")
             index = found
-        return ExplorerParameter(name, self.label or name, "range", values,
-                                 _number_labels(values, self.fmt, name), index)
+        return values, _number_labels(values, self.fmt, where), index
 
 
 @dataclass(frozen=True)
-class LogRange:
+class LogRange(_GridSpec):
     """``num`` logarithmically spaced values from ``start`` to ``stop`` (both included).
 
     Parameters
@@ -218,6 +246,10 @@ class LogRange:
         A grid value; defaults to the middle of the grid.
     label, fmt : str, optional
         As for :class:`Range`.
+    Raises
+    ------
+    ValueError, TypeError
+        When built with an invalid argument; the message names the argument and echoes it.
     """
 
     start: float
@@ -227,32 +259,32 @@ class LogRange:
     label: str | None = None
     fmt: str | None = None
 
-    def resolve(self, name: str) -> ExplorerParameter:
-        """Validate and expand to an :class:`ExplorerParameter` (errors name ``name``)."""
-        start = _real(self.start, name, "start")
-        stop = _real(self.stop, name, "stop")
-        num = _count(self.num, name, "num", 2)
+    _kind = "log"
+
+    def _expand(self, where: str) -> _Grid:
+        start = _real(self.start, where, "start")
+        stop = _real(self.stop, where, "stop")
+        num = _count(self.num, where, "num", 2)
         if start <= 0:
-            raise ValueError(f"parameter {name!r}: a LogRange needs start > 0, got {start}")
+            raise ValueError(f"{where}: start must be positive on a log scale, got {start}")
         if not stop > start:
             raise ValueError(
-                f"parameter {name!r}: empty range, stop ({stop}) must be greater than start ({start})"
+                f"{where}: empty range, stop ({stop}) must be greater than start ({start})"
             )
         values = tuple(_tidy(float(v)) for v in np.geomspace(start, stop, num))
         if self.default is None:
             index = (num - 1) // 2
         else:
-            default = _real(self.default, name, "default")
+            default = _real(self.default, where, "default")
             found = _grid_index(values, default, 1e-6 * abs(default)) if default > 0 else None
             if found is None:
-                raise _off_grid(name, self.default, values, f"LogRange(start={start:g}, stop={stop:g}, num={num})")
+                raise _off_grid(where, self.default, values, f"LogRange(start={start:g}, stop={stop:g}, num={num})")
             index = found
-        return ExplorerParameter(name, self.label or name, "log", values,
-                                 _number_labels(values, self.fmt, name), index)
+        return values, _number_labels(values, self.fmt, where), index
 
 
 @dataclass(frozen=True)
-class Choice:
+class Choice(_GridSpec):
     """A list of values (numbers, strings, anything ``plot_fn`` accepts), shown as a drop-down.
 
     Parameters
@@ -266,6 +298,11 @@ class Choice:
     labels : sequence of str, optional
         Text for each value; defaults to ``str(value)`` (numbers: fewest distinguishing digits).
 
+    Raises
+    ------
+    ValueError, TypeError
+        When built with an invalid argument; the message names the argument and echoes it.
+
     Notes
     -----
     A plain list ``[2, 3, 4]`` means ``Choice((2, 3, 4))``.
@@ -276,44 +313,45 @@ class Choice:
     label: str | None = None
     labels: tuple[str, ...] | None = None
 
-    def resolve(self, name: str) -> ExplorerParameter:
-        """Validate and expand to an :class:`ExplorerParameter` (errors name ``name``)."""
+    _kind = "choice"
+
+    def _expand(self, where: str) -> _Grid:
         if isinstance(self.values, (str, bytes)) or not isinstance(self.values, (Sequence, np.ndarray)):
-            raise TypeError(f"parameter {name!r}: choices must be a list of values, got {_short(self.values)}")
+            raise TypeError(f"{where}: values must be a list of values, got {_short(self.values)}")
         values = tuple(self.values)
         if not values:
-            raise ValueError(f"parameter {name!r}: the list of choices is empty")
+            raise ValueError(f"{where}: values must be a non-empty list of choices, got {_short(self.values)}")
         for v in values:
             if isinstance(v, (Real, np.floating)) and not isinstance(v, bool) and not math.isfinite(float(v)):
-                raise ValueError(f"parameter {name!r}: choices must be finite, got {v}")
+                raise ValueError(f"{where}: choices must be finite, got {v}")
         for i, a in enumerate(values):
             for b in values[:i]:
                 if _same(a, b):
-                    raise ValueError(f"parameter {name!r}: duplicate choice {_short(a)}")
+                    raise ValueError(f"{where}: duplicate choice {_short(a)}")
         if self.labels is not None:
             labels = tuple(str(s) for s in self.labels)
             if len(labels) != len(values):
                 raise ValueError(
-                    f"parameter {name!r}: {len(labels)} labels for {len(values)} choices"
+                    f"{where}: {len(labels)} labels for {len(values)} choices"
                 )
         elif all(isinstance(v, (Real, np.integer, np.floating)) and not isinstance(v, bool) for v in values):
-            labels = _number_labels(values, None, name)
+            labels = _number_labels(values, None, where)
         else:
             labels = tuple(str(v) for v in values)
         if len(set(labels)) != len(labels):
-            raise ValueError(f"parameter {name!r}: choice labels must be distinct, got {list(labels)}")
+            raise ValueError(f"{where}: choice labels must be distinct, got {list(labels)}")
         if self.default is None:
             index = 0
         else:
             found = [i for i, v in enumerate(values) if _same(v, self.default)]
             if not found:
-                raise _off_grid(name, self.default, values, "the choices")
+                raise _off_grid(where, self.default, values, "the choices")
             index = found[0]
-        return ExplorerParameter(name, self.label or name, "choice", values, labels, index)
+        return values, labels, index
 
 
 @dataclass(frozen=True)
-class Time:
+class Time(_GridSpec):
     """Flow time: ``num`` evenly spaced instants, with a play/pause button and a scrub slider.
 
     Parameters
@@ -331,6 +369,11 @@ class Time:
     loop : bool
         Wrap around at the end instead of stopping.
 
+    Raises
+    ------
+    ValueError, TypeError
+        When built with an invalid argument; the message names the argument and echoes it.
+
     Notes
     -----
     An explorer has at most one time parameter. Pair it with ``prepare=`` so the trajectory
@@ -346,30 +389,35 @@ class Time:
     interval_ms: int = 150
     loop: bool = False
 
-    def resolve(self, name: str) -> ExplorerParameter:
-        """Validate and expand to an :class:`ExplorerParameter` (errors name ``name``)."""
-        start = _real(self.start, name, "start")
-        stop = _real(self.stop, name, "stop")
-        num = _count(self.num, name, "num", 2)
-        interval = _count(self.interval_ms, name, "interval_ms", 10)
+    _kind = "time"
+
+    def _expand(self, where: str) -> _Grid:
+        start = _real(self.start, where, "start")
+        stop = _real(self.stop, where, "stop")
+        num = _count(self.num, where, "num", 2)
+        interval = _count(self.interval_ms, where, "interval_ms", 10)
         if interval > 10_000:
-            raise ValueError(f"parameter {name!r}: interval_ms must be at most 10000, got {interval}")
+            raise ValueError(f"{where}: interval_ms must be at most 10000, got {interval}")
         if not stop > start:
             raise ValueError(
-                f"parameter {name!r}: empty time span, stop ({stop}) must be greater than start ({start})"
+                f"{where}: empty time span, stop ({stop}) must be greater than start ({start})"
             )
         values = tuple(_tidy(float(v)) for v in np.linspace(start, stop, num))
         if self.default is None:
             index = 0
         else:
-            default = _real(self.default, name, "default")
+            default = _real(self.default, where, "default")
             found = _grid_index(values, default, 1e-6 * (stop - start) / (num - 1))
             if found is None:
-                raise _off_grid(name, self.default, values, f"Time(start={start:g}, stop={stop:g}, num={num})")
+                raise _off_grid(where, self.default, values, f"Time(start={start:g}, stop={stop:g}, num={num})")
             index = found
-        return ExplorerParameter(name, self.label or name, "time", values,
-                                 _number_labels(values, self.fmt, name), index,
-                                 interval_ms=interval, loop=bool(self.loop))
+        return values, _number_labels(values, self.fmt, where), index
+
+    def resolve(self, name: str) -> ExplorerParameter:
+        """Expand to the :class:`ExplorerParameter` called ``name`` (validated when built)."""
+        values, labels, index = self._grid  # type: ignore[attr-defined]
+        return ExplorerParameter(name, self.label or name, "time", values, labels, index,
+                                 interval_ms=int(self.interval_ms), loop=bool(self.loop))
 
 
 @dataclass(frozen=True)
@@ -386,21 +434,30 @@ class Fixed:
 Spec = Range | LogRange | Choice | Time | Fixed
 
 
+def _named(name: str, cls: type[Range] | type[Choice], *args: Any) -> Range | Choice:
+    """``cls(*args)`` for a shorthand, its validation errors naming the parameter, not the class."""
+    try:
+        return cls(*args)
+    except (TypeError, ValueError) as exc:
+        detail = str(exc).removeprefix(f"{cls.__name__}: ")
+        raise type(exc)(f"parameter {name!r}: {detail}") from None
+
+
 def _as_spec(name: str, spec: object) -> Spec:
     """Interpret the shorthands: (start, stop, step[, default]) tuples and lists."""
     if isinstance(spec, (Range, LogRange, Choice, Time, Fixed)):
         return spec
     if isinstance(spec, tuple):
         if len(spec) in (3, 4):
-            return Range(*spec)
+            return _named(name, Range, *spec)
         raise ValueError(
             f"parameter {name!r}: a tuple means (start, stop, step) or (start, stop, step, default), "
             f"got {len(spec)} entries {_short(spec)}; use a list for choices"
         )
     if isinstance(spec, list):
-        return Choice(tuple(spec))
+        return _named(name, Choice, tuple(spec))
     if isinstance(spec, np.ndarray) and spec.ndim == 1:
-        return Choice(tuple(spec.tolist()))
+        return _named(name, Choice, tuple(spec.tolist()))
     raise TypeError(
         f"parameter {name!r}: expected (start, stop, step), a list of choices, LogRange, Time or "
         f"Fixed, got {_short(spec)}"
