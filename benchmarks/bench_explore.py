@@ -81,7 +81,7 @@ def plot_loss(sigma: float, depth: int, scale: float, fig) -> None:
 
 
 def make_explorer(**options) -> dl.Explorer:
-    return dl.explore(plot_loss, sigma=(0.5, 3.0, 0.5, 1.5), depth=[2, 3, 4],
+    return dl.explore.explorer(plot_loss, sigma=(0.5, 3.0, 0.5, 1.5), depth=[2, 3, 4],
                       scale=dl.LogRange(0.01, 0.25, 3, default=0.05), options=dl.ExplorerOptions(**options))
 
 

@@ -9,7 +9,7 @@ Run by `make book` inside the project's virtual environment. What it adds to a p
 * MathJax and the widget scripts are served from vendor/ (tools/vendor_assets.py). Without
   them (no npm on the machine) the build uses the CDN defaults and says so loudly.
 * `DEEPLINEAR_BUILD=1` is exported to the kernels so explorers precompute their static form
-  (lib/deeplinear/explore.py).
+  (lib/deeplinear/explore/).
 * On failure the execution reports (the failing cell and its traceback) are printed.
 """
 

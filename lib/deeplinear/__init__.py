@@ -32,7 +32,7 @@ from .saddles import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-# Some functions share their module's name (``loss``, ``explore``), so the modules are looked
+# Some functions share their module's name (``loss``), so the modules are looked
 # up by import rather than as attributes of the package.
 _MODULES = ("data", "descent", "exercises", "explore", "flow", "hessian", "init", "invariants",
             "landscape", "loss", "losses", "modes", "network", "plots", "saddles")

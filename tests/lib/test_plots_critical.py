@@ -89,7 +89,7 @@ def test_explorer_figure_uses_the_bottleneck_and_draws_into_a_given_figure():
 
 
 def test_explorer_frames_are_cheap_and_fixed_in_scale():
-    ex = dl.explore(dl.critical_ladder_explorer_figure,
+    ex = dl.explore.explorer(dl.critical_ladder_explorer_figure,
                     spectrum=dl.Choice([(3.0, 2.0, 1.0), (2.0, 2.0, 1.0)]),
                     bottleneck=dl.Choice([1, 2, 3]),
                     options=dl.ExplorerOptions(mode="static"))

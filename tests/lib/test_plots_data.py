@@ -107,5 +107,5 @@ def test_data_spectrum_figure_rejects_bad_parameters(kwargs, match):
 
 
 def test_data_spectrum_explorer_frames_all_draw():
-    ex = dl.explore(dl.data_spectrum_figure, noise=[0.0, 3.0], n_samples=[10, 640], rank=[1, 4])
+    ex = dl.explore.explorer(dl.data_spectrum_figure, noise=[0.0, 3.0], n_samples=[10, 640], rank=[1, 4])
     assert ex.failures() == []

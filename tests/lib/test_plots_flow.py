@@ -129,6 +129,6 @@ def test_flow_scrub_prepare_rejects_bad_input(kwargs, match):
 
 
 def test_flow_scrub_explorer_reuses_the_integration():
-    ex = dl.explore(dl.flow_scrub_figure, prepare=dl.flow_scrub_prepare, depth=[2], scale=[0.3], t=dl.Time(0, 12, 3))
+    ex = dl.explore.explorer(dl.flow_scrub_figure, prepare=dl.flow_scrub_prepare, depth=[2], scale=[0.3], t=dl.Time(0, 12, 3))
     assert ex.failures() == []
     assert isinstance(dl.flow_scrub_figure(dl.flow_scrub_prepare(2, 0.3), 2, 0.3, 0.0, fig=Figure()), Figure)

@@ -237,6 +237,6 @@ def test_random_start_explorer_reports_a_run_that_is_still_resting():
 
 
 def test_explorer_frames_draw():
-    ex = dl.explore(dl.random_start_explorer_figure, h=[2, 3], scale=[0.3], seed=[0],
+    ex = dl.explore.explorer(dl.random_start_explorer_figure, h=[2, 3], scale=[0.3], seed=[0],
                     options=dl.ExplorerOptions(mode="static", figsize=(8.4, 3.5)))
     assert not ex.failures()

@@ -50,7 +50,7 @@ def test_walk_explorer_frames(kind):
 
 
 def test_walk_explorer_grid_is_small_and_has_no_error_frames():
-    ex = dl.explore(dl.fiber_walk_figure, prepare=dl.saddle_fiber_path,
+    ex = dl.explore.explorer(dl.fiber_walk_figure, prepare=dl.saddle_fiber_path,
                     kind=dl.Choice(["gl", "null-space W1"]), s=(-1.0, 1.0, 1.0, 0.0),
                     options=dl.ExplorerOptions(figsize=dl.plots.quotient.WALK_FIGSIZE, mode="live"))
     assert ex.shape == (2, 3)

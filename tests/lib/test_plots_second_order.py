@@ -49,7 +49,7 @@ def test_explorer_frames_have_fixed_axes_and_the_right_kind():
 
 
 def test_explorer_sweep_has_no_error_frame():
-    ex = dl.explore(dl.hessian_spectrum_explorer_figure,
+    ex = dl.explore.explorer(dl.hessian_spectrum_explorer_figure,
                     subset=dl.Choice([(), (1,), (2,), (1, 2)], labels=["∅", "{1}", "{2}", "{1,2}"]),
                     h=[2, 3], t=dl.Choice([0.0, 1.0]))
     frames = ex.frames()

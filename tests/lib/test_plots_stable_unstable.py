@@ -63,7 +63,7 @@ def test_off_ray_explorer_figure():
         dl.off_ray_explorer_figure(3, 1e-4, "S = {2}")
     with pytest.raises(ValueError, match="layout engine"):
         dl.off_ray_explorer_figure(3, 1e-4, "origin", fig=Figure(layout="constrained"))
-    ex = dl.explore(dl.off_ray_explorer_figure, h=[2, 4], offset=dl.LogRange(1e-6, 1e-2, 2),
+    ex = dl.explore.explorer(dl.off_ray_explorer_figure, h=[2, 4], offset=dl.LogRange(1e-6, 1e-2, 2),
                     saddle=["origin", "S = {1, 2}"])
     assert ex.failures() == []
 
