@@ -14,6 +14,7 @@ re-exported).
 
 from importlib import import_module as _import_module
 
+from .aligned import *  # noqa: F403
 from .data import *  # noqa: F403
 from .descent import *  # noqa: F403
 from .exercises import *  # noqa: F403
@@ -34,6 +35,6 @@ __version__ = "0.1.0"
 
 # Some functions share their module's name (``loss``, ``explore``), so the modules are looked
 # up by import rather than as attributes of the package.
-_MODULES = ("data", "descent", "exercises", "explore", "flow", "hessian", "init", "invariants",
+_MODULES = ("aligned", "data", "descent", "exercises", "explore", "flow", "hessian", "init", "invariants",
             "landscape", "loss", "losses", "modes", "network", "plots", "saddles")
 __all__ = sorted({name for m in _MODULES for name in _import_module(f".{m}", __name__).__all__})
