@@ -44,7 +44,6 @@ the Huber loss, :math:`\dot u = 2u\min(\sigma - u, \delta)`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -57,8 +56,6 @@ __all__ = [
     "mode_loss",
     "learning_time",
     "plateau_time",
-    "IncrementalPlateaus",
-    "incremental_plateaus",
     "learnt_rank",
     "unbalanced_rhs",
     "unbalanced_learning_time",
@@ -529,83 +526,6 @@ def plateau_time(sigma: float, u0: float, h: int) -> float:
         return float(np.log(sigma / u0) / (2 * sigma))
     a0 = u0 ** (1.0 / h)
     return float(1.0 / ((h - 2) * sigma * a0 ** (h - 2)))
-
-
-@dataclass(frozen=True)
-class IncrementalPlateaus:
-    r"""Predicted saddle-to-saddle (incremental) learning of an aligned balanced network.
-
-    Attributes
-    ----------
-    singular_values : ndarray, shape (r,)
-        The (positive) singular values, in the order given.
-    u0 : ndarray, shape (r,)
-        Initial mode products.
-    h : int
-        Depth.
-    half_times : ndarray, shape (r,)
-        Exact time at which mode ``k`` reaches ``sigma_k / 2`` (``0`` if it starts past it).
-    escape_times : ndarray or None
-        The asymptotic approximation :func:`plateau_time` (``None`` for ``h = 1``).
-    order : ndarray of int
-        Modes sorted by half-time: the order in which they are learnt.
-    critical_values : ndarray, shape (r + 1,)
-        The loss plateaus in that order: :math:`\tfrac12\sum_{k \text{ not yet learnt}}\sigma_k^2`,
-        starting with half the total energy and ending with 0. They are critical values of
-        the loss (survey Section 3.1).
-    """
-
-    singular_values: np.ndarray
-    u0: np.ndarray
-    h: int
-    half_times: np.ndarray
-    escape_times: np.ndarray | None
-    order: np.ndarray
-    critical_values: np.ndarray
-
-
-def incremental_plateaus(
-    singular_values: Sequence[float] | np.ndarray,
-    u0: float | Sequence[float] | np.ndarray,
-    h: int,
-) -> IncrementalPlateaus:
-    r"""Mode learning times and the critical values the loss rests on (Saxe et al. 2014; Jacot et al. 2021).
-
-    From a small aligned balanced start, mode ``k`` is learnt around its half-time
-    (``h = 2``: :math:`t_k = \frac{1}{2\sigma_k}\ln\frac{\sigma_k - u_0}{u_0}`), so modes are
-    learnt in decreasing order of :math:`\sigma_k` and the loss rests near
-    :math:`\tfrac12\sum_{k>m}\sigma_k^2` between the ``m``-th and ``(m+1)``-th transitions.
-
-    Parameters
-    ----------
-    singular_values : array_like, shape (r,)
-        Positive singular values.
-    u0 : float or array_like, shape (r,)
-        Initial mode products, ``0 < u0_k < sigma_k``.
-    h : int
-        Depth.
-
-    Returns
-    -------
-    IncrementalPlateaus
-    """
-    h = as_depth(h)
-    s = _singular_values(singular_values)
-    if np.any(s == 0):
-        raise ValueError(f"singular_values must be positive (a zero mode is never learnt), got {s}")
-    u = np.broadcast_to(np.asarray(u0, dtype=float), s.shape).copy()
-    if not np.all(np.isfinite(u)) or np.any(u <= 0) or np.any(u >= s):
-        raise ValueError(f"u0 must satisfy 0 < u0_k < sigma_k for every mode, got u0 = {u} for sigma = {s}")
-    half = np.array([0.0 if uk >= sk / 2 else learning_time(sk, uk, sk / 2, h) for sk, uk in zip(s, u)])
-    esc = None if h == 1 else np.array([plateau_time(sk, uk, h) for sk, uk in zip(s, u)])
-    order = np.argsort(half, kind="stable")
-    energy = 0.5 * s[order] ** 2
-    crit = np.concatenate([[energy.sum()], energy.sum() - np.cumsum(energy)])
-    crit[-1] = 0.0
-    s = s.copy()
-    for arr in (s, u, half, order, crit) + ((esc,) if esc is not None else ()):
-        arr.setflags(write=False)
-    return IncrementalPlateaus(s, u, h, half, esc, order, crit)
 
 
 def learnt_rank(end_to_end: np.ndarray, singular_values: Sequence[float], fraction: float = 0.5):

@@ -83,18 +83,6 @@ def test_claim_26_imbalance_accelerates_escape():
         assert dl.unbalanced_learning_time(1.0, 1e-4, 0.5, c) == pytest.approx(quad(f, 1e-4, 0.5, epsrel=1e-13)[0], rel=1e-11)
 
 
-def test_claim_27_incremental_learning_closed_form():
-    """Sigma = diag(3,2,1), h = 2, u0 = 1e-6: half-times 2.4857, 3.6272, 6.9078; loss at t = 1,3,5,8,12:
-    6.9987, 2.2185, 0.4787, 0.0051, 0.0000; plateaus at the critical values 7, 2.5, 0.5, 0 [1e-4]."""
-    p = dl.incremental_plateaus([3.0, 2.0, 1.0], 1e-6, 2)
-    np.testing.assert_allclose(p.half_times, [2.4857, 3.6272, 6.9078], atol=1e-4)
-    np.testing.assert_array_equal(p.order, [0, 1, 2])
-    np.testing.assert_allclose(p.critical_values, [7.0, 2.5, 0.5, 0.0])
-    np.testing.assert_allclose(p.escape_times, [np.log(3e6) / 6, np.log(2e6) / 4, np.log(1e6) / 2])
-    L = dl.mode_loss([1, 3, 5, 8, 12], [3.0, 2.0, 1.0], 1e-6, 2)
-    np.testing.assert_allclose(L, [6.9987, 2.2185, 0.4787, 0.0051, 0.0000], atol=1e-4)
-
-
 # --------------------------------------------------------------------------- exactness
 
 
@@ -182,10 +170,6 @@ def test_bad_inputs():
         dl.plateau_time(2.0, 0.1, 1)
     with pytest.raises(ValueError, match="0 < u0 < sigma"):
         dl.plateau_time(2.0, 3.0, 3)
-    with pytest.raises(ValueError, match="0 < u0_k < sigma_k"):
-        dl.incremental_plateaus([3.0, 2.0], [1e-3, 2.5], 2)
-    with pytest.raises(ValueError, match="positive"):
-        dl.incremental_plateaus([3.0, 0.0], 1e-3, 2)
     with pytest.raises(ValueError, match="not reached"):
         dl.unbalanced_learning_time(1.0, 0.1, 1.5, 0.5)
 

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..plots.incremental import incremental_run
+from ..curves import orbit_period, plateau_levels
+from ..incremental import incremental_run
 from ..modes import huber_mode_half_time
-from ..plots.open_problems import orbit_period, plateau_levels
 from .base import CheckResult
 
 __all__ = ["check_plateau_levels", "check_huber_half_time", "check_orbit_period"]
