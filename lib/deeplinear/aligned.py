@@ -310,7 +310,7 @@ def depth_scaled_times(sigma: float, u0: float, uf: float, depths: Sequence[int]
     hs = np.array([as_depth(x, "depths") for x in depths], dtype=int)
     if hs.size == 0:
         raise ValueError("depths must name at least one depth")
-    times = np.array([learning_time(sigma, u0, uf, int(x)) for x in hs])
+    times = np.array([learning_time(u0, uf, sigma, int(x)) for x in hs])
     lim = float(_limit_time(sigma, np.array(uf)) - _limit_time(sigma, np.array(u0)))
     hs.setflags(write=False)
     return DepthScaling(hs, _frozen(times), _frozen(hs * times), lim, sigma, u0, uf)
@@ -357,7 +357,7 @@ def local_convergence_rate(h: int, sigma: float, *, a0: float | None = None) -> 
     if not 0 < u0 < sigma:
         raise ValueError(f"a0 = {a0} gives u0 = a0^h = {u0}, which must lie strictly between 0 and sigma = {sigma}")
     rate = h * sigma ** (2.0 - 2.0 / h)
-    t0 = learning_time(sigma, u0, 0.9 * sigma, h) if h > 1 else 0.0
+    t0 = learning_time(u0, 0.9 * sigma, sigma, h) if h > 1 else 0.0
     t_end = t0 + 16.0 / rate
     t = np.linspace(0.0, t_end, 801)
     tr = gradient_flow([np.array([[a0]]) for _ in range(h)], np.array([[sigma]]), (0.0, t_end), t_eval=t)

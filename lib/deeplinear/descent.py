@@ -236,14 +236,28 @@ def stable_step(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> float:
     return _stable(hessian_lambda_max(weights, Sigma))
 
 
-def critical_step(sigma1: float, h: int) -> float:
-    r"""The step :math:`\eta^\star = 2/(h\,\sigma_1^{2-2/h})`.
+def critical_step(Sigma: np.ndarray | float, h: int) -> float:
+    r"""The step :math:`\eta^\star = 2/(h\,\sigma_1^{2-2/h})` for the target ``Sigma``.
 
     At the balanced global minimum the largest Hessian eigenvalue is
     :math:`h\,\sigma_1^{2-2/h}`, the smallest over all global minima with zero loss; descent
     with :math:`\eta > \eta^\star` therefore has no linearly stable global minimum.
+
+    Parameters
+    ----------
+    Sigma : ndarray or float
+        The target; :math:`\sigma_1` is its largest singular value. A positive number means the
+        ``1 x 1`` target (it is :math:`\sigma_1` itself).
+    h : int
+        Depth.
     """
-    sigma1 = as_positive(sigma1, "sigma1")
+    if np.ndim(Sigma) == 0:
+        sigma1 = as_positive(Sigma, "Sigma")
+    else:
+        S = as_matrix(Sigma, "Sigma")
+        sigma1 = float(np.linalg.svd(S, compute_uv=False)[0]) if S.size else 0.0
+        if sigma1 == 0.0:
+            raise ValueError("Sigma must be non-zero: for Sigma = 0 every step size is stable (eta* is infinite)")
     h = as_depth(h)
     return 2.0 / (h * sigma1 ** (2.0 - 2.0 / h))
 
@@ -447,7 +461,7 @@ def threshold_runs(
     rng = np.random.default_rng(seed)
     noise = [rng.standard_normal(w.shape) for w in Wm]
     W0 = [w + perturbation * z / np.linalg.norm(z) for w, z in zip(Wm, noise)]
-    es = critical_step(float(np.linalg.svd(S, compute_uv=False)[0]), h)
+    es = critical_step(S, h)
     runs = []
     for ratio in ratios:
         ratio = as_positive(ratio, "ratio")

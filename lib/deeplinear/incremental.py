@@ -112,8 +112,8 @@ def incremental_plateaus(
     u = np.broadcast_to(np.asarray(u0, dtype=float), s.shape).copy()
     if not np.all(np.isfinite(u)) or np.any(u <= 0) or np.any(u >= s):
         raise ValueError(f"u0 must satisfy 0 < u0_k < sigma_k for every mode, got u0 = {u} for sigma = {s}")
-    half = np.array([0.0 if uk >= sk / 2 else learning_time(sk, uk, sk / 2, h) for sk, uk in zip(s, u)])
-    esc = None if h == 1 else np.array([plateau_time(sk, uk, h) for sk, uk in zip(s, u)])
+    half = np.array([0.0 if uk >= sk / 2 else learning_time(uk, sk / 2, sk, h) for sk, uk in zip(s, u)])
+    esc = None if h == 1 else np.array([plateau_time(uk, sk, h) for sk, uk in zip(s, u)])
     order = np.argsort(half, kind="stable")
     energy = 0.5 * s[order] ** 2
     crit = np.concatenate([[energy.sum()], energy.sum() - np.cumsum(energy)])
@@ -295,7 +295,7 @@ def incremental_run(
         raise RuntimeError(f"the flow stopped early: {tr.message}")
     pred = incremental_plateaus(s, u0, h)
     if init == "aligned":
-        exact = _frozen(mode_loss(t, s, u0, h))
+        exact = _frozen(mode_loss(t, u0, s, h))
         half = pred.half_times
     else:
         exact = None
@@ -402,7 +402,7 @@ def random_vs_aligned(
     rel = as_positive(rel, "rel")
     r = s.size
     t = np.linspace(0.0, t_max, num)
-    aligned = mode_loss(t, s, scale**2, 2)
+    aligned = mode_loss(t, scale**2, s, 2)
     pred = incremental_plateaus(s, scale**2, 2)
     rungs = np.array([v for v in pred.critical_values[1:] if v > 0])
     a_dwell = np.array([plateau_dwell(t, aligned, c, rel) for c in rungs])

@@ -491,7 +491,7 @@ def huber_mode_study(
     r = s.size
     S = np.diag(s)
     W0 = aligned_init((r, r, r), np.sqrt(u0))
-    pred = np.array([[huber_mode_half_time(sk, min(dk, 1e300), u0) for sk in s] for dk in dl_])
+    pred = np.array([[huber_mode_half_time(u0, sk, min(dk, 1e300)) for sk in s] for dk in dl_])
     meas = np.full_like(pred, np.nan)
     off = 0.0
     for i, dk in enumerate(dl_):

@@ -193,8 +193,12 @@ def test_critical_step_is_two_over_the_balanced_sharpness():
         W = dl.balanced_init((2,) * (h + 1), product=S)
         assert dl.critical_step(3.0, h) == pytest.approx(2.0 / dl.sharpness(W, S), rel=1e-10)
         assert dl.critical_step(3.0, h) == pytest.approx(dl.stable_step(W, S), rel=1e-10)
-    with pytest.raises(ValueError, match="sigma1"):
+        assert dl.critical_step(S, h) == pytest.approx(dl.critical_step(3.0, h), rel=1e-14)  # largest singular value
+    assert dl.critical_step(np.array([[2.0]]), 3) == dl.critical_step(2.0, 3)
+    with pytest.raises(ValueError, match="Sigma must be positive"):
         dl.critical_step(-1.0, 2)
+    with pytest.raises(ValueError, match="non-zero"):
+        dl.critical_step(np.zeros((2, 2)), 2)
 
 
 def test_threshold_runs_converge_below_and_not_above():

@@ -19,7 +19,7 @@ def test_claim_27_incremental_learning_closed_form():
     np.testing.assert_array_equal(p.order, [0, 1, 2])
     np.testing.assert_allclose(p.critical_values, [7.0, 2.5, 0.5, 0.0])
     np.testing.assert_allclose(p.escape_times, [np.log(3e6) / 6, np.log(2e6) / 4, np.log(1e6) / 2])
-    L = dl.mode_loss([1, 3, 5, 8, 12], [3.0, 2.0, 1.0], 1e-6, 2)
+    L = dl.mode_loss([1, 3, 5, 8, 12], 1e-6, [3.0, 2.0, 1.0], 2)
     np.testing.assert_allclose(L, [6.9987, 2.2185, 0.4787, 0.0051, 0.0000], atol=1e-4)
 
 

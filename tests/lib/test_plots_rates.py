@@ -43,7 +43,7 @@ def test_imbalance_figure_draws_the_exact_scalar_law():
     ax_s, ax_m = fig.axes
     assert len(ax_s.lines) == 2 and len(ax_m.lines) == 2
     t = ax_s.lines[1].get_xdata()
-    assert np.allclose(ax_s.lines[1].get_ydata(), dl.unbalanced_solution(t, 1.0, 1e-4, 2.0))
+    assert np.allclose(ax_s.lines[1].get_ydata(), dl.unbalanced_solution(t, 1e-4, 1.0, 2.0))
 
 
 def test_low_rank_bias_figure_draws_the_paths():

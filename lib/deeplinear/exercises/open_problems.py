@@ -122,7 +122,7 @@ def check_huber_half_time(fn: Callable[[float, float, float], float], *, seed: i
         sigma = float(rng.uniform(0.5, 4.0))
         cases.append((sigma, float(sigma * rng.uniform(0.1, 1.5)), float(10.0 ** rng.uniform(-7, -2))))
     for sigma, delta, u0 in cases:
-        expected = huber_mode_half_time(sigma, delta, u0)
+        expected = huber_mode_half_time(u0, sigma, delta)
         got, err = _call(fn, sigma, delta, u0)
         if err:
             return CheckResult(False, err)

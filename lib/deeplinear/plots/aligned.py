@@ -116,13 +116,13 @@ def aligned_timescale_figure(
     if h < 2:
         raise ValueError("aligned_timescale_figure needs h >= 2 (depth 1 has no sigmoid)")
     fig, (ax, ax_s) = new_figure(2, width=7.8, height=3.3)
-    halves = np.array([learning_time(float(sk), ratio * sk, sk / 2, h) for sk in s])
+    halves = np.array([learning_time(ratio * sk, sk / 2, float(sk), h) for sk in s])
     t_max = 2.2 * float(np.max(halves))
     t = np.linspace(0.0, t_max, 400)
     styles = ["-", "--", "-.", ":"]
     for j, sk in enumerate(s):
         c = OKABE_ITO[j % len(OKABE_ITO)]
-        v = mode_solution(t, float(sk), ratio * sk, h) / sk
+        v = mode_solution(t, ratio * sk, float(sk), h) / sk
         ax.plot(t, v, color=c, lw=1.8, ls=styles[j % 4], label=rf"$\sigma = {sk:g}$")
         ax.plot([halves[j]], [0.5], "o", color=c, ms=5)
         scale = sk ** (2.0 - 2.0 / h)
@@ -174,13 +174,13 @@ def aligned_depth_figure(
     if not u0 < sigma / 2:
         raise ValueError(f"u0 must lie below sigma / 2 = {sigma / 2}, got {u0}")
     fig, (ax, ax_d) = new_figure(2, width=7.8, height=3.4)
-    escapes = [learning_time(sigma, a0**hh, 0.999 * sigma, hh) for hh in depths]
+    escapes = [learning_time(a0**hh, 0.999 * sigma, sigma, hh) for hh in depths]
     t = np.logspace(-2, np.log10(3.0 * max(escapes)), 500)
     for j, hh in enumerate(depths):
         hh = int(hh)
         c = OKABE_ITO[j % len(OKABE_ITO)]
-        ax.semilogx(t, mode_solution(t, sigma, a0**hh, hh) / sigma, color=c, lw=1.8, label=f"h = {hh}")
-        est = plateau_time(sigma, a0**hh, hh)
+        ax.semilogx(t, mode_solution(t, a0**hh, sigma, hh) / sigma, color=c, lw=1.8, label=f"h = {hh}")
+        est = plateau_time(a0**hh, sigma, hh)
         ax.plot([est], [0.0], "v", color=c, ms=7, mec="black", mew=0.5, clip_on=False)
     ax.set_ylim(0.0, 1.05)
     ax.set_xlim(t[0], t[-1])
@@ -191,10 +191,10 @@ def aligned_depth_figure(
     s_max = 0.0
     for j, hh in enumerate(deep):
         hh = int(hh)
-        tf = learning_time(sigma, u0, 0.99 * sigma, hh)
+        tf = learning_time(u0, 0.99 * sigma, sigma, hh)
         tt = np.linspace(0.0, 1.3 * tf, 300)
         s_max = max(s_max, 1.3 * hh * tf)
-        ax_d.plot(hh * tt, mode_solution(tt, sigma, u0, hh) / sigma, color=OKABE_ITO[j % len(OKABE_ITO)], lw=1.6,
+        ax_d.plot(hh * tt, mode_solution(tt, u0, sigma, hh) / sigma, color=OKABE_ITO[j % len(OKABE_ITO)], lw=1.6,
                   label=f"h = {hh}")
     u = np.linspace(u0, 0.995 * sigma, 400)
     ax_d.plot(_limit_time(sigma, u) - _limit_time(sigma, np.array(u0)), u / sigma, color="black", ls="--", lw=1.2,
@@ -244,11 +244,11 @@ def unbalanced_figure(
     p_grid = np.linspace(0.0, sigma, 300)
     for j, c in enumerate(cs):
         col = OKABE_ITO[j % len(OKABE_ITO)]
-        ax.plot(t, unbalanced_solution(t, sigma, p0, c), color=col, lw=1.8, label=f"c = {c:g}")
-        w1, w2 = unbalanced_weights(c, p0)
+        ax.plot(t, unbalanced_solution(t, p0, sigma, c), color=col, lw=1.8, label=f"c = {c:g}")
+        w1, w2 = unbalanced_weights(p0, c)
         tr = gradient_flow([np.array([[w1]]), np.array([[w2]])], np.array([[sigma]]), (0.0, t_max), t_eval=te)
         ax.plot(tr.t, tr.end_to_end[:, 0, 0], "o", color=col, ms=3.2, mfc="none", mew=0.8)
-        th = unbalanced_learning_time(sigma, p0, sigma / 2, c)
+        th = unbalanced_learning_time(p0, sigma / 2, sigma, c)
         if th <= t_max:
             ax.plot([th], [sigma / 2], "o", color=col, ms=6, mec="black", mew=0.6)
         ax_v.plot(p_grid, unbalanced_rhs(p_grid, sigma, c), color=col, lw=1.8, label=f"c = {c:g}")
@@ -307,16 +307,16 @@ def aligned_explorer_figure(sigma: float, h: int, a0: float, *, fig=None, seed: 
     tr = gradient_flow(W0, np.diag(s), (0.0, _EXPLORER_T[1]), t_eval=te, events={"convergence": {"loss_tol": 1e-14}})
     t = np.logspace(np.log10(_EXPLORER_T[0]), np.log10(_EXPLORER_T[1]), 600)
     fig, (ax, ax_l) = _axes(fig, 2, 7.8, 3.5)
-    half = [learning_time(float(sk), u0, sk / 2, h) for sk in s]
+    half = [learning_time(u0, sk / 2, float(sk), h) for sk in s]
     ok = tr.t > 0
     for k, sk in enumerate(s):
         c = OKABE_ITO[k]
-        ax.semilogx(t, mode_solution(t, float(sk), u0, h), color=c, lw=1.8, label=rf"$u_{k + 1}$, $\sigma_{k + 1} = {sk:g}$")
+        ax.semilogx(t, mode_solution(t, u0, float(sk), h), color=c, lw=1.8, label=rf"$u_{k + 1}$, $\sigma_{k + 1} = {sk:g}$")
         ax.semilogx(tr.t[ok], tr.end_to_end[ok, k, k], "o", color=c, ms=3, mfc="none", mew=0.8)
         ax.axhline(sk, color=c, lw=0.6, ls=":")
         ax.axvline(half[k], color=c, lw=0.9, ls=":")
         if h >= 2:
-            ax.plot([plateau_time(float(sk), u0, h)], [0.0], "v", color=c, ms=7, mec="black", mew=0.5, clip_on=False)
+            ax.plot([plateau_time(u0, float(sk), h)], [0.0], "v", color=c, ms=7, mec="black", mew=0.5, clip_on=False)
     ax.plot([], [], "o", color="0.3", ms=3, mfc="none", label="network flow")
     ax.set_xlim(*_EXPLORER_T)
     ax.set_ylim(0.0, 3.3)
@@ -324,9 +324,9 @@ def aligned_explorer_figure(sigma: float, h: int, a0: float, *, fig=None, seed: 
     ax.set_ylabel("mode product $u_k(t)$")
     ax.set_title(f"depth {h}, a0 = {a0:g}: half-times {half[0]:.3g} and {half[1]:.3g}", fontsize=8.5)
     ax.legend(fontsize=7, loc="upper left")
-    exact_t = mode_loss(tr.t[ok], s, u0, h)
+    exact_t = mode_loss(tr.t[ok], u0, s, h)
     err = float(np.max(np.abs(tr.loss[ok] - exact_t))) if np.any(ok) else 0.0
-    ax_l.loglog(t, np.maximum(mode_loss(t, s, u0, h), 1e-16), color=OKABE_ITO[2], lw=1.8, label="closed form")
+    ax_l.loglog(t, np.maximum(mode_loss(t, u0, s, h), 1e-16), color=OKABE_ITO[2], lw=1.8, label="closed form")
     ax_l.loglog(tr.t[ok], np.maximum(tr.loss[ok], 1e-16), "o", color=OKABE_ITO[5], ms=3, mfc="none", mew=0.8,
                 label="network flow")
     for v in (0.5 * float(np.sum(s**2)), 0.5 * float(s[1] ** 2)):

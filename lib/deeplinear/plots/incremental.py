@@ -225,7 +225,7 @@ def incremental_depth_figure(
             raise ValueError(f"a0 = {a0:g} is not a small start at depth {hh}")
         p = incremental_plateaus(s, a0**hh, hh)
         t1 = float(p.half_times[order[0]])
-        ax.semilogy(x, np.maximum(mode_loss(x * t1, s, a0**hh, hh), floor / 10), color=OKABE_ITO[j % 8], lw=1.8,
+        ax.semilogy(x, np.maximum(mode_loss(x * t1, a0**hh, s, hh), floor / 10), color=OKABE_ITO[j % 8], lw=1.8,
                     ls=styles[j % 4], label=f"h = {hh} ($t_1$ = {t1:.3g})")
     for k in order[1:]:
         ax.axvline(float(s[order[0]] / s[k]), color="0.5", lw=0.8, ls=":")

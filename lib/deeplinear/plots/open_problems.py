@@ -544,7 +544,7 @@ def random_start_explorer_figure(
         ax.fill_between([max(a, t_lo), max(b, t_lo)], 0.0, 0.05, transform=strip, color=OKABE_ITO[4], lw=0)
     keep = tr.t >= t_lo
     floor = 1e-4
-    aligned = mode_loss(t_eval[1:], s, scale**h, h)
+    aligned = mode_loss(t_eval[1:], scale**h, s, h)
     ax.loglog(t_eval[1:], np.maximum(aligned, floor / 10), ":", color="black", lw=1.4, label=f"aligned start, a0 = {scale:g}")
     ax.loglog(tr.t[keep], np.maximum(tr.loss[keep], floor / 10), color=OKABE_ITO[5], lw=2.0,
               label=f"random start, seed {seed}")

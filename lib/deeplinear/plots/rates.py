@@ -174,7 +174,7 @@ def imbalance_figure(
     fig, (ax_s, ax_m) = axes_row(None, 2, 8.6, 3.6, margins=_MARGINS)
     t = np.linspace(0.0, t_max, 301)
     for i, c in enumerate(imbalances):
-        p = unbalanced_solution(t, sigma, p0, float(c))
+        p = unbalanced_solution(t, p0, sigma, float(c))
         ax_s.plot(t, p, color=OKABE_ITO[i % 7], lw=2.0, label=f"c = {c:g}")
     ax_s.set_ylim(0.0, 1.1 * sigma)
     ax_s.set_xlim(0.0, t_max)
