@@ -14,12 +14,15 @@ re-exported).
 
 from importlib import import_module as _import_module
 
+from .aligned import *  # noqa: F403
+from .curves import *  # noqa: F403
 from .data import *  # noqa: F403
 from .descent import *  # noqa: F403
 from .exercises import *  # noqa: F403
 from .explore import *  # noqa: F403
 from .flow import *  # noqa: F403
 from .hessian import *  # noqa: F403
+from .incremental import *  # noqa: F403
 from .init import *  # noqa: F403
 from .invariants import *  # noqa: F403
 from .landscape import *  # noqa: F403
@@ -28,12 +31,13 @@ from .losses import *  # noqa: F403
 from .modes import *  # noqa: F403
 from .network import *  # noqa: F403
 from .plots import *  # noqa: F403
+from .rates import *  # noqa: F403
 from .saddles import *  # noqa: F403
 
 __version__ = "0.1.0"
 
 # Some functions share their module's name (``loss``), so the modules are looked
 # up by import rather than as attributes of the package.
-_MODULES = ("data", "descent", "exercises", "explore", "flow", "hessian", "init", "invariants",
-            "landscape", "loss", "losses", "modes", "network", "plots", "saddles")
+_MODULES = ("aligned", "curves", "data", "descent", "exercises", "explore", "flow", "hessian", "incremental", "init", "invariants",
+            "landscape", "loss", "losses", "modes", "network", "plots", "rates", "saddles")
 __all__ = sorted({name for m in _MODULES for name in _import_module(f".{m}", __name__).__all__})

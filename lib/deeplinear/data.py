@@ -31,12 +31,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_int, as_matrix, as_positive, as_rng, as_weights
-from .invariants import random_orthogonal
-from .network import end_to_end
+from ._validation import as_int, as_matrix, as_positive, as_rng, as_time_span, as_weights, widths_of
 from ._validation import frozen_array as _frozen
+from .flow import gradient_flow
+from .invariants import random_orthogonal
+from .losses import data_quadratic_loss
+from .network import end_to_end
 
-__all__ = ["DataReduction", "reduce_data", "whiten", "data_loss", "TeacherData", "teacher_data"]
+__all__ = ["DataReduction", "reduce_data", "whiten", "data_loss", "TeacherData", "teacher_data", "DataFlowComparison",
+           "compare_data_flows"]
 
 
 @dataclass(frozen=True)
@@ -328,3 +331,107 @@ def teacher_data(
         X = rng.standard_normal((d_in, N))
     Y = T @ X + noise * rng.standard_normal((d_out, N))
     return TeacherData(_frozen(X), _frozen(Y), _frozen(T), _frozen(s), float(noise))
+
+
+# --------------------------------------------------------------------------- flows on raw, whitened and reduced data
+
+
+@dataclass(frozen=True)
+class DataFlowComparison:
+    r"""Result of :func:`compare_data_flows`.
+
+    Attributes
+    ----------
+    t : ndarray, shape (n,)
+    loss_raw, loss_whitened : ndarray, shape (n,)
+        The data loss along the Euclidean gradient flow on the raw inputs ``X`` and on the
+        whitened inputs ``whiten(X)`` (same outputs ``Y``).
+    loss_reduced : ndarray, shape (n,)
+        :math:`\tfrac12\lVert\Sigma - W_{1:h}\rVert_F^2 + c` along the flow of the reduced loss.
+    constant : float
+        :math:`c`, the part of the data loss no linear map can remove.
+    distance_raw, distance_whitened : ndarray, shape (n,)
+        :math:`\max_j \lVert W_j(t) - W_j^{\rm red}(t)\rVert_F` between each data flow, mapped to
+        reduced coordinates, and the reduced flow.
+    input_condition : float
+        Condition number of :math:`X X^\top` (1 for whitened inputs).
+    reduction : DataReduction
+        The reduction of the raw data.
+    """
+
+    t: np.ndarray
+    loss_raw: np.ndarray
+    loss_whitened: np.ndarray
+    loss_reduced: np.ndarray
+    constant: float
+    distance_raw: np.ndarray
+    distance_whitened: np.ndarray
+    input_condition: float
+    reduction: DataReduction
+
+
+def _distance(a: list, b: list) -> np.ndarray:
+    return np.array([max(float(np.linalg.norm(p - q)) for p, q in zip(wa, wb)) for wa, wb in zip(a, b)])
+
+
+def compare_data_flows(
+    X: np.ndarray,
+    Y: np.ndarray,
+    weights0: Sequence[np.ndarray],
+    t_span: tuple[float, float] | float,
+    *,
+    num: int = 201,
+) -> DataFlowComparison:
+    r"""Integrate the gradient flow on raw inputs, on whitened inputs and of the reduced loss.
+
+    All three start from the same point ``weights0`` given in *reduced coordinates*: on the
+    data it is ``r.from_reduced(weights0)`` for the reduction ``r`` of each data set. The
+    whitened data set ``(whiten(X), Y)`` has the same target :math:`\Sigma` and constant as
+    ``(X, Y)``. Its Euclidean flow is the reduced flow (an orthogonal change of variables),
+    while the flow on ``X`` is the reduced flow with the first layer's metric changed by
+    :math:`X X^\top`.
+
+    Parameters
+    ----------
+    X : ndarray, shape (d_0, N)
+    Y : ndarray, shape (d_h, N)
+    weights0 : list of ndarray
+        Initial weights in reduced coordinates.
+    t_span : (t0, t1) or float
+    num : int, default 201
+        Number of output times.
+
+    Returns
+    -------
+    DataFlowComparison
+    """
+    r = reduce_data(X, Y)
+    Z = whiten(X)
+    rz = reduce_data(Z, Y)
+    W0 = as_weights(weights0, "weights0")
+    d = widths_of(W0)
+    if (d[0], d[-1]) != (r.Sigma.shape[1], r.Sigma.shape[0]):
+        raise ValueError(f"weights0 map R^{d[0]} to R^{d[-1]} but the data have d_0 = {r.Sigma.shape[1]}, d_h = {r.Sigma.shape[0]}")
+    t0, t1 = as_time_span(t_span)
+    num = as_int(num, "num", minimum=2)
+    te = np.linspace(t0, t1, num)
+    raw = gradient_flow(r.from_reduced(W0), None, (t0, t1), t_eval=te, end_to_end_loss=data_quadratic_loss(X, Y))
+    white = gradient_flow(rz.from_reduced(W0), None, (t0, t1), t_eval=te, end_to_end_loss=data_quadratic_loss(Z, Y))
+    red = gradient_flow(W0, r.Sigma, (t0, t1), t_eval=te)
+    for name, tr in (("raw", raw), ("whitened", white), ("reduced", red)):
+        if tr.t.size != te.size:
+            raise RuntimeError(f"the {name} flow stopped early: {tr.message}")
+    dist_raw = _distance([r.to_reduced(w) for w in raw.weights], red.weights)
+    dist_white = _distance([rz.to_reduced(w) for w in white.weights], red.weights)
+    M = r.input_gram
+    return DataFlowComparison(
+        t=_frozen(te),
+        loss_raw=_frozen(raw.loss),
+        loss_whitened=_frozen(white.loss),
+        loss_reduced=_frozen(red.loss + r.constant),
+        constant=float(r.constant),
+        distance_raw=_frozen(dist_raw),
+        distance_whitened=_frozen(dist_white),
+        input_condition=float(np.linalg.cond(M)),
+        reduction=r,
+    )

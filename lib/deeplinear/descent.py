@@ -27,8 +27,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from ._validation import as_depth, as_int, as_positive, as_weights, check_sigma, widths_of
-from .invariants import _conserved_unchecked, conserved_drift
+from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, check_sigma, widths_of
+from ._validation import frozen_array as _frozen
+from .curves import orbit_period
+from .flow import gradient_flow
+from .hessian import sharpness
+from .init import balanced_init, random_init
+from .invariants import _conserved_unchecked, conserved_drift, conserved_quantities, imbalance
+from .losses import huber, logistic
+from .network import end_to_end
 
 __all__ = [
     "DescentResult",
@@ -37,6 +44,16 @@ __all__ = [
     "conservation_drift_step",
     "stable_step",
     "critical_step",
+    "ThresholdRun",
+    "threshold_runs",
+    "DriftScaling",
+    "drift_scaling",
+    "SharpnessSelection",
+    "sharpness_selection",
+    "NonQuadraticRun",
+    "nonquadratic_runs",
+    "DescentOrbits",
+    "descent_orbits",
 ]
 # hessian_vector_product and hessian_lambda_max below are importable from deeplinear.descent but
 # not re-exported: the package's Hessian tools live in deeplinear.hessian.
@@ -219,14 +236,28 @@ def stable_step(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> float:
     return _stable(hessian_lambda_max(weights, Sigma))
 
 
-def critical_step(sigma1: float, h: int) -> float:
-    r"""The step :math:`\eta^\star = 2/(h\,\sigma_1^{2-2/h})`.
+def critical_step(Sigma: np.ndarray | float, h: int) -> float:
+    r"""The step :math:`\eta^\star = 2/(h\,\sigma_1^{2-2/h})` for the target ``Sigma``.
 
     At the balanced global minimum the largest Hessian eigenvalue is
     :math:`h\,\sigma_1^{2-2/h}`, the smallest over all global minima with zero loss; descent
     with :math:`\eta > \eta^\star` therefore has no linearly stable global minimum.
+
+    Parameters
+    ----------
+    Sigma : ndarray or float
+        The target; :math:`\sigma_1` is its largest singular value. A positive number means the
+        ``1 x 1`` target (it is :math:`\sigma_1` itself).
+    h : int
+        Depth.
     """
-    sigma1 = as_positive(sigma1, "sigma1")
+    if np.ndim(Sigma) == 0:
+        sigma1 = as_positive(Sigma, "Sigma")
+    else:
+        S = as_matrix(Sigma, "Sigma")
+        sigma1 = float(np.linalg.svd(S, compute_uv=False)[0]) if S.size else 0.0
+        if sigma1 == 0.0:
+            raise ValueError("Sigma must be non-zero: for Sigma = 0 every step size is stable (eta* is infinite)")
     h = as_depth(h)
     return 2.0 / (h * sigma1 ** (2.0 - 2.0 / h))
 
@@ -370,3 +401,328 @@ def gradient_descent(
         if on_divergence == "return":
             warnings.warn(report, RuntimeWarning, stacklevel=2)
     return result
+
+
+# --------------------------------------------------------------------------- experiments: descent near and above its threshold
+# (computed here, drawn by deeplinear.plots.descent and deeplinear.plots.open_problems)
+
+
+def _descend(W0, S, eta, steps, **kwargs):
+    """Gradient descent without its divergence warning (a diverged run is data here)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return gradient_descent(W0, S, eta, steps, **kwargs)
+
+
+@dataclass(frozen=True)
+class ThresholdRun:
+    r"""Descent from next to the balanced minimum with :math:`\eta = \text{ratio}\cdot\eta^\star`.
+
+    Attributes
+    ----------
+    ratio : float
+    eta : float
+    losses : ndarray
+        Loss per iteration (initial included).
+    imbalance : ndarray
+        :math:`\max_i \lVert C_i\rVert_F` per iteration.
+    diverged : bool
+    """
+
+    ratio: float
+    eta: float
+    losses: np.ndarray
+    imbalance: np.ndarray
+    diverged: bool
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.losses[-1])
+
+
+def threshold_runs(
+    Sigma: np.ndarray,
+    h: int,
+    ratios: Sequence[float] = (0.9, 0.99, 1.01, 1.1),
+    *,
+    steps: int = 3000,
+    perturbation: float = 1e-3,
+    seed: int = 0,
+) -> list[ThresholdRun]:
+    r"""Descent from the balanced global minimum of ``Sigma`` (square widths, depth ``h``) plus a
+    random perturbation of Frobenius size ``perturbation`` per layer, with
+    :math:`\eta = \text{ratio}\cdot\eta^\star` for each ratio."""
+    S = as_matrix(Sigma, "Sigma")
+    h = as_depth(h)
+    if S.shape[0] != S.shape[1]:
+        raise ValueError(f"Sigma must be square, got shape {S.shape}")
+    d = S.shape[0]
+    Wm = balanced_init((d,) * (h + 1), product=S)
+    rng = np.random.default_rng(seed)
+    noise = [rng.standard_normal(w.shape) for w in Wm]
+    W0 = [w + perturbation * z / np.linalg.norm(z) for w, z in zip(Wm, noise)]
+    es = critical_step(S, h)
+    runs = []
+    for ratio in ratios:
+        ratio = as_positive(ratio, "ratio")
+        res = _descend(W0, S, ratio * es, as_int(steps, "steps", minimum=1))
+        imb = [imbalance(w) for w in res.weights]
+        runs.append(ThresholdRun(float(ratio), ratio * es, res.losses, _frozen(imb), res.diverged))
+    return runs
+
+
+@dataclass(frozen=True)
+class DriftScaling:
+    r"""Drift of the conserved quantities against the step size (from :func:`drift_scaling`).
+
+    Attributes
+    ----------
+    etas : ndarray
+    one_step : ndarray
+        :math:`\max_i\lVert C_i^{(1)} - C_i^{(0)}\rVert_F` after one step.
+    predicted : ndarray
+        :math:`\max_i\lVert \eta^2(G_{i+1}^\top G_{i+1} - G_i G_i^\top)\rVert_F` at the start.
+    total : ndarray
+        :math:`\max_i\lVert C_i^{(K)} - C_i^{(0)}\rVert_F` at the end of a run to ``tol``.
+    steps : ndarray
+        Number of iterations of each run.
+    """
+
+    etas: np.ndarray
+    one_step: np.ndarray
+    predicted: np.ndarray
+    total: np.ndarray
+    steps: np.ndarray
+
+
+def drift_scaling(
+    weights0: Sequence[np.ndarray],
+    Sigma: np.ndarray,
+    etas: Sequence[float],
+    *,
+    time: float = 60.0,
+    tol: float = 1e-16,
+) -> DriftScaling:
+    r"""For each step size: the one-step drift (measured and predicted by
+    :func:`deeplinear.conservation_drift_step`) and the total drift of a run of at most
+    ``time / eta`` iterations, stopped at loss ``tol``."""
+    W0 = as_weights(weights0, "weights0")
+    S = check_sigma(Sigma, widths_of(W0))
+    if len(W0) < 2:
+        raise ValueError("drift_scaling needs depth h >= 2 (depth 1 has no conserved quantities)")
+    C0 = conserved_quantities(W0)
+    one, pred, total, nsteps = [], [], [], []
+    es = [as_positive(e, "etas") for e in etas]
+    if not es:
+        raise ValueError("etas must not be empty")
+    for eta in es:
+        first = _descend(W0, S, eta, 1, keep_iterates=False)
+        one.append(max(float(np.linalg.norm(a - b)) for a, b in zip(conserved_quantities(first.final_weights), C0)))
+        pred.append(max(float(np.linalg.norm(D)) for D in conservation_drift_step(W0, S, eta)))
+        run = _descend(W0, S, eta, max(1, int(np.ceil(time / eta))), tol=tol, keep_iterates=False)
+        total.append(max(float(np.linalg.norm(a - b)) for a, b in zip(run.conserved_final, C0)))
+        nsteps.append(run.steps)
+    return DriftScaling(_frozen(es), _frozen(one), _frozen(pred), _frozen(total), _frozen(nsteps))
+
+
+@dataclass(frozen=True)
+class SharpnessSelection:
+    r"""Where descent ends from one unbalanced start, for several step sizes.
+
+    Attributes
+    ----------
+    etas : ndarray
+    converged : ndarray of bool
+        Whether the run reached loss ``tol``.
+    sharpness : ndarray
+        :math:`\lambda_{\max}` of the Hessian at the end (NaN if not converged).
+    imbalance : ndarray
+        :math:`\max_i\lVert C_i\rVert_F` at the end (NaN if not converged).
+    flow_sharpness, flow_imbalance : float
+        The same at the limit of the gradient flow from the start.
+    balanced_sharpness : float
+        :math:`h\,\sigma_1^{2-2/h}`, the smallest sharpness of a global minimum.
+    initial_imbalance : float
+    """
+
+    etas: np.ndarray
+    converged: np.ndarray
+    sharpness: np.ndarray
+    imbalance: np.ndarray
+    flow_sharpness: float
+    flow_imbalance: float
+    balanced_sharpness: float
+    initial_imbalance: float
+
+
+def sharpness_selection(
+    weights0: Sequence[np.ndarray],
+    Sigma: np.ndarray,
+    etas: Sequence[float],
+    *,
+    steps: int = 4000,
+    tol: float = 1e-20,
+) -> SharpnessSelection:
+    r"""Run descent from ``weights0`` for each step size and the gradient flow once; record the
+    sharpness and imbalance of where each ends."""
+    W0 = as_weights(weights0, "weights0")
+    S = check_sigma(Sigma, widths_of(W0))
+    h = len(W0)
+    sig = np.linalg.svd(S, compute_uv=False)
+    es = [as_positive(e, "etas") for e in etas]
+    conv, sh, imb = [], [], []
+    for eta in es:
+        res = _descend(W0, S, eta, as_int(steps, "steps", minimum=1), tol=tol, keep_iterates=False)
+        ok = bool(res.converged)
+        conv.append(ok)
+        sh.append(sharpness(res.final_weights, S) if ok else np.nan)
+        imb.append(imbalance(res.final_weights) if ok else np.nan)
+    tr = gradient_flow(W0, S, (0.0, 500.0), events={"convergence": {"loss_tol": 1e-20}})
+    return SharpnessSelection(
+        _frozen(es), np.array(conv, dtype=bool), _frozen(sh), _frozen(imb),
+        float(sharpness(tr.final_weights, S)), float(imbalance(tr.final_weights)),
+        float(h * sig[0] ** (2.0 - 2.0 / h)), float(imbalance(W0)),
+    )
+
+
+@dataclass(frozen=True)
+class NonQuadraticRun:
+    r"""A gradient flow of a non-quadratic loss (from :func:`nonquadratic_runs`).
+
+    Attributes
+    ----------
+    name : str
+    t, loss : ndarray
+    product_norm : ndarray
+        :math:`\lVert W_{1:h}(t)\rVert_F`.
+    drift : ndarray
+        :math:`\max_i\lVert C_i(t) - C_i(0)\rVert_F`.
+    """
+
+    name: str
+    t: np.ndarray
+    loss: np.ndarray
+    product_norm: np.ndarray
+    drift: np.ndarray
+
+
+def nonquadratic_runs(*, widths: Sequence[int] = (3, 4, 4, 1), n_samples: int = 30, t_max: float = 1e4, seed: int = 0) -> list[NonQuadraticRun]:
+    r"""Flows of three losses from one random start (scale 0.5):
+
+    * logistic loss on labels of a random linear teacher (linearly separable data);
+    * logistic loss on random labels (not separable for these sizes, in practice);
+    * Huber loss (``delta = 0.5``) of a regression on the same inputs with a linear teacher.
+
+    The inputs are scaled so that :math:`XX^\top \approx I`. Output times are log-spaced up to
+    ``t_max``. The flow on random labels stops once its gradient is below ``1e-8`` (it has
+    reached a minimiser) and the Huber flow once its loss is below ``1e-16``: past that point an
+    explicit solver would crawl at its stability limit. The separable flow runs to ``t_max``.
+    """
+    d = tuple(int(x) for x in widths)
+    rng = np.random.default_rng(seed)
+    n = as_int(n_samples, "n_samples", minimum=1)
+    X = rng.standard_normal((d[0], n)) / np.sqrt(n)  # X X^T close to I: the scale of whitened data
+    teacher = rng.standard_normal((d[-1], d[0]))
+    random_labels = np.sign(rng.standard_normal((d[-1], X.shape[1])))
+    random_labels[random_labels == 0] = 1.0
+    sep = np.sign(teacher @ X)
+    sep[sep == 0] = 1.0
+    losses = {
+        "logistic, separable labels": (logistic(X, sep), ()),
+        "logistic, random labels": (logistic(X, random_labels), {"convergence": {"loss_tol": 0.0, "grad_tol": 1e-8}}),
+        "Huber, linear teacher": (huber(teacher @ X, X=X, delta=0.5), {"convergence": {"loss_tol": 1e-16}}),
+    }
+    W0 = random_init(d, np.random.default_rng(seed + 1), 0.5)
+    C0 = conserved_quantities(W0)
+    t = np.concatenate([[0.0], np.logspace(-2, np.log10(as_positive(t_max, "t_max")), 81)])
+    out = []
+    for name, (ell, events) in losses.items():
+        tr = gradient_flow(W0, None, (0.0, float(t[-1])), t_eval=t, end_to_end_loss=ell, max_step=np.inf, events=events)
+        drift = [max(float(np.linalg.norm(a - b)) for a, b in zip(C, C0)) for C in tr.conserved]
+        out.append(NonQuadraticRun(name, _frozen(tr.t), _frozen(tr.loss),
+                                   _frozen([np.linalg.norm(P) for P in tr.end_to_end]), _frozen(drift)))
+    return out
+
+
+@dataclass(frozen=True)
+class DescentOrbits:
+    r"""Where gradient descent settles for step sizes around :math:`\eta^\star` (a bifurcation diagram).
+
+    Attributes
+    ----------
+    ratios : ndarray
+        :math:`\eta/\eta^\star`.
+    eta_star : float
+        :func:`deeplinear.critical_step` of :math:`\sigma_1` and the depth.
+    h : int
+    values : ndarray, shape (n_ratios, keep)
+        The component :math:`u_1^\top W_{1:h} v_1` of the end-to-end map along the top singular
+        pair of :math:`\Sigma`, on the last ``keep`` iterates (NaN where descent diverged).
+    periods : ndarray of int
+        :func:`orbit_period` of each row; ``0`` if no period up to 32, ``-1`` if diverged.
+    imbalance : ndarray
+        :func:`deeplinear.imbalance` of the last iterate.
+    sigma1 : float
+    """
+
+    ratios: np.ndarray
+    eta_star: float
+    h: int
+    values: np.ndarray
+    periods: np.ndarray
+    imbalance: np.ndarray
+    sigma1: float
+
+    def first_ratio_with_period(self, p: int) -> float:
+        """The smallest ratio whose orbit has period ``p`` (NaN if none)."""
+        hit = np.nonzero(self.periods == p)[0]
+        return float(self.ratios[hit[0]]) if hit.size else float("nan")
+
+
+def descent_orbits(
+    weights0: Sequence[np.ndarray],
+    Sigma: np.ndarray,
+    ratios: Sequence[float],
+    *,
+    steps: int = 2000,
+    keep: int = 64,
+    tol: float = 1e-6,
+) -> DescentOrbits:
+    r"""Run :func:`deeplinear.gradient_descent` from ``weights0`` with
+    :math:`\eta = \text{ratio}\cdot\eta^\star` for each ratio and record the attractor: the
+    component :math:`u_1^\top W_{1:h} v_1` of the end-to-end map along the top singular pair
+    :math:`(u_1, v_1)` of :math:`\Sigma` on the last ``keep`` iterates, and its period.
+
+    Returns
+    -------
+    DescentOrbits
+    """
+    W0 = as_weights(weights0, "weights0")
+    d = widths_of(W0)
+    S = check_sigma(Sigma, d)
+    h = len(W0)
+    r = np.array([as_positive(x, "ratios") for x in ratios], dtype=float)
+    if r.size == 0:
+        raise ValueError("ratios must not be empty")
+    steps = as_int(steps, "steps", minimum=2)
+    keep = as_int(keep, "keep", minimum=2)
+    if keep > steps:
+        raise ValueError(f"keep = {keep} must not exceed steps = {steps}")
+    U, sv, Vt = np.linalg.svd(S)
+    u1, v1 = U[:, 0], Vt[0]
+    sigma1 = float(sv[0])
+    eta_star = critical_step(sigma1, h)
+    vals = np.full((r.size, keep), np.nan)
+    periods = np.zeros(r.size, dtype=int)
+    imb = np.full(r.size, np.nan)
+    for i, ratio in enumerate(r):
+        res = gradient_descent(W0, S, ratio * eta_star, steps, on_divergence="ignore")
+        if res.diverged or res.steps < steps:
+            periods[i] = -1
+            continue
+        tail = res.weights[-keep:]
+        vals[i] = [float(u1 @ end_to_end(W) @ v1) for W in tail]
+        periods[i] = orbit_period(vals[i], tol=tol)
+        imb[i] = imbalance(res.final_weights)
+    periods.setflags(write=False)
+    return DescentOrbits(_frozen(r), eta_star, h, _frozen(vals), periods, _frozen(imb), sigma1)

@@ -44,7 +44,6 @@ the Huber loss, :math:`\dot u = 2u\min(\sigma - u, \delta)`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -57,8 +56,6 @@ __all__ = [
     "mode_loss",
     "learning_time",
     "plateau_time",
-    "IncrementalPlateaus",
-    "incremental_plateaus",
     "learnt_rank",
     "unbalanced_rhs",
     "unbalanced_learning_time",
@@ -313,7 +310,7 @@ def _solve_raw(t: np.ndarray, sigma: float, u0: float, h: int) -> tuple[np.ndarr
     return u.reshape(shape), res.reshape(shape)
 
 
-def mode_solution(t: float | np.ndarray, sigma: float, u0: float, h: int) -> np.ndarray:
+def mode_solution(t: float | np.ndarray, u0: float, sigma: float, h: int) -> np.ndarray:
     r"""Exact solution :math:`u(t)` of Saxe's product law :math:`\dot u = h|u|^{2-2/h}(\sigma - u)`.
 
     ``u`` is the product of the ``h`` layer values of one balanced mode, :math:`u = a^h`
@@ -329,11 +326,11 @@ def mode_solution(t: float | np.ndarray, sigma: float, u0: float, h: int) -> np.
     ----------
     t : float or array_like
         Times ``>= 0`` (any shape).
-    sigma : float
-        The singular value, ``>= 0``.
     u0 : float
         Initial product. ``0 < u0 < sigma``: sigmoidal learning; ``u0 > sigma``: decay to
         ``sigma``; ``u0 < 0``: return to the saddle at 0; ``u0 in {0, sigma}``: equilibrium.
+    sigma : float
+        The singular value, ``>= 0``.
     h : int
         Depth, ``>= 1``.
 
@@ -344,7 +341,7 @@ def mode_solution(t: float | np.ndarray, sigma: float, u0: float, h: int) -> np.
 
     Examples
     --------
-    >>> round(float(mode_solution(1.0, 3.0, 0.01, 2)), 10)  # digest claim 8
+    >>> round(float(mode_solution(1.0, 0.01, 3.0, 2)), 10)  # digest claim 8
     1.7230022341
     """
     h = as_depth(h)
@@ -356,8 +353,8 @@ def mode_solution(t: float | np.ndarray, sigma: float, u0: float, h: int) -> np.
 
 def mode_loss(
     t: float | np.ndarray,
-    singular_values: Sequence[float] | np.ndarray,
     u0: float | Sequence[float] | np.ndarray,
+    singular_values: Sequence[float] | np.ndarray,
     h: int,
 ) -> np.ndarray:
     r"""Loss of an aligned balanced network, :math:`L(t) = \tfrac12 \sum_k (\sigma_k - u_k(t))^2`.
@@ -369,10 +366,10 @@ def mode_loss(
     ----------
     t : float or array_like
         Times ``>= 0``.
-    singular_values : array_like, shape (r,)
-        :math:`\sigma_k \ge 0`.
     u0 : float or array_like, shape (r,)
         Initial mode products (a scalar applies to every mode).
+    singular_values : array_like, shape (r,)
+        :math:`\sigma_k \ge 0`.
     h : int
         Depth.
 
@@ -413,7 +410,7 @@ def _limit(sigma: float, u0: float, h: int) -> float:
     return sigma
 
 
-def learning_time(sigma: float, u0: float, uf: float | np.ndarray, h: int) -> float | np.ndarray:
+def learning_time(u0: float, uf: float | np.ndarray, sigma: float, h: int) -> float | np.ndarray:
     r"""Exact time for the balanced mode product to go from ``u0`` to ``uf``.
 
     .. math:: t = \int_{u_0}^{u_f} \frac{du}{h\,|u|^{2-2/h}(\sigma - u)}
@@ -426,13 +423,13 @@ def learning_time(sigma: float, u0: float, uf: float | np.ndarray, h: int) -> fl
 
     Parameters
     ----------
-    sigma : float
-        Singular value, ``>= 0``.
     u0 : float
         Initial product.
     uf : float or array_like
         Final product(s); must lie between ``u0`` and the limit the flow tends to
         (``sigma``, or ``0`` when ``u0 < 0`` or ``sigma = 0``).
+    sigma : float
+        Singular value, ``>= 0``.
     h : int
         Depth.
 
@@ -448,7 +445,7 @@ def learning_time(sigma: float, u0: float, uf: float | np.ndarray, h: int) -> fl
 
     Examples
     --------
-    >>> round(learning_time(3.0, 0.01, 0.99 * 3.0, 2), 10)  # digest claim 9
+    >>> round(learning_time(0.01, 0.99 * 3.0, 3.0, 2), 10)  # digest claim 9
     1.7159272373
     """
     h = as_depth(h)
@@ -501,7 +498,7 @@ def _time(uf: np.ndarray, sigma: float, u0: float, h: int) -> np.ndarray:
     return _F_neg(s0, sigma, h) - _F_neg(sf, sigma, h)
 
 
-def plateau_time(sigma: float, u0: float, h: int) -> float:
+def plateau_time(u0: float, sigma: float, h: int) -> float:
     r"""Asymptotic escape time from the saddle at the origin (small ``u0``).
 
     .. math::
@@ -529,83 +526,6 @@ def plateau_time(sigma: float, u0: float, h: int) -> float:
         return float(np.log(sigma / u0) / (2 * sigma))
     a0 = u0 ** (1.0 / h)
     return float(1.0 / ((h - 2) * sigma * a0 ** (h - 2)))
-
-
-@dataclass(frozen=True)
-class IncrementalPlateaus:
-    r"""Predicted saddle-to-saddle (incremental) learning of an aligned balanced network.
-
-    Attributes
-    ----------
-    singular_values : ndarray, shape (r,)
-        The (positive) singular values, in the order given.
-    u0 : ndarray, shape (r,)
-        Initial mode products.
-    h : int
-        Depth.
-    half_times : ndarray, shape (r,)
-        Exact time at which mode ``k`` reaches ``sigma_k / 2`` (``0`` if it starts past it).
-    escape_times : ndarray or None
-        The asymptotic approximation :func:`plateau_time` (``None`` for ``h = 1``).
-    order : ndarray of int
-        Modes sorted by half-time: the order in which they are learnt.
-    critical_values : ndarray, shape (r + 1,)
-        The loss plateaus in that order: :math:`\tfrac12\sum_{k \text{ not yet learnt}}\sigma_k^2`,
-        starting with half the total energy and ending with 0. They are critical values of
-        the loss (survey Section 3.1).
-    """
-
-    singular_values: np.ndarray
-    u0: np.ndarray
-    h: int
-    half_times: np.ndarray
-    escape_times: np.ndarray | None
-    order: np.ndarray
-    critical_values: np.ndarray
-
-
-def incremental_plateaus(
-    singular_values: Sequence[float] | np.ndarray,
-    u0: float | Sequence[float] | np.ndarray,
-    h: int,
-) -> IncrementalPlateaus:
-    r"""Mode learning times and the critical values the loss rests on (Saxe et al. 2014; Jacot et al. 2021).
-
-    From a small aligned balanced start, mode ``k`` is learnt around its half-time
-    (``h = 2``: :math:`t_k = \frac{1}{2\sigma_k}\ln\frac{\sigma_k - u_0}{u_0}`), so modes are
-    learnt in decreasing order of :math:`\sigma_k` and the loss rests near
-    :math:`\tfrac12\sum_{k>m}\sigma_k^2` between the ``m``-th and ``(m+1)``-th transitions.
-
-    Parameters
-    ----------
-    singular_values : array_like, shape (r,)
-        Positive singular values.
-    u0 : float or array_like, shape (r,)
-        Initial mode products, ``0 < u0_k < sigma_k``.
-    h : int
-        Depth.
-
-    Returns
-    -------
-    IncrementalPlateaus
-    """
-    h = as_depth(h)
-    s = _singular_values(singular_values)
-    if np.any(s == 0):
-        raise ValueError(f"singular_values must be positive (a zero mode is never learnt), got {s}")
-    u = np.broadcast_to(np.asarray(u0, dtype=float), s.shape).copy()
-    if not np.all(np.isfinite(u)) or np.any(u <= 0) or np.any(u >= s):
-        raise ValueError(f"u0 must satisfy 0 < u0_k < sigma_k for every mode, got u0 = {u} for sigma = {s}")
-    half = np.array([0.0 if uk >= sk / 2 else learning_time(sk, uk, sk / 2, h) for sk, uk in zip(s, u)])
-    esc = None if h == 1 else np.array([plateau_time(sk, uk, h) for sk, uk in zip(s, u)])
-    order = np.argsort(half, kind="stable")
-    energy = 0.5 * s[order] ** 2
-    crit = np.concatenate([[energy.sum()], energy.sum() - np.cumsum(energy)])
-    crit[-1] = 0.0
-    s = s.copy()
-    for arr in (s, u, half, order, crit) + ((esc,) if esc is not None else ()):
-        arr.setflags(write=False)
-    return IncrementalPlateaus(s, u, h, half, esc, order, crit)
 
 
 def learnt_rank(end_to_end: np.ndarray, singular_values: Sequence[float], fraction: float = 0.5):
@@ -680,7 +600,7 @@ def _unbalanced_F(p: np.ndarray, gap: np.ndarray, sigma: float, c: float) -> np.
     return (np.log(k * np.sqrt(q * q + c * c) + m * q + c * c) - np.log(2 * gap)) / k
 
 
-def unbalanced_learning_time(sigma: float, p0: float, pf: float | np.ndarray, c: float) -> float | np.ndarray:
+def unbalanced_learning_time(p0: float, pf: float | np.ndarray, sigma: float, c: float) -> float | np.ndarray:
     r"""Exact time for :math:`\dot p = \sqrt{c^2+4p^2}(\sigma - p)` to go from ``p0`` to ``pf``.
 
     Closed form (Tarmoun et al. 2021 for the matrix case): with :math:`k = \sqrt{4\sigma^2 + c^2}`,
@@ -689,14 +609,14 @@ def unbalanced_learning_time(sigma: float, p0: float, pf: float | np.ndarray, c:
 
     Examples
     --------
-    >>> round(unbalanced_learning_time(1.0, 1e-4, 0.5, 0.5), 4)  # digest claim 26
+    >>> round(unbalanced_learning_time(1e-4, 0.5, 1.0, 0.5), 4)  # digest claim 26
     0.9515
     """
     sigma = as_positive(sigma, "sigma")
     p0 = _real(p0, "p0")
     c = _real(c, "c")
     if c == 0.0:
-        return learning_time(sigma, p0, pf, 2)
+        return learning_time(p0, pf, sigma, 2)
     pf_arr = np.asarray(pf, dtype=float)
     if not np.all(np.isfinite(pf_arr)):
         raise ValueError(f"pf must be finite, got {pf!r:.80}")
@@ -719,7 +639,7 @@ def unbalanced_learning_time(sigma: float, p0: float, pf: float | np.ndarray, c:
     return float(out[0]) if pf_arr.ndim == 0 else out.reshape(pf_arr.shape)
 
 
-def unbalanced_solution(t: float | np.ndarray, sigma: float, p0: float, c: float) -> np.ndarray:
+def unbalanced_solution(t: float | np.ndarray, p0: float, sigma: float, c: float) -> np.ndarray:
     r"""Exact :math:`p(t)` for :math:`\dot p = \sqrt{c^2+4p^2}(\sigma - p)`, :math:`p(0) = p_0`.
 
     Inverts :func:`unbalanced_learning_time` (safeguarded Newton on the gap
@@ -751,7 +671,7 @@ def unbalanced_solution(t: float | np.ndarray, sigma: float, p0: float, c: float
     return p.reshape(t_arr.shape)
 
 
-def unbalanced_weights(c: float, p: float) -> tuple[float, float]:
+def unbalanced_weights(p: float, c: float) -> tuple[float, float]:
     r"""The scalar weights :math:`(w_1, w_2)` with :math:`w_1^2 - w_2^2 = c` and :math:`w_1 w_2 = p`.
 
     A start of the unbalanced two-layer law (:func:`unbalanced_rhs`) with prescribed imbalance
@@ -782,7 +702,7 @@ def unbalanced_weights(c: float, p: float) -> tuple[float, float]:
 # --------------------------------------------------------------------------- Huber loss
 
 
-def huber_mode_half_time(sigma: float, delta: float, u0: float) -> float:
+def huber_mode_half_time(u0: float, sigma: float, delta: float) -> float:
     r"""Half-time of an aligned, balanced two-layer mode under the Huber loss of :math:`\Sigma - W`.
 
     With :math:`X = I` the Huber gradient of a diagonal residual is diagonal, so aligned starts
@@ -801,12 +721,12 @@ def huber_mode_half_time(sigma: float, delta: float, u0: float) -> float:
 
     Parameters
     ----------
+    u0 : float
+        Initial product, ``0 < u0 < sigma / 2``.
     sigma : float
         The mode's singular value, ``> 0``.
     delta : float
         Huber threshold, ``> 0``.
-    u0 : float
-        Initial product, ``0 < u0 < sigma / 2``.
 
     Returns
     -------

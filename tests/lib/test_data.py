@@ -162,3 +162,42 @@ def test_bad_inputs():
         dl.teacher_data([1.0, 2.0, 3.0], 5, rng, d_in=2)
     with pytest.raises(ValueError, match="shapes do not match"):
         dl.data_loss([np.ones((2, 3))], X[:2], Y)
+
+
+# --------------------------------------------------------------------------- flows on raw, whitened and reduced data
+
+
+@pytest.fixture(scope="module")
+def raw_data():
+    data = dl.teacher_data([3.0, 2.0, 1.0], 20, np.random.default_rng(1), noise=0.1, d_in=3, d_out=3)
+    X = np.diag([2.0, 1.0, 0.5]) @ data.X  # inputs of different scales: X X^T = diag(4, 1, 1/4)
+    return X, np.array(data.Y)
+
+
+@pytest.fixture(scope="module")
+def comparison(raw_data):
+    X, Y = raw_data
+    W0 = dl.random_init((3, 3, 3), np.random.default_rng(2), 0.1)
+    return dl.compare_data_flows(X, Y, W0, 6, num=61)
+
+
+def test_whitened_flow_is_the_reduced_flow_and_raw_flow_is_not(comparison):
+    c = comparison
+    assert c.input_condition == pytest.approx(16.0)
+    assert c.reduction.metric_changed
+    # loss values agree at t = 0 (same point, loss preserved by the reduction)
+    assert c.loss_raw[0] == pytest.approx(c.loss_reduced[0], rel=1e-12)
+    assert c.loss_whitened[0] == pytest.approx(c.loss_reduced[0], rel=1e-12)
+    assert np.max(c.distance_whitened) < 1e-7
+    assert np.max(np.abs(c.loss_whitened - c.loss_reduced)) < 1e-7
+    assert np.max(c.distance_raw) > 0.1
+    # every flow decreases its loss and all end near the same minimum value c
+    for L in (c.loss_raw, c.loss_whitened, c.loss_reduced):
+        assert np.all(np.diff(L) <= 1e-10)
+    assert c.loss_raw[-1] - c.constant < 1e-2
+
+
+def test_compare_data_flows_checks_shapes(raw_data):
+    X, Y = raw_data
+    with pytest.raises(ValueError, match="weights0 map"):
+        dl.compare_data_flows(X, Y, [np.ones((3, 2)), np.ones((3, 3))], 1.0)

@@ -86,9 +86,9 @@ def test_aligned_flow_matches_the_closed_form(h, svals, a0):
     t = np.linspace(0.0, T, 13)
     tr = dl.gradient_flow(dl.aligned_init((k,) * (h + 1), a0), np.diag(s), (0.0, T), t_eval=t)
     u = np.array([np.diag(P) for P in tr.end_to_end])
-    exact = np.array([dl.mode_solution(t, sk, a0**h, h) for sk in s]).T
+    exact = np.array([dl.mode_solution(t, a0**h, sk, h) for sk in s]).T
     np.testing.assert_allclose(u, exact, rtol=0, atol=1e-8 * max(1.0, s.max()))
-    np.testing.assert_allclose(tr.loss, dl.mode_loss(t, s, a0**h, h), rtol=0, atol=1e-8 * max(1.0, tr.loss[0]))
+    np.testing.assert_allclose(tr.loss, dl.mode_loss(t, a0**h, s, h), rtol=0, atol=1e-8 * max(1.0, tr.loss[0]))
 
 
 # --------------------------------------------------------------------------- digest claims
@@ -102,13 +102,13 @@ def test_claim_27_incremental_learning_through_the_plateaus():
     tr = dl.gradient_flow(W0, SIGMA3, (0.0, 12.0), t_eval=t)
     np.testing.assert_allclose(tr.loss, [6.9987, 2.2185, 0.4787, 0.0051, 0.0000], atol=1e-4)
     dense = np.linspace(0.0, 14.0, 281)
-    exact = dl.mode_loss(dense, [3.0, 2.0, 1.0], 1e-6, 2)
+    exact = dl.mode_loss(dense, 1e-6, [3.0, 2.0, 1.0], 2)
     tr = dl.gradient_flow(W0, SIGMA3, (0.0, 14.0), t_eval=dense)
     assert np.max(np.abs(tr.loss - exact)) <= 1e-8
     # dense output between the steps is as good
     Wd = tr.weights_at(np.linspace(0.1, 13.9, 97))
     Ld = np.array([dl.loss(W, SIGMA3) for W in Wd])
-    assert np.max(np.abs(Ld - dl.mode_loss(np.linspace(0.1, 13.9, 97), [3.0, 2.0, 1.0], 1e-6, 2))) <= 1e-8
+    assert np.max(np.abs(Ld - dl.mode_loss(np.linspace(0.1, 13.9, 97), 1e-6, [3.0, 2.0, 1.0], 2))) <= 1e-8
 
 
 def test_default_tolerances_are_needed():
@@ -117,7 +117,7 @@ def test_default_tolerances_are_needed():
     h, a0, T = 3, 0.05, 40.0
     t = np.linspace(0.0, T, 81)
     W0 = dl.aligned_init((3,) * (h + 1), a0)
-    exact = np.array([dl.mode_solution(t, s, a0**h, h) for s in (3.0, 2.0, 1.0)]).T
+    exact = np.array([dl.mode_solution(t, a0**h, s, h) for s in (3.0, 2.0, 1.0)]).T
 
     def err(**kw):
         tr = dl.gradient_flow(W0, SIGMA3, (0.0, T), t_eval=t, **kw)
@@ -145,8 +145,8 @@ def test_claim_11_local_rate_of_the_scalar_chain(h, sigma, predicted):
     """The balanced scalar chain's d/dt log L tends to -2 h sigma^(2-2/h) [1e-3 relative], measured on the flow
     between L = 1e-8 and L = 1e-10."""
     u0 = sigma / 2
-    t1 = dl.learning_time(sigma, u0, sigma - np.sqrt(2e-8), h)
-    t2 = dl.learning_time(sigma, u0, sigma - np.sqrt(2e-10), h)
+    t1 = dl.learning_time(u0, sigma - np.sqrt(2e-8), sigma, h)
+    t2 = dl.learning_time(u0, sigma - np.sqrt(2e-10), sigma, h)
     W0 = dl.aligned_init((1,) * (h + 1), u0 ** (1 / h))
     tr = dl.gradient_flow(W0, np.array([[sigma]]), (0.0, t2), t_eval=[t1, t2])
     rate = np.diff(np.log(tr.loss))[0] / (t2 - t1)

@@ -22,28 +22,6 @@ def comparison(raw_data):
     return dl.compare_data_flows(X, Y, W0, 6, num=61)
 
 
-def test_whitened_flow_is_the_reduced_flow_and_raw_flow_is_not(comparison):
-    c = comparison
-    assert c.input_condition == pytest.approx(16.0)
-    assert c.reduction.metric_changed
-    # loss values agree at t = 0 (same point, loss preserved by the reduction)
-    assert c.loss_raw[0] == pytest.approx(c.loss_reduced[0], rel=1e-12)
-    assert c.loss_whitened[0] == pytest.approx(c.loss_reduced[0], rel=1e-12)
-    assert np.max(c.distance_whitened) < 1e-7
-    assert np.max(np.abs(c.loss_whitened - c.loss_reduced)) < 1e-7
-    assert np.max(c.distance_raw) > 0.1
-    # every flow decreases its loss and all end near the same minimum value c
-    for L in (c.loss_raw, c.loss_whitened, c.loss_reduced):
-        assert np.all(np.diff(L) <= 1e-10)
-    assert c.loss_raw[-1] - c.constant < 1e-2
-
-
-def test_compare_data_flows_checks_shapes(raw_data):
-    X, Y = raw_data
-    with pytest.raises(ValueError, match="weights0 map"):
-        dl.compare_data_flows(X, Y, [np.ones((3, 2)), np.ones((3, 3))], 1.0)
-
-
 def test_whitening_flow_figure_draws_the_comparison(comparison):
     fig = dl.whitening_flow_figure(comparison)
     assert isinstance(fig, Figure) and len(fig.axes) == 2

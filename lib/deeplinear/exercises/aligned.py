@@ -34,7 +34,7 @@ def check_logistic_mode(fn: Callable[[np.ndarray, float, float], np.ndarray], *,
     cases += [(3.0, 0.01), (1.0, 0.5), (2.0, 3.5)]
     for sigma, u0 in cases:
         t = np.linspace(0.0, 4.0 / sigma * (1 + np.log10(max(sigma / u0, 10.0))), 9)
-        expected = mode_solution(t, sigma, u0, 2)
+        expected = mode_solution(t, u0, sigma, 2)
         got, err = call_safely(fn, t.copy(), sigma, u0)
         if err:
             return CheckResult(False, err)
@@ -69,7 +69,7 @@ def check_unbalanced_time(fn: Callable[[float, float, float, float], float], *, 
         p0 = sigma * 10.0 ** float(rng.uniform(-4, -1))
         cases.append((sigma, p0, float(rng.uniform(0.3, 0.95)) * sigma, float(rng.normal(scale=1.5))))
     for sigma, p0, pf, c in cases:
-        expected = unbalanced_learning_time(sigma, p0, pf, c)
+        expected = unbalanced_learning_time(p0, pf, sigma, c)
         got, err = call_safely(fn, sigma, p0, pf, c)
         if err:
             return CheckResult(False, err)
@@ -84,7 +84,7 @@ def check_unbalanced_time(fn: Callable[[float, float, float, float], float], *, 
             hint = "a time from p0 to pf > p0 is positive"
         elif c == 0.0:
             hint = "with c = 0 the law is dp/dt = 2|p|(sigma - p), the balanced logistic law"
-        elif c < 0 and np.isclose(value, unbalanced_learning_time(sigma, p0, pf, 0.0), rtol=1e-6):
+        elif c < 0 and np.isclose(value, unbalanced_learning_time(p0, pf, sigma, 0.0), rtol=1e-6):
             hint = "only c^2 enters the law, so a negative imbalance speeds the flow up exactly like a positive one"
         else:
             hint = "integrate dp / (sqrt(c^2 + 4 p^2) (sigma - p)) from p0 to pf"

@@ -6,9 +6,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ..incremental import incremental_plateaus, random_half_times
 from ..init import random_init
-from ..modes import incremental_plateaus
-from ..plots.incremental import random_half_times
 from .base import CheckResult, call_safely
 
 __all__ = ["check_plateau_ladder", "check_random_half_times"]

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..plots.incremental import incremental_run
+from ..curves import orbit_period, plateau_levels
+from ..incremental import incremental_run
 from ..modes import huber_mode_half_time
-from ..plots.open_problems import orbit_period, plateau_levels
 from .base import CheckResult
 
 __all__ = ["check_plateau_levels", "check_huber_half_time", "check_orbit_period"]
@@ -122,7 +122,7 @@ def check_huber_half_time(fn: Callable[[float, float, float], float], *, seed: i
         sigma = float(rng.uniform(0.5, 4.0))
         cases.append((sigma, float(sigma * rng.uniform(0.1, 1.5)), float(10.0 ** rng.uniform(-7, -2))))
     for sigma, delta, u0 in cases:
-        expected = huber_mode_half_time(sigma, delta, u0)
+        expected = huber_mode_half_time(u0, sigma, delta)
         got, err = _call(fn, sigma, delta, u0)
         if err:
             return CheckResult(False, err)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..flow import end_to_end_rhs
+from ..flow import end_to_end_rhs, margin_rate
 from ..invariants import conserved_quantities
 from ..network import end_to_end
 from .base import CheckResult, call_safely
@@ -90,8 +90,6 @@ def check_balanced_factors(fn: Callable[[np.ndarray, tuple], list], *, seed: int
 def check_margin_rate(fn: Callable[[float, int, int, int], float], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(c, h, d0, dh)``: the rate :math:`\rho` in :math:`\ell(t) \le \ell(0)e^{-\rho t}`
     guaranteed for a 0-balanced flow with deficiency margin ``c``."""
-    from ..plots.rates import margin_rate  # lazy: plots imports exercises
-
     rng = np.random.default_rng(seed)
     cases = [(float(rng.uniform(0.05, 2.0)), int(h), d0, dh) for h, (d0, dh) in
              zip((1, 2, 3, 4, 2, 3, 5), ((3, 3), (2, 2), (3, 3), (4, 4), (3, 2), (2, 1), (2, 4)))]

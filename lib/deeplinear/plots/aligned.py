@@ -1,26 +1,14 @@
-r"""Figures (and the small computations behind them) for the chapter on aligned initialisation.
+r"""Figures for the chapter on aligned initialisation (the computations are in :mod:`deeplinear.aligned`).
 
-An aligned (spectral) start :math:`W_i(0) = R_i D_i(0) R_{i-1}^\top`, with orthogonal
-:math:`R_i` (:math:`R_0 = I`, :math:`R_h = I` in the reduced coordinates where
-:math:`\Sigma` is rectangular diagonal) and rectangular-diagonal :math:`D_i`, stays aligned:
-the :math:`R_i` do not move and the diagonal entries :math:`w_{i,k}` of the :math:`D_i` follow
-one scalar chain per singular value (Saxe, McClelland and Ganguli 2014),
-
-.. math:: \dot w_{i,k} = \Big(\prod_{j\ne i} w_{j,k}\Big)\Big(\sigma_k - \prod_j w_{j,k}\Big).
-
-* :func:`aligned_modes` reads the :math:`D_i` off a network with known :math:`R_i`;
-  :func:`aligned_flow_check` integrates the full network flow and the scalar chains side by
-  side, and :func:`aligned_decoupling_figure` draws the comparison.
+* :func:`aligned_decoupling_figure` draws :func:`deeplinear.aligned_flow_check`: the network
+  flow from an aligned start against its scalar mode chains.
 * :func:`aligned_timescale_figure` -- balanced modes of several :math:`\sigma` from the same
   relative start collapse onto one curve in the rescaled time :math:`\sigma^{2-2/h} t`.
-* :func:`depth_scaled_times` and :func:`aligned_depth_figure` -- depth lengthens the plateau
-  of a small start (like :math:`a_0^{2-h}`) but, from an :math:`O(1)` start, :math:`h\,t` has a
-  finite limit as :math:`h \to \infty`.
-* :func:`unbalanced_weights` and :func:`unbalanced_figure` -- the two-layer scalar law with
-  imbalance :math:`c = w_1^2 - w_2^2`, :math:`\dot p = \sqrt{c^2 + 4p^2}(\sigma - p)`
-  (digest claim 26).
-* :func:`local_convergence_rate` -- the late-time rate :math:`\frac{d}{dt}\log L \to
-  -2h\sigma^{2-2/h}` measured on the integrated flow (digest claim 11).
+* :func:`aligned_depth_figure` -- depth lengthens the plateau of a small start (like
+  :math:`a_0^{2-h}`) but, from an :math:`O(1)` start, :math:`h\,t` has a finite limit as
+  :math:`h \to \infty` (:func:`deeplinear.depth_scaled_times`).
+* :func:`unbalanced_figure` -- the two-layer scalar law with imbalance
+  :math:`c = w_1^2 - w_2^2`, :math:`\dot p = \sqrt{c^2 + 4p^2}(\sigma - p)` (digest claim 26).
 * :func:`aligned_explorer_figure` -- the chapter's explorer: closed form against the
   integrated network flow for a chosen :math:`\sigma`, depth and initial scale.
 """
@@ -28,14 +16,13 @@ one scalar chain per singular value (Saxe, McClelland and Ganguli 2014),
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_depth, as_int, as_positive, as_weights, as_widths, widths_of
-from ..flow import Trajectory, gradient_flow
+from .._validation import as_depth, as_positive
+from ..aligned import AlignedFlowCheck, _as_sigma, _hidden_rotations, _limit_time, _singular_values
+from ..flow import gradient_flow
 from ..init import aligned_init
-from ..invariants import random_orthogonal
 from ..modes import (
     learning_time,
     mode_loss,
@@ -47,241 +34,19 @@ from ..modes import (
     unbalanced_weights,
 )
 from .style import OKABE_ITO, axes_row as _axes, new_figure
-from .._validation import frozen_array as _frozen
 
 __all__ = [
-    "AlignedModes",
-    "aligned_modes",
-    "AlignedFlowCheck",
-    "aligned_flow_check",
     "aligned_decoupling_figure",
     "aligned_timescale_figure",
-    "DepthScaling",
-    "depth_scaled_times",
     "aligned_depth_figure",
     "unbalanced_figure",
-    "ConvergenceRate",
-    "local_convergence_rate",
     "aligned_explorer_figure",
 ]
 
 _FLOOR = 1e-18
 
 
-def _as_sigma(sigma: object, name: str = "sigma") -> float:
-    try:
-        s = float(sigma)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a real number, got {sigma!r:.80}") from exc
-    return as_positive(s, name)
-
-
-def _singular_values(values: object, name: str = "singular_values") -> np.ndarray:
-    try:
-        s = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a sequence of numbers, got {values!r:.80}") from exc
-    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
-        raise ValueError(f"{name} must be a non-empty 1-D list of finite numbers >= 0, got {values!r:.80}")
-    return s
-
-
-def _hidden_rotations(rotations: object, d: tuple[int, ...]) -> list[np.ndarray]:
-    """``[R_0, ..., R_h]`` (``R_0 = I``, ``R_h = I``) from None, a Generator or ``h - 1`` matrices."""
-    h = len(d) - 1
-    if rotations is None:
-        hidden = [np.eye(di) for di in d[1:-1]]
-    elif isinstance(rotations, np.random.Generator):
-        hidden = [random_orthogonal(di, rotations) for di in d[1:-1]]
-    else:
-        if not isinstance(rotations, Sequence) or len(rotations) != h - 1:
-            raise ValueError(
-                f"rotations must be None, a numpy Generator or a list of the h - 1 = {h - 1} hidden "
-                f"orthogonal matrices R_1..R_(h-1), got {rotations!r:.80}"
-            )
-        hidden = []
-        for i, R in enumerate(rotations, start=1):
-            R = np.asarray(R, dtype=float)
-            if R.shape != (d[i], d[i]):
-                raise ValueError(f"rotations[{i - 1}] (R_{i}) must have shape {(d[i], d[i])}, got {R.shape}")
-            err = float(np.max(np.abs(R.T @ R - np.eye(d[i])))) if R.size else 0.0
-            if not np.isfinite(err) or err > 1e-10:
-                raise ValueError(f"rotations[{i - 1}] (R_{i}) is not orthogonal: max |R^T R - I| = {err:.3g}")
-            hidden.append(R)
-    return [np.eye(d[0])] + hidden + [np.eye(d[-1])]
-
-
-def _sigma_matrix(s: np.ndarray, d: tuple[int, ...]) -> np.ndarray:
-    if s.size > min(d[0], d[-1]):
-        raise ValueError(
-            f"{s.size} singular values do not fit a target of shape d_h x d_0 = {d[-1]} x {d[0]} "
-            f"(at most min(d_0, d_h) = {min(d[0], d[-1])})"
-        )
-    S = np.zeros((d[-1], d[0]))
-    S[np.arange(s.size), np.arange(s.size)] = s
-    return S
-
-
-# --------------------------------------------------------------------------- reading the modes
-
-
-@dataclass(frozen=True)
-class AlignedModes:
-    r"""The diagonal part of :math:`D_i = R_i^\top W_i R_{i-1}` (see :func:`aligned_modes`).
-
-    Attributes
-    ----------
-    values : ndarray, shape (h, m)
-        ``values[i - 1, k - 1]`` is :math:`w_{i,k} = (D_i)_{kk}`, for the ``m = d_min`` modes
-        that pass through every layer.
-    products : ndarray, shape (m,)
-        The mode products :math:`u_k = \prod_i w_{i,k}`.
-    off_diagonal : float
-        The largest entry of any :math:`D_i` off its diagonal (zero for an aligned network).
-    """
-
-    values: np.ndarray
-    products: np.ndarray
-    off_diagonal: float
-
-
-def aligned_modes(weights: Sequence[np.ndarray], rotations: object = None) -> AlignedModes:
-    r"""Read the mode values of a network in the frame of known orthogonal matrices.
-
-    Computes :math:`D_i = R_i^\top W_i R_{i-1}` (:math:`R_0 = I`, :math:`R_h = I`) and returns
-    its diagonal and the size of the rest. For an aligned network
-    (:func:`deeplinear.aligned_init` with the same rotations) the rest is zero, and by the
-    decoupling proposition of the chapter it stays zero along the flow.
-
-    Parameters
-    ----------
-    weights : list of ndarray
-        ``[W_1, ..., W_h]``.
-    rotations : None or list of ndarray
-        The hidden orthogonal matrices :math:`R_1, \dots, R_{h-1}` (None: identities).
-
-    Returns
-    -------
-    AlignedModes
-    """
-    W = as_weights(weights)
-    d = widths_of(W)
-    if isinstance(rotations, np.random.Generator):
-        raise TypeError("aligned_modes needs the rotation matrices themselves, not a Generator")
-    R = _hidden_rotations(rotations, d)
-    h = len(W)
-    m = min(d)
-    values = np.empty((h, m))
-    off = 0.0
-    for i in range(1, h + 1):
-        D = R[i].T @ W[i - 1] @ R[i - 1]
-        q = min(D.shape)
-        diag = D[np.arange(q), np.arange(q)].copy()
-        values[i - 1] = diag[:m]
-        rest = D.copy()
-        rest[np.arange(q), np.arange(q)] = 0.0
-        off = max(off, float(np.max(np.abs(rest), initial=0.0)))
-    return AlignedModes(_frozen(values), _frozen(np.prod(values, axis=0)), off)
-
-
-@dataclass(frozen=True)
-class AlignedFlowCheck:
-    r"""The full network flow from an aligned start next to its scalar mode chains.
-
-    Attributes
-    ----------
-    t : ndarray, shape (n,)
-    modes : ndarray, shape (n, h, m)
-        :math:`w_{i,k}(t)` read off the integrated network (:func:`aligned_modes`).
-    chains : ndarray, shape (n, h, m)
-        The same values from ``m`` separately integrated scalar chains.
-    off_diagonal : ndarray, shape (n,)
-        Largest off-diagonal entry of the :math:`R_i^\top W_i(t) R_{i-1}` at each time.
-    chain_error : float
-        :math:`\max_{t,i,k} |w_{i,k}^{\rm network}(t) - w_{i,k}^{\rm chain}(t)|`.
-    rotations : tuple of ndarray
-        :math:`R_0, \dots, R_h`.
-    Sigma : ndarray
-    trajectory : Trajectory
-        The network flow (:func:`deeplinear.gradient_flow`).
-    """
-
-    t: np.ndarray
-    modes: np.ndarray
-    chains: np.ndarray
-    off_diagonal: np.ndarray
-    chain_error: float
-    rotations: tuple
-    Sigma: np.ndarray
-    trajectory: Trajectory
-
-    @property
-    def max_off_diagonal(self) -> float:
-        """The largest off-diagonal entry over the whole trajectory."""
-        return float(np.max(self.off_diagonal))
-
-
-def aligned_flow_check(
-    widths: Sequence[int],
-    singular_values: Sequence[float],
-    values: object,
-    *,
-    rotations: object = None,
-    t_max: float = 6.0,
-    num: int = 121,
-) -> AlignedFlowCheck:
-    r"""Integrate the network flow from an aligned start and, separately, its scalar chains.
-
-    Parameters
-    ----------
-    widths : sequence of int
-        ``(d_0, ..., d_h)``.
-    singular_values : sequence of float
-        Diagonal of the target :math:`\Sigma` (``d_h x d_0``, rectangular diagonal).
-    values : float or array_like
-        Initial mode values, as for :func:`deeplinear.aligned_init` (scalar, ``(m,)`` or
-        ``(h, m)`` with ``m = min(widths)`` here).
-    rotations : None, numpy.random.Generator or list of ndarray
-        Hidden orthogonal matrices (a Generator draws Haar random ones).
-    t_max : float, default 6
-    num : int, default 121
-        Output times, evenly spaced on ``[0, t_max]``.
-
-    Returns
-    -------
-    AlignedFlowCheck
-    """
-    d = as_widths(widths)
-    h = len(d) - 1
-    s = _singular_values(singular_values)
-    S = _sigma_matrix(s, d)
-    t_max = as_positive(t_max, "t_max")
-    num = as_int(num, "num", minimum=2)
-    R = _hidden_rotations(rotations, d)
-    m = min(d)
-    v = np.asarray(values, dtype=float)
-    if v.ndim == 1 and v.size != m:
-        raise ValueError(f"values must give all m = min(widths) = {m} modes here, got {v.size}")
-    if v.ndim == 2 and v.shape != (h, m):
-        raise ValueError(f"values must have shape (h, m) = ({h}, {m}), got {v.shape}")
-    W0 = aligned_init(d, values, rotations=R[1:-1])
-    t = np.linspace(0.0, t_max, num)
-    tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t)
-    if tr.t.size != num:
-        raise RuntimeError(f"the network flow stopped early: {tr.message}")
-    read = [aligned_modes(Wt, R[1:-1]) for Wt in tr.weights]
-    modes = np.array([r.values for r in read])
-    off = np.array([r.off_diagonal for r in read])
-    sig = np.zeros(m)
-    sig[: min(m, s.size)] = s[:m]
-    chains = np.empty_like(modes)
-    for k in range(m):
-        w0 = [np.array([[modes[0, i, k]]]) for i in range(h)]
-        ch = gradient_flow(w0, np.array([[sig[k]]]), (0.0, t_max), t_eval=t)
-        chains[:, :, k] = np.array([[float(w[0, 0]) for w in Wt] for Wt in ch.weights])
-    err = float(np.max(np.abs(modes - chains)))
-    return AlignedFlowCheck(_frozen(t), _frozen(modes), _frozen(chains), _frozen(off), err,
-                            tuple(_frozen(r) for r in R), _frozen(S), tr)
+# --------------------------------------------------------------------------- decoupling
 
 
 def aligned_decoupling_figure(check: AlignedFlowCheck):
@@ -351,13 +116,13 @@ def aligned_timescale_figure(
     if h < 2:
         raise ValueError("aligned_timescale_figure needs h >= 2 (depth 1 has no sigmoid)")
     fig, (ax, ax_s) = new_figure(2, width=7.8, height=3.3)
-    halves = np.array([learning_time(float(sk), ratio * sk, sk / 2, h) for sk in s])
+    halves = np.array([learning_time(ratio * sk, sk / 2, float(sk), h) for sk in s])
     t_max = 2.2 * float(np.max(halves))
     t = np.linspace(0.0, t_max, 400)
     styles = ["-", "--", "-.", ":"]
     for j, sk in enumerate(s):
         c = OKABE_ITO[j % len(OKABE_ITO)]
-        v = mode_solution(t, float(sk), ratio * sk, h) / sk
+        v = mode_solution(t, ratio * sk, float(sk), h) / sk
         ax.plot(t, v, color=c, lw=1.8, ls=styles[j % 4], label=rf"$\sigma = {sk:g}$")
         ax.plot([halves[j]], [0.5], "o", color=c, ms=5)
         scale = sk ** (2.0 - 2.0 / h)
@@ -379,62 +144,6 @@ def aligned_timescale_figure(
 
 
 # --------------------------------------------------------------------------- depth
-
-
-@dataclass(frozen=True)
-class DepthScaling:
-    r"""Learning times of a balanced mode from a fixed product ``u0`` to ``uf`` for several depths.
-
-    Attributes
-    ----------
-    depths : ndarray of int
-    times : ndarray
-        :math:`t_h(u_0 \to u_f)` (:func:`deeplinear.learning_time`).
-    scaled : ndarray
-        :math:`h\,t_h`.
-    limit : float
-        :math:`\lim_{h\to\infty} h\,t_h = \int_{u_0}^{u_f}\frac{du}{u^2(\sigma - u)}
-        = \Big[-\frac{1}{\sigma u} + \frac{1}{\sigma^2}\ln\frac{u}{\sigma - u}\Big]_{u_0}^{u_f}`.
-    sigma, u0, uf : float
-    """
-
-    depths: np.ndarray
-    times: np.ndarray
-    scaled: np.ndarray
-    limit: float
-    sigma: float
-    u0: float
-    uf: float
-
-
-def _limit_time(sigma: float, u: np.ndarray) -> np.ndarray:
-    """Antiderivative of 1/(u^2 (sigma - u)): the h -> infinity law in the time h t."""
-    return -1.0 / (sigma * u) + np.log(u / (sigma - u)) / sigma**2
-
-
-def depth_scaled_times(sigma: float, u0: float, uf: float, depths: Sequence[int] = (2, 3, 5, 10, 20, 50)) -> DepthScaling:
-    r"""Learning times :math:`t_h` from the product ``u0`` to ``uf`` and the rescaled :math:`h\,t_h`.
-
-    For fixed :math:`0 < u_0 < u_f < \sigma`,
-    :math:`h\,t_h = \int_{u_0}^{u_f} \frac{du}{u^{2-2/h}(\sigma - u)}` converges to the finite
-    limit :attr:`DepthScaling.limit` as :math:`h \to \infty` (dominated convergence).
-
-    Returns
-    -------
-    DepthScaling
-    """
-    sigma = _as_sigma(sigma)
-    u0 = as_positive(u0, "u0")
-    uf = as_positive(uf, "uf")
-    if not u0 < uf < sigma:
-        raise ValueError(f"need 0 < u0 < uf < sigma, got u0 = {u0}, uf = {uf}, sigma = {sigma}")
-    hs = np.array([as_depth(x, "depths") for x in depths], dtype=int)
-    if hs.size == 0:
-        raise ValueError("depths must name at least one depth")
-    times = np.array([learning_time(sigma, u0, uf, int(x)) for x in hs])
-    lim = float(_limit_time(sigma, np.array(uf)) - _limit_time(sigma, np.array(u0)))
-    hs.setflags(write=False)
-    return DepthScaling(hs, _frozen(times), _frozen(hs * times), lim, sigma, u0, uf)
 
 
 def aligned_depth_figure(
@@ -465,13 +174,13 @@ def aligned_depth_figure(
     if not u0 < sigma / 2:
         raise ValueError(f"u0 must lie below sigma / 2 = {sigma / 2}, got {u0}")
     fig, (ax, ax_d) = new_figure(2, width=7.8, height=3.4)
-    escapes = [learning_time(sigma, a0**hh, 0.999 * sigma, hh) for hh in depths]
+    escapes = [learning_time(a0**hh, 0.999 * sigma, sigma, hh) for hh in depths]
     t = np.logspace(-2, np.log10(3.0 * max(escapes)), 500)
     for j, hh in enumerate(depths):
         hh = int(hh)
         c = OKABE_ITO[j % len(OKABE_ITO)]
-        ax.semilogx(t, mode_solution(t, sigma, a0**hh, hh) / sigma, color=c, lw=1.8, label=f"h = {hh}")
-        est = plateau_time(sigma, a0**hh, hh)
+        ax.semilogx(t, mode_solution(t, a0**hh, sigma, hh) / sigma, color=c, lw=1.8, label=f"h = {hh}")
+        est = plateau_time(a0**hh, sigma, hh)
         ax.plot([est], [0.0], "v", color=c, ms=7, mec="black", mew=0.5, clip_on=False)
     ax.set_ylim(0.0, 1.05)
     ax.set_xlim(t[0], t[-1])
@@ -482,10 +191,10 @@ def aligned_depth_figure(
     s_max = 0.0
     for j, hh in enumerate(deep):
         hh = int(hh)
-        tf = learning_time(sigma, u0, 0.99 * sigma, hh)
+        tf = learning_time(u0, 0.99 * sigma, sigma, hh)
         tt = np.linspace(0.0, 1.3 * tf, 300)
         s_max = max(s_max, 1.3 * hh * tf)
-        ax_d.plot(hh * tt, mode_solution(tt, sigma, u0, hh) / sigma, color=OKABE_ITO[j % len(OKABE_ITO)], lw=1.6,
+        ax_d.plot(hh * tt, mode_solution(tt, u0, sigma, hh) / sigma, color=OKABE_ITO[j % len(OKABE_ITO)], lw=1.6,
                   label=f"h = {hh}")
     u = np.linspace(u0, 0.995 * sigma, 400)
     ax_d.plot(_limit_time(sigma, u) - _limit_time(sigma, np.array(u0)), u / sigma, color="black", ls="--", lw=1.2,
@@ -535,11 +244,11 @@ def unbalanced_figure(
     p_grid = np.linspace(0.0, sigma, 300)
     for j, c in enumerate(cs):
         col = OKABE_ITO[j % len(OKABE_ITO)]
-        ax.plot(t, unbalanced_solution(t, sigma, p0, c), color=col, lw=1.8, label=f"c = {c:g}")
-        w1, w2 = unbalanced_weights(c, p0)
+        ax.plot(t, unbalanced_solution(t, p0, sigma, c), color=col, lw=1.8, label=f"c = {c:g}")
+        w1, w2 = unbalanced_weights(p0, c)
         tr = gradient_flow([np.array([[w1]]), np.array([[w2]])], np.array([[sigma]]), (0.0, t_max), t_eval=te)
         ax.plot(tr.t, tr.end_to_end[:, 0, 0], "o", color=col, ms=3.2, mfc="none", mew=0.8)
-        th = unbalanced_learning_time(sigma, p0, sigma / 2, c)
+        th = unbalanced_learning_time(p0, sigma / 2, sigma, c)
         if th <= t_max:
             ax.plot([th], [sigma / 2], "o", color=col, ms=6, mec="black", mew=0.6)
         ax_v.plot(p_grid, unbalanced_rhs(p_grid, sigma, c), color=col, lw=1.8, label=f"c = {c:g}")
@@ -559,62 +268,6 @@ def unbalanced_figure(
     ax_v.set_title(r"$\dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p)$", fontsize=9)
     ax_v.legend(fontsize=7)
     return fig
-
-
-# --------------------------------------------------------------------------- local rate
-
-
-@dataclass(frozen=True)
-class ConvergenceRate:
-    r"""Late-time decay rate of the loss of a balanced scalar chain.
-
-    Attributes
-    ----------
-    h : int
-    sigma : float
-    predicted : float
-        :math:`-2h\sigma^{2-2/h}`, the linearisation at the minimum.
-    measured : float
-        Least-squares slope of :math:`\log L(t)` on the integrated flow where
-        :math:`10^{-11} \le L \le 10^{-7}`.
-    """
-
-    h: int
-    sigma: float
-    predicted: float
-    measured: float
-
-
-def local_convergence_rate(h: int, sigma: float, *, a0: float | None = None) -> ConvergenceRate:
-    r"""Measure :math:`\frac{d}{dt}\log L` near the minimum on the integrated network flow.
-
-    The scalar network of depth ``h`` (widths all one) starts balanced at ``a0`` (default
-    :math:`\tfrac12\sigma^{1/h}`) and is integrated with :func:`deeplinear.gradient_flow`
-    until the loss is far below :math:`10^{-11}`. Linearising Saxe's law at :math:`u = \sigma`
-    gives :math:`\frac{d}{dt}(\sigma - u) = -h\sigma^{2-2/h}(\sigma - u)`, so
-    :math:`L = \tfrac12(\sigma - u)^2` decays at the rate :math:`2h\sigma^{2-2/h}`.
-
-    Returns
-    -------
-    ConvergenceRate
-    """
-    h = as_depth(h)
-    sigma = _as_sigma(sigma)
-    a0 = 0.5 * sigma ** (1.0 / h) if a0 is None else as_positive(a0, "a0")
-    u0 = a0**h
-    if not 0 < u0 < sigma:
-        raise ValueError(f"a0 = {a0} gives u0 = a0^h = {u0}, which must lie strictly between 0 and sigma = {sigma}")
-    rate = h * sigma ** (2.0 - 2.0 / h)
-    t0 = learning_time(sigma, u0, 0.9 * sigma, h) if h > 1 else 0.0
-    t_end = t0 + 16.0 / rate
-    t = np.linspace(0.0, t_end, 801)
-    tr = gradient_flow([np.array([[a0]]) for _ in range(h)], np.array([[sigma]]), (0.0, t_end), t_eval=t)
-    L = tr.loss
-    sel = (L >= 1e-11) & (L <= 1e-7)
-    if np.count_nonzero(sel) < 5:
-        raise RuntimeError("too few points in the window 1e-11 <= L <= 1e-7 to measure the rate")
-    slope = float(np.polyfit(tr.t[sel], np.log(L[sel]), 1)[0])
-    return ConvergenceRate(h, sigma, -2.0 * rate, slope)
 
 
 # --------------------------------------------------------------------------- explorer
@@ -654,16 +307,16 @@ def aligned_explorer_figure(sigma: float, h: int, a0: float, *, fig=None, seed: 
     tr = gradient_flow(W0, np.diag(s), (0.0, _EXPLORER_T[1]), t_eval=te, events={"convergence": {"loss_tol": 1e-14}})
     t = np.logspace(np.log10(_EXPLORER_T[0]), np.log10(_EXPLORER_T[1]), 600)
     fig, (ax, ax_l) = _axes(fig, 2, 7.8, 3.5)
-    half = [learning_time(float(sk), u0, sk / 2, h) for sk in s]
+    half = [learning_time(u0, sk / 2, float(sk), h) for sk in s]
     ok = tr.t > 0
     for k, sk in enumerate(s):
         c = OKABE_ITO[k]
-        ax.semilogx(t, mode_solution(t, float(sk), u0, h), color=c, lw=1.8, label=rf"$u_{k + 1}$, $\sigma_{k + 1} = {sk:g}$")
+        ax.semilogx(t, mode_solution(t, u0, float(sk), h), color=c, lw=1.8, label=rf"$u_{k + 1}$, $\sigma_{k + 1} = {sk:g}$")
         ax.semilogx(tr.t[ok], tr.end_to_end[ok, k, k], "o", color=c, ms=3, mfc="none", mew=0.8)
         ax.axhline(sk, color=c, lw=0.6, ls=":")
         ax.axvline(half[k], color=c, lw=0.9, ls=":")
         if h >= 2:
-            ax.plot([plateau_time(float(sk), u0, h)], [0.0], "v", color=c, ms=7, mec="black", mew=0.5, clip_on=False)
+            ax.plot([plateau_time(u0, float(sk), h)], [0.0], "v", color=c, ms=7, mec="black", mew=0.5, clip_on=False)
     ax.plot([], [], "o", color="0.3", ms=3, mfc="none", label="network flow")
     ax.set_xlim(*_EXPLORER_T)
     ax.set_ylim(0.0, 3.3)
@@ -671,9 +324,9 @@ def aligned_explorer_figure(sigma: float, h: int, a0: float, *, fig=None, seed: 
     ax.set_ylabel("mode product $u_k(t)$")
     ax.set_title(f"depth {h}, a0 = {a0:g}: half-times {half[0]:.3g} and {half[1]:.3g}", fontsize=8.5)
     ax.legend(fontsize=7, loc="upper left")
-    exact_t = mode_loss(tr.t[ok], s, u0, h)
+    exact_t = mode_loss(tr.t[ok], u0, s, h)
     err = float(np.max(np.abs(tr.loss[ok] - exact_t))) if np.any(ok) else 0.0
-    ax_l.loglog(t, np.maximum(mode_loss(t, s, u0, h), 1e-16), color=OKABE_ITO[2], lw=1.8, label="closed form")
+    ax_l.loglog(t, np.maximum(mode_loss(t, u0, s, h), 1e-16), color=OKABE_ITO[2], lw=1.8, label="closed form")
     ax_l.loglog(tr.t[ok], np.maximum(tr.loss[ok], 1e-16), "o", color=OKABE_ITO[5], ms=3, mfc="none", mew=0.8,
                 label="network flow")
     for v in (0.5 * float(np.sum(s**2)), 0.5 * float(s[1] ** 2)):

@@ -1,32 +1,27 @@
-r"""Figures (and the small computations behind them) for the chapter on the model and the data.
+r"""Figures for the chapter on the model and the data.
 
-* :func:`compare_data_flows` -- the gradient flow on raw inputs, on whitened inputs, and of the
-  reduced loss :math:`\tfrac12\lVert\Sigma - W_{1:h}\rVert_F^2`, from the same point in reduced
+* :func:`whitening_flow_figure` draws :func:`deeplinear.compare_data_flows`: the gradient flow
+  on raw inputs, on whitened inputs, and of the reduced loss
+  :math:`\tfrac12\lVert\Sigma - W_{1:h}\rVert_F^2`, from the same point in reduced
   coordinates. With whitened inputs the reduction is an orthogonal change of variables and
   the flows coincide; with raw inputs (:math:`X X^\top \ne I`) the loss values are preserved
   by the reduction but the flow is not (Wendin and Altafini, arXiv:2511.10362, Section 2). The
   flows on data use the loss object :func:`deeplinear.data_quadratic_loss`.
-* :func:`whitening_flow_figure`, :func:`reduction_figure` and :func:`data_spectrum_figure`
-  (the explorer of the chapter: singular values of a teacher-plus-noise data set).
+* :func:`reduction_figure` and :func:`data_spectrum_figure` (the explorer of the chapter:
+  singular values of a teacher-plus-noise data set).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_int, as_matrix, as_positive, as_time_span, as_weights, widths_of
-from ..data import DataReduction, reduce_data, teacher_data, whiten
-from ..flow import gradient_flow
-from ..losses import data_quadratic_loss
+from .._validation import as_int, as_matrix, as_positive
+from ..data import DataFlowComparison, reduce_data, teacher_data, whiten
 from .style import DIVERGING_CMAP, OKABE_ITO, new_figure
-from .._validation import frozen_array as _frozen
 
 __all__ = [
-    "DataFlowComparison",
-    "compare_data_flows",
     "whitening_flow_figure",
     "reduction_figure",
     "data_spectrum_figure",
@@ -34,107 +29,6 @@ __all__ = [
 
 #: Distances below this are drawn at this value, so that exact zeros (at t = 0) show on a log axis.
 _FLOOR = 1e-16
-
-
-@dataclass(frozen=True)
-class DataFlowComparison:
-    r"""Result of :func:`compare_data_flows`.
-
-    Attributes
-    ----------
-    t : ndarray, shape (n,)
-    loss_raw, loss_whitened : ndarray, shape (n,)
-        The data loss along the Euclidean gradient flow on the raw inputs ``X`` and on the
-        whitened inputs ``whiten(X)`` (same outputs ``Y``).
-    loss_reduced : ndarray, shape (n,)
-        :math:`\tfrac12\lVert\Sigma - W_{1:h}\rVert_F^2 + c` along the flow of the reduced loss.
-    constant : float
-        :math:`c`, the part of the data loss no linear map can remove.
-    distance_raw, distance_whitened : ndarray, shape (n,)
-        :math:`\max_j \lVert W_j(t) - W_j^{\rm red}(t)\rVert_F` between each data flow, mapped to
-        reduced coordinates, and the reduced flow.
-    input_condition : float
-        Condition number of :math:`X X^\top` (1 for whitened inputs).
-    reduction : DataReduction
-        The reduction of the raw data.
-    """
-
-    t: np.ndarray
-    loss_raw: np.ndarray
-    loss_whitened: np.ndarray
-    loss_reduced: np.ndarray
-    constant: float
-    distance_raw: np.ndarray
-    distance_whitened: np.ndarray
-    input_condition: float
-    reduction: DataReduction
-
-
-def _distance(a: list, b: list) -> np.ndarray:
-    return np.array([max(float(np.linalg.norm(p - q)) for p, q in zip(wa, wb)) for wa, wb in zip(a, b)])
-
-
-def compare_data_flows(
-    X: np.ndarray,
-    Y: np.ndarray,
-    weights0: Sequence[np.ndarray],
-    t_span: tuple[float, float] | float,
-    *,
-    num: int = 201,
-) -> DataFlowComparison:
-    r"""Integrate the gradient flow on raw inputs, on whitened inputs and of the reduced loss.
-
-    All three start from the same point ``weights0`` given in *reduced coordinates*: on the
-    data it is ``r.from_reduced(weights0)`` for the reduction ``r`` of each data set. The
-    whitened data set ``(whiten(X), Y)`` has the same target :math:`\Sigma` and constant as
-    ``(X, Y)``. Its Euclidean flow is the reduced flow (an orthogonal change of variables),
-    while the flow on ``X`` is the reduced flow with the first layer's metric changed by
-    :math:`X X^\top`.
-
-    Parameters
-    ----------
-    X : ndarray, shape (d_0, N)
-    Y : ndarray, shape (d_h, N)
-    weights0 : list of ndarray
-        Initial weights in reduced coordinates.
-    t_span : (t0, t1) or float
-    num : int, default 201
-        Number of output times.
-
-    Returns
-    -------
-    DataFlowComparison
-    """
-    r = reduce_data(X, Y)
-    Z = whiten(X)
-    rz = reduce_data(Z, Y)
-    W0 = as_weights(weights0, "weights0")
-    d = widths_of(W0)
-    if (d[0], d[-1]) != (r.Sigma.shape[1], r.Sigma.shape[0]):
-        raise ValueError(f"weights0 map R^{d[0]} to R^{d[-1]} but the data have d_0 = {r.Sigma.shape[1]}, d_h = {r.Sigma.shape[0]}")
-    t0, t1 = as_time_span(t_span)
-    num = as_int(num, "num", minimum=2)
-    te = np.linspace(t0, t1, num)
-    raw = gradient_flow(r.from_reduced(W0), None, (t0, t1), t_eval=te, end_to_end_loss=data_quadratic_loss(X, Y))
-    white = gradient_flow(rz.from_reduced(W0), None, (t0, t1), t_eval=te, end_to_end_loss=data_quadratic_loss(Z, Y))
-    red = gradient_flow(W0, r.Sigma, (t0, t1), t_eval=te)
-    for name, tr in (("raw", raw), ("whitened", white), ("reduced", red)):
-        if tr.t.size != te.size:
-            raise RuntimeError(f"the {name} flow stopped early: {tr.message}")
-    dist_raw = _distance([r.to_reduced(w) for w in raw.weights], red.weights)
-    dist_white = _distance([rz.to_reduced(w) for w in white.weights], red.weights)
-    M = r.input_gram
-    return DataFlowComparison(
-        t=_frozen(te),
-        loss_raw=_frozen(raw.loss),
-        loss_whitened=_frozen(white.loss),
-        loss_reduced=_frozen(red.loss + r.constant),
-        constant=float(r.constant),
-        distance_raw=_frozen(dist_raw),
-        distance_whitened=_frozen(dist_white),
-        input_condition=float(np.linalg.cond(M)),
-        reduction=r,
-    )
 
 
 def whitening_flow_figure(comparison: DataFlowComparison):

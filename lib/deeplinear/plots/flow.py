@@ -184,7 +184,7 @@ def tolerance_study(
     W0 = aligned_init((r,) * (h + 1), a0)
     S = np.diag(s)
     t = np.linspace(0.0, t_max, num)
-    exact = mode_loss(t, s, a0**h, h)
+    exact = mode_loss(t, a0**h, s, h)
     losses, errors, nfev = {}, {}, {}
     for label, kw in settings.items():
         tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t, **dict(kw))

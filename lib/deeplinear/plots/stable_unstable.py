@@ -229,7 +229,7 @@ def off_ray_explorer_figure(h: int = 3, offset: float = 1e-4, saddle: str = "S =
     floor = 1e-7
     blue, orange = OKABE_ITO[0], OKABE_ITO[1]
     ax.plot(t, np.maximum(np.abs(fl.amplitudes_on[ok]).mean(axis=1), floor), color=blue, lw=2.2, label="on the ray")
-    exact = np.abs(mode_solution(t, fl.sigma, float(np.prod(fl.signs)) * fl.eps**h, h)) ** (1.0 / h)
+    exact = np.abs(mode_solution(t, float(np.prod(fl.signs)) * fl.eps**h, fl.sigma, h)) ** (1.0 / h)
     ax.plot(t, np.maximum(exact, floor), color="black", lw=1.0, ls=":", label="mode equation, exact")
     ax.plot(t, np.maximum(np.abs(fl.amplitudes_off[ok, 1:]).max(axis=1), floor), color=orange, lw=1.8,
             label=r"off: $|w_2|, \dots, |w_h|$")

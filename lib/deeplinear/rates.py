@@ -1,0 +1,511 @@
+r"""Convergence rates and limits of gradient flows, measured on integrated flows.
+
+The end-to-end equations these experiments check are in :mod:`deeplinear.flow`:
+:func:`deeplinear.end_to_end_velocity`, :func:`deeplinear.singular_value_velocity` and
+:func:`deeplinear.margin_rate` (the exponential rate that a deficiency margin :math:`c`
+guarantees for a 0-balanced flow: :math:`2h\,c^{2(h-1)/h}` when the end-to-end map is square,
+:math:`2\,c^{2(h-1)/h}` in general).
+
+* :func:`rate_run` -- the loss along a flow against both bounds
+  :math:`\ell(0)e^{-\text{rate}\cdot t}` (digest claim 29 and its non-square counterexample).
+* :func:`margin_example` -- a one-parameter family of 0-balanced starts with prescribed margin,
+  square or wide.
+* :func:`singular_value_paths` -- the singular values of the end-to-end map of balanced flows of
+  several depths from the same small product: depth makes them arrive one at a time.
+* :func:`random_limits` -- the limit loss of flows from random Gaussian starts, with and without
+  a bottleneck (digest claim 31).
+* :func:`random_convergence_times` -- how long random small starts take to converge, and how
+  long they rest on the last rung (an open problem).
+* :func:`huber_mode_study` -- half-times of aligned modes under a Huber loss, against
+  :func:`deeplinear.huber_mode_half_time`: the learning order is a property of the loss.
+
+The figures are in :mod:`deeplinear.plots.rates` and :mod:`deeplinear.plots.open_problems`.
+References: Arora, Cohen and Hazan (2018); Arora, Cohen, Golowich and Hu (2019); Bah, Rauhut,
+Terstiege and Westdickenberg (2022).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of
+from ._validation import as_positive_values as _positive_values
+from ._validation import frozen_array as _frozen
+from .curves import plateau_dwell
+from .flow import gradient_flow, margin_rate
+from .init import aligned_init, balanced_init, deficiency_margin, random_init
+from .landscape import critical_values_of
+from .losses import huber
+from .modes import huber_mode_half_time
+
+__all__ = [
+    "RateRun",
+    "rate_run",
+    "margin_example",
+    "SingularValuePaths",
+    "singular_value_paths",
+    "RandomLimits",
+    "random_limits",
+    "ConvergenceTimes",
+    "random_convergence_times",
+    "HuberModeStudy",
+    "huber_mode_study",
+]
+
+_FAST = {"method": "LSODA", "max_step": np.inf}  # long plateaus: no step cap (as in plots/open_problems)
+
+
+def _seeds(seeds: object) -> tuple[int, ...]:
+    out = tuple(int(x) for x in seeds)  # type: ignore[union-attr]
+    if not out:
+        raise ValueError("seeds must name at least one seed")
+    return out
+
+
+def _square(r: int, h: int) -> tuple[int, ...]:
+    return (r,) * (h + 1)
+
+
+# --------------------------------------------------------------------------- rates against the margin bound
+
+
+@dataclass(frozen=True)
+class RateRun:
+    r"""A 0-balanced flow with a deficiency margin, and the rate bounds (from :func:`rate_run`).
+
+    Attributes
+    ----------
+    t, loss : ndarray
+        Output times and the loss :math:`\ell(W(t))` there.
+    smin : ndarray
+        :math:`\sigma_{\min}(W(t))`, the ``min(d_0, d_h)``-th singular value of the end-to-end map.
+    margin : float
+        The deficiency margin :math:`c` of the start.
+    rate_h, rate_1 : float
+        :math:`2h\,c^{2(h-1)/h}` and :math:`2\,c^{2(h-1)/h}`.
+    square : bool
+        Whether :math:`d_0 = d_h` (the bound with the factor ``h`` is then a theorem).
+    imbalance : float
+        :math:`\max_{i,t} \lVert C_i(t)\rVert_F` along the flow (0 up to integration error).
+    widths : tuple of int
+    """
+
+    t: np.ndarray
+    loss: np.ndarray
+    smin: np.ndarray
+    margin: float
+    rate_h: float
+    rate_1: float
+    square: bool
+    imbalance: float
+    widths: tuple
+
+    @property
+    def h(self) -> int:
+        return len(self.widths) - 1
+
+    @property
+    def bound_h(self) -> np.ndarray:
+        r""":math:`\ell(0)e^{-2h c^{2(h-1)/h} t}`."""
+        return self.loss[0] * np.exp(-self.rate_h * self.t)
+
+    @property
+    def bound_1(self) -> np.ndarray:
+        r""":math:`\ell(0)e^{-2 c^{2(h-1)/h} t}`."""
+        return self.loss[0] * np.exp(-self.rate_1 * self.t)
+
+    @property
+    def ratio_h(self) -> float:
+        r""":math:`\max_t \ell(t) / (\ell(0)e^{-2hc^{2(h-1)/h}t})` (at most 1 if that bound holds)."""
+        return float(np.max(self.loss / self.bound_h))
+
+    @property
+    def ratio_1(self) -> float:
+        r""":math:`\max_t \ell(t) / (\ell(0)e^{-2c^{2(h-1)/h}t})` (at most 1 if that bound holds)."""
+        return float(np.max(self.loss / self.bound_1))
+
+
+def rate_run(
+    weights0: Sequence[np.ndarray],
+    Sigma: np.ndarray,
+    t_max: float,
+    *,
+    n: int = 121,
+    rtol: float = 1e-10,
+    atol: float = 1e-14,
+    loss_tol: float = 0.0,
+) -> RateRun:
+    r"""Integrate the flow from ``weights0`` and compare the loss with the margin bounds.
+
+    Parameters
+    ----------
+    weights0 : list of ndarray
+        A (0-balanced) start whose end-to-end map has a positive deficiency margin.
+    Sigma : ndarray
+    t_max : float
+    n : int, default 121
+        Number of output times on ``[0, t_max]``.
+    rtol, atol : float
+        Integration tolerances (the library's defaults unless loosened for explorer frames).
+    loss_tol : float, default 0
+        Stop when the loss falls below this (0: never).
+
+    Raises
+    ------
+    ValueError
+        If the start has no deficiency margin (``c <= 0``).
+    """
+    W0 = as_weights(weights0, "weights0")
+    d = widths_of(W0)
+    S = check_sigma(Sigma, d)
+    c = deficiency_margin(W0, S)
+    if not c > 0:
+        raise ValueError(f"the start has no deficiency margin: c = sigma_min(Sigma) - ||W - Sigma||_F = {c:.4g} <= 0")
+    t_max = as_positive(t_max, "t_max")
+    n = as_int(n, "n", minimum=2)
+    events = {"convergence": {"loss_tol": float(loss_tol)}} if loss_tol > 0 else ()
+    tr = gradient_flow(W0, S, (0.0, t_max), t_eval=np.linspace(0.0, t_max, n), rtol=rtol, atol=atol, events=events)
+    k = min(d[0], d[-1])
+    smin = np.array([np.linalg.svd(P, compute_uv=False)[k - 1] for P in tr.end_to_end])
+    imb = max((float(np.linalg.norm(C)) for Cs in tr.conserved for C in Cs), default=0.0)
+    h = len(d) - 1
+    return RateRun(
+        t=_frozen(tr.t), loss=_frozen(tr.loss), smin=_frozen(smin), margin=float(c),
+        rate_h=margin_rate(c, h, square=True), rate_1=margin_rate(c, h, square=False),
+        square=d[0] == d[-1], imbalance=imb, widths=d,
+    )
+
+
+_EXAMPLE_SHAPES = ("square", "wide")
+
+
+def margin_example(h: int, c: float, shape: str = "square") -> tuple[list[np.ndarray], np.ndarray]:
+    r"""A 0-balanced start of depth ``h`` whose end-to-end map has deficiency margin exactly ``c``.
+
+    * ``"square"``: :math:`\Sigma = \mathrm{diag}(2, 1)` and :math:`W(0) = \mathrm{diag}(2, c)`,
+      so :math:`\sigma_{\min}(W(0)) = c` and the residual sits where the flow is slowest: the
+      square bound is tight at :math:`t = 0`.
+    * ``"wide"``: :math:`\Sigma = [\mathrm{diag}(2,1)\ \ 0] \in \mathbb R^{2\times3}` and
+      :math:`W(0) = \Sigma + (1 - c)\, e_2 e_3^\top`: the residual points into the input
+      direction that :math:`\Sigma` ignores, where the flow is slowest for a non-square map.
+
+    Hidden widths are 2. Returns ``(weights0, Sigma)``.
+    """
+    h = as_depth(h)
+    c = as_positive(c, "c")
+    if not c < 1.0:
+        raise ValueError(f"c must lie in (0, 1) (sigma_min(Sigma) = 1), got {c}")
+    if shape == "square":
+        S = np.diag([2.0, 1.0])
+        P = np.diag([2.0, c])
+    elif shape == "wide":
+        S = np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+        P = S.copy()
+        P[1, 2] = 1.0 - c
+    else:
+        raise ValueError(f"shape must be one of {_EXAMPLE_SHAPES}, got {shape!r}")
+    widths = (S.shape[1],) + (2,) * (h - 1) + (S.shape[0],)
+    return balanced_init(widths, product=P), S
+
+
+@dataclass(frozen=True)
+class SingularValuePaths:
+    r"""Singular values of the end-to-end map along balanced flows (from :func:`singular_value_paths`).
+
+    Attributes
+    ----------
+    t : ndarray, shape (n,)
+    depths : tuple of int
+    values : dict of int to ndarray
+        ``values[h]`` has shape ``(n, k)``: the singular values of :math:`W_{1:h}(t)`, descending.
+    target : ndarray
+        The singular values of :math:`\Sigma`.
+    """
+
+    t: np.ndarray
+    depths: tuple
+    values: dict
+    target: np.ndarray
+
+
+def singular_value_paths(
+    product0: np.ndarray,
+    Sigma: np.ndarray,
+    depths: Sequence[int] = (1, 2, 3),
+    t_max: float = 12.0,
+    *,
+    n: int = 241,
+) -> SingularValuePaths:
+    r"""Balanced flows of each depth from the same end-to-end map ``product0`` (square widths).
+
+    For depth ``h`` the start is :func:`deeplinear.balanced_init` of ``product0`` with all
+    widths ``d_0``, so every depth starts from the same product and only the depth differs.
+    """
+    P0 = as_matrix(product0, "product0")
+    S = as_matrix(Sigma, "Sigma")
+    if S.shape != P0.shape or S.shape[0] != S.shape[1]:
+        raise ValueError(f"product0 {P0.shape} and Sigma {S.shape} must be square of the same shape")
+    t_max = as_positive(t_max, "t_max")
+    t = np.linspace(0.0, t_max, as_int(n, "n", minimum=2))
+    r = S.shape[0]
+    values = {}
+    hs = tuple(as_depth(h) for h in depths)
+    for h in hs:
+        W0 = balanced_init((r,) * (h + 1), product=P0)
+        tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t)
+        values[h] = _frozen(np.array([np.linalg.svd(P, compute_uv=False) for P in tr.end_to_end]))
+    return SingularValuePaths(_frozen(t), hs, values, _frozen(np.linalg.svd(S, compute_uv=False)))
+
+
+@dataclass(frozen=True)
+class RandomLimits:
+    r"""Limit losses of flows from random Gaussian starts (from :func:`random_limits`).
+
+    Attributes
+    ----------
+    widths : tuple of int
+    scales : ndarray
+        Entry standard deviation of each start.
+    seeds : tuple of int
+    final_loss : ndarray
+        The loss at the end of each flow.
+    final_gradient : ndarray
+        The gradient norm there.
+    times : ndarray
+        When each flow stopped.
+    global_minimum : float
+        :math:`L^\star = \tfrac12\sum_{k > d_{\min}}\sigma_k^2`.
+    """
+
+    widths: tuple
+    scales: np.ndarray
+    seeds: tuple
+    final_loss: np.ndarray
+    final_gradient: np.ndarray
+    times: np.ndarray
+    global_minimum: float
+
+    @property
+    def max_gap(self) -> float:
+        r""":math:`\max |L_\infty - L^\star|` over the starts."""
+        return float(np.max(np.abs(self.final_loss - self.global_minimum)))
+
+
+def random_limits(
+    Sigma: np.ndarray,
+    widths: Sequence[int],
+    seeds: Sequence[int] = tuple(range(12)),
+    scales: Sequence[float] = (0.1, 0.3, 1.0),
+    *,
+    t_max: float = 100.0,
+    loss_tol: float = 1e-10,
+    grad_tol: float = 1e-7,
+) -> RandomLimits:
+    r"""Run the flow from i.i.d. Gaussian starts and record where it stops.
+
+    Start ``k`` uses ``numpy.random.default_rng(seeds[k])`` and entry standard deviation
+    ``scales[k % len(scales)]``. Each flow stops when the loss is below ``loss_tol`` or the
+    gradient norm below ``grad_tol`` (an equilibrium), or at ``t_max``.
+    """
+    d = as_widths(widths)
+    S = check_sigma(Sigma, d)
+    sc = [as_positive(s, "scales") for s in scales]
+    if not sc:
+        raise ValueError("scales must not be empty")
+    seeds = tuple(int(s) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    Lf, Gf, Tf, used = [], [], [], []
+    for k, seed in enumerate(seeds):
+        scale = sc[k % len(sc)]
+        W0 = random_init(d, np.random.default_rng(seed), scale)
+        tr = gradient_flow(W0, S, (0.0, t_max), events={"convergence": {"loss_tol": loss_tol, "grad_tol": grad_tol}})
+        Lf.append(tr.loss[-1])
+        Gf.append(tr.gradient_norm[-1])
+        Tf.append(tr.t[-1])
+        used.append(scale)
+    return RandomLimits(d, _frozen(used), seeds, _frozen(Lf), _frozen(Gf), _frozen(Tf),
+                        float(critical_values_of(S, d).global_minimum))
+
+
+# --------------------------------------------------------------------------- random small starts: convergence times
+
+
+@dataclass(frozen=True)
+class ConvergenceTimes:
+    r"""How long flows from random starts take to reach the global minimum value.
+
+    Attributes
+    ----------
+    cases : tuple of (int, float)
+        ``(h, scale)``: depth and entry standard deviation of each family of starts.
+    singular_values : ndarray
+        Diagonal of :math:`\Sigma`; the widths are square, ``(r, ..., r)``, so :math:`L^\star = 0`.
+    seeds : tuple of int
+    times : ndarray, shape (n_cases, n_seeds)
+        First time the loss is below ``loss_tol``; ``inf`` if not reached by ``t_max``.
+    final_loss : ndarray, shape (n_cases, n_seeds)
+    last_rung_dwell : ndarray, shape (n_cases, n_seeds)
+        Time each run spends within 10% of the last rung of the ladder,
+        :math:`\tfrac12\sigma_{\min}^2` (:func:`deeplinear.plateau_dwell` on the solver's steps).
+    t_max, loss_tol : float
+    """
+
+    cases: tuple
+    singular_values: np.ndarray
+    seeds: tuple
+    times: np.ndarray
+    final_loss: np.ndarray
+    last_rung_dwell: np.ndarray
+    t_max: float
+    loss_tol: float
+
+    def survival(self, t: object) -> np.ndarray:
+        r"""Fraction of the starts of each case not yet within ``loss_tol`` at the times ``t``
+        (shape ``(n_cases, len(t))``)."""
+        tt = np.atleast_1d(np.asarray(t, dtype=float))
+        return np.mean(self.times[:, :, None] > tt[None, None, :], axis=1)
+
+    @property
+    def medians(self) -> np.ndarray:
+        """Median convergence time of each case."""
+        return np.median(self.times, axis=1)
+
+    @property
+    def spread(self) -> np.ndarray:
+        """Slowest over fastest convergence time of each case (``inf`` if a run did not converge)."""
+        return np.max(self.times, axis=1) / np.min(self.times, axis=1)
+
+
+def random_convergence_times(
+    cases: Sequence[tuple[int, float]] = ((2, 0.01), (3, 0.1), (4, 0.3)),
+    seeds: Sequence[int] = tuple(range(30)),
+    *,
+    singular_values: Sequence[float] = (3.0, 2.0, 1.0),
+    t_max: float = 5000.0,
+    loss_tol: float = 1e-6,
+) -> ConvergenceTimes:
+    r"""Integrate the flow from i.i.d. Gaussian starts and record when the loss falls below ``loss_tol``.
+
+    For each case ``(h, scale)`` and seed, the start is
+    ``deeplinear.random_init((r,) * (h + 1), numpy.random.default_rng(seed), scale)`` with
+    :math:`\Sigma = \mathrm{diag}(\sigma)`; the flow stops at the terminal ``"convergence"``
+    event or at ``t_max``.
+
+    Returns
+    -------
+    ConvergenceTimes
+    """
+    s = _positive_values(singular_values)
+    seeds = _seeds(seeds)
+    t_max = as_positive(t_max, "t_max")
+    loss_tol = as_positive(loss_tol, "loss_tol")
+    cs = []
+    for case in cases:
+        try:
+            h, scale = case
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"each case must be a pair (h, scale), got {case!r:.60}") from exc
+        cs.append((as_depth(h, "h"), as_positive(scale, "scale")))
+    if not cs:
+        raise ValueError("cases must not be empty")
+    S = np.diag(s)
+    times = np.full((len(cs), len(seeds)), np.inf)
+    final = np.zeros((len(cs), len(seeds)))
+    dwell = np.zeros((len(cs), len(seeds)))
+    last = 0.5 * float(np.min(s)) ** 2
+    for i, (h, scale) in enumerate(cs):
+        d = _square(s.size, h)
+        for j, seed in enumerate(seeds):
+            W0 = random_init(d, np.random.default_rng(seed), scale)
+            tr = gradient_flow(W0, S, (0.0, t_max), events={"convergence": {"loss_tol": loss_tol}}, **_FAST)
+            final[i, j] = tr.loss[-1]
+            dwell[i, j] = plateau_dwell(tr.t, tr.loss, last, 0.1)
+            if tr.status == "converged":
+                times[i, j] = tr.t[-1]
+    return ConvergenceTimes(tuple(cs), _frozen(s), seeds, _frozen(times), _frozen(final), _frozen(dwell), t_max,
+                            loss_tol)
+
+
+# --------------------------------------------------------------------------- a Huber loss
+
+
+@dataclass(frozen=True)
+class HuberModeStudy:
+    r"""Half-times of the modes of an aligned two-layer network under Huber losses.
+
+    Attributes
+    ----------
+    singular_values : ndarray
+    u0 : float
+        Initial product of every mode (layer value :math:`\sqrt{u_0}`).
+    deltas : ndarray
+        Huber thresholds; ``inf`` means the quadratic loss.
+    predicted : ndarray, shape (n_deltas, r)
+        :func:`deeplinear.huber_mode_half_time` (the logistic half-time for ``delta = inf``).
+    measured : ndarray, shape (n_deltas, r)
+        First time the diagonal entry :math:`k` of the integrated end-to-end map reaches
+        :math:`\sigma_k/2` (linear interpolation between output times).
+    off_diagonal : float
+        Largest off-diagonal entry of any end-to-end map along the flows (the flows stay aligned).
+    """
+
+    singular_values: np.ndarray
+    u0: float
+    deltas: np.ndarray
+    predicted: np.ndarray
+    measured: np.ndarray
+    off_diagonal: float
+
+    def order(self, i: int) -> list[int]:
+        """The modes (1-based) in the order they reach half their target, for ``deltas[i]``."""
+        return [int(k) + 1 for k in np.argsort(self.measured[i], kind="stable")]
+
+
+def huber_mode_study(
+    singular_values: Sequence[float] = (3.0, 2.0, 1.0),
+    deltas: Sequence[float] = (np.inf, 2.5, 1.5, 0.5),
+    u0: float = 1e-6,
+    *,
+    num: int = 4001,
+) -> HuberModeStudy:
+    r"""Integrate the aligned, balanced two-layer network with :math:`\Sigma = \mathrm{diag}(\sigma)`
+    and mode products ``u0`` under the Huber loss of :math:`\Sigma - W` for each ``delta``
+    (``inf``: the quadratic loss), and compare the half-times with :func:`deeplinear.huber_mode_half_time`.
+
+    Returns
+    -------
+    HuberModeStudy
+    """
+    s = _positive_values(singular_values)
+    u0 = as_positive(u0, "u0")
+    if u0 >= float(s.min()) / 2:
+        raise ValueError(f"u0 = {u0:g} must lie below sigma_min / 2 = {float(s.min()) / 2:g}")
+    dl_ = np.array([float(x) for x in deltas], dtype=float)
+    if dl_.size == 0 or np.any(~(dl_ > 0)):
+        raise ValueError(f"deltas must be positive (inf for the quadratic loss), got {list(deltas)!r:.80}")
+    num = as_int(num, "num", minimum=10)
+    r = s.size
+    S = np.diag(s)
+    W0 = aligned_init((r, r, r), np.sqrt(u0))
+    pred = np.array([[huber_mode_half_time(u0, sk, min(dk, 1e300)) for sk in s] for dk in dl_])
+    meas = np.full_like(pred, np.nan)
+    off = 0.0
+    for i, dk in enumerate(dl_):
+        t_max = 1.5 * float(np.max(pred[i]))
+        t = np.linspace(0.0, t_max, num)
+        if np.isinf(dk):
+            tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t)
+        else:
+            tr = gradient_flow(W0, None, (0.0, t_max), t_eval=t, end_to_end_loss=huber(S, delta=float(dk)))
+        P = tr.end_to_end
+        off = max(off, float(np.max(np.abs(P - P * np.eye(r)[None]))))
+        for k in range(r):
+            u = P[:, k, k]
+            j = int(np.argmax(u >= s[k] / 2))
+            if u[j] >= s[k] / 2 and j > 0:
+                meas[i, k] = t[j - 1] + (s[k] / 2 - u[j - 1]) * (t[j] - t[j - 1]) / (u[j] - u[j - 1])
+    return HuberModeStudy(_frozen(s), u0, _frozen(dl_), _frozen(pred), _frozen(meas), off)
