@@ -110,12 +110,32 @@ def pages() -> dict[str, str]:
     return out
 
 
+MARK_START, MARK_END = "<!-- modules:start -->", "<!-- modules:end -->"
+
+
+def index_table() -> str:
+    """The module table of library/index.md (between its two markers)."""
+    rows = ["| page | module | what it holds |", "|---|---|---|"]
+    for name in _public_modules(PACKAGE):
+        mod = importlib.import_module(f"{PACKAGE}.{name}")
+        rows.append(f"| {{doc}}`api-{name}` | `{PACKAGE}.{name}` | {_summary(mod)} |")
+    return "\n".join(rows)
+
+
+def _with_index_table(text: str) -> str:
+    head, _, rest = text.partition(MARK_START)
+    _, _, tail = rest.partition(MARK_END)
+    return f"{head}{MARK_START}\n{index_table()}\n{MARK_END}{tail}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report stale pages, write nothing")
     args = parser.parse_args(argv)
     wanted = pages()
-    present = {p.name for p in OUT.glob("api-*")}
+    index = OUT / "index.md"
+    wanted["index.md"] = _with_index_table(index.read_text())
+    present = {p.name for p in OUT.glob("api-*")} | {"index.md"}
     stale = sorted(n for n, text in wanted.items()
                    if not (OUT / n).exists() or (OUT / n).read_text() != text)
     extra = sorted(present - set(wanted))
