@@ -14,26 +14,34 @@ re-exported).
 
 from importlib import import_module as _import_module
 
+from .classification import *  # noqa: F403
+from .critical import *  # noqa: F403
+from .curvature import *  # noqa: F403
 from .data import *  # noqa: F403
 from .descent import *  # noqa: F403
+from .escape import *  # noqa: F403
 from .exercises import *  # noqa: F403
 from .explore import *  # noqa: F403
+from .fibres import *  # noqa: F403
 from .flow import *  # noqa: F403
-from .hessian import *  # noqa: F403
 from .init import *  # noqa: F403
 from .invariants import *  # noqa: F403
-from .landscape import *  # noqa: F403
-from .loss import *  # noqa: F403
 from .losses import *  # noqa: F403
 from .modes import *  # noqa: F403
 from .network import *  # noqa: F403
+from .objective import *  # noqa: F403
+from .orbits import *  # noqa: F403
 from .plots import *  # noqa: F403
-from .saddles import *  # noqa: F403
+from .product_flow import *  # noqa: F403
+from .rays import *  # noqa: F403
+from .scalar import *  # noqa: F403
+from .trajectory import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-# Some functions share their module's name (``loss``, ``explore``), so the modules are looked
-# up by import rather than as attributes of the package.
-_MODULES = ("data", "descent", "exercises", "explore", "flow", "hessian", "init", "invariants",
-            "landscape", "loss", "losses", "modes", "network", "plots", "saddles")
+# Some functions share their module's name (``explore``), so the modules are looked up by
+# import rather than as attributes of the package.
+_MODULES = ("classification", "critical", "curvature", "data", "descent", "escape", "exercises", "explore",
+            "fibres", "flow", "init", "invariants", "losses", "modes", "network", "objective", "orbits", "plots",
+            "product_flow", "rays", "scalar", "trajectory")
 __all__ = sorted({name for m in _MODULES for name in _import_module(f".{m}", __name__).__all__})

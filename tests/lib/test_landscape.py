@@ -77,15 +77,15 @@ def test_zero_singular_values_are_never_learnt():
     assert cz.values == (0.0,) and cz.subsets == (((),),)
 
 
-def test_rectangular_sigma_and_critical_values_of():
+def test_rectangular_sigma_and_critical_values_of_a_matrix():
     Sigma = np.array([[3.0, 0, 0, 0], [0, 1.0, 0, 0]])  # d_h = 2, d_0 = 4
-    cv = dl.critical_values_of(Sigma, (4, 3, 2))
+    cv = dl.critical_values(Sigma, (4, 3, 2))
     assert cv.values == (0.0, 0.5, 4.5, 5.0)
     # a non-diagonal Sigma: singular values sorted decreasingly
     rng = np.random.default_rng(0)
     A = rng.standard_normal((3, 4))
     s = np.linalg.svd(A, compute_uv=False)
-    cv2 = dl.critical_values_of(A, (4, 3, 3))
+    cv2 = dl.critical_values(A, (4, 3, 3))
     assert cv2.singular_values == pytest.approx(tuple(s))
     with pytest.raises(ValueError, match="at most min"):
         dl.critical_values([3, 2, 1], (2, 5, 3))
@@ -140,7 +140,8 @@ def test_property_values_are_the_unlearnt_energies(sig, dmin):
     "bad, exc, match",
     [
         ([-1, 2], ValueError, "non-negative"),
-        ([[1, 2]], ValueError, "1-D"),
+        ([[[1, 2]]], ValueError, "1-D"),
+        ([[1, 2]], ValueError, "Sigma"),
         ("abc", TypeError, "sequence"),
         ([np.nan], ValueError, "finite"),
     ],
@@ -340,7 +341,7 @@ def test_origin_of_one_hidden_layer_with_invertible_sigma_is_isolated():
     with pytest.raises(ValueError, match="isolated"):
         dl.level_set_family((), Sigma, (2, 2, 2))
     H = dl.hessian([np.zeros((2, 2))] * 2, Sigma)
-    assert dl.inertia(H).n_zero == 0  # non-degenerate, hence isolated
+    assert dl.inertia(H).zero == 0  # non-degenerate, hence isolated
     with pytest.raises(ValueError, match="convex"):
         dl.level_set_family((1,), Sigma, (2, 2))
 

@@ -36,7 +36,7 @@ def test_claim12_origin_h2_is_strict():
     c = dl.classify([Z2, Z2], S32)
     assert c.kind == "strict saddle" and c.hessian_conclusive
     assert c.lambda_min == pytest.approx(-3) and c.lambda_max == pytest.approx(3)
-    assert (c.inertia.n_negative, c.inertia.n_zero, c.inertia.n_positive) == (4, 0, 4)
+    assert (c.inertia.negative, c.inertia.zero, c.inertia.positive) == (4, 0, 4)
     assert c.value == 6.5 and c.subset == ()
     assert c.descent.order == 2 and c.descent.rate == pytest.approx(1.5)
     _fit_matches([Z2, Z2], S32, c.descent)
@@ -70,7 +70,7 @@ def test_claim15_balanced_top_saddle_is_non_strict(widths):
         np.testing.assert_allclose(cp.weights[0], np.diag([3 ** (1 / 3), 0]))
     c = dl.classify(cp.weights, S32)
     assert c.kind == "non-strict saddle"
-    assert c.inertia.n_negative == 0 and abs(c.lambda_min) < 1e-12 and c.null_dim > c.orbit_dim
+    assert c.inertia.negative == 0 and abs(c.lambda_min) < 1e-12 and c.null_dim > c.orbit_dim
     # higher-order descent through every layer: the unlearnt mode 2, order h, rate sigma_2
     assert (c.descent.order, c.descent.layers) == (h, tuple(range(1, h + 1)))
     assert c.descent.rate == pytest.approx(2.0)
@@ -120,7 +120,7 @@ def test_bottleneck_minimum_and_orbit_tangent_in_null_space():
     cp = dl.critical_point((1, 2), Sigma, (3, 4, 2, 3))
     c = dl.classify(cp.weights, Sigma)
     assert c.kind == "global minimum" and c.value == 0.5 == c.global_minimum_value
-    from deeplinear.saddles import _orbit_tangent_matrix
+    from deeplinear.orbits import _orbit_tangent_matrix
 
     H = dl.hessian(cp.weights, Sigma)
     T = _orbit_tangent_matrix(list(cp.weights))
@@ -279,7 +279,7 @@ def test_saddle_manifolds_h2_hyperbolic_rates_match_the_hessian():
     up, down = np.array([1.0, 1.0]) / math.sqrt(2), np.array([1.0, -1.0]) / math.sqrt(2)
     assert -up @ H @ up == pytest.approx(2.0) and -down @ H @ down == pytest.approx(-2.0)  # flow Jacobian = -H
     assert m.stable_rays == ((1, -1), (-1, 1))
-    assert (man.hessian_inertia.n_negative, man.hessian_inertia.n_positive) == (1, 1)
+    assert (man.hessian_inertia.negative, man.hessian_inertia.positive) == (1, 1)
 
 
 def test_saddle_manifolds_no_room_for_unlearnt_mode():
@@ -534,7 +534,7 @@ def test_saddle_samples_are_balanced_and_return():
 def test_escape_direction_span_h2_is_the_negative_eigenspace():
     man = dl.saddle_manifolds((1,), SIGMA, (3, 3, 3))
     span = dl.escape_direction_span(man, np.random.default_rng(0))
-    assert span.hessian_inertia.n_negative == span.rank == 4
+    assert span.hessian_inertia.negative == span.rank == 4
     assert span.angle_to_negative_space < 1e-8
     assert span.rayleigh == (-2.0, -1.0)
 
@@ -542,10 +542,10 @@ def test_escape_direction_span_h2_is_the_negative_eigenspace():
 def test_escape_direction_span_h3_fills_the_unexplained_null_space():
     man = dl.saddle_manifolds((1,), SIGMA, (3, 3, 3, 3))
     span = dl.escape_direction_span(man, np.random.default_rng(0))
-    assert span.hessian_inertia.n_negative == 0 and span.rayleigh == (0.0,)
+    assert span.hessian_inertia.negative == 0 and span.rayleigh == (0.0,)
     assert span.null_residual < 1e-12
     assert (span.rank, span.orbit_dim, span.rank_with_orbit) == (12, 10, 22)
-    assert span.rank_with_orbit == span.hessian_inertia.n_zero
+    assert span.rank_with_orbit == span.hessian_inertia.zero
     assert math.isnan(span.angle_to_negative_space)
     assert "span 12 dimensions" in repr(span)
 
@@ -618,7 +618,7 @@ def test_orbit_tangents_span_a_space_of_orbit_dimension_in_the_null_space():
 
 
 def test_orbit_tangent_vector_is_the_orbit_tangent_matrix_applied():
-    from deeplinear.saddles import _orbit_tangent_matrix
+    from deeplinear.orbits import _orbit_tangent_matrix
 
     rng = np.random.default_rng(2)
     W = [rng.standard_normal((3, 2)), rng.standard_normal((4, 3)), rng.standard_normal((2, 4))]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import as_int, as_widths
-from ..landscape import CriticalPoint, CriticalValues, critical_values
+from ..critical import CriticalPoint, CriticalValues, critical_values
 from ..network import adjacency
 from .network import draw_network, draw_pattern
 from .style import OKABE_ITO, new_figure

@@ -31,7 +31,7 @@ import numpy as np
 from .._validation import as_depth, as_int, as_matrix, as_positive, as_weights, check_sigma, widths_of
 from ..descent import conservation_drift_step, critical_step, gradient_descent
 from ..flow import gradient_flow
-from ..hessian import sharpness
+from ..curvature import sharpness
 from ..init import balanced_init, random_init
 from ..invariants import conserved_quantities, imbalance
 from ..losses import huber, logistic

@@ -29,7 +29,7 @@ from matplotlib.patches import Patch
 from .._validation import as_depth, as_int, as_positive, as_weights, widths_of
 from ..flow import Trajectory, gradient_flow
 from ..init import aligned_init, random_init
-from ..landscape import CriticalValues, critical_values
+from ..critical import CriticalValues, critical_values
 from ..modes import IncrementalPlateaus, incremental_plateaus, learnt_rank, mode_loss
 from .style import OKABE_ITO, new_figure
 from .._validation import frozen_array as _frozen

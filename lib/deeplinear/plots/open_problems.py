@@ -43,12 +43,12 @@ from ..descent import critical_step, gradient_descent
 from ..flow import Event, gradient_flow
 from ..init import aligned_init, random_init
 from ..invariants import imbalance
-from ..landscape import critical_point, critical_values
-from ..loss import loss
+from ..critical import critical_point, critical_values
+from ..objective import loss
 from ..losses import huber, linear
 from ..modes import huber_mode_half_time, mode_loss
 from ..network import end_to_end
-from ..saddles import classify
+from ..classification import classify
 from .incremental import plateau_dwell
 from .style import OKABE_ITO, new_figure
 from .._validation import frozen_array as _frozen

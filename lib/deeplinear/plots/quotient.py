@@ -31,8 +31,9 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .._validation import as_int, as_positive, as_rng, as_widths
-from ..landscape import FiberPath, critical_point, critical_values, fiber_path, first_order_fiber_dimension, sample_fiber
-from ..saddles import orbit_dimension
+from ..critical import critical_point, critical_values
+from ..fibres import FiberPath, fiber_path, first_order_fiber_dimension, sample_fiber
+from ..orbits import orbit_dimension
 from .style import OKABE_ITO, new_figure
 
 __all__ = [

@@ -33,9 +33,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import as_depth, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of
-from ..flow import gradient_flow, margin_rate
+from ..flow import gradient_flow
+from ..product_flow import margin_rate
 from ..init import balanced_init, deficiency_margin, delta_balanced_init, random_init
-from ..landscape import critical_values_of
+from ..critical import critical_values
 from ..modes import unbalanced_solution
 from .style import OKABE_ITO, axes_row, new_figure
 from .._validation import frozen_array as _frozen
@@ -480,7 +481,7 @@ def random_limits(
         Tf.append(tr.t[-1])
         used.append(scale)
     return RandomLimits(d, _frozen(used), seeds, _frozen(Lf), _frozen(Gf), _frozen(Tf),
-                        float(critical_values_of(S, d).global_minimum))
+                        float(critical_values(S, d).global_minimum))
 
 
 def random_limits_figure(results: Sequence[RandomLimits], *, floor: float = 1e-12):

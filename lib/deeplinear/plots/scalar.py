@@ -19,7 +19,7 @@ import numpy as np
 
 from .._validation import as_positive
 from ..flow import Trajectory, gradient_flow
-from ..saddles import scalar_h2_limit, scalar_vector_field
+from ..scalar import scalar_h2_limit, scalar_vector_field
 from .style import OKABE_ITO
 
 __all__ = [
