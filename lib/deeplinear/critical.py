@@ -1,4 +1,4 @@
-r"""The loss landscape: critical values, critical points, fibres and level sets.
+r"""Critical values and critical points of the loss.
 
 For :math:`L(W_1, \dots, W_h) = \tfrac12 \lVert \Sigma - W_{1:h} \rVert_F^2` with singular
 values :math:`\sigma_1 \ge \sigma_2 \ge \dots` of :math:`\Sigma`, a point is critical only if
@@ -19,18 +19,9 @@ representative :func:`critical_point`. The global minimum value is
 point is a saddle (Baldi and Hornik 1989 for ``h = 2``; Kawaguchi 2016; Trager, Kohn and
 Bruna 2020; Achour, Malgouyres and Gerchinovitz 2024).
 
-**Quotient view.** ``L`` factors through the multiplication map
-:math:`\pi : (W_1, \dots, W_h) \mapsto W_{1:h}` (in adjacency form :math:`A \mapsto A^h`) as
-:math:`L = \ell \circ \pi` with the convex :math:`\ell(W) = \tfrac12\lVert\Sigma - W\rVert_F^2`.
-Each critical value is listed once, by its quotient point :math:`\Sigma_S`; the other points
-with that product form the *fibre* :math:`\pi^{-1}(\Sigma_S)`, which contains the
-:math:`GL` orbits :math:`W_i \mapsto T_i W_i T_{i-1}^{-1}` (:math:`T_0 = T_h = I`), other
-factorisations outside those orbits, and also *non-critical* points (:func:`sample_fiber`).
-:func:`fiber_path` follows a one-parameter path inside a fibre and measures what stays (loss,
-product) and what changes (norms, :math:`C_i`, Hessian spectrum, strictness);
-:func:`first_order_fiber_dimension` bounds the fibre's local dimension from above; and
-:func:`spare_rank_fiber_point` is a path of critical points that leaves the orbit of
-:math:`A_S` and turns a non-strict saddle into strict ones.
+The fibres of the critical points (the other networks with the same product) are in
+:mod:`deeplinear.fibres`; :func:`learnt_set_lattice` lists every learnt set, admissible or not,
+for the chapter's ladder figure.
 
 **Index convention.** Singular values are numbered from 1, as in the text. For
 :func:`critical_values` of a sequence of singular values the index ``k`` is the position in the

@@ -1,4 +1,21 @@
-r"""Fibres of the multiplication map and level sets of the loss."""
+r"""Fibres of the multiplication map and level sets of the loss.
+
+**Quotient view.** ``L`` factors through the multiplication map
+:math:`\pi : (W_1, \dots, W_h) \mapsto W_{1:h}` (in adjacency form :math:`A \mapsto A^h`) as
+:math:`L = \ell \circ \pi` with the convex :math:`\ell(W) = \tfrac12\lVert\Sigma - W\rVert_F^2`.
+Each critical value is listed once, by its quotient point :math:`\Sigma_S`; the other points
+with that product form the *fibre* :math:`\pi^{-1}(\Sigma_S)`, which contains the
+:math:`GL` orbits :math:`W_i \mapsto T_i W_i T_{i-1}^{-1}` (:math:`T_0 = T_h = I`), other
+factorisations outside those orbits, and also *non-critical* points (:func:`sample_fiber`).
+:func:`fiber_path` follows a one-parameter path inside a fibre and measures what stays (loss,
+product) and what changes (norms, :math:`C_i`, Hessian spectrum, strictness);
+:func:`first_order_fiber_dimension` bounds the fibre's local dimension from above; and
+:func:`spare_rank_fiber_point` is a path of critical points that leaves the orbit of
+:math:`A_S` and turns a non-strict saddle into strict ones.
+:func:`level_set_family` and :func:`saddle_fiber_path` (the chapter's explorer) build on them.
+
+References: Trager, Kohn and Bruna 2020; Achour, Malgouyres and Gerchinovitz 2024.
+"""
 
 from __future__ import annotations
 
