@@ -38,7 +38,7 @@ import scipy
 
 import deeplinear as dl
 from deeplinear.flow import _make_rhs, _Packer
-from deeplinear.loss import _gradient_unchecked
+from deeplinear.objective import _gradient_unchecked
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "core.md"

@@ -1,43 +1,69 @@
-"""deeplinear: the library behind the book on gradient flows of deep linear networks.
+r"""deeplinear: gradient flows of deep linear networks, from the network perspective.
 
-Conventions (used everywhere in the book): depth ``h`` is the number of weight matrices;
-widths ``d = (d_0, ..., d_h)``; ``W_i`` has shape ``(d_i, d_{i-1})``; weights are passed as a
-list ``[W_1, ..., W_h]``; the end-to-end map is ``W_h ... W_1``; the loss is
-``1/2 ||Sigma - W_h ... W_1||_F^2``; the adjacency matrix is ``A = blk_1(W_1, ..., W_h)``
-and the target ``E = blk_h(Sigma)``.
+``import deeplinear as dl`` gives the mathematics; three subpackages hold the rest:
 
-Each module holds one concept and declares its public names in ``__all__``; this package
-re-exports all of them, so chapters write ``import deeplinear as dl`` and ``dl.<name>``.
-Figures live in ``deeplinear.plots`` and explorers in ``deeplinear.explore`` (both also
-re-exported).
+==========================  ===============================================================
+``dl.<function>``           the mathematics: the network view, losses and gradients, flows
+                            and descent, invariants, initialisations, modes and closed forms,
+                            critical values and fibres, curvature, saddles, stable and unstable
+                            sets, data, and the numerical studies of the book
+``dl.plots``                figures of computed results (matplotlib)
+``dl.exercises``            checkers of the book's code exercises
+``dl.explore``              explorers: live widgets and precomputed static frames
+==========================  ===============================================================
+
+**Conventions.** Depth ``h`` is the number of weight matrices; widths
+``d = (d_0, ..., d_h)``; ``W_i`` has shape ``(d_i, d_{i-1})``; weights are a list
+``[W_1, ..., W_h]``; the end-to-end map is ``W_h ... W_1``; the loss is
+``1/2 ||Sigma - W_h ... W_1||_F^2``; the adjacency matrix is ``A = blk_1(W_1, ..., W_h)`` and
+the target ``E = blk_h(Sigma)``.
+
+**Signatures.** The point evaluated or started from comes first (``weights``, ``A``, a
+``subset``, a time ``t``, an initial value ``u0``), then the problem (``Sigma`` or ``E``, or
+one singular value ``sigma``), then the architecture (``widths`` or ``h``), then options by
+keyword. The same names everywhere: ``weights``, ``A``, ``Sigma``, ``E``, ``widths``, ``h``,
+``t_span``, ``t_eval``, ``eta``, ``rng``. Results are frozen objects with fields named in
+words; their types live in the module that makes them (``dl.critical.CriticalValues``).
+
+The top level re-exports the *functions* (and the exceptions) of the modules below, one
+concept per module; ``dl.<module>`` reaches everything else a module makes public.
+
+Examples
+--------
+>>> weights = [np.array([[1.0]]), np.array([[2.0]])]
+>>> dl.loss(weights, np.array([[3.0]]))
+0.5
 """
 
 from importlib import import_module as _import_module
-
-from .aligned import *  # noqa: F403
-from .curves import *  # noqa: F403
-from .data import *  # noqa: F403
-from .descent import *  # noqa: F403
-from .exercises import *  # noqa: F403
-from .explore import *  # noqa: F403
-from .flow import *  # noqa: F403
-from .hessian import *  # noqa: F403
-from .incremental import *  # noqa: F403
-from .init import *  # noqa: F403
-from .invariants import *  # noqa: F403
-from .landscape import *  # noqa: F403
-from .loss import *  # noqa: F403
-from .losses import *  # noqa: F403
-from .modes import *  # noqa: F403
-from .network import *  # noqa: F403
-from .plots import *  # noqa: F403
-from .rates import *  # noqa: F403
-from .saddles import *  # noqa: F403
+from inspect import isclass as _isclass
+from inspect import isfunction as _isfunction
 
 __version__ = "0.1.0"
 
-# Some functions share their module's name (``loss``), so the modules are looked
-# up by import rather than as attributes of the package.
-_MODULES = ("aligned", "curves", "data", "descent", "exercises", "explore", "flow", "hessian", "incremental", "init", "invariants",
-            "landscape", "loss", "losses", "modes", "network", "plots", "rates", "saddles")
-__all__ = sorted({name for m in _MODULES for name in _import_module(f".{m}", __name__).__all__})
+#: The modules of the mathematics, each one concept (CONTRIBUTING.md).
+MODULES = (
+    "network", "objective", "losses", "trajectory", "flow", "product_flow", "descent",
+    "invariants", "init", "data", "modes", "aligned", "incremental", "curves", "rates",
+    "critical", "fibres", "curvature", "classification", "orbits", "escape", "rays", "scalar",
+)
+
+
+def _exported(obj: object) -> bool:
+    """Functions and exceptions reach the top level; result types stay in their module."""
+    return _isfunction(obj) or (_isclass(obj) and issubclass(obj, Exception))
+
+
+__all__: list[str] = []
+for _name in MODULES:
+    _module = _import_module(f".{_name}", __name__)
+    for _public in _module.__all__:
+        _obj = getattr(_module, _public)
+        if _exported(_obj):
+            globals()[_public] = _obj
+            __all__.append(_public)
+__all__.sort()
+
+from . import exercises, explore, plots  # noqa: E402, F401  (the three layers above the mathematics)
+
+del _name, _module, _public, _obj

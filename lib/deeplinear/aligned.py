@@ -30,7 +30,8 @@ import numpy as np
 
 from ._validation import as_depth, as_int, as_positive, as_weights, as_widths, widths_of
 from ._validation import frozen_array as _frozen
-from .flow import Trajectory, gradient_flow
+from .flow import gradient_flow
+from .trajectory import Trajectory
 from .init import aligned_init
 from .invariants import random_orthogonal
 from .modes import learning_time

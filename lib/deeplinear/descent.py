@@ -14,8 +14,7 @@ the Hessian with respect to the weight entries; at the balanced minimum
 2019 for global step-size conditions; Crăciun and Ghoshdastidar 2024 for the threshold beyond
 which convergence is impossible).
 
-This module keeps its own Hessian-vector product (forward-mode derivative of the gradient), so
-:func:`stable_step` does not depend on :mod:`deeplinear.hessian`.
+Curvature comes from the one Hessian-vector product of :mod:`deeplinear.curvature`.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, c
 from ._validation import frozen_array as _frozen
 from .curves import orbit_period
 from .flow import gradient_flow
-from .hessian import sharpness
+from .curvature import _hvp, sharpness
 from .init import balanced_init, random_init
 from .invariants import _conserved_unchecked, conserved_drift, conserved_quantities, imbalance
 from .losses import huber, logistic
@@ -55,8 +54,8 @@ __all__ = [
     "DescentOrbits",
     "descent_orbits",
 ]
-# hessian_vector_product and hessian_lambda_max below are importable from deeplinear.descent but
-# not re-exported: the package's Hessian tools live in deeplinear.hessian.
+# hessian_lambda_max below is importable from deeplinear.descent but not re-exported: the
+# package's Hessian tools live in deeplinear.curvature.
 
 
 class DivergenceError(RuntimeError):
@@ -120,7 +119,7 @@ class DescentResult:
         )
 
 
-# --------------------------------------------------------------------------- gradient and HVP
+# --------------------------------------------------------------------------- gradient and curvature
 
 
 def _grad_and_residual(W: Sequence[np.ndarray], S: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -137,58 +136,6 @@ def _grad_and_residual(W: Sequence[np.ndarray], S: np.ndarray) -> tuple[list[np.
         B = W[j].T @ B
     G[0] = -B
     return G, R
-
-
-def _hvp(W: Sequence[np.ndarray], S: np.ndarray, V: Sequence[np.ndarray]) -> list[np.ndarray]:
-    r"""Exact Hessian-vector product :math:`H V` (directional derivative of the gradient along ``V``).
-
-    With prefixes :math:`P_j = W_{1:j}`, suffixes :math:`Q_j = W_{j:h}` and their directional
-    derivatives :math:`dP_j = V_j P_{j-1} + W_j dP_{j-1}`, :math:`dQ_j = dQ_{j+1} W_j + Q_{j+1} V_j`:
-    :math:`(HV)_j = -(dQ_{j+1}^\top R P_{j-1}^\top + Q_{j+1}^\top dR P_{j-1}^\top + Q_{j+1}^\top R\, dP_{j-1}^\top)`,
-    :math:`dR = -dP_h`.
-    """
-    h = len(W)
-    d0, dh = W[0].shape[1], W[-1].shape[0]
-    P = [np.eye(d0)]
-    dP = [np.zeros((d0, d0))]
-    for j in range(h):
-        P.append(W[j] @ P[-1])
-        dP.append(V[j] @ P[-2] + W[j] @ dP[-1])
-    Q = [None] * (h + 1)  # Q[j] = W_{j+1:h} (0-based layer j), Q[h] = I
-    dQ = [None] * (h + 1)
-    Q[h] = np.eye(dh)
-    dQ[h] = np.zeros((dh, dh))
-    for j in range(h - 1, -1, -1):
-        Q[j] = Q[j + 1] @ W[j]
-        dQ[j] = dQ[j + 1] @ W[j] + Q[j + 1] @ V[j]
-    R = S - P[h]
-    dR = -dP[h]
-    out = []
-    for j in range(h):
-        # layer j (0-based): suffix W_{j+2:h} = Q[j+1], prefix W_{1:j} = P[j]
-        out.append(-(dQ[j + 1].T @ R @ P[j].T + Q[j + 1].T @ dR @ P[j].T + Q[j + 1].T @ R @ dP[j].T))
-    return out
-
-
-def hessian_vector_product(weights: Sequence[np.ndarray], Sigma: np.ndarray, V: Sequence[np.ndarray]) -> list[np.ndarray]:
-    r"""The Hessian of :math:`L = \tfrac12\lVert\Sigma - W_{1:h}\rVert_F^2` (w.r.t. the weight entries) applied to ``V``.
-
-    Parameters
-    ----------
-    weights, V : list of ndarray
-        Point and direction, same shapes.
-    Sigma : ndarray, shape (d_h, d_0)
-
-    Returns
-    -------
-    list of ndarray
-    """
-    W = as_weights(weights)
-    S = check_sigma(Sigma, widths_of(W))
-    Vs = as_weights(V, "V")
-    if [v.shape for v in Vs] != [w.shape for w in W]:
-        raise ValueError(f"V has shapes {[v.shape for v in Vs]} but weights have {[w.shape for w in W]}")
-    return _hvp(W, S, Vs)
 
 
 def _lambda_max(W: Sequence[np.ndarray], S: np.ndarray, *, dense_limit: int = 300) -> float:

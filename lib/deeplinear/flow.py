@@ -12,10 +12,10 @@ computed by back-propagation (``h - 1`` forward products, ``2h - 2`` backward on
 
 Both are integrated with :func:`scipy.integrate.solve_ivp` with dense output.
 
-For 0-balanced weights the end-to-end map follows a closed equation of its own
-(:func:`end_to_end_rhs`; Arora, Cohen and Hazan 2018), which :func:`end_to_end_velocity`
-(the product rule along the layer-wise flow), :func:`singular_value_velocity` and
-:func:`margin_rate` (the rate a deficiency margin guarantees) complement.
+The solutions are :class:`~deeplinear.trajectory.Trajectory` and
+:class:`~deeplinear.trajectory.AdjacencyTrajectory`; the induced flow of the end-to-end map is in
+:mod:`deeplinear.product_flow`. :func:`tolerance_study` and :func:`flow_scrub_prepare` compute
+what the chapter's tolerance figure and explorer draw.
 
 Why the default tolerances are tight
 ------------------------------------
@@ -51,72 +51,34 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ._validation import as_depth, as_matrix, as_positive, as_time_span, as_weights, as_widths, check_sigma, widths_of
+from ._validation import as_depth, as_int, as_positive, as_time_span, as_weights, as_widths, check_sigma, widths_of
+from ._validation import frozen_array as _frozen
+from .curvature import _hvp
+from .init import aligned_init, random_init
 from .invariants import _conserved_unchecked, conserved_drift
-from .loss import _depth_and_check, _gradient_unchecked
 from .losses import EndToEndLoss, _as_loss
-from .network import layer_slices, partial_product
+from .modes import mode_loss
+from .network import layer_slices
+from .objective import _depth_and_check
+from .trajectory import AdjacencyTrajectory, Event, Trajectory, _Packer
 
 __all__ = [
-    "Event",
-    "Trajectory",
-    "AdjacencyTrajectory",
     "gradient_flow",
     "gradient_flow_adjacency",
-    "end_to_end_rhs",
-    "end_to_end_velocity",
-    "singular_value_velocity",
-    "margin_rate",
     "zero_crossings",
     "DEFAULT_RTOL",
     "DEFAULT_ATOL",
+    "ToleranceStudy",
+    "tolerance_study",
+    "ScrubbedFlow",
+    "flow_scrub_prepare",
 ]
 
 DEFAULT_RTOL = 1e-10
 DEFAULT_ATOL = 1e-14
 
 
-@dataclass(frozen=True)
-class Event:
-    r"""A named event for :func:`gradient_flow`.
-
-    Attributes
-    ----------
-    name : str
-        Key under which the event times are recorded in ``Trajectory.events``.
-    function : callable
-        ``function(t, weights) -> float``; the event happens where it crosses zero.
-    terminal : bool, default False
-        Stop the integration at the first occurrence.
-    direction : float, default 0.0
-        Only crossings from positive to negative (``-1``), negative to positive (``+1``), or both
-        (``0``), as in :func:`scipy.integrate.solve_ivp`.
-    """
-
-    name: str
-    function: Callable[[float, list[np.ndarray]], float]
-    terminal: bool = False
-    direction: float = 0.0
-
-
-# --------------------------------------------------------------------------- state packing
-
-
-class _Packer:
-    """Flat state vector <-> list of weight views."""
-
-    def __init__(self, shapes: Sequence[tuple[int, int]]):
-        self.shapes = [tuple(s) for s in shapes]
-        sizes = [s[0] * s[1] for s in self.shapes]
-        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-        self.size = int(self.offsets[-1])
-
-    def unpack(self, y: np.ndarray) -> list[np.ndarray]:
-        o = self.offsets
-        return [y[o[i]:o[i + 1]].reshape(s) for i, s in enumerate(self.shapes)]
-
-    def pack(self, W: Sequence[np.ndarray]) -> np.ndarray:
-        return np.concatenate([np.asarray(w, dtype=float).ravel() for w in W])
+# --------------------------------------------------------------------------- right-hand side
 
 
 def _make_rhs(
@@ -149,87 +111,6 @@ def _make_rhs(
         return out
 
     return rhs
-
-
-# --------------------------------------------------------------------------- trajectory
-
-
-@dataclass(frozen=True)
-class Trajectory:
-    r"""A solution of the layer-wise gradient flow (returned by :func:`gradient_flow`).
-
-    Attributes
-    ----------
-    t : ndarray, shape (n,)
-        Output times (``t_eval``, or the solver's steps), ending at the termination time.
-    weights : list of list of ndarray
-        ``weights[k]`` is ``[W_1, ..., W_h]`` at ``t[k]``.
-    loss : ndarray, shape (n,)
-    gradient_norm : ndarray, shape (n,)
-        :math:`\lVert\nabla L\rVert` (all layers), so :math:`\dot L = -\lVert\nabla L\rVert^2`.
-    end_to_end : ndarray, shape (n, d_h, d_0)
-    conserved : list of list of ndarray
-        ``conserved[k]`` is ``[C_1, ..., C_{h-1}]`` at ``t[k]``.
-    conserved_drift : ndarray, shape (n,)
-        :math:`\max_i \lVert C_i(t) - C_i(0)\rVert_F / \max(1, \lVert C_i(0)\rVert_F)`.
-    events : dict of str to ndarray
-        Event name -> times at which it happened.
-    status : str
-        ``"completed"`` (reached the end of ``t_span``), ``"converged"`` (convergence event),
-        ``"blowup"`` (norm bound exceeded), ``"event"`` (another terminal event) or
-        ``"failed"`` (the solver failed; the trajectory stops at the last good time).
-    message : str
-        Human-readable explanation of ``status``.
-    widths : tuple of int
-    nfev : int
-        Number of right-hand-side evaluations.
-    """
-
-    t: np.ndarray
-    weights: list
-    loss: np.ndarray
-    gradient_norm: np.ndarray
-    end_to_end: np.ndarray
-    conserved: list
-    conserved_drift: np.ndarray
-    events: dict
-    status: str
-    message: str
-    widths: tuple
-    nfev: int
-    _solution: Any = field(repr=False, compare=False, default=None)
-    _packer: Any = field(repr=False, compare=False, default=None)
-
-    @property
-    def success(self) -> bool:
-        """True unless the integration failed or blew up."""
-        return self.status in ("completed", "converged", "event")
-
-    @property
-    def final_weights(self) -> list[np.ndarray]:
-        """The weights at the last time."""
-        return self.weights[-1]
-
-    def weights_at(self, t: float | Sequence[float] | np.ndarray) -> list:
-        """Weights at arbitrary times from the dense output (``[W_1..W_h]``, or a list of them for an array ``t``)."""
-        arr = np.asarray(t, dtype=float)
-        lo, hi = float(self.t[0]), float(self.t[-1])
-        if not np.all(np.isfinite(arr)) or np.any(arr < lo) or np.any(arr > hi):
-            raise ValueError(f"t = {t!r:.60} is outside the integrated interval [{lo}, {hi}]")
-        if self._solution is None:  # stopped at t0 (e.g. converged at the start)
-            return [w.copy() for w in self.weights[0]] if arr.ndim == 0 else [[w.copy() for w in self.weights[0]] for _ in arr.ravel()]
-        if arr.ndim == 0:
-            return [w.copy() for w in self._packer.unpack(self._solution(float(arr)))]
-        Y = self._solution(arr.ravel())
-        return [[w.copy() for w in self._packer.unpack(Y[:, k])] for k in range(Y.shape[1])]
-
-    def __repr__(self) -> str:
-        return (
-            f"Trajectory(widths={self.widths}, n={self.t.size}, t=[{self.t[0]:g}, {self.t[-1]:g}], "
-            f"loss {self.loss[0]:.6g} -> {self.loss[-1]:.6g}, max drift {np.max(self.conserved_drift):.2g}, "
-            f"events={ {k: v.size for k, v in self.events.items()} }, status={self.status!r})"
-        )
-
 
 # --------------------------------------------------------------------------- events
 
@@ -274,14 +155,11 @@ def _parse_events(events: object) -> list[tuple[str, dict]]:
             raise TypeError(f"event {key!r:.60} is neither a built-in name, an Event nor a callable")
     return out
 
-
 # --------------------------------------------------------------------------- main integrator
 
 
 def _hessian_norm_estimate(W: Sequence[np.ndarray], S: np.ndarray, iterations: int = 20) -> float:
     """``|lambda|_max`` of the loss Hessian at ``W`` by a few power iterations (deterministic start)."""
-    from .descent import _hvp  # exact Hessian-vector products
-
     rng = np.random.default_rng(0)
     V = [rng.standard_normal(w.shape) for w in W]
     lam = 0.0
@@ -327,6 +205,322 @@ def _check_t_eval(t_eval: object, t0: float, t1: float) -> np.ndarray | None:
     if te[0] < t0 or te[-1] > t1:
         raise ValueError(f"t_eval must lie within t_span = ({t0}, {t1}), got [{te[0]}, {te[-1]}]")
     return te
+
+# --------------------------------------------------------------------------- gradient_flow: the problem
+
+
+class _QuadraticLoss:
+    """The loss :math:`\\tfrac12\\lVert\\Sigma - P\\rVert_F^2` of the end-to-end map, as a loss object."""
+
+    def __init__(self, S: np.ndarray) -> None:
+        self.S = S
+        self.shape = S.shape
+
+    def value(self, P: np.ndarray) -> float:
+        R = self.S - P
+        return 0.5 * float(np.sum(R * R))
+
+    def gradient(self, P: np.ndarray) -> np.ndarray:
+        return P - self.S
+
+
+@dataclass(frozen=True)
+class _FlowProblem:
+    """The checked arguments of :func:`gradient_flow`."""
+
+    W0: list
+    widths: tuple
+    t0: float
+    t1: float
+    t_eval: np.ndarray | None
+    rtol: float
+    atol: float
+    ell: Any  # the loss object of the end-to-end map
+    Sigma: np.ndarray | None  # None for an end_to_end_loss
+    max_step: float
+
+    @classmethod
+    def parse(cls, weights0, Sigma, t_span, t_eval, rtol, atol, end_to_end_loss, max_step) -> "_FlowProblem":
+        """Validate in the order the errors are reported: weights, times, tolerances, loss, step cap."""
+        W0 = as_weights(weights0, "weights0")
+        d = widths_of(W0)
+        t0, t1 = as_time_span(t_span)
+        te = _check_t_eval(t_eval, t0, t1)
+        rtol = as_positive(rtol, "rtol")
+        atol = as_positive(atol, "atol")
+        S = None
+        if end_to_end_loss is not None:
+            if Sigma is not None:
+                raise ValueError("pass either Sigma (quadratic loss) or end_to_end_loss, not both")
+            ell = _as_loss(end_to_end_loss, (d[-1], d[0]))
+        else:
+            if Sigma is None:
+                raise ValueError("Sigma is required (or pass end_to_end_loss=...)")
+            S = check_sigma(Sigma, d)
+            ell = _QuadraticLoss(S)
+        return cls(W0, d, t0, t1, te, rtol, atol, ell, S, _max_step(max_step, W0, S))
+
+
+class _FlowFunctions:
+    """The right-hand side on the flat state, the loss, and a cached (loss, squared gradient norm)."""
+
+    def __init__(self, problem: _FlowProblem) -> None:
+        self.ell = problem.ell
+        self.packer = _Packer([w.shape for w in problem.W0])
+        if problem.Sigma is not None:
+            self.rhs = _make_rhs(self.packer, problem.Sigma)
+        else:
+            self.rhs = _make_rhs(self.packer, None, lambda P: -problem.ell.gradient(P))
+        self.y0 = self.packer.pack(problem.W0)
+        self._cache: dict = {}
+
+    def loss_of(self, y: np.ndarray) -> float:
+        W = self.packer.unpack(y)
+        P = W[0]
+        for M in W[1:]:
+            P = M @ P
+        return float(self.ell.value(P))
+
+    def loss_and_gnorm2(self, t: float, y: np.ndarray) -> tuple[float, float]:
+        cache = self._cache
+        if cache.get("t") == t and np.array_equal(cache.get("y"), y):
+            return cache["val"]
+        g = self.rhs(t, y)
+        val = (self.loss_of(y), float(g @ g))
+        cache.update(t=t, y=y.copy(), val=val)
+        return val
+
+
+# --------------------------------------------------------------------------- gradient_flow: events
+
+
+@dataclass
+class _EventSet:
+    """The ``solve_ivp`` event functions with their recorded names and kinds."""
+
+    functions: list = field(default_factory=list)
+    names: list = field(default_factory=list)
+    kinds: list = field(default_factory=list)
+    initial_records: dict = field(default_factory=dict)  # events that already hold at t0
+    immediate_stop: tuple[str, str] | None = None  # (status, message) when t0 already converged
+
+    def add(self, function: Callable, name: str, kind: str, terminal: bool, direction: float) -> None:
+        function.terminal, function.direction = terminal, direction
+        self.functions.append(function)
+        self.names.append(name)
+        self.kinds.append(kind)
+
+
+def _add_convergence(evset: _EventSet, opts: dict, fns: _FlowFunctions, t0: float, y0: np.ndarray) -> None:
+    loss_tol = as_positive(opts.get("loss_tol", 1e-12), "loss_tol", allow_zero=True)
+    grad_tol = opts.get("grad_tol")
+    grad_tol = None if grad_tol is None else as_positive(grad_tol, "grad_tol")
+
+    def conv(t, y, loss_tol=loss_tol, grad_tol=grad_tol):
+        if grad_tol is None:
+            return fns.loss_of(y) - loss_tol
+        L, g2 = fns.loss_and_gnorm2(t, y)
+        return min(L - loss_tol, np.sqrt(g2) - grad_tol)
+
+    evset.add(conv, "convergence", "convergence", True, -1.0)
+    if conv(t0, y0) <= 0:
+        evset.initial_records.setdefault("convergence", []).append(t0)
+        evset.immediate_stop = ("converged", f"converged at t = {t0:g}: the initial point already meets the convergence criterion")
+
+
+def _add_plateau(evset: _EventSet, opts: dict, fns: _FlowFunctions, t0: float, y0: np.ndarray) -> None:
+    thr = as_positive(opts.get("threshold", 0.1), "threshold")
+
+    def plat(t, y, thr=thr):
+        L, g2 = fns.loss_and_gnorm2(t, y)
+        return g2 - thr * L
+
+    evset.add(lambda t, y, f=plat: f(t, y), "plateau_entry", "plateau", False, -1.0)
+    evset.add(lambda t, y, f=plat: f(t, y), "plateau_exit", "plateau", False, 1.0)
+    if plat(t0, y0) < 0:
+        evset.initial_records.setdefault("plateau_entry", []).append(t0)
+
+
+def _add_blowup(evset: _EventSet, opts: dict, fns: _FlowFunctions, t0: float, y0: np.ndarray) -> None:
+    bound = as_positive(opts.get("bound", 1e6), "bound")
+
+    def blow(t, y, bound=bound):
+        norm = max(float(np.linalg.norm(w)) for w in fns.packer.unpack(y))
+        # past an overflow the root finder must still see the sign change, not nan
+        return bound - norm if np.isfinite(norm) else -bound
+
+    evset.add(blow, "blowup", "blowup", True, -1.0)
+    if blow(t0, y0) <= 0:
+        raise ValueError(f"the initial weights already exceed the blow-up bound {bound:g}")
+
+
+def _add_custom(evset: _EventSet, opts: dict, fns: _FlowFunctions, t0: float, y0: np.ndarray) -> None:
+    ev: Event = opts["event"]
+
+    def custom(t, y, ev=ev):
+        return float(ev.function(t, [w.copy() for w in fns.packer.unpack(y)]))
+
+    evset.add(custom, ev.name, "custom", bool(ev.terminal), float(ev.direction))
+
+
+_EVENT_BUILDERS = {"convergence": _add_convergence, "plateau": _add_plateau, "blowup": _add_blowup, "custom": _add_custom}
+
+
+def _build_events(parsed: list[tuple[str, dict]], fns: _FlowFunctions, t0: float, y0: np.ndarray) -> _EventSet:
+    """The ``solve_ivp`` events of the parsed ``events`` argument, in the order given."""
+    evset = _EventSet()
+    for kind, opts in parsed:
+        _EVENT_BUILDERS[kind](evset, opts, fns, t0, y0)
+    return evset
+
+
+# --------------------------------------------------------------------------- gradient_flow: integration
+
+
+@dataclass
+class _RawRun:
+    """What the solver returned, cut to finite states: times, flat states, dense output, status."""
+
+    t: np.ndarray
+    y: np.ndarray
+    solution: Any
+    nfev: int
+    event_times: dict
+    status: str
+    message: str
+
+
+def _solve(problem: _FlowProblem, fns: _FlowFunctions, evset: _EventSet, method: str):
+    """One call of :func:`scipy.integrate.solve_ivp`, with a readable error for a blow-up within one step."""
+    with np.errstate(all="ignore"):  # overflow shows up as a failed step, reported below
+        try:
+            return solve_ivp(
+                fns.rhs, (problem.t0, problem.t1), fns.y0, method=method, t_eval=problem.t_eval, dense_output=True,
+                events=evset.functions or None, rtol=problem.rtol, atol=problem.atol, max_step=problem.max_step,
+            )
+        except ValueError as err:  # scipy's event root finder on a step that overflowed
+            raise FloatingPointError(
+                f"gradient_flow: the {method} solver stopped with {err!r}; the solution probably blows up "
+                "within one step: lower the blow-up bound, or use the default method"
+            ) from err
+
+
+def _terminal_status(run: _RawRun, res, evset: _EventSet, fns: _FlowFunctions) -> None:
+    """Status and message after a terminal event; appends the event's state if past the last output."""
+    idx = next(k for k in range(len(evset.names)) if evset.functions[k].terminal and len(res.t_events[k]))
+    t_end = float(res.t_events[idx][-1])
+    y_end = res.y_events[idx][-1]
+    kind = evset.kinds[idx]
+    if kind == "convergence":
+        run.status = "converged"
+        run.message = f"converged at t = {t_end:.6g} (loss {fns.loss_of(y_end):.3g})"
+    elif kind == "blowup":
+        run.status = "blowup"
+        run.message = f"blow-up at t = {t_end:.6g}: a weight norm reached the bound"
+    else:
+        run.status = "event"
+        run.message = f"terminal event {evset.names[idx]!r} at t = {t_end:.6g}"
+    if run.t.size == 0 or run.t[-1] < t_end:
+        run.t = np.append(run.t, t_end)
+        run.y = np.column_stack([run.y, y_end]) if run.y.size else y_end[:, None]
+
+
+def _failure_status(run: _RawRun, res, evset: _EventSet, fns: _FlowFunctions, W0: list) -> None:
+    """Status and message after a failed step: a finite-time blow-up if a blow-up event was asked for
+    and the norm grew a lot, else a failure."""
+    run.status = "failed"
+    run.message = f"integration failed: {res.message}"
+    if "blowup" in evset.kinds and run.t.size:
+        # a finite-time blow-up: the step size underflows before the norm reaches a
+        # large bound (the time to the singularity drops below the spacing of floats)
+        start = max(float(np.linalg.norm(w)) for w in W0)
+        end = max(float(np.linalg.norm(w)) for w in fns.packer.unpack(run.y[:, -1]))
+        if np.isfinite(end) and end > 100.0 * max(start, 1.0):
+            run.status = "blowup"
+            run.message = (f"blow-up near t = {run.t[-1]:.6g}: the weight norm grew from {start:.3g} to "
+                           f"{end:.3g} and the step size underflowed ({res.message})")
+
+
+def _integrate(problem: _FlowProblem, fns: _FlowFunctions, evset: _EventSet, method: str) -> _RawRun:
+    """Integrate, record the events, and cut the run at its first non-finite state."""
+    res = _solve(problem, fns, evset, method)
+    solution = res.sol
+    if solution is not None and len(getattr(solution, "interpolants", [None])) == 0:
+        solution = None  # the solver failed before its first step
+    sol_t = np.asarray(res.t, dtype=float).ravel()
+    sol_y = np.asarray(res.y, dtype=float).reshape(fns.y0.size, sol_t.size)
+    ev_times = {}
+    for k, n in enumerate(evset.names):
+        found = res.t_events[k] if res.t_events is not None else np.array([])
+        ev_times[n] = np.concatenate([np.array(evset.initial_records.get(n, []), dtype=float), found])
+    run = _RawRun(sol_t, sol_y, solution, int(res.nfev), ev_times, "completed", f"integrated to t = {problem.t1:g}")
+    if res.status == 1:
+        _terminal_status(run, res, evset, fns)
+    elif res.status == -1:
+        _failure_status(run, res, evset, fns, problem.W0)
+    # never return non-finite states
+    finite = np.all(np.isfinite(run.y), axis=0)
+    if not np.all(finite):
+        first_bad = int(np.argmin(finite))
+        run.t, run.y = run.t[:first_bad], run.y[:, :first_bad]
+        run.status = "failed"
+        run.message = f"integration failed: non-finite state after t = {run.t[-1] if run.t.size else problem.t0:g}"
+    if run.t.size == 0:  # e.g. failure before the first t_eval point
+        run.t, run.y = np.array([problem.t0]), fns.y0[:, None]
+    return run
+
+
+# --------------------------------------------------------------------------- gradient_flow: diagnostics
+
+
+def _derived(W: list, t: float, y: np.ndarray, fns: _FlowFunctions) -> tuple:
+    """End-to-end map, loss, gradient norm and conserved quantities at one output time."""
+    P = W[0]
+    for M in W[1:]:
+        P = M @ P
+    g = fns.rhs(t, y)
+    return P, float(fns.ell.value(P)), float(np.sqrt(g @ g)), _conserved_unchecked(W)
+
+
+def _assemble_trajectory(problem: _FlowProblem, fns: _FlowFunctions, run: _RawRun, warn: bool) -> Trajectory:
+    """The :class:`Trajectory` of a run, cut (with a warning) where the loss or its gradient overflows."""
+    sol_t, status, message, d = run.t, run.status, run.message, problem.widths
+    C0 = _conserved_unchecked(problem.W0)
+    weights = [[w.copy() for w in fns.packer.unpack(run.y[:, k])] for k in range(sol_t.size)]
+    with np.errstate(all="ignore"):  # a failed run may end on huge (finite) weights
+        derived = [_derived(W, sol_t[k], run.y[:, k], fns) for k, W in enumerate(weights)]
+    ok = [bool(np.isfinite(v) and np.isfinite(g) and np.all(np.isfinite(P)) and all(np.all(np.isfinite(c)) for c in C))
+          for P, v, g, C in derived]
+    if not all(ok):  # overflow in the loss or its gradient: cut there and say so
+        k = ok.index(False)
+        if k == 0:
+            raise ValueError("the loss or its gradient overflows at the initial weights; rescale weights0")
+        message = f"integration failed: the loss or its gradient overflows after t = {sol_t[k - 1]:g}"
+        status = "failed"
+        if warn:
+            warnings.warn(f"gradient_flow: {message}", RuntimeWarning, stacklevel=3)
+        sol_t, weights, derived = sol_t[:k], weights[:k], derived[:k]
+    n = sol_t.size
+    E2E = np.empty((n, d[-1], d[0]))
+    losses = np.empty(n)
+    gnorm = np.empty(n)
+    conserved = []
+    drift = np.empty(n)
+    for k, (P, val, g, C) in enumerate(derived):
+        E2E[k] = P
+        losses[k] = val
+        gnorm[k] = g
+        conserved.append(C)
+        drift[k] = conserved_drift(C0, C)
+    sol_t = np.array(sol_t, dtype=float)
+    for arr in (sol_t, losses, gnorm, E2E, drift):
+        arr.setflags(write=False)
+    return Trajectory(
+        t=sol_t, weights=weights, loss=losses, gradient_norm=gnorm, end_to_end=E2E, conserved=conserved,
+        conserved_drift=drift, events=run.event_times, status=status, message=message, widths=d, nfev=run.nfev,
+        _solution=run.solution,
+        _packer=fns.packer,
+    )
 
 
 def gradient_flow(
@@ -419,300 +613,24 @@ def gradient_flow(
     >>> [round(float(v), 4) for v in traj.loss]  # digest claim 27
     [6.9987, 2.2185, 0.4787, 0.0051, 0.0]
     """
-    W0 = as_weights(weights0, "weights0")
-    d = widths_of(W0)
-    t0, t1 = as_time_span(t_span)
-    te = _check_t_eval(t_eval, t0, t1)
-    rtol = as_positive(rtol, "rtol")
-    atol = as_positive(atol, "atol")
-    if end_to_end_loss is not None:
-        if Sigma is not None:
-            raise ValueError("pass either Sigma (quadratic loss) or end_to_end_loss, not both")
-        ell = _as_loss(end_to_end_loss, (d[-1], d[0]))
-    else:
-        if Sigma is None:
-            raise ValueError("Sigma is required (or pass end_to_end_loss=...)")
-        S = check_sigma(Sigma, d)
-
-        class _Quad:
-            shape = S.shape
-
-            @staticmethod
-            def value(P):
-                R = S - P
-                return 0.5 * float(np.sum(R * R))
-
-            @staticmethod
-            def gradient(P):
-                return P - S
-
-        ell = _Quad()
-
-    max_step = _max_step(max_step, W0, None if end_to_end_loss is not None else S)
-    packer = _Packer([w.shape for w in W0])
-    if end_to_end_loss is None:
-        rhs_raw = _make_rhs(packer, S)
-    else:
-        rhs_raw = _make_rhs(packer, None, lambda P: -ell.gradient(P))
-
-    def loss_of(y):
-        W = packer.unpack(y)
-        P = W[0]
-        for M in W[1:]:
-            P = M @ P
-        return float(ell.value(P))
-
-    cache: dict = {}
-
-    def loss_and_gnorm2(t, y):
-        if cache.get("t") == t and np.array_equal(cache.get("y"), y):
-            return cache["val"]
-        g = rhs_raw(t, y)
-        val = (loss_of(y), float(g @ g))
-        cache.update(t=t, y=y.copy(), val=val)
-        return val
-
-    # ---- events
-    parsed = _parse_events(events)
-    ivp_events: list[Callable] = []
-    names: list[str] = []
-    kinds: list[str] = []
-    y0 = packer.pack(W0)
-    initial_records: dict[str, list[float]] = {}
-    immediate_stop: tuple[str, str] | None = None
-    for kind, opts in parsed:
-        if kind == "convergence":
-            loss_tol = as_positive(opts.get("loss_tol", 1e-12), "loss_tol", allow_zero=True)
-            grad_tol = opts.get("grad_tol")
-            grad_tol = None if grad_tol is None else as_positive(grad_tol, "grad_tol")
-
-            def conv(t, y, loss_tol=loss_tol, grad_tol=grad_tol):
-                if grad_tol is None:
-                    return loss_of(y) - loss_tol
-                L, g2 = loss_and_gnorm2(t, y)
-                return min(L - loss_tol, np.sqrt(g2) - grad_tol)
-
-            conv.terminal, conv.direction = True, -1.0
-            ivp_events.append(conv)
-            names.append("convergence")
-            kinds.append("convergence")
-            if conv(t0, y0) <= 0:
-                initial_records.setdefault("convergence", []).append(t0)
-                immediate_stop = ("converged", f"converged at t = {t0:g}: the initial point already meets the convergence criterion")
-        elif kind == "plateau":
-            thr = as_positive(opts.get("threshold", 0.1), "threshold")
-
-            def plat(t, y, thr=thr):
-                L, g2 = loss_and_gnorm2(t, y)
-                return g2 - thr * L
-
-            entry = lambda t, y, f=plat: f(t, y)  # noqa: E731
-            entry.terminal, entry.direction = False, -1.0
-            exit_ = lambda t, y, f=plat: f(t, y)  # noqa: E731
-            exit_.terminal, exit_.direction = False, 1.0
-            ivp_events += [entry, exit_]
-            names += ["plateau_entry", "plateau_exit"]
-            kinds += ["plateau", "plateau"]
-            if plat(t0, y0) < 0:
-                initial_records.setdefault("plateau_entry", []).append(t0)
-        elif kind == "blowup":
-            bound = as_positive(opts.get("bound", 1e6), "bound")
-
-            def blow(t, y, bound=bound):
-                norm = max(float(np.linalg.norm(w)) for w in packer.unpack(y))
-                # past an overflow the root finder must still see the sign change, not nan
-                return bound - norm if np.isfinite(norm) else -bound
-
-            blow.terminal, blow.direction = True, -1.0
-            ivp_events.append(blow)
-            names.append("blowup")
-            kinds.append("blowup")
-            if blow(t0, y0) <= 0:
-                raise ValueError(f"the initial weights already exceed the blow-up bound {bound:g}")
-        else:
-            ev: Event = opts["event"]
-
-            def custom(t, y, ev=ev):
-                return float(ev.function(t, [w.copy() for w in packer.unpack(y)]))
-
-            custom.terminal, custom.direction = bool(ev.terminal), float(ev.direction)
-            ivp_events.append(custom)
-            names.append(ev.name)
-            kinds.append("custom")
-
-    # ---- integrate
+    problem = _FlowProblem.parse(weights0, Sigma, t_span, t_eval, rtol, atol, end_to_end_loss, max_step)
+    fns = _FlowFunctions(problem)
+    evset = _build_events(_parse_events(events), fns, problem.t0, fns.y0)
     with np.errstate(all="ignore"):
-        f0 = rhs_raw(t0, y0)
+        f0 = fns.rhs(problem.t0, fns.y0)
     if not np.all(np.isfinite(f0)):  # scipy's first-step selection would produce t = nan and never stop
         raise ValueError("the gradient is not finite at weights0 (overflow); rescale the initial weights")
-    if immediate_stop is not None:
-        status, message = immediate_stop
-        sol_t, sol_y, solution, nfev = np.array([t0]), y0[:, None], None, 0
-        ev_times = {n: np.array(initial_records.get(n, [])) for n in names}
+    if evset.immediate_stop is not None:
+        run = _RawRun(np.array([problem.t0]), fns.y0[:, None], None, 0,
+                      {n: np.array(evset.initial_records.get(n, [])) for n in evset.names}, *evset.immediate_stop)
     else:
-        with np.errstate(all="ignore"):  # overflow shows up as a failed step, reported below
-            try:
-                res = solve_ivp(
-                    rhs_raw, (t0, t1), y0, method=method, t_eval=te, dense_output=True, events=ivp_events or None,
-                    rtol=rtol, atol=atol, max_step=max_step,
-                )
-            except ValueError as err:  # scipy's event root finder on a step that overflowed
-                raise FloatingPointError(
-                    f"gradient_flow: the {method} solver stopped with {err!r}; the solution probably blows up "
-                    "within one step: lower the blow-up bound, or use the default method"
-                ) from err
-        solution, nfev = res.sol, int(res.nfev)
-        if solution is not None and len(getattr(solution, "interpolants", [None])) == 0:
-            solution = None  # the solver failed before its first step
-        sol_t = np.asarray(res.t, dtype=float).ravel()
-        sol_y = np.asarray(res.y, dtype=float).reshape(y0.size, sol_t.size)
-        ev_times = {}
-        for k, n in enumerate(names):
-            found = res.t_events[k] if res.t_events is not None else np.array([])
-            ev_times[n] = np.concatenate([np.array(initial_records.get(n, []), dtype=float), found])
-        status, message = "completed", f"integrated to t = {t1:g}"
-        t_end = t1
-        if res.status == 1:
-            idx = next(k for k in range(len(names)) if ivp_events[k].terminal and len(res.t_events[k]))
-            t_end = float(res.t_events[idx][-1])
-            y_end = res.y_events[idx][-1]
-            kind = kinds[idx]
-            if kind == "convergence":
-                status = "converged"
-                message = f"converged at t = {t_end:.6g} (loss {loss_of(y_end):.3g})"
-            elif kind == "blowup":
-                status = "blowup"
-                message = f"blow-up at t = {t_end:.6g}: a weight norm reached the bound"
-            else:
-                status = "event"
-                message = f"terminal event {names[idx]!r} at t = {t_end:.6g}"
-            if sol_t.size == 0 or sol_t[-1] < t_end:
-                sol_t = np.append(sol_t, t_end)
-                sol_y = np.column_stack([sol_y, y_end]) if sol_y.size else y_end[:, None]
-        elif res.status == -1:
-            status = "failed"
-            message = f"integration failed: {res.message}"
-            if "blowup" in kinds and sol_t.size:
-                # a finite-time blow-up: the step size underflows before the norm reaches a
-                # large bound (the time to the singularity drops below the spacing of floats)
-                start = max(float(np.linalg.norm(w)) for w in W0)
-                end = max(float(np.linalg.norm(w)) for w in packer.unpack(sol_y[:, -1]))
-                if np.isfinite(end) and end > 100.0 * max(start, 1.0):
-                    status = "blowup"
-                    message = (f"blow-up near t = {sol_t[-1]:.6g}: the weight norm grew from {start:.3g} to "
-                               f"{end:.3g} and the step size underflowed ({res.message})")
-        # never return non-finite states
-        finite = np.all(np.isfinite(sol_y), axis=0)
-        if not np.all(finite):
-            first_bad = int(np.argmin(finite))
-            sol_t, sol_y = sol_t[:first_bad], sol_y[:, :first_bad]
-            status = "failed"
-            message = f"integration failed: non-finite state after t = {sol_t[-1] if sol_t.size else t0:g}"
-        if sol_t.size == 0:  # e.g. failure before the first t_eval point
-            sol_t, sol_y = np.array([t0]), y0[:, None]
-        if status in ("failed", "blowup") and warn:
-            warnings.warn(f"gradient_flow: {message}", RuntimeWarning, stacklevel=2)
-
-    # ---- derived quantities
-    def _derived(W, t, y):
-        P = W[0]
-        for M in W[1:]:
-            P = M @ P
-        g = rhs_raw(t, y)
-        return P, float(ell.value(P)), float(np.sqrt(g @ g)), _conserved_unchecked(W)
-
-    C0 = _conserved_unchecked(W0)
-    weights = [[w.copy() for w in packer.unpack(sol_y[:, k])] for k in range(sol_t.size)]
-    with np.errstate(all="ignore"):  # a failed run may end on huge (finite) weights
-        derived = [_derived(W, sol_t[k], sol_y[:, k]) for k, W in enumerate(weights)]
-    ok = [bool(np.isfinite(v) and np.isfinite(g) and np.all(np.isfinite(P)) and all(np.all(np.isfinite(c)) for c in C))
-          for P, v, g, C in derived]
-    if not all(ok):  # overflow in the loss or its gradient: cut there and say so
-        k = ok.index(False)
-        if k == 0:
-            raise ValueError("the loss or its gradient overflows at the initial weights; rescale weights0")
-        message = f"integration failed: the loss or its gradient overflows after t = {sol_t[k - 1]:g}"
-        status = "failed"
-        if warn:
-            warnings.warn(f"gradient_flow: {message}", RuntimeWarning, stacklevel=2)
-        sol_t, weights, derived = sol_t[:k], weights[:k], derived[:k]
-    n = sol_t.size
-    E2E = np.empty((n, d[-1], d[0]))
-    losses = np.empty(n)
-    gnorm = np.empty(n)
-    conserved = []
-    drift = np.empty(n)
-    for k, (P, val, g, C) in enumerate(derived):
-        E2E[k] = P
-        losses[k] = val
-        gnorm[k] = g
-        conserved.append(C)
-        drift[k] = conserved_drift(C0, C)
-    sol_t = np.array(sol_t, dtype=float)
-    for arr in (sol_t, losses, gnorm, E2E, drift):
-        arr.setflags(write=False)
-    return Trajectory(
-        t=sol_t, weights=weights, loss=losses, gradient_norm=gnorm, end_to_end=E2E, conserved=conserved,
-        conserved_drift=drift, events=ev_times, status=status, message=message, widths=d, nfev=nfev,
-        _solution=solution,
-        _packer=packer,
-    )
+        run = _integrate(problem, fns, evset, method)
+        if run.status in ("failed", "blowup") and warn:
+            warnings.warn(f"gradient_flow: {run.message}", RuntimeWarning, stacklevel=2)
+    return _assemble_trajectory(problem, fns, run, warn)
 
 
 # --------------------------------------------------------------------------- adjacency form
-
-
-@dataclass(frozen=True)
-class AdjacencyTrajectory:
-    r"""A solution of the unprojected adjacency-form flow (see :func:`gradient_flow_adjacency`).
-
-    Attributes
-    ----------
-    t : ndarray, shape (n,)
-    A : ndarray, shape (n, n_v, n_v)
-    loss : ndarray, shape (n,)
-        :math:`\tfrac12\lVert E - A^h\rVert_F^2`.
-    nilpotency_residual : ndarray, shape (n,)
-        :math:`\lVert A(t)^{h+1}\rVert_F` (zero while the block-shift structure is kept).
-    pattern_leak : ndarray, shape (n,), or None
-        Largest entry of :math:`A(t)` outside the first block sub-diagonal (when ``widths`` is known).
-    status, message : str
-    h : int
-    widths : tuple of int or None
-    """
-
-    t: np.ndarray
-    A: np.ndarray
-    loss: np.ndarray
-    nilpotency_residual: np.ndarray
-    pattern_leak: np.ndarray | None
-    status: str
-    message: str
-    h: int
-    widths: tuple | None
-    _solution: Any = field(repr=False, compare=False, default=None)
-
-    def A_at(self, t: float | np.ndarray) -> np.ndarray:
-        """``A`` at arbitrary times in the integrated interval (dense output)."""
-        arr = np.asarray(t, dtype=float)
-        if not np.all(np.isfinite(arr)) or np.any(arr < self.t[0]) or np.any(arr > self.t[-1]):
-            raise ValueError(f"t = {t!r:.60} is outside the integrated interval [{self.t[0]}, {self.t[-1]}]")
-        n = self.A.shape[1]
-        Y = self._solution(arr.ravel())
-        return Y.T.reshape(arr.shape + (n, n))
-
-    def weights(self, k: int) -> list[np.ndarray]:
-        """The weights read off ``A[k]`` (needs ``widths``)."""
-        if self.widths is None:
-            raise ValueError("pass widths=... to gradient_flow_adjacency to read weights off A")
-        sl = layer_slices(self.widths)
-        return [self.A[k][sl[i + 1], sl[i]].copy() for i in range(len(self.widths) - 1)]
-
-    def __repr__(self) -> str:
-        return (
-            f"AdjacencyTrajectory(n_v={self.A.shape[1]}, h={self.h}, n={self.t.size}, "
-            f"loss {self.loss[0]:.6g} -> {self.loss[-1]:.6g}, status={self.status!r})"
-        )
 
 
 def gradient_flow_adjacency(
@@ -751,7 +669,7 @@ def gradient_flow_adjacency(
         As in :func:`gradient_flow`; ``"auto"`` uses ``4 / lambda_ref`` with
         :math:`\lambda_{\rm ref} = h\lVert E\rVert_2^{2-2/h} + h\lVert A_0\rVert_2^{2h-2}`.
     widths : sequence of int, optional
-        ``(d_0, ..., d_h)``; enables ``pattern_leak`` and reading weights off ``A``.
+        ``(d_0, ..., d_h)``; enables ``pattern_leak`` and the ``weights`` read off ``A``.
     warn : bool, default True
         Warn if the integration fails.
 
@@ -829,156 +747,156 @@ def gradient_flow_adjacency(
         for i in range(h):
             mask[sl[i + 1], sl[i]] = False
         leak = np.array([float(np.max(np.abs(A[mask]), initial=0.0)) for A in As])
+    weights = None
+    if d is not None:
+        sl = layer_slices(d)
+        weights = [[A[sl[i + 1], sl[i]].copy() for i in range(h)] for A in As]
     return AdjacencyTrajectory(
         t=np.array(tt, dtype=float), A=As, loss=losses, nilpotency_residual=nil, pattern_leak=leak,
-        status=status, message=message, h=h, widths=d, _solution=res.sol,
+        status=status, message=message, h=h, widths=d, weights=weights, _solution=res.sol,
     )
 
-
-# --------------------------------------------------------------------------- end-to-end (balanced) dynamics
-
-
-def _psd_power(M: np.ndarray, p: float) -> np.ndarray:
-    lam, Q = np.linalg.eigh(M)
-    if p == 0:
-        return np.eye(M.shape[0])
-    tol = 16 * M.shape[0] * np.finfo(float).eps * max(float(lam[-1]), 0.0)  # rounding-level eigenvalues are zero
-    keep = lam > tol
-    vals = np.zeros_like(lam)
-    vals[keep] = lam[keep] ** p
-    return (Q * vals) @ Q.T
+# --------------------------------------------------------------------------- tolerances (for the chapter's figure)
 
 
-def end_to_end_rhs(W: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray:
-    r"""The closed end-to-end dynamics of a 0-balanced network (Arora, Cohen and Hazan 2018).
+_DEFAULT_SETTINGS = {
+    "library defaults: DOP853, rtol 1e-10, atol 1e-14": {},
+    "rtol 1e-6, atol 1e-9": {"rtol": 1e-6, "atol": 1e-9},
+    "SciPy defaults: RK45, rtol 1e-3, atol 1e-6": {"method": "RK45", "rtol": 1e-3, "atol": 1e-6, "max_step": np.inf},
+}
 
-    .. math:: \dot W = \sum_{j=1}^{h} (W W^\top)^{\frac{h-j}{h}} (\Sigma - W) (W^\top W)^{\frac{j-1}{h}}
 
-    If all :math:`C_i = 0` the product :math:`W = W_h \cdots W_1` of the layer-wise flow obeys
-    this ODE (a Riemannian gradient flow on the matrices of fixed rank, Bah et al. 2022).
-    Fractional powers are those of the positive semidefinite Gram matrices (``0^0 = I``).
+@dataclass(frozen=True)
+class ToleranceStudy:
+    r"""Result of :func:`tolerance_study`.
 
-    Parameters
+    Attributes
     ----------
-    W : ndarray, shape (d_h, d_0)
-    Sigma : ndarray, shape (d_h, d_0)
+    t : ndarray, shape (n,)
+    exact : ndarray, shape (n,)
+        The closed-form loss (:func:`deeplinear.mode_loss`).
+    losses : dict of str to ndarray
+        The integrated loss for each setting.
+    max_error : dict of str to float
+        :math:`\max_t |L_{\rm num}(t) - L_{\rm exact}(t)|` for each setting.
+    nfev : dict of str to int
+        Right-hand-side evaluations for each setting.
+    singular_values : ndarray
+    a0 : float
+        Initial value of every weight of every mode.
     h : int
-        Depth.
-
-    Returns
-    -------
-    ndarray, shape (d_h, d_0)
     """
-    W = as_matrix(W, "W")
-    S = as_matrix(Sigma, "Sigma")
-    h = as_depth(h)
-    if S.shape != W.shape:
-        raise ValueError(f"Sigma has shape {S.shape} but W has shape {W.shape}")
-    R = S - W
-    L, Rt = W @ W.T, W.T @ W
-    out = np.zeros_like(W)
-    for j in range(1, h + 1):
-        out += _psd_power(L, (h - j) / h) @ R @ _psd_power(Rt, (j - 1) / h)
-    return out
+
+    t: np.ndarray
+    exact: np.ndarray
+    losses: dict
+    max_error: dict
+    nfev: dict
+    singular_values: np.ndarray
+    a0: float
+    h: int
 
 
-def end_to_end_velocity(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> np.ndarray:
-    r"""The velocity :math:`\dot W` of the end-to-end map when the layers follow the gradient flow.
+def tolerance_study(
+    singular_values: Sequence[float] = (3.0, 2.0, 1.0),
+    a0: float = 1e-5,
+    h: int = 2,
+    t_max: float = 14.0,
+    *,
+    settings: Mapping[str, Mapping] | None = None,
+    num: int = 281,
+) -> ToleranceStudy:
+    r"""Integrate the aligned, balanced flow from a tiny start at several tolerances and compare
+    each loss curve with the closed form.
 
-    By the product rule, with :math:`\dot W_j = -\nabla_{W_j} L`,
-
-    .. math:: \dot W = \sum_{j=1}^h W_{j+1:h}\, \dot W_j\, W_{1:j-1}.
-
-    For 0-balanced weights this equals :func:`end_to_end_rhs` of the product
-    (Arora, Cohen and Hazan 2018); in general it depends on more than the product.
+    The network has square widths ``(r, ..., r)`` with ``r = len(singular_values)``, target
+    :math:`\Sigma = \mathrm{diag}(\sigma)` and every weight of every mode equal to ``a0``
+    (:func:`deeplinear.aligned_init`), so each mode follows
+    :math:`\dot a = a^{h-1}(\sigma_k - a^h)` and the loss is known in closed form
+    (:func:`deeplinear.mode_loss`). The flow passes close to the saddles where the first ``m``
+    modes are learnt; there the unlearnt modes are tiny and any error in them shifts the time
+    of the next drop.
 
     Parameters
     ----------
-    weights : list of ndarray
-        ``[W_1, ..., W_h]``.
-    Sigma : ndarray, shape (d_h, d_0)
+    singular_values : sequence of float, default (3, 2, 1)
+    a0 : float, default 1e-5
+    h : int, default 2
+    t_max : float, default 14
+    settings : mapping of str to dict, optional
+        Label -> keyword arguments for :func:`deeplinear.gradient_flow`. The default compares
+        the library defaults, ``rtol=1e-6, atol=1e-9``, and SciPy's own defaults
+        (``RK45``, ``rtol=1e-3``, ``atol=1e-6``, no step cap).
+    num : int, default 281
 
     Returns
     -------
-    ndarray, shape (d_h, d_0)
+    ToleranceStudy
     """
-    W = as_weights(weights)
-    S = check_sigma(Sigma, widths_of(W))
-    G = _gradient_unchecked(W, S)
-    h = len(W)
-    return -sum(partial_product(W, j + 1, h) @ G[j - 1] @ partial_product(W, 1, j - 1) for j in range(1, h + 1))
-
-
-
-
-def singular_value_velocity(W: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray:
-    r"""The singular-value law of the balanced end-to-end flow,
-    :math:`\dot s_k = h\, s_k^{2-2/h} \langle \Sigma - W, u_k v_k^\top\rangle`.
-
-    Valid where the singular values of ``W`` are simple and non-zero (Arora, Cohen, Hu and Luo
-    2019); it follows from :func:`end_to_end_rhs`.
-
-    Parameters
-    ----------
-    W : ndarray, shape (d_h, d_0)
-        The end-to-end map.
-    Sigma : ndarray, shape (d_h, d_0)
-    h : int
-        Depth.
-
-    Returns
-    -------
-    ndarray, shape (min(d_h, d_0),)
-        The rates for :math:`s_1 \ge s_2 \ge \dots` (the compact SVD of ``W``).
-    """
-    W = as_matrix(W, "W")
-    S = as_matrix(Sigma, "Sigma")
+    s = np.asarray(singular_values, dtype=float)
+    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
+        raise ValueError(f"singular_values must be a non-empty list of positive numbers, got {singular_values!r:.80}")
+    a0 = as_positive(a0, "a0")
     h = as_depth(h)
-    if S.shape != W.shape:
-        raise ValueError(f"Sigma has shape {S.shape} but W has shape {W.shape}")
-    U, s, Vt = np.linalg.svd(W, full_matrices=False)
-    inner = np.einsum("ik,ij,kj->k", U, S - W, Vt)
-    return h * s ** (2.0 - 2.0 / h) * inner
+    t_max = as_positive(t_max, "t_max")
+    num = as_int(num, "num", minimum=2)
+    settings = dict(_DEFAULT_SETTINGS if settings is None else settings)
+    if not settings:
+        raise ValueError("settings must name at least one tolerance setting")
+    r = s.size
+    W0 = aligned_init((r,) * (h + 1), a0)
+    S = np.diag(s)
+    t = np.linspace(0.0, t_max, num)
+    exact = mode_loss(t, s, a0**h, h)
+    losses, errors, nfev = {}, {}, {}
+    for label, kw in settings.items():
+        tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t, **dict(kw))
+        if tr.t.size != t.size:
+            raise RuntimeError(f"setting {label!r}: the integration stopped early ({tr.message})")
+        losses[label] = _frozen(tr.loss)
+        errors[label] = float(np.max(np.abs(tr.loss - exact)))
+        nfev[label] = int(tr.nfev)
+    return ToleranceStudy(_frozen(t), _frozen(exact), losses, errors, nfev, _frozen(s), float(a0), h)
 
 
+# --------------------------------------------------------------------------- the chapter's explorer
 
 
-def margin_rate(c: float, h: int, *, square: bool = True) -> float:
-    r"""The exponential rate guaranteed by a deficiency margin ``c`` for a 0-balanced flow.
+_SCRUB_SIGMA = (3.0, 2.0, 1.0)
 
-    .. math::
 
-       \ell(t) \le \ell(0)\, e^{-\rho t}, \qquad
-       \rho = \begin{cases} 2h\, c^{2(h-1)/h} & d_0 = d_h \text{ (square end-to-end map)},\\
-                            2\, c^{2(h-1)/h} & \text{in general.} \end{cases}
+@dataclass(frozen=True)
+class ScrubbedFlow:
+    """What :func:`flow_scrub_prepare` computes once per depth and scale: the trajectory and
+    the singular values of its (diagonal) target."""
 
-    The proof is in the chapter on balanced initialisations: along the flow
-    :math:`\dot\ell = -\langle \nabla\ell, \mathcal A_W(\nabla\ell)\rangle` and the smallest
-    eigenvalue of :math:`\mathcal A_W` is at least :math:`h\,\sigma_{\min}(W)^{2(h-1)/h}` for
-    square invertible :math:`W`, but only :math:`\sigma_{\min}(W)^{2(h-1)/h}` when :math:`W`
-    has a kernel or a co-kernel.
+    trajectory: Trajectory
+    singular_values: np.ndarray
 
-    Parameters
-    ----------
-    c : float
-        Deficiency margin, ``> 0``.
-    h : int
-        Depth.
-    square : bool, default True
-        Whether :math:`d_0 = d_h`.
 
-    Returns
-    -------
-    float
-
-    See Also
-    --------
-    deeplinear.deficiency_margin : the margin ``c`` of a start.
+def flow_scrub_prepare(
+    depth: int,
+    scale: float,
+    *,
+    singular_values: Sequence[float] = _SCRUB_SIGMA,
+    t_max: float = 12.0,
+    seed: int = 0,
+) -> ScrubbedFlow:
+    r"""The flow behind :func:`deeplinear.flow_scrub_figure`: square widths ``(r, ..., r)`` of depth
+    ``depth``, target :math:`\mathrm{diag}(\sigma)`, i.i.d. Gaussian initial weights of standard
+    deviation ``scale`` drawn from ``numpy.random.default_rng(seed)``, integrated on
+    :math:`[0, t_{\max}]` with 481 output times (dense output in between).
     """
-    c = as_positive(c, "c")
-    h = as_depth(h)
-    exponent = 2.0 * (h - 1) / h
-    return float((2.0 * h if square else 2.0) * c**exponent)
+    h = as_depth(depth, "depth")
+    scale = as_positive(scale, "scale")
+    t_max = as_positive(t_max, "t_max")
+    s = np.asarray(singular_values, dtype=float)
+    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
+        raise ValueError(f"singular_values must be a non-empty list of non-negative numbers, got {singular_values!r:.80}")
+    r = s.size
+    W0 = random_init((r,) * (h + 1), np.random.default_rng(seed), scale)
+    tr = gradient_flow(W0, np.diag(s), (0.0, t_max), t_eval=np.linspace(0.0, t_max, 481))
+    return ScrubbedFlow(tr, _frozen(s))
 
 
 def zero_crossings(t: Sequence[float] | np.ndarray, values: Sequence[float] | np.ndarray) -> np.ndarray:

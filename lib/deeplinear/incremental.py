@@ -28,9 +28,10 @@ from ._validation import as_depth, as_int, as_positive, as_weights, widths_of
 from ._validation import as_positive_values as _positive_values
 from ._validation import frozen_array as _frozen
 from .curves import plateau_dwell
-from .flow import Trajectory, gradient_flow
+from .flow import gradient_flow
+from .trajectory import Trajectory
 from .init import aligned_init, random_init
-from .landscape import CriticalValues, critical_values
+from .critical import CriticalValues, critical_values
 from .modes import _singular_values, learning_time, learnt_rank, mode_loss, plateau_time
 
 __all__ = [

@@ -29,15 +29,12 @@ the orthogonal subgroup. The conservation laws are the Noether charges of this s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._validation import as_int, as_matrix, as_positive, as_rng, as_weights, as_widths, widths_of
 from .network import adjacency, layer_slices
-
-if TYPE_CHECKING:
-    from .flow import Trajectory
+from .trajectory import Trajectory
 
 __all__ = [
     "conserved_quantities",
@@ -286,8 +283,6 @@ def random_gl(
 
 def _check_trajectory(trajectory: object):
     """A Trajectory (from :func:`deeplinear.gradient_flow`) of depth ``h >= 2``."""
-    from .flow import Trajectory  # deeplinear.flow imports this module
-
     if not isinstance(trajectory, Trajectory):
         raise TypeError(f"trajectory must be a deeplinear Trajectory (from dl.gradient_flow), got {type(trajectory).__name__}")
     if len(trajectory.widths) < 3:
@@ -344,8 +339,6 @@ def symmetry_defect(trajectory: Trajectory, transformed: Trajectory, Ts: Sequenc
     -------
     ndarray, shape (n_t,)
     """
-    from .flow import Trajectory  # deeplinear.flow imports this module
-
     for name, tr in (("trajectory", trajectory), ("transformed", transformed)):
         if not isinstance(tr, Trajectory):
             raise TypeError(f"{name} must be a deeplinear Trajectory, got {type(tr).__name__}")

@@ -35,9 +35,10 @@ from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, a
 from ._validation import as_positive_values as _positive_values
 from ._validation import frozen_array as _frozen
 from .curves import plateau_dwell
-from .flow import gradient_flow, margin_rate
+from .flow import gradient_flow
+from .product_flow import margin_rate
 from .init import aligned_init, balanced_init, deficiency_margin, random_init
-from .landscape import critical_values_of
+from .critical import critical_values
 from .losses import huber
 from .modes import huber_mode_half_time
 
@@ -328,7 +329,7 @@ def random_limits(
         Tf.append(tr.t[-1])
         used.append(scale)
     return RandomLimits(d, _frozen(used), seeds, _frozen(Lf), _frozen(Gf), _frozen(Tf),
-                        float(critical_values_of(S, d).global_minimum))
+                        float(critical_values(S, d).global_minimum))
 
 
 # --------------------------------------------------------------------------- random small starts: convergence times

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import deeplinear as dl
-from deeplinear.descent import hessian_lambda_max, hessian_vector_product
+from deeplinear.curvature import hessian_vector_product
+from deeplinear.descent import hessian_lambda_max
 
 
 @st.composite

@@ -18,7 +18,7 @@ def test_check_hessian_quadratic_form_accepts_the_right_answer():
 
 
 def _parts(W, S, V):
-    from deeplinear.hessian import _quadratic_form_parts
+    from deeplinear.curvature import _quadratic_form_parts
 
     return _quadratic_form_parts(W, S, V)
 

@@ -67,7 +67,7 @@ def test_adjacency_and_layerwise_flows_agree(p):
     assert np.all(ta.pattern_leak == 0.0)
     assert np.max(ta.nilpotency_residual) <= 1e-12 * max(1.0, np.max(np.abs(ta.A)) ** (h + 1))
     for k in range(t.size):
-        for a, b in zip(ta.weights(k), tr.weights[k]):
+        for a, b in zip(ta.weights[k], tr.weights[k]):
             np.testing.assert_allclose(a, b, rtol=0, atol=1e-8 * max(1.0, np.abs(b).max()))
     np.testing.assert_allclose(ta.loss, tr.loss, rtol=1e-8, atol=1e-12)
 
@@ -166,7 +166,7 @@ def test_claim_3_unprojected_adjacency_flow_keeps_the_block_shift():
     # the blocks are the layer-wise solution
     tr = dl.gradient_flow(W0, SIGMA3, (0.0, 5.0), t_eval=np.linspace(0, 5, 11))
     for k in range(11):
-        for a, b in zip(ta.weights(k), tr.weights[k]):
+        for a, b in zip(ta.weights[k], tr.weights[k]):
             np.testing.assert_allclose(a, b, atol=1e-8)
     np.testing.assert_allclose(ta.A_at(2.5), dl.adjacency(tr.weights_at(2.5)), atol=1e-8)
 
@@ -429,53 +429,6 @@ def test_lsoda_root_finder_failure_at_a_blowup_is_a_clear_error():
                          warn=False, method="LSODA", max_step=np.inf, rtol=1e-12)
 
 
-def test_margin_rate_has_the_factor_h_only_for_square_maps():
-    assert dl.margin_rate(0.5, 3) == pytest.approx(2 * 3 * 0.5 ** (4 / 3))
-    assert dl.margin_rate(0.5, 3, square=False) == pytest.approx(2 * 0.5 ** (4 / 3))
-    assert dl.margin_rate(0.5, 3) == pytest.approx(2.3811015779522986)  # digest claim 29
-    assert dl.margin_rate(0.7, 1) == pytest.approx(2.0)
-    with pytest.raises(ValueError, match="c"):
-        dl.margin_rate(0.0, 3)
-
-
-# --------------------------------------------------------------------------- end-to-end velocities
-
-
-def test_end_to_end_velocity_is_the_derivative_of_the_product_along_the_flow():
-    rng = np.random.default_rng(11)
-    W0 = dl.random_init((3, 4, 2, 3), rng, 0.8)
-    S = rng.standard_normal((3, 3))
-    e = 1e-5
-    tr = dl.gradient_flow(W0, S, (0.0, 2 * e), t_eval=[0.0, e, 2 * e], rtol=1e-13, atol=1e-15)
-    P = tr.end_to_end
-    fd = (-3 * P[0] + 4 * P[1] - P[2]) / (2 * e)  # second-order one-sided difference
-    np.testing.assert_allclose(dl.end_to_end_velocity(W0, S), fd, rtol=1e-6, atol=1e-6)
-
-
-def test_end_to_end_velocity_of_balanced_weights_is_the_end_to_end_rhs():
-    rng = np.random.default_rng(12)
-    S = np.diag([3.0, 2.0, 1.0])
-    for h in (2, 3):
-        W = dl.balanced_init((3,) * (h + 1), product=rng.standard_normal((3, 3)))
-        np.testing.assert_allclose(dl.end_to_end_velocity(W, S), dl.end_to_end_rhs(dl.end_to_end(W), S, h),
-                                   rtol=1e-9, atol=1e-11)
-    with pytest.raises(ValueError, match="Sigma"):
-        dl.end_to_end_velocity(W, np.eye(2))
-
-
-def test_singular_value_velocity_is_the_projected_end_to_end_rhs():
-    rng = np.random.default_rng(13)
-    S = rng.standard_normal((3, 2))
-    P = rng.standard_normal((3, 2))
-    h = 3
-    U, s, Vt = np.linalg.svd(P, full_matrices=False)
-    Pdot = dl.end_to_end_rhs(P, S, h)
-    expected = np.einsum("ik,ij,kj->k", U, Pdot, Vt)  # d s_k = u_k^T dW v_k
-    np.testing.assert_allclose(dl.singular_value_velocity(P, S, h), expected, rtol=1e-10)
-    with pytest.raises(ValueError, match="Sigma has shape"):
-        dl.singular_value_velocity(P, S.T, h)
-
-
 def test_zero_crossings_interpolate_between_samples():
     t = np.linspace(0.0, 2 * np.pi, 2001)
     np.testing.assert_allclose(dl.zero_crossings(t, np.sin(t - 0.3)), [0.3, 0.3 + np.pi], atol=1e-6)
@@ -484,3 +437,36 @@ def test_zero_crossings_interpolate_between_samples():
         dl.zero_crossings(t, t[:-1])
     with pytest.raises(ValueError, match="finite"):
         dl.zero_crossings([0.0, 1.0], [1.0, np.nan])
+
+
+# --------------------------------------------------------------------------- tolerance study and explorer data
+
+
+def test_tolerance_study_orders_the_settings():
+    study = dl.tolerance_study(t_max=8.0, num=81)
+    errors = list(study.max_error.values())
+    assert errors[0] < 1e-7 < errors[1] < 1e-2 < errors[2]
+    assert np.allclose(study.exact[0], 7.0, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"singular_values": ()}, "singular_values"), ({"a0": 0.0}, "a0"), ({"h": 0}, "depth"),
+     ({"settings": {}}, "settings")],
+)
+def test_tolerance_study_rejects_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        dl.tolerance_study(**kwargs)
+
+
+def test_flow_scrub_prepare_integrates_once():
+    prepared = dl.flow_scrub_prepare(2, 0.3, t_max=6.0)
+    assert isinstance(prepared, dl.ScrubbedFlow)
+    assert prepared.trajectory.widths == (3, 3, 3)
+    assert prepared.trajectory.t.size == 481 and prepared.trajectory.t[-1] == 6.0
+
+
+@pytest.mark.parametrize("kwargs, match", [({"depth": 0, "scale": 0.1}, "depth"), ({"depth": 2, "scale": -1.0}, "scale")])
+def test_flow_scrub_prepare_rejects_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        dl.flow_scrub_prepare(**kwargs)

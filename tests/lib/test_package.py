@@ -38,15 +38,16 @@ def test_mathematics_lives_in_the_core_modules():
     # names that chapter writers first put into figure or checker modules (see design.md:
     # plots/<topic>.py only draws, exercises/<topic>.py only checks)
     core = {
-        "saddles": ["ray_fates", "RayFates", "off_ray_turn_time", "off_ray_flow", "OffRayFlow", "stabilizer_rotations",
-                    "saddle_samples", "saddle_sample_flows", "SaddleSampleFlows", "escape_direction_span", "EscapeSpan",
-                    "orbit_tangent_vector", "scalar_h2_limit"],
-        "landscape": ["FiberPath", "fiber_path", "first_order_fiber_dimension", "spare_rank_fiber_point"],
+        "rays": ["ray_fates", "RayFates", "off_ray_turn_time", "off_ray_flow", "OffRayFlow"],
+        "orbits": ["stabilizer_rotations", "orbit_tangent_vector"],
+        "escape": ["saddle_samples", "saddle_sample_flows", "SaddleSampleFlows", "escape_direction_span", "EscapeSpan"],
+        "scalar": ["scalar_h2_limit"],
+        "fibres": ["FiberPath", "fiber_path", "first_order_fiber_dimension", "spare_rank_fiber_point"],
         "losses": ["LinearLoss", "linear", "DataQuadraticLoss", "data_quadratic_loss"],
         "modes": ["huber_mode_half_time", "learnt_rank", "unbalanced_weights"],
         "descent": ["critical_step"],
-        "flow": ["end_to_end_velocity", "singular_value_velocity", "margin_rate"],
-        "hessian": ["hessian_quadratic_form"],
+        "product_flow": ["end_to_end_velocity", "singular_value_velocity", "margin_rate"],
+        "curvature": ["hessian_quadratic_form"],
         "invariants": ["commutator_block_drift", "symmetry_defect"],
         "network": ["nilpotent_jordan_type"],
     }

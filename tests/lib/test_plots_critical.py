@@ -10,38 +10,6 @@ from matplotlib.figure import Figure
 import deeplinear as dl
 
 
-def test_lattice_lists_every_set_with_its_value_and_the_rank_bound():
-    lat = dl.learnt_set_lattice([3.0, 2.0, 1.0], (3, 4, 2, 3))
-    assert lat.rank_bound == 2 and lat.rank == 3 and lat.positive == (1, 2, 3)
-    assert len(lat.subsets) == 8
-    by_set = dict(zip(lat.subsets, lat.values))
-    assert by_set[()] == 7.0 and by_set[(1,)] == 2.5 and by_set[(1, 3)] == 2.0 and by_set[(1, 2, 3)] == 0.0
-    assert [len(S) <= 2 for S in lat.subsets] == list(lat.admissible)
-    # the admissible values are exactly the critical values of the core (claim 7, d_min = 2)
-    admissible = sorted({v for v, ok in zip(lat.values, lat.admissible) if ok})
-    assert admissible == list(dl.critical_values([3, 2, 1], (3, 4, 2, 3)).values)
-    assert lat.global_minimum == 0.5
-    assert [S for i, S in enumerate(lat.subsets) if lat.is_global_minimum(i)] == [(1, 2)]
-    assert lat.top_chain() == ((), (1,), (1, 2))
-
-
-def test_lattice_skips_zero_singular_values_and_orders_top_sets_by_value():
-    lat = dl.learnt_set_lattice([1.0, 0.0, 3.0], (3, 3, 3))
-    assert lat.positive == (3, 1)               # by decreasing singular value
-    assert len(lat.subsets) == 4                # subsets of the two positive ones only
-    assert lat.top_chain() == ((), (3,), (1, 3))
-    assert lat.global_minimum == 0.0
-
-
-def test_lattice_rejects_depth_one_and_huge_spectra():
-    with pytest.raises(ValueError, match="depth h = 1"):
-        dl.learnt_set_lattice([3.0, 2.0], (2, 2))
-    with pytest.raises(ValueError, match="too many to draw"):
-        dl.learnt_set_lattice(np.arange(7, 0, -1), (7, 7, 7))
-    with pytest.raises(ValueError):
-        dl.learnt_set_lattice([3.0, -1.0], (2, 2, 2))
-
-
 def test_ladder_figure_draws_points_rungs_and_labels():
     fig = dl.critical_ladder_figure([3.0, 2.0, 1.0], (3, 4, 2, 3))
     assert isinstance(fig, Figure)

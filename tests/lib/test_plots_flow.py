@@ -1,4 +1,4 @@
-"""Figures and computations of the chapter on the gradient-flow equations."""
+"""Figures of the chapter on the gradient-flow equations."""
 
 import numpy as np
 import pytest
@@ -23,20 +23,29 @@ def both_forms(network):
     return tr, at
 
 
+def _sign_error_gradient(W, S):
+    G = dl.gradient(W, S)
+    return [-G[0]] + G[1:]
+
+
 def test_taylor_test_figure_separates_right_and_wrong_gradients(network):
     W0, S, _ = network
-    fig = dl.taylor_test_figure(W0, S)
+    expected = dl.taylor_test(W0, S)
+    wrong_test = dl.taylor_test(W0, S, _sign_error_gradient)
+    fig = dl.taylor_test_figure(expected, wrong_test, loss_value=dl.loss(W0, S))
     ax = fig.axes[0]
     right, wrong = ax.lines[0], ax.lines[1]
     eps, r = right.get_data()
     _, w = wrong.get_data()
-    expected = dl.taylor_test(W0, S, epsilons=eps)
+    assert np.array_equal(eps, expected.epsilons)
     assert np.allclose(r, np.maximum(expected.remainders, 1e-17))
     # second-order against first-order decay over the first decade
-    assert r[0] / r[4] > 50 and 5 < w[0] / w[4] < 20
+    assert r[0] / r[2] > 50 and 5 < w[0] / w[2] < 20
     assert "order 2.0" in right.get_label() and "order 1.0" in wrong.get_label()
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert ax.get_xlabel() and ax.get_ylabel()
+    with pytest.raises(TypeError, match="TaylorTest"):
+        dl.taylor_test_figure(W0, S)
 
 
 def test_adjacency_terms_figure_puts_term_j_in_block_j(network):
@@ -54,11 +63,8 @@ def test_adjacency_terms_figure_puts_term_j_in_block_j(network):
         assert np.allclose(np.asarray(image.data)[sl[j], sl[j - 1]], rhs[j - 1], atol=1e-12)
 
 
-def test_tolerance_study_orders_the_settings():
+def test_tolerance_figure_draws_the_study():
     study = dl.tolerance_study(t_max=8.0, num=81)
-    errors = list(study.max_error.values())
-    assert errors[0] < 1e-7 < errors[1] < 1e-2 < errors[2]
-    assert np.allclose(study.exact[0], 7.0, atol=1e-6)
     fig = dl.tolerance_figure(study)
     ax_l, ax_e = fig.axes
     t, y = ax_l.lines[0].get_data()
@@ -66,16 +72,6 @@ def test_tolerance_study_orders_the_settings():
     assert ax_e.get_yscale() == "log" and ax_e.get_ylim() == pytest.approx((1e-14, 10.0))
     with pytest.raises(TypeError, match="ToleranceStudy"):
         dl.tolerance_figure({})
-
-
-@pytest.mark.parametrize(
-    "kwargs, match",
-    [({"singular_values": ()}, "singular_values"), ({"a0": 0.0}, "a0"), ({"h": 0}, "depth"),
-     ({"settings": {}}, "settings")],
-)
-def test_tolerance_study_rejects_bad_input(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        dl.tolerance_study(**kwargs)
 
 
 def test_flow_forms_figure_shows_agreement(both_forms):
@@ -104,8 +100,6 @@ def test_flow_forms_figure_rejects_mismatched_input(both_forms, network):
 
 def test_flow_scrub_prepare_and_figure():
     prepared = dl.flow_scrub_prepare(2, 0.3, t_max=6.0)
-    assert isinstance(prepared, dl.ScrubbedFlow)
-    assert prepared.trajectory.widths == (3, 3, 3)
     fig = dl.flow_scrub_figure(prepared, 2, 0.3, 3.0)
     ax_l, ax_s = fig.axes
     W = prepared.trajectory.weights_at(3.0)
@@ -120,12 +114,6 @@ def test_flow_scrub_prepare_and_figure():
         dl.flow_scrub_figure(prepared, 2, 0.3, 7.0)
     with pytest.raises(TypeError, match="ScrubbedFlow"):
         dl.flow_scrub_figure(prepared.trajectory, 2, 0.3, 1.0)
-
-
-@pytest.mark.parametrize("kwargs, match", [({"depth": 0, "scale": 0.1}, "depth"), ({"depth": 2, "scale": -1.0}, "scale")])
-def test_flow_scrub_prepare_rejects_bad_input(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        dl.flow_scrub_prepare(**kwargs)
 
 
 def test_flow_scrub_explorer_reuses_the_integration():

@@ -7,22 +7,6 @@ from matplotlib.figure import Figure
 import deeplinear as dl
 
 
-def test_scalar_flow_claims_24_25():
-    fl = dl.scalar_flow((0.3, -0.3, 1.0), 1.0, 60.0)
-    assert np.allclose(fl.final, [0.0, 0.0, np.sqrt(0.91)], atol=1e-8)
-    fl = dl.scalar_flow((0.3, 0.3, 1.0), 1.0, 60.0)
-    assert np.allclose(fl.final, [0.8782, 0.8782, 1.2966], atol=1e-4)
-    fl = dl.scalar_flow((-0.5, -0.5, -0.5), 1.0, 100.0)
-    assert fl.final[0] == pytest.approx(-0.00979, rel=2e-3)
-    assert fl.w.shape == (201, 3) and np.all(np.diff(fl.loss) <= 1e-14)
-
-
-def test_claim_23_stable_manifold_closed_form():
-    fl = dl.scalar_flow((0.5, -0.5), 1.0, 10.0, n_points=2)
-    assert abs(fl.final[0]) == pytest.approx(2.0303e-5, rel=1e-4)
-    assert fl.final[0] == pytest.approx(-fl.final[1], abs=1e-15)
-
-
 def test_phase_portrait_data():
     fig = dl.scalar_phase_portrait(2.0, (1.5, -0.75))
     ax = fig.axes[0]

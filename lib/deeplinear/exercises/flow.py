@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import as_matrix, as_rng, as_weights, check_sigma, widths_of
-from ..loss import gradient, gradient_adjacency, loss
+from ..objective import gradient, gradient_adjacency, loss
 from ..network import adjacency, target
 from .base import CheckResult, call_safely
 

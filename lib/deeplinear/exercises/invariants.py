@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..invariants import gl_action, random_gl
-from ..loss import gradient
+from ..objective import gradient
 from ..network import adjacency, nilpotent_jordan_type
 from .base import CheckResult, call_safely, random_networks
 

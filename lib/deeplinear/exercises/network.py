@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..loss import loss
+from ..objective import loss
 from ..network import adjacency, adjacency_power
 from .base import CheckResult, call_safely, random_networks
 

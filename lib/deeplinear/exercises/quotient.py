@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..invariants import gl_action, random_orthogonal
-from ..landscape import _product_preserving_direction, critical_point
+from ..critical import critical_point
+from ..fibres import _product_preserving_direction
 from ..network import end_to_end, partial_product
 from .base import CheckResult, call_safely
 

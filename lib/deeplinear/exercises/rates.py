@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..flow import end_to_end_rhs, margin_rate
+from ..product_flow import end_to_end_rhs, margin_rate
 from ..invariants import conserved_quantities
 from ..network import end_to_end
 from .base import CheckResult, call_safely

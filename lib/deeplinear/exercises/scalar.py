@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..saddles import scalar_h2_limit, scalar_vector_field
+from ..scalar import scalar_h2_limit, scalar_vector_field
 from .base import CheckResult, call_safely
 
 __all__ = ["check_scalar_field", "check_h2_limit"]

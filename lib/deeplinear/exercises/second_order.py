@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.linalg import expm
 
-from ..hessian import _quadratic_form_parts, flatten_weights, hessian
+from ..curvature import _quadratic_form_parts, flatten_weights, hessian
 from ..invariants import gl_action
-from ..landscape import critical_point
-from ..saddles import orbit_tangent_vector
+from ..critical import critical_point
+from ..orbits import orbit_tangent_vector
 from .base import CheckResult
 
 __all__ = ["check_hessian_quadratic_form", "check_orbit_tangent"]

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from ..saddles import saddle_escape_law, scalar_vector_field
+from ..escape import saddle_escape_law
+from ..scalar import scalar_vector_field
 from .base import CheckResult, call_safely
 
 __all__ = ["check_stable_rays", "check_escape_law"]

@@ -60,27 +60,6 @@ def _accepted_names(fn: Callable[..., Any]) -> tuple[set[str], bool, list[str], 
     return names, var_kw, required, positional
 
 
-def _quantize(image: Any, colors: int) -> Any:
-    """Palette image with at most ``colors`` colours, keeping the background colour exact.
-
-    Pillow's fast octree quantizer (about 5 ms for 640 x 400 px) replaces each colour by its
-    bucket's mean, which turns a white background into (254, 254, 254), visible against a white
-    page; palette entries within 4 levels of the corner pixel's colour are snapped back to it.
-    """
-    from PIL import Image
-
-    quantized = image.quantize(colors, method=Image.Quantize.FASTOCTREE)
-    if image.mode != "RGB":
-        return quantized
-    background = np.asarray(image.getpixel((0, 0)), dtype=int)
-    palette = np.asarray(quantized.getpalette("RGB"), dtype=int).reshape(-1, 3)
-    near = np.all(np.abs(palette - background) <= 4, axis=1)
-    if near.any():
-        palette[near] = background
-        quantized.putpalette(palette.astype(np.uint8).ravel().tolist(), "RGB")
-    return quantized
-
-
 class _ContractError(Exception):
     """Wraps a TypeError about the plotting contract so it escapes the error-frame handler."""
 

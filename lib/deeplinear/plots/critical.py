@@ -18,29 +18,22 @@ a learnt set :math:`S` of positive singular values of size at most the rank boun
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import as_int, as_widths
-from ..landscape import CriticalPoint, CriticalValues, critical_values
+from .._validation import as_int
+from ..critical import CriticalPoint, LearntSetLattice, learnt_set_lattice
 from ..network import adjacency
 from .network import draw_network, draw_pattern
 from .style import OKABE_ITO, new_figure
 
 __all__ = [
-    "LearntSetLattice",
-    "learnt_set_lattice",
     "critical_ladder_figure",
     "critical_ladder_explorer_figure",
     "critical_point_figure",
 ]
-
-#: Largest number of positive singular values drawn (2^6 = 64 learnt sets).
-_MAX_RANK = 6
 
 
 def _fmt(x: float) -> str:
@@ -51,118 +44,6 @@ def _fmt(x: float) -> str:
 
 def _fmt_set(S: Sequence[int]) -> str:
     return "{" + ",".join(str(k) for k in S) + "}" if len(S) else "∅"
-
-
-@dataclass(frozen=True, eq=False)
-class LearntSetLattice:
-    r"""Every set of positive singular values, with its loss value and whether it is admissible.
-
-    Attributes
-    ----------
-    singular_values : tuple of float
-        As given; index ``k`` (from 1) is position ``k``.
-    widths : tuple of int
-    rank_bound : int
-        :math:`d_{\min}`.
-    positive : tuple of int
-        1-based indices of the positive singular values, by decreasing value.
-    subsets : tuple of tuple of int
-        Every subset of ``positive`` (sorted indices), ordered by size, then value.
-    values : tuple of float
-        :math:`\tfrac12\sum_{k\notin S}\sigma_k^2` for each subset.
-    admissible : tuple of bool
-        ``len(S) <= rank_bound``: exactly these values are critical values.
-    global_minimum : float
-        :math:`L^\star`, from :func:`deeplinear.critical_values`.
-    critical : CriticalValues
-        The distinct critical values (the ladder), from :func:`deeplinear.critical_values`.
-    """
-
-    singular_values: tuple[float, ...]
-    widths: tuple[int, ...]
-    rank_bound: int
-    positive: tuple[int, ...]
-    subsets: tuple[tuple[int, ...], ...]
-    values: tuple[float, ...]
-    admissible: tuple[bool, ...]
-    global_minimum: float
-    critical: CriticalValues
-
-    @property
-    def rank(self) -> int:
-        """Number of positive singular values."""
-        return len(self.positive)
-
-    def is_global_minimum(self, i: int) -> bool:
-        """Whether ``subsets[i]`` is admissible with value :math:`L^\\star`."""
-        return self.admissible[i] and abs(self.values[i] - self.global_minimum) <= self.critical.atol
-
-    def top_chain(self) -> tuple[tuple[int, ...], ...]:
-        r"""The top sets :math:`\emptyset, \{1\}, \{1,2\}, \dots` (by decreasing singular value)
-        up to size :math:`\min(r, d_{\min})`: the rungs visited by incremental learning."""
-        m = min(self.rank, self.rank_bound)
-        return tuple(tuple(sorted(self.positive[:c])) for c in range(m + 1))
-
-
-def learnt_set_lattice(singular_values: Sequence[float], widths: Sequence[int]) -> LearntSetLattice:
-    r"""All sets :math:`S` of positive singular values with :math:`L_S`, admissible or not.
-
-    The admissible sets (:math:`|S| \le d_{\min}`) give the critical values; the others are
-    drawn greyed out by :func:`critical_ladder_figure` to show what the rank bound removes.
-
-    Parameters
-    ----------
-    singular_values : sequence of float
-        :math:`\sigma_1, \sigma_2, \dots \ge 0`, at most ``min(d_0, d_h)`` of them and at most
-        six positive ones (64 sets).
-    widths : sequence of int
-        ``(d_0, ..., d_h)`` with ``h >= 2``.
-
-    Returns
-    -------
-    LearntSetLattice
-
-    Raises
-    ------
-    ValueError
-        For ``h = 1`` (the only critical point is ``Sigma`` itself), more than six positive
-        singular values, or invalid input (as :func:`deeplinear.critical_values`).
-    """
-    d = as_widths(widths)
-    if len(d) < 3:
-        raise ValueError(
-            f"widths {d} describe a network of depth h = 1, whose loss is convex with the single critical "
-            "point W_1 = Sigma; the lattice of learnt sets is for depth h >= 2"
-        )
-    cv = critical_values(singular_values, d)
-    s = np.asarray(cv.singular_values, dtype=float)
-    tol = cv.atol
-    positive = tuple(sorted((k + 1 for k in range(len(s)) if 0.5 * s[k] ** 2 > tol and s[k] > 0),
-                            key=lambda k: (-s[k - 1], k)))
-    if len(positive) > _MAX_RANK:
-        raise ValueError(
-            f"{len(positive)} positive singular values give {2 ** len(positive)} learnt sets, too many to draw; "
-            f"the lattice is drawn for at most {_MAX_RANK}"
-        )
-    total = [float(x) ** 2 for x in s]
-    rows = []
-    for c in range(len(positive) + 1):
-        for T in itertools.combinations(positive, c):
-            S = tuple(sorted(T))
-            value = 0.5 * math.fsum(total[j] for j in range(len(s)) if j + 1 not in S)
-            rows.append((c, value, S))
-    rows.sort(key=lambda r: (r[0], r[1], r[2]))
-    return LearntSetLattice(
-        singular_values=tuple(float(x) for x in s),
-        widths=d,
-        rank_bound=cv.rank_bound,
-        positive=positive,
-        subsets=tuple(r[2] for r in rows),
-        values=tuple(r[1] for r in rows),
-        admissible=tuple(r[0] <= cv.rank_bound for r in rows),
-        global_minimum=cv.global_minimum,
-        critical=cv,
-    )
 
 
 def _draw_lattice(ax, lat: LearntSetLattice, ylim: tuple[float, float]) -> None:

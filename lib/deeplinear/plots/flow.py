@@ -1,46 +1,38 @@
-r"""Figures (and the small computations behind them) for the chapter on the gradient-flow equations.
+r"""Figures for the chapter on the gradient-flow equations.
 
 * :func:`taylor_test_figure` -- the Taylor test of the layer-wise gradient: the first-order
   remainder falls like :math:`\varepsilon^2` for the right gradient and like
-  :math:`\varepsilon` for a wrong one (:func:`deeplinear.taylor_test`).
-* :func:`tolerance_study` and :func:`tolerance_figure` -- the aligned flow from a tiny
+  :math:`\varepsilon` for a wrong one (results of :func:`deeplinear.taylor_test`).
+* :func:`tolerance_figure` (of :func:`deeplinear.tolerance_study`) -- the aligned flow from a tiny
   initialisation integrated at several tolerances against its closed form
   (:func:`deeplinear.mode_loss`): why the library integrates with ``rtol=1e-10`` and a tiny
   ``atol``.
 * :func:`flow_forms_figure` -- the layer-wise flow and the unprojected adjacency-form flow
   (Wendin and Altafini, arXiv:2511.10362, Section 3) side by side.
-* :func:`flow_scrub_prepare` and :func:`flow_scrub_figure` -- the explorer of the chapter:
+* :func:`flow_scrub_figure` (with :func:`deeplinear.flow_scrub_prepare`) -- the explorer of the chapter:
   the loss and the singular values of the end-to-end map along a flow, for a chosen depth and
   initial scale, at a chosen time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_int, as_positive, as_weights, check_sigma, widths_of
-from ..exercises.flow import taylor_test
-from ..flow import AdjacencyTrajectory, Trajectory, gradient_flow
-from ..init import aligned_init, random_init
-from ..loss import gradient, loss
-from ..modes import mode_loss
+from .._validation import as_weights, check_sigma, widths_of
+from ..exercises.flow import TaylorTest
+from ..flow import ScrubbedFlow, ToleranceStudy
 from ..network import adjacency, adjacency_power, target
+from ..trajectory import AdjacencyTrajectory, Trajectory
 from .network import draw_pattern
 from .style import OKABE_ITO, axes_row as _axes, new_figure
-from .._validation import frozen_array as _frozen
 
 __all__ = [
     "taylor_test_figure",
-    "ToleranceStudy",
-    "tolerance_study",
     "tolerance_figure",
     "adjacency_terms_figure",
     "flow_forms_figure",
-    "ScrubbedFlow",
-    "flow_scrub_prepare",
     "flow_scrub_figure",
 ]
 
@@ -50,39 +42,36 @@ _FLOOR = 1e-17
 # --------------------------------------------------------------------------- Taylor test
 
 
-def _sign_error_gradient(weights: list[np.ndarray], Sigma: np.ndarray) -> list[np.ndarray]:
-    """The gradient with a sign error in the first layer (a typical bug, for the figure)."""
-    G = gradient(weights, Sigma)
-    return [-G[0]] + G[1:]
-
-
-def taylor_test_figure(weights: Sequence[np.ndarray], Sigma: np.ndarray, *, seed: int = 0):
-    r"""The Taylor test of :func:`deeplinear.gradient` next to that of a gradient with a sign
-    error in its first layer, along the same random direction.
+def taylor_test_figure(right: TaylorTest, wrong: TaylorTest, *, loss_value: float = 1.0,
+                       wrong_label: str = "sign error in layer 1"):
+    r"""The Taylor test of :func:`deeplinear.gradient` next to that of a wrong gradient (for
+    instance one with a sign error in its first layer), both from :func:`deeplinear.taylor_test`
+    along the same direction.
 
     The remainder :math:`|L(W + \varepsilon V) - L(W) - \varepsilon\langle G, V\rangle|` is drawn
     against :math:`\varepsilon` on log-log axes, with reference slopes 1 and 2. For very small
     :math:`\varepsilon` the right gradient's remainder reaches the rounding level of the loss
-    values and stops falling.
+    values (shaded, about :math:`10^{-15}\max(1, L(W))`; pass ``loss_value=L(W)``) and stops
+    falling.
 
     Returns
     -------
     matplotlib Figure
     """
-    W = as_weights(weights)
-    S = check_sigma(Sigma, widths_of(W))
-    eps = 10.0 ** np.linspace(-1, -8, 29)
-    right = taylor_test(W, S, None, rng=seed, epsilons=eps)
-    wrong = taylor_test(W, S, _sign_error_gradient, rng=seed, epsilons=eps)
+    for name, test in (("right", right), ("wrong", wrong)):
+        if not isinstance(test, TaylorTest):
+            raise TypeError(f"{name} must be a TaylorTest (from dl.taylor_test), got {type(test).__name__}")
+    eps = right.epsilons
     fig, ax = new_figure(width=5.6, height=3.8)
     ax.loglog(right.epsilons, np.maximum(right.remainders, _FLOOR), "o-", color=OKABE_ITO[0], ms=3.5, lw=1.6,
               label=f"dl.gradient (order {right.order:.2f})")
     ax.loglog(wrong.epsilons, np.maximum(wrong.remainders, _FLOOR), "s-", color=OKABE_ITO[5], ms=3.5, lw=1.6,
-              label=f"sign error in layer 1 (order {wrong.order:.2f})")
+              label=f"{wrong_label} (order {wrong.order:.2f})")
     e0 = eps[0]
     ax.loglog(eps, 0.03 * right.remainders[0] * (eps / e0) ** 2, color="0.45", lw=0.9, ls="--", label=r"slope 2: $\varepsilon^2$")
-    ax.loglog(eps, 0.03 * wrong.remainders[0] * (eps / e0), color="0.45", lw=0.9, ls=":", label=r"slope 1: $\varepsilon$")
-    rounding = 1e-15 * max(1.0, loss(W, S))
+    ax.loglog(wrong.epsilons, 0.03 * wrong.remainders[0] * (wrong.epsilons / wrong.epsilons[0]), color="0.45", lw=0.9, ls=":",
+              label=r"slope 1: $\varepsilon$")
+    rounding = 1e-15 * max(1.0, float(loss_value))
     ax.axhspan(_FLOOR, rounding, color="0.9", zorder=0)
     ax.annotate("rounding level of $L$", (eps[0], rounding), ha="right", va="bottom", fontsize=7, color="0.35")
     ax.set_ylim(1e-17, 1e2)
@@ -96,106 +85,6 @@ def taylor_test_figure(weights: Sequence[np.ndarray], Sigma: np.ndarray, *, seed
 # --------------------------------------------------------------------------- tolerances
 
 
-_DEFAULT_SETTINGS = {
-    "library defaults: DOP853, rtol 1e-10, atol 1e-14": {},
-    "rtol 1e-6, atol 1e-9": {"rtol": 1e-6, "atol": 1e-9},
-    "SciPy defaults: RK45, rtol 1e-3, atol 1e-6": {"method": "RK45", "rtol": 1e-3, "atol": 1e-6, "max_step": np.inf},
-}
-
-
-@dataclass(frozen=True)
-class ToleranceStudy:
-    r"""Result of :func:`tolerance_study`.
-
-    Attributes
-    ----------
-    t : ndarray, shape (n,)
-    exact : ndarray, shape (n,)
-        The closed-form loss (:func:`deeplinear.mode_loss`).
-    losses : dict of str to ndarray
-        The integrated loss for each setting.
-    max_error : dict of str to float
-        :math:`\max_t |L_{\rm num}(t) - L_{\rm exact}(t)|` for each setting.
-    nfev : dict of str to int
-        Right-hand-side evaluations for each setting.
-    singular_values : ndarray
-    a0 : float
-        Initial value of every weight of every mode.
-    h : int
-    """
-
-    t: np.ndarray
-    exact: np.ndarray
-    losses: dict
-    max_error: dict
-    nfev: dict
-    singular_values: np.ndarray
-    a0: float
-    h: int
-
-
-def tolerance_study(
-    singular_values: Sequence[float] = (3.0, 2.0, 1.0),
-    a0: float = 1e-5,
-    h: int = 2,
-    t_max: float = 14.0,
-    *,
-    settings: Mapping[str, Mapping] | None = None,
-    num: int = 281,
-) -> ToleranceStudy:
-    r"""Integrate the aligned, balanced flow from a tiny start at several tolerances and compare
-    each loss curve with the closed form.
-
-    The network has square widths ``(r, ..., r)`` with ``r = len(singular_values)``, target
-    :math:`\Sigma = \mathrm{diag}(\sigma)` and every weight of every mode equal to ``a0``
-    (:func:`deeplinear.aligned_init`), so each mode follows
-    :math:`\dot a = a^{h-1}(\sigma_k - a^h)` and the loss is known in closed form
-    (:func:`deeplinear.mode_loss`). The flow passes close to the saddles where the first ``m``
-    modes are learnt; there the unlearnt modes are tiny and any error in them shifts the time
-    of the next drop.
-
-    Parameters
-    ----------
-    singular_values : sequence of float, default (3, 2, 1)
-    a0 : float, default 1e-5
-    h : int, default 2
-    t_max : float, default 14
-    settings : mapping of str to dict, optional
-        Label -> keyword arguments for :func:`deeplinear.gradient_flow`. The default compares
-        the library defaults, ``rtol=1e-6, atol=1e-9``, and SciPy's own defaults
-        (``RK45``, ``rtol=1e-3``, ``atol=1e-6``, no step cap).
-    num : int, default 281
-
-    Returns
-    -------
-    ToleranceStudy
-    """
-    s = np.asarray(singular_values, dtype=float)
-    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
-        raise ValueError(f"singular_values must be a non-empty list of positive numbers, got {singular_values!r:.80}")
-    a0 = as_positive(a0, "a0")
-    h = as_depth(h)
-    t_max = as_positive(t_max, "t_max")
-    num = as_int(num, "num", minimum=2)
-    settings = dict(_DEFAULT_SETTINGS if settings is None else settings)
-    if not settings:
-        raise ValueError("settings must name at least one tolerance setting")
-    r = s.size
-    W0 = aligned_init((r,) * (h + 1), a0)
-    S = np.diag(s)
-    t = np.linspace(0.0, t_max, num)
-    exact = mode_loss(t, a0**h, s, h)
-    losses, errors, nfev = {}, {}, {}
-    for label, kw in settings.items():
-        tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t, **dict(kw))
-        if tr.t.size != t.size:
-            raise RuntimeError(f"setting {label!r}: the integration stopped early ({tr.message})")
-        losses[label] = _frozen(tr.loss)
-        errors[label] = float(np.max(np.abs(tr.loss - exact)))
-        nfev[label] = int(tr.nfev)
-    return ToleranceStudy(_frozen(t), _frozen(exact), losses, errors, nfev, _frozen(s), float(a0), h)
-
-
 def tolerance_figure(study: ToleranceStudy):
     r"""Loss curves (left) and their errors against the closed form (right) of a
     :class:`ToleranceStudy`.
@@ -205,7 +94,7 @@ def tolerance_figure(study: ToleranceStudy):
     matplotlib Figure
     """
     if not isinstance(study, ToleranceStudy):
-        raise TypeError(f"study must be a ToleranceStudy (from tolerance_study), got {type(study).__name__}")
+        raise TypeError(f"study must be a ToleranceStudy (from dl.tolerance_study), got {type(study).__name__}")
     fig, (ax_l, ax_e) = new_figure(2, width=7.8, height=3.4)
     ax_l.plot(study.t, study.exact, color="0.75", lw=5, label="closed form", solid_capstyle="butt")
     styles = ["-", "--", "-."]
@@ -281,7 +170,7 @@ def flow_forms_figure(trajectory: Trajectory, adjacency_trajectory: AdjacencyTra
         raise ValueError(f"the adjacency trajectory needs widths={tuple(tr.widths)} (pass widths= to gradient_flow_adjacency)")
     if tr.t.shape != at.t.shape or not np.allclose(tr.t, at.t, rtol=0, atol=1e-12):
         raise ValueError("both trajectories must have the same output times (pass the same t_eval)")
-    diff = np.array([max(float(np.max(np.abs(w - v))) for w, v in zip(tr.weights[k], at.weights(k))) for k in range(tr.t.size)])
+    diff = np.array([max(float(np.max(np.abs(w - v))) for w, v in zip(tr.weights[k], at.weights[k])) for k in range(tr.t.size)])
     fig, (ax_l, ax_d) = new_figure(2, width=7.8, height=3.3)
     ax_l.plot(tr.t, tr.loss, color=OKABE_ITO[0], lw=3.0, alpha=0.6, label=r"layer-wise: $\dot W_j$")
     ax_l.plot(at.t, at.loss, "o", color=OKABE_ITO[5], ms=3, label=r"adjacency form: $\dot A$")
@@ -303,50 +192,13 @@ def flow_forms_figure(trajectory: Trajectory, adjacency_trajectory: AdjacencyTra
 # --------------------------------------------------------------------------- explorer
 
 
-_SCRUB_SIGMA = (3.0, 2.0, 1.0)
-
-
-@dataclass(frozen=True)
-class ScrubbedFlow:
-    """What :func:`flow_scrub_prepare` computes once per depth and scale: the trajectory and
-    the singular values of its (diagonal) target."""
-
-    trajectory: Trajectory
-    singular_values: np.ndarray
-
-
-def flow_scrub_prepare(
-    depth: int,
-    scale: float,
-    *,
-    singular_values: Sequence[float] = _SCRUB_SIGMA,
-    t_max: float = 12.0,
-    seed: int = 0,
-) -> ScrubbedFlow:
-    r"""The flow behind :func:`flow_scrub_figure`: square widths ``(r, ..., r)`` of depth
-    ``depth``, target :math:`\mathrm{diag}(\sigma)`, i.i.d. Gaussian initial weights of standard
-    deviation ``scale`` drawn from ``numpy.random.default_rng(seed)``, integrated on
-    :math:`[0, t_{\max}]` with 481 output times (dense output in between).
-    """
-    h = as_depth(depth, "depth")
-    scale = as_positive(scale, "scale")
-    t_max = as_positive(t_max, "t_max")
-    s = np.asarray(singular_values, dtype=float)
-    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
-        raise ValueError(f"singular_values must be a non-empty list of non-negative numbers, got {singular_values!r:.80}")
-    r = s.size
-    W0 = random_init((r,) * (h + 1), np.random.default_rng(seed), scale)
-    tr = gradient_flow(W0, np.diag(s), (0.0, t_max), t_eval=np.linspace(0.0, t_max, 481))
-    return ScrubbedFlow(tr, _frozen(s))
-
-
 def flow_scrub_figure(prepared: ScrubbedFlow, depth: int, scale: float, t: float, *, fig=None):
     r"""The loss along a flow up to time ``t`` (left) and the singular values of the end-to-end
     map :math:`W_{1:h}(t)` against those of the target (right).
 
     The dotted levels on the left are the loss values :math:`\tfrac12\sum_{k > m}\sigma_k^2`
     of the saddles where the ``m`` largest singular values are learnt; a flow from a small
-    start lingers near them in turn. Use with :func:`flow_scrub_prepare` as ``prepare=`` of
+    start lingers near them in turn. Use with :func:`deeplinear.flow_scrub_prepare` as ``prepare=`` of
     :func:`deeplinear.explore`, so that scrubbing through ``t`` never re-integrates;
     ``depth`` and ``scale`` only label the figure.
 
@@ -355,7 +207,7 @@ def flow_scrub_figure(prepared: ScrubbedFlow, depth: int, scale: float, t: float
     matplotlib Figure
     """
     if not isinstance(prepared, ScrubbedFlow):
-        raise TypeError(f"prepared must be a ScrubbedFlow (from flow_scrub_prepare), got {type(prepared).__name__}")
+        raise TypeError(f"prepared must be a ScrubbedFlow (from dl.flow_scrub_prepare), got {type(prepared).__name__}")
     tr, sigma = prepared.trajectory, prepared.singular_values
     t = float(t)
     if not (tr.t[0] <= t <= tr.t[-1]):

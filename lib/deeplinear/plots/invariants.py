@@ -23,7 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validation import as_positive, as_weights, as_widths, widths_of
-from ..flow import Trajectory, gradient_flow
+from ..flow import gradient_flow
+from ..trajectory import Trajectory
 from ..invariants import _check_trajectory, _check_transforms, commutator_block_drift, gl_action, random_gl, symmetry_defect
 from ..init import random_init
 from .style import OKABE_ITO, new_figure

@@ -30,33 +30,24 @@ Eftekhari (2020); Jacot et al. (2021); Cohen et al. (2021); Trager, Kohn and Bru
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from .._validation import as_depth, as_matrix, as_positive, as_weights, check_sigma, widths_of
+from .._validation import as_depth, as_positive
+from ..critical import critical_values
 from ..descent import DescentOrbits
-from ..flow import Event, gradient_flow
+from ..escape import EscapePhaseScaling, SaddleEscapeTimes
+from ..flow import gradient_flow
 from ..init import random_init
-from ..landscape import critical_point, critical_values
-from ..loss import loss
-from ..losses import linear
 from ..modes import mode_loss
 from ..rates import ConvergenceTimes
-from ..saddles import classify
 from .style import OKABE_ITO, new_figure
-from .._validation import frozen_array as _frozen
 from .._validation import as_positive_values as _positive_values
 
 __all__ = [
     "convergence_time_figure",
-    "SaddleEscapeTimes",
-    "saddle_escape_times",
     "saddle_escape_figure",
-    "escape_phase_blowup_time",
-    "EscapePhaseScaling",
-    "escape_phase_scaling",
     "escape_phase_figure",
     "descent_orbit_figure",
     "random_start_explorer_figure",
@@ -120,120 +111,6 @@ def convergence_time_figure(result: ConvergenceTimes):
 # --------------------------------------------------------------------------- strict and non-strict saddles
 
 
-@dataclass(frozen=True)
-class SaddleEscapeTimes:
-    r"""Escape times from a non-strict and a strict saddle with the same critical value.
-
-    Attributes
-    ----------
-    Sigma : ndarray
-    h : int
-    points : dict
-        ``{"non-strict": weights, "strict": weights}``: the balanced representative of the
-        learnt set ``{1}`` (:func:`deeplinear.critical_point`) and the point
-        :math:`(\sqrt{\sigma_1}e_1e_1^\top, I, \dots, I, \sqrt{\sigma_1}e_1e_1^\top)`.
-    kinds : dict
-        :func:`deeplinear.classify` of each point (``kind``).
-    lambda_min : dict
-        The smallest Hessian eigenvalue of each point.
-    value : float
-        The common critical value :math:`L_{\{1\}}`.
-    threshold : float
-        A flow has escaped when its loss falls below this (half of :math:`L_{\{1\}}`).
-    eps : ndarray
-        Sizes of the perturbations (Frobenius norm over all layers).
-    seeds : tuple of int
-        One random unit direction per seed, the same for both points and every ``eps``.
-    times : dict
-        ``{kind: ndarray of shape (n_eps, n_seeds)}``; ``inf`` if no escape by ``t_max``.
-    t_max : float
-    """
-
-    Sigma: np.ndarray
-    h: int
-    points: dict
-    kinds: dict
-    lambda_min: dict
-    value: float
-    threshold: float
-    eps: np.ndarray
-    seeds: tuple
-    times: dict
-    t_max: float
-
-    def median(self, which: str) -> np.ndarray:
-        """Median escape time over the seeds, for each ``eps``."""
-        return np.median(self.times[which], axis=1)
-
-    def slope(self, which: str) -> float:
-        r"""Least-squares slope of :math:`\log(\text{median time})` against :math:`\log\varepsilon`."""
-        m = self.median(which)
-        ok = np.isfinite(m)
-        return float(np.polyfit(np.log(self.eps[ok]), np.log(m[ok]), 1)[0])
-
-
-def saddle_escape_times(
-    Sigma: np.ndarray | None = None,
-    h: int = 3,
-    eps: Sequence[float] = (0.3, 0.1, 0.03, 0.01),
-    seeds: Sequence[int] = tuple(range(6)),
-    *,
-    t_max: float = 1e4,
-) -> SaddleEscapeTimes:
-    r"""Perturb a non-strict and a strict saddle of the same value and time the escape.
-
-    Square widths ``(r, ..., r)`` with :math:`\Sigma` square diagonal, ``r >= 2`` (default
-    :math:`\mathrm{diag}(3, 2)`). Both points have learnt the largest singular value only, so
-    both have the value :math:`L_{\{1\}} = \tfrac12\sum_{k\ge2}\sigma_k^2`. Each start is the
-    point plus ``eps`` times a Gaussian direction of unit Frobenius norm; the escape time is
-    when the loss first falls below :math:`L_{\{1\}}/2` (terminal :class:`deeplinear.Event`).
-
-    Returns
-    -------
-    SaddleEscapeTimes
-    """
-    S = np.diag([3.0, 2.0]) if Sigma is None else as_matrix(Sigma, "Sigma")
-    r = S.shape[0]
-    if S.shape != (r, r) or r < 2 or np.count_nonzero(S - np.diag(np.diag(S))) or np.any(np.diff(np.diag(S)) >= 0) \
-            or np.diag(S)[-1] <= 0:
-        raise ValueError(f"Sigma must be square diagonal with strictly decreasing positive entries, r >= 2, got {S.tolist()}")
-    h = as_depth(h)
-    if h < 3:
-        raise ValueError(f"a non-strict saddle of this kind needs depth h >= 3, got h = {h}")
-    eps_arr = np.array([as_positive(e, "eps") for e in eps], dtype=float)
-    if eps_arr.size == 0 or np.any(eps_arr >= 1.0):
-        raise ValueError(f"eps must be a non-empty list of sizes in (0, 1), got {list(eps)!r:.80}")
-    seeds = _seeds(seeds)
-    t_max = as_positive(t_max, "t_max")
-    d = _square(r, h)
-    cp = critical_point((1,), S, d)
-    e1 = np.zeros((r, r))
-    e1[0, 0] = np.sqrt(S[0, 0])
-    strict = [e1.copy()] + [np.eye(r) for _ in range(h - 2)] + [e1.copy()]
-    points = {"non-strict": [np.array(w) for w in cp.weights], "strict": strict}
-    kinds, lam = {}, {}
-    for name, W in points.items():
-        c = classify(W, S)
-        kinds[name] = c.kind
-        lam[name] = float(c.lambda_min)
-    threshold = 0.5 * cp.value
-    ev = Event("escape", lambda t, Ws: loss(Ws, S) - threshold, terminal=True, direction=-1.0)
-    times = {name: np.full((eps_arr.size, len(seeds)), np.inf) for name in points}
-    for j, seed in enumerate(seeds):
-        rng = np.random.default_rng(seed)
-        Z = [rng.standard_normal(w.shape) for w in strict]
-        nz = np.sqrt(sum(float(np.sum(z * z)) for z in Z))
-        for i, e in enumerate(eps_arr):
-            for name, W in points.items():
-                W0 = [w + e * z / nz for w, z in zip(W, Z)]
-                tr = gradient_flow(W0, S, (0.0, t_max), events=[ev], **_FAST)
-                hit = tr.events.get("escape", ())
-                if len(hit):
-                    times[name][i, j] = float(hit[0])
-    return SaddleEscapeTimes(_frozen(S), h, points, kinds, lam, float(cp.value), threshold, _frozen(eps_arr), seeds,
-                             {k: _frozen(v) for k, v in times.items()}, t_max)
-
-
 def saddle_escape_figure(result: SaddleEscapeTimes):
     r"""Escape time against the size :math:`\varepsilon` of the perturbation (log-log), for the
     non-strict and the strict saddle: every direction (dots) and the median (line), with the
@@ -265,134 +142,6 @@ def saddle_escape_figure(result: SaddleEscapeTimes):
 
 
 # --------------------------------------------------------------------------- the escape phase
-
-
-def escape_phase_blowup_time(weights0: Sequence[np.ndarray], Sigma: np.ndarray, *, bound: float = 1e6,
-                             t_max: float = 1e4) -> float:
-    r"""Blow-up time :math:`\tau` of the escape-phase flow from ``weights0``.
-
-    Near the origin the quadratic terms of the gradient flow dominate the cubic ones; dropping
-    the latter leaves
-
-    .. math:: \dot W_j = W_{j+1:h}^\top\, \Sigma\, W_{1:j-1}^\top ,
-
-    the gradient flow of the linear loss :math:`-\langle\Sigma, W_{1:h}\rangle`
-    (:class:`deeplinear.LinearLoss`). Its right-hand side is homogeneous of degree :math:`h - 1`,
-    and for :math:`h \ge 3` its solutions typically reach infinity in finite time. Returned: the time at which the largest layer norm reaches
-    ``bound`` (within :math:`O(\text{bound}^{2-h})` of the blow-up time), or ``inf`` if that does
-    not happen by ``t_max``.
-
-    Raises
-    ------
-    ValueError
-        For depth ``h < 3`` (the escape-phase flow of depth two is linear and grows
-        exponentially, without blow-up).
-    """
-    W = as_weights(weights0, "weights0")
-    d = widths_of(W)
-    if len(W) < 3:
-        raise ValueError(f"the escape phase blows up in finite time only for depth h >= 3, got h = {len(W)}")
-    S = check_sigma(Sigma, d)
-    bound = as_positive(bound, "bound")
-    t_max = as_positive(t_max, "t_max")
-    tr = gradient_flow(W, None, (0.0, t_max), end_to_end_loss=linear(S), events={"blowup": {"bound": bound}},
-                       warn=False, **_FAST)
-    return float(tr.t[-1]) if tr.status == "blowup" else float("inf")
-
-
-@dataclass(frozen=True)
-class EscapePhaseScaling:
-    r"""First escape times of random starts :math:`sZ` against the escape-phase blow-up time.
-
-    Attributes
-    ----------
-    h : int
-    singular_values : ndarray
-    scales : ndarray
-    seeds : tuple of int
-    taus : ndarray, shape (n_seeds,)
-        :func:`escape_phase_blowup_time` from :math:`Z` (entries standard normal).
-    times : ndarray, shape (n_seeds, n_scales)
-        First time the loss of the full flow from :math:`sZ` falls below the midpoint between
-        the first two rungs, :math:`\tfrac12\sum_k\sigma_k^2 - \tfrac14\sigma_1^2`.
-    distribution_seeds : tuple of int
-    distribution : ndarray
-        :math:`\tau(Z)` for each of ``distribution_seeds``.
-    aligned_tau : float
-        :math:`1/((h-2)\sigma_1)`: the blow-up time of the aligned balanced start with layer
-        value 1.
-    """
-
-    h: int
-    singular_values: np.ndarray
-    scales: np.ndarray
-    seeds: tuple
-    taus: np.ndarray
-    times: np.ndarray
-    distribution_seeds: tuple
-    distribution: np.ndarray
-    aligned_tau: float
-
-    @property
-    def scaled_times(self) -> np.ndarray:
-        r""":math:`s^{h-2}\,T(s)`, shape ``(n_seeds, n_scales)``."""
-        return self.times * self.scales[None, :] ** (self.h - 2)
-
-    @property
-    def relative_gap(self) -> np.ndarray:
-        r""":math:`|s^{h-2}T(s) - \tau(Z)| / \tau(Z)` for every seed and scale."""
-        return np.abs(self.scaled_times - self.taus[:, None]) / self.taus[:, None]
-
-
-def escape_phase_scaling(
-    h: int = 3,
-    scales: Sequence[float] = (0.1, 0.03, 0.01),
-    seeds: Sequence[int] = tuple(range(6)),
-    *,
-    singular_values: Sequence[float] = (3.0, 2.0, 1.0),
-    distribution_seeds: Sequence[int] = tuple(range(30)),
-    t_max: float = 1e6,
-) -> EscapePhaseScaling:
-    r"""Compare the first escape time :math:`T(s)` of the start :math:`sZ` with :math:`\tau(Z)/s^{h-2}`.
-
-    Square widths ``(r, ..., r)``, :math:`\Sigma = \mathrm{diag}(\sigma)`, and
-    ``Z = deeplinear.random_init(widths, numpy.random.default_rng(seed), 1.0)``.
-
-    Returns
-    -------
-    EscapePhaseScaling
-    """
-    h = as_depth(h)
-    if h < 3:
-        raise ValueError(f"the escape-phase scaling s^(h-2) needs depth h >= 3, got h = {h}")
-    s = _positive_values(singular_values)
-    sc = np.array([as_positive(x, "scales") for x in scales], dtype=float)
-    if sc.size == 0 or np.any(sc >= 1.0):
-        raise ValueError(f"scales must be a non-empty list of small scales in (0, 1), got {list(scales)!r:.80}")
-    seeds = _seeds(seeds)
-    dseeds = _seeds(distribution_seeds)
-    t_max = as_positive(t_max, "t_max")
-    d = _square(s.size, h)
-    S = np.diag(s)
-    srt = np.sort(s)[::-1]
-    level = 0.5 * float(np.sum(s**2)) - 0.25 * float(srt[0] ** 2)
-    ev = Event("escape", lambda t, Ws: loss(Ws, S) - level, terminal=True, direction=-1.0)
-
-    def Z_of(seed: int) -> list[np.ndarray]:
-        return random_init(d, np.random.default_rng(seed), 1.0)
-
-    taus = np.array([escape_phase_blowup_time(Z_of(k), S) for k in seeds])
-    times = np.full((len(seeds), sc.size), np.inf)
-    for j, seed in enumerate(seeds):
-        Z = Z_of(seed)
-        for i, x in enumerate(sc):
-            tr = gradient_flow([x * z for z in Z], S, (0.0, t_max), events=[ev], **_FAST)
-            hit = tr.events.get("escape", ())
-            if len(hit):
-                times[j, i] = float(hit[0])
-    dist = np.array([escape_phase_blowup_time(Z_of(k), S) for k in dseeds])
-    return EscapePhaseScaling(h, _frozen(s), _frozen(sc), seeds, _frozen(taus), _frozen(times), dseeds, _frozen(dist),
-                              1.0 / ((h - 2) * float(srt[0])))
 
 
 def escape_phase_figure(results: Sequence[EscapePhaseScaling]):

@@ -31,13 +31,13 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .._validation import as_int, as_positive, as_rng, as_widths
-from ..landscape import FiberPath, critical_point, critical_values, fiber_path, first_order_fiber_dimension, sample_fiber
-from ..saddles import orbit_dimension
+from ..critical import critical_point, critical_values
+from ..fibres import _WALK_SIGMA, _WALK_WIDTHS, FiberPath, first_order_fiber_dimension, sample_fiber
+from ..orbits import orbit_dimension
 from .style import OKABE_ITO, new_figure
 
 __all__ = [
     "fiber_path_figure",
-    "saddle_fiber_path",
     "fiber_walk_figure",
     "fiber_ladder_figure",
 ]
@@ -120,32 +120,8 @@ def fiber_path_figure(path: FiberPath):
 
 # --------------------------------------------------------------------------- the explorer
 
-_WALK_SIGMA = (3.0, 2.0, 1.0)
-_WALK_WIDTHS = (3, 3, 3, 3)
-_WALK_SUBSET = (1,)
 #: Size of the explorer figure (pass it as ``ExplorerOptions(figsize=...)``).
 WALK_FIGSIZE = (7.4, 6.2)
-#: Path kinds of the explorer: (kind, layer).
-WALK_KINDS = {"gl": ("gl", 1), "orthogonal": ("orthogonal", 1), "null-space W1": ("null-space", 1),
-              "null-space W2": ("null-space", 2)}
-
-
-def saddle_fiber_path(kind: str) -> FiberPath:
-    r"""The paths of the chapter's explorer, through the balanced non-strict saddle
-    :math:`S = \{1\}` of :math:`\Sigma = \mathrm{diag}(3, 2, 1)` with widths ``(3, 3, 3, 3)``
-    (value 2.5), for ``s`` in ``[-1, 1]`` (41 points): :func:`deeplinear.fiber_path` with the
-    explorer's choices of kind and layer (its ``prepare=`` step).
-
-    Parameters
-    ----------
-    kind : {"gl", "orthogonal", "null-space W1", "null-space W2"}
-        A group path or a straight product-preserving line in layer 1 or 2.
-    """
-    if kind not in WALK_KINDS:
-        raise ValueError(f"kind must be one of {tuple(WALK_KINDS)}, got {kind!r}")
-    k, layer = WALK_KINDS[kind]
-    cp = critical_point(_WALK_SUBSET, np.diag(_WALK_SIGMA), _WALK_WIDTHS)
-    return fiber_path(cp, kind=k, layer=layer, s=np.linspace(-1.0, 1.0, 41), seed=0)
 
 
 def _walk_axes(fig, h: int):

@@ -13,115 +13,18 @@ own side of that line with the same conserved :math:`c = w_2^2 - w_1^2`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from .._validation import as_positive
-from ..flow import Trajectory, gradient_flow
-from ..saddles import scalar_h2_limit, scalar_vector_field
+from ..scalar import _as_point, _as_sigma, scalar_flow, scalar_h2_limit, scalar_vector_field
 from .style import OKABE_ITO
 
 __all__ = [
-    "ScalarFlow",
-    "scalar_flow",
     "scalar_phase_portrait",
     "scalar_phase_portrait_at",
     "scalar_h3_figure",
 ]
-
-
-def _as_point(w0: object, name: str = "w0", h: int | None = None) -> np.ndarray:
-    try:
-        w = np.asarray(w0, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a sequence of numbers, got {w0!r:.80}") from exc
-    if w.ndim != 1 or w.size < 1 or not np.all(np.isfinite(w)):
-        raise ValueError(f"{name} must be a finite 1-D vector of weights (w_1, ..., w_h), got {w0!r:.80}")
-    if h is not None and w.size != h:
-        raise ValueError(f"{name} must have {h} entries, got {w.size}: {w0!r:.80}")
-    return w
-
-
-def _as_sigma(sigma: object) -> float:
-    try:
-        s = float(sigma)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"sigma must be a real number, got {sigma!r:.80}") from exc
-    return as_positive(s, "sigma")
-
-
-@dataclass(frozen=True, eq=False)
-class ScalarFlow:
-    r"""A trajectory of the scalar chain (returned by :func:`scalar_flow`).
-
-    Attributes
-    ----------
-    t : ndarray, shape (n,)
-    w : ndarray, shape (n, h)
-        ``w[k, i]`` is :math:`w_{i+1}(t_k)`.
-    loss : ndarray, shape (n,)
-    sigma : float
-    trajectory : Trajectory
-        The underlying :func:`deeplinear.gradient_flow` result (widths all one).
-    """
-
-    t: np.ndarray
-    w: np.ndarray
-    loss: np.ndarray
-    sigma: float
-    trajectory: Trajectory
-
-    @property
-    def final(self) -> np.ndarray:
-        """The weights at the last time."""
-        return self.w[-1].copy()
-
-    def __repr__(self) -> str:
-        return (f"ScalarFlow(h={self.w.shape[1]}, sigma={self.sigma:g}, t=[{self.t[0]:g}, {self.t[-1]:g}], "
-                f"w(0)={np.round(self.w[0], 6).tolist()}, w(end)={np.round(self.w[-1], 6).tolist()})")
-
-
-def scalar_flow(
-    w0: Sequence[float],
-    sigma: float,
-    t_max: float,
-    *,
-    n_points: int = 201,
-    rtol: float = 1e-10,
-    atol: float = 1e-14,
-) -> ScalarFlow:
-    r"""Integrate the scalar gradient flow :math:`\dot w_i = \prod_{j\ne i} w_j(\sigma - \prod_j w_j)`.
-
-    A thin wrapper of :func:`deeplinear.gradient_flow` for widths all one.
-
-    Parameters
-    ----------
-    w0 : sequence of float
-        Initial weights :math:`(w_1, \dots, w_h)`.
-    sigma : float
-        Target, ``> 0``.
-    t_max : float
-        Integrate over ``[0, t_max]``.
-    n_points : int, default 201
-        Number of evenly spaced output times.
-    rtol, atol : float
-        Tolerances of the integrator.
-
-    Returns
-    -------
-    ScalarFlow
-    """
-    w = _as_point(w0)
-    s = _as_sigma(sigma)
-    t_max = as_positive(t_max, "t_max")
-    if int(n_points) < 2:
-        raise ValueError(f"n_points must be at least 2, got {n_points}")
-    weights0 = [np.array([[x]]) for x in w]
-    tr = gradient_flow(weights0, np.array([[s]]), (0.0, t_max), t_eval=np.linspace(0.0, t_max, int(n_points)),
-                       rtol=rtol, atol=atol)
-    W = np.array([[float(m[0, 0]) for m in Wt] for Wt in tr.weights])
-    return ScalarFlow(t=np.asarray(tr.t), w=W, loss=np.asarray(tr.loss), sigma=s, trajectory=tr)
 
 
 def _axes(fig, width: float, height: float):

@@ -31,11 +31,12 @@ import matplotlib.ticker
 import numpy as np
 
 from .._validation import as_depth, as_int, as_weights, check_sigma, widths_of
-from ..hessian import extreme_eigenvalues, hessian
-from ..landscape import critical_point, spare_rank_fiber_point
-from ..loss import loss
-from ..saddles import classify, fit_descent_order
-from .style import OKABE_ITO, axes_row as _axes, new_figure
+from ..curvature import extreme_eigenvalues, hessian
+from ..critical import critical_point
+from ..fibres import spare_rank_fiber_point
+from ..objective import loss
+from ..classification import classify, fit_descent_order
+from .style import OKABE_ITO, axes_row as _axes
 
 __all__ = [
     "hessian_spectrum_figure",
@@ -68,9 +69,9 @@ def _draw_spectrum(ax, weights, Sigma, *, ylim=None, xmax=None, show_text=True, 
     thr = c.inertia.threshold
     idx = np.arange(1, ev.size + 1)
     for mask, colour, label in (
-        (ev < -thr, _NEG, f"negative ({c.inertia.n_negative})"),
-        (np.abs(ev) <= thr, _ZERO, f"zero ({c.inertia.n_zero})"),
-        (ev > thr, _POS, f"positive ({c.inertia.n_positive})"),
+        (ev < -thr, _NEG, f"negative ({c.inertia.negative})"),
+        (np.abs(ev) <= thr, _ZERO, f"zero ({c.inertia.zero})"),
+        (ev > thr, _POS, f"positive ({c.inertia.positive})"),
     ):
         y = np.where(np.abs(ev) <= thr, 0.0, ev)
         if np.any(mask):

@@ -26,17 +26,16 @@ import numpy as np
 
 from .._validation import as_depth, as_positive
 from ..modes import mode_solution
-from ..saddles import (
-    RayFates,
+from ..escape import (
     SaddleSampleFlows,
     _integrate,
     _log_times,
     _pick_mode,
     _stable_signs,
-    off_ray_flow,
     saddle_escape_law,
     saddle_manifolds,
 )
+from ..rays import RayFates, off_ray_flow
 from .style import OKABE_ITO, new_figure
 
 __all__ = [

@@ -47,6 +47,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 
 from ._validation import as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of
 from .network import prefix_products, suffix_products
+from .objective import gradient
 
 __all__ = [
     "flatten_weights",
@@ -187,8 +188,6 @@ def finite_difference_hessian(weights: Sequence[np.ndarray], Sigma: np.ndarray, 
     the analytic Hessian: compare with tolerances to match, and use a larger zero threshold in
     :func:`inertia`.
     """
-    from .loss import gradient
-
     W, S = _checked(weights, Sigma)
     step = as_positive(step, "step")
     d = widths_of(W)
@@ -256,6 +255,11 @@ class _HVP:
             V.append(x[off:off + m].reshape(shp))
             off += m
         return np.concatenate([g.ravel() for g in self.apply(V)])
+
+
+def _hvp(W: Sequence[np.ndarray], S: np.ndarray, V: Sequence[np.ndarray]) -> list[np.ndarray]:
+    r""":math:`\nabla^2 L\,V` for validated weights, target and direction (one product)."""
+    return _HVP(list(W), S).apply(list(V))
 
 
 def hessian_vector_product(
@@ -456,16 +460,17 @@ class Inertia:
 
     Attributes
     ----------
-    n_negative, n_zero, n_positive : int
+    negative, zero, positive : int
+        Numbers of negative, zero and positive eigenvalues.
     threshold : float
         Eigenvalues with ``|lambda| <= threshold`` count as zero.
     eigenvalues : ndarray
         All eigenvalues, ascending.
     """
 
-    n_negative: int
-    n_zero: int
-    n_positive: int
+    negative: int
+    zero: int
+    positive: int
     threshold: float
     eigenvalues: np.ndarray
 
@@ -478,11 +483,11 @@ class Inertia:
         return float(self.eigenvalues[-1]) if self.eigenvalues.size else 0.0
 
     def __iter__(self):
-        return iter((self.n_negative, self.n_zero, self.n_positive))
+        return iter((self.negative, self.zero, self.positive))
 
     def __repr__(self) -> str:
         return (
-            f"Inertia(negative={self.n_negative}, zero={self.n_zero}, positive={self.n_positive}; "
+            f"Inertia(negative={self.negative}, zero={self.zero}, positive={self.positive}; "
             f"|lambda| <= {self.threshold:.2e} counts as zero)"
         )
 

@@ -1,4 +1,4 @@
-"""Tests of deeplinear.hessian: analytic Hessian, matrix-free products, inertia, sharpness.
+"""Tests of deeplinear.curvature: analytic Hessian, matrix-free products, inertia, sharpness.
 
 Digest claims checked here: 12 (origin, h = 2), 13 (origin, h >= 3: zero Hessian),
 18 (degenerate minima, lambda_max = h sigma_1^(2 - 2/h)), 19 (sharpness along the fibre).
@@ -120,7 +120,7 @@ def test_claim13_origin_deep_hessian_is_zero(h):
     H = dl.hessian(W, Sigma)
     assert np.all(H == 0) and H.shape == (4 * h, 4 * h)
     inert = dl.inertia(H)
-    assert (inert.n_negative, inert.n_zero, inert.n_positive) == (0, 4 * h, 0)
+    assert (inert.negative, inert.zero, inert.positive) == (0, 4 * h, 0)
     # L(eps V) - L(0) = -eps^h <Sigma, V_h...V_1> + eps^(2h) ||V_h...V_1||^2 / 2, exactly
     rng = np.random.default_rng(h)
     V = [rng.standard_normal((2, 2)) for _ in range(h)]
@@ -136,7 +136,7 @@ def test_claim18_degenerate_balanced_minima(h, nullity, lam):
     Sigma = np.diag([3.0, 2.0])
     cp = dl.critical_point((1, 2), Sigma, (2,) * (h + 1))
     inert = dl.inertia(dl.hessian(cp.weights, Sigma))
-    assert inert.n_negative == 0 and inert.n_zero == nullity == (h - 1) * 4  # = dim GL(2)^(h-1)
+    assert inert.negative == 0 and inert.zero == nullity == (h - 1) * 4  # = dim GL(2)^(h-1)
     assert inert.lambda_max == pytest.approx(lam, abs=1e-4)
     assert dl.sharpness(cp.weights, Sigma) == pytest.approx(h * 3 ** (2 - 2 / h), rel=1e-12)
 
@@ -183,11 +183,11 @@ def test_inertia_threshold_and_finite_difference_tolerance():
     H = dl.hessian(cp.weights, Sigma)
     inert = dl.inertia(H)
     assert inert.threshold == pytest.approx(H.shape[0] * np.finfo(float).eps * np.max(np.abs(inert.eigenvalues)))
-    assert (inert.n_negative, inert.n_zero, inert.n_positive) == (0, 9, 3)
+    assert (inert.negative, inert.zero, inert.positive) == (0, 9, 3)
     assert list(inert) == [0, 9, 3] and "counts as zero" in repr(inert)
     F = dl.finite_difference_hessian(cp.weights, Sigma, step=1e-4)
     loose = dl.inertia(F, tol=1e-5 * np.max(np.abs(np.linalg.eigvalsh(F))))
-    assert (loose.n_negative, loose.n_zero, loose.n_positive) == (0, 9, 3)
+    assert (loose.negative, loose.zero, loose.positive) == (0, 9, 3)
 
 
 def test_inertia_bad_input():

@@ -1,4 +1,4 @@
-"""Tests of deeplinear.loss: the loss and its two gradients (layer-wise and adjacency form)."""
+"""Tests of deeplinear.objective: the loss and its two gradients (layer-wise and adjacency form)."""
 
 import numpy as np
 import pytest

@@ -1,0 +1,299 @@
+r"""Scalar networks (all widths 1): the critical set, the vector field, the conserved curves.
+
+:func:`scalar_flow` integrates the flow of the chapter on scalar networks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_depth, as_positive, as_real
+from .critical import _fmt
+from .classification import GLOBAL_MINIMUM, NON_STRICT, STRICT
+from .flow import gradient_flow
+from .trajectory import Trajectory
+
+__all__ = [
+    "ScalarCriticalSet",
+    "scalar_critical_set",
+    "scalar_vector_field",
+    "scalar_conserved_curve",
+    "scalar_h2_limit",
+    "ScalarFlow",
+    "scalar_flow",
+]
+
+# --------------------------------------------------------------------------- scalar networks
+
+
+@dataclass(frozen=True, eq=False)
+class ScalarCriticalSet:
+    r"""The critical set of a scalar network (all widths 1), :math:`L = \tfrac12(\sigma - w_1\cdots w_h)^2`.
+
+    Critical points: the global minima :math:`\{\prod_i w_i = \sigma\}` (value 0, a
+    hypersurface; a hyperbola for ``h = 2``) and, for :math:`\sigma \ne 0`, the saddles where
+    at least two coordinates vanish (value :math:`\sigma^2/2`; for ``h = 2`` only the
+    origin). A saddle with exactly two zero coordinates ``i, j`` is strict, with Hessian
+    eigenvalues :math:`\pm|\sigma\prod_{k\ne i,j} w_k|` and zeros; with three or more zeros the
+    Hessian vanishes and the saddle is non-strict (the origin for ``h >= 3``).
+
+    Attributes
+    ----------
+    h : int
+    sigma : float
+    description : str
+    """
+
+    h: int
+    sigma: float
+    description: str
+
+    @property
+    def minimum_value(self) -> float:
+        return 0.0
+
+    @property
+    def saddle_value(self) -> float:
+        return 0.5 * self.sigma ** 2
+
+    def saddle_components(self) -> tuple[tuple[int, int], ...]:
+        """The pairs ``(i, j)`` (1-based) whose zero set ``{w_i = w_j = 0}`` is a component of the saddles."""
+        return tuple(itertools.combinations(range(1, self.h + 1), 2)) if self.sigma != 0 else ()
+
+    def classify_point(self, w: Sequence[float], *, tol: float = 1e-12) -> str:
+        """``"global minimum"``, ``"strict saddle"``, ``"non-strict saddle"`` or ``"not critical"``."""
+        w = np.asarray(w, dtype=float)
+        if w.shape != (self.h,):
+            raise ValueError(f"w must have {self.h} entries, got shape {w.shape}")
+        scale = max(1.0, abs(self.sigma))
+        if abs(float(np.prod(w)) - self.sigma) <= tol * scale:
+            return GLOBAL_MINIMUM
+        zeros = int(np.sum(np.abs(w) <= tol))
+        if zeros >= 3:
+            return NON_STRICT
+        if zeros == 2:
+            return STRICT
+        return "not critical"
+
+    def minima_curve(self, w1: np.ndarray) -> np.ndarray:
+        r"""For ``h = 2``: points :math:`(w_1, \sigma/w_1)` of the hyperbola of minima (``w1 != 0``)."""
+        if self.h != 2:
+            raise ValueError("minima_curve is for h = 2 (the hyperbola w1 w2 = sigma)")
+        w1 = np.asarray(w1, dtype=float)
+        return np.stack([w1, self.sigma / w1], axis=-1)
+
+    def __repr__(self) -> str:
+        return f"ScalarCriticalSet(h={self.h}, sigma={_fmt(self.sigma)}): {self.description}"
+
+
+def scalar_critical_set(h: int, sigma: float) -> ScalarCriticalSet:
+    r"""Description of the critical set of the scalar chain of depth ``h`` (see :class:`ScalarCriticalSet`)."""
+    h = as_depth(h)
+    try:
+        sigma = float(sigma)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"sigma must be a real number, got {sigma!r}") from exc
+    if not np.isfinite(sigma):
+        raise ValueError(f"sigma must be finite, got {sigma}")
+    if h == 1:
+        desc = f"the single point w1 = {_fmt(sigma)} (convex loss)"
+    elif sigma == 0:
+        desc = "minima {w1...wh = 0} (value 0); no saddles"
+    elif h == 2:
+        desc = (f"minima on the hyperbola w1 w2 = {_fmt(sigma)} (value 0); one strict saddle at the origin "
+                f"(value {_fmt(sigma ** 2 / 2)}, Hessian eigenvalues +-{_fmt(abs(sigma))})")
+    else:
+        desc = (f"minima on {{w1...w{h} = {_fmt(sigma)}}} (value 0); saddles where at least two w_i vanish "
+                f"(value {_fmt(sigma ** 2 / 2)}): strict with exactly two zeros, non-strict with three or more (e.g. the origin)")
+    return ScalarCriticalSet(h, sigma, desc)
+
+
+def scalar_vector_field(w: np.ndarray, sigma: float) -> np.ndarray:
+    r"""The scalar gradient flow :math:`\dot w_i = \prod_{j\ne i} w_j\,(\sigma - \prod_j w_j)`.
+
+    ``w`` has shape ``(..., h)`` (vectorised over leading axes, e.g. a grid for a phase
+    portrait); returns the velocities in the same shape.
+    """
+    w = np.asarray(w, dtype=float)
+    if w.ndim < 1 or w.shape[-1] < 1:
+        raise ValueError(f"w must have shape (..., h) with h >= 1, got {w.shape}")
+    h = w.shape[-1]
+    p = np.prod(w, axis=-1, keepdims=True)
+    others = np.stack([np.prod(np.delete(w, i, axis=-1), axis=-1) for i in range(h)], axis=-1)
+    return others * (float(sigma) - p)
+
+
+def scalar_conserved_curve(w0: Sequence[float], t: np.ndarray) -> np.ndarray:
+    r"""The curve of constant conserved quantities :math:`w_{i+1}^2 - w_i^2` through ``w0``.
+
+    Every trajectory of the scalar flow lies on it. Parametrised by the coordinate ``j`` with
+    the smallest :math:`|w_{0,j}|` (the only one that may cross zero): :math:`w_j = t`,
+    :math:`w_i = \operatorname{sign}(w_{0,i})\sqrt{t^2 + w_{0,i}^2 - w_{0,j}^2}` for the others
+    (for a tie, :math:`w_i = \pm t` with the sign relation of ``w0``). For ``h = 2`` this is a
+    branch of the hyperbola :math:`w_2^2 - w_1^2 = c`.
+
+    Returns
+    -------
+    ndarray, shape (len(t), h)
+    """
+    w0 = np.asarray(w0, dtype=float)
+    if w0.ndim != 1 or w0.size < 1 or not np.all(np.isfinite(w0)):
+        raise ValueError(f"w0 must be a finite 1-D vector, got {w0!r}")
+    t = np.asarray(t, dtype=float).ravel()
+    j = int(np.argmin(np.abs(w0)))
+    c = w0 ** 2 - w0[j] ** 2
+    out = np.empty((t.size, w0.size))
+    sj = 1.0 if w0[j] >= 0 else -1.0
+    for i in range(w0.size):
+        if i == j:
+            out[:, i] = t
+        elif c[i] > 1e-14 * max(1.0, float(np.max(w0 ** 2))):
+            out[:, i] = (1.0 if w0[i] >= 0 else -1.0) * np.sqrt(t ** 2 + c[i])
+        else:
+            si = 1.0 if w0[i] >= 0 else -1.0
+            out[:, i] = si * sj * t
+    return out
+
+
+def scalar_h2_limit(w0: Sequence[float], sigma: float) -> np.ndarray:
+    r"""Where the scalar flow of depth two started at ``w0`` converges, in closed form.
+
+    For ``h = 2`` the sum :math:`s = w_1 + w_2` obeys :math:`\dot s = (\sigma - w_1 w_2)\,s`, so
+    its sign is invariant, and :math:`c = w_2^2 - w_1^2` is conserved. The limit is the origin if
+    :math:`s = 0` (the stable manifold :math:`w_1 = -w_2`), otherwise
+
+    .. math:: w_1^\infty = \operatorname{sgn}(s)\sqrt{\tfrac12\big(\sqrt{c^2 + 4\sigma^2} - c\big)},\qquad
+              w_2^\infty = \operatorname{sgn}(s)\sqrt{\tfrac12\big(\sqrt{c^2 + 4\sigma^2} + c\big)},
+
+    the point of the hyperbola :math:`w_1 w_2 = \sigma` with the same :math:`c` on the same side
+    of the line :math:`w_1 = -w_2`.
+
+    Parameters
+    ----------
+    w0 : sequence of float
+        :math:`(w_1, w_2)` at time 0.
+    sigma : float
+        Target, ``> 0``.
+
+    Returns
+    -------
+    ndarray, shape (2,)
+    """
+    try:
+        w = np.asarray(w0, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"w0 must be a sequence of numbers, got {w0!r:.80}") from exc
+    if w.shape != (2,) or not np.all(np.isfinite(w)):
+        raise ValueError(f"w0 must be a finite vector with 2 entries (w_1, w_2), got {w0!r:.80}")
+    s = as_positive(as_real(sigma, "sigma"), "sigma")
+    total = w[0] + w[1]
+    if total == 0.0:
+        return np.zeros(2)
+    c = w[1] ** 2 - w[0] ** 2
+    r = np.hypot(c, 2.0 * s)
+    sign = 1.0 if total > 0 else -1.0
+    # r - c and r + c computed without cancellation: (r - c)(r + c) = 4 sigma^2
+    plus = r + abs(c)
+    minus = 4.0 * s * s / plus
+    a2, b2 = (minus, plus) if c >= 0 else (plus, minus)
+    return sign * np.sqrt(np.array([a2, b2]) / 2.0)
+
+
+# --------------------------------------------------------------------------- integrating the scalar flow
+
+
+def _as_point(w0: object, name: str = "w0", h: int | None = None) -> np.ndarray:
+    try:
+        w = np.asarray(w0, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a sequence of numbers, got {w0!r:.80}") from exc
+    if w.ndim != 1 or w.size < 1 or not np.all(np.isfinite(w)):
+        raise ValueError(f"{name} must be a finite 1-D vector of weights (w_1, ..., w_h), got {w0!r:.80}")
+    if h is not None and w.size != h:
+        raise ValueError(f"{name} must have {h} entries, got {w.size}: {w0!r:.80}")
+    return w
+
+
+def _as_sigma(sigma: object) -> float:
+    try:
+        s = float(sigma)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"sigma must be a real number, got {sigma!r:.80}") from exc
+    return as_positive(s, "sigma")
+
+
+@dataclass(frozen=True, eq=False)
+class ScalarFlow:
+    r"""A trajectory of the scalar chain (returned by :func:`scalar_flow`).
+
+    Attributes
+    ----------
+    t : ndarray, shape (n,)
+    w : ndarray, shape (n, h)
+        ``w[k, i]`` is :math:`w_{i+1}(t_k)`.
+    loss : ndarray, shape (n,)
+    sigma : float
+    trajectory : Trajectory
+        The underlying :func:`deeplinear.gradient_flow` result (widths all one).
+    """
+
+    t: np.ndarray
+    w: np.ndarray
+    loss: np.ndarray
+    sigma: float
+    trajectory: Trajectory
+
+    @property
+    def final(self) -> np.ndarray:
+        """The weights at the last time."""
+        return self.w[-1].copy()
+
+    def __repr__(self) -> str:
+        return (f"ScalarFlow(h={self.w.shape[1]}, sigma={self.sigma:g}, t=[{self.t[0]:g}, {self.t[-1]:g}], "
+                f"w(0)={np.round(self.w[0], 6).tolist()}, w(end)={np.round(self.w[-1], 6).tolist()})")
+
+
+def scalar_flow(
+    w0: Sequence[float],
+    sigma: float,
+    t_max: float,
+    *,
+    n_points: int = 201,
+    rtol: float = 1e-10,
+    atol: float = 1e-14,
+) -> ScalarFlow:
+    r"""Integrate the scalar gradient flow :math:`\dot w_i = \prod_{j\ne i} w_j(\sigma - \prod_j w_j)`.
+
+    A thin wrapper of :func:`deeplinear.gradient_flow` for widths all one.
+
+    Parameters
+    ----------
+    w0 : sequence of float
+        Initial weights :math:`(w_1, \dots, w_h)`.
+    sigma : float
+        Target, ``> 0``.
+    t_max : float
+        Integrate over ``[0, t_max]``.
+    n_points : int, default 201
+        Number of evenly spaced output times.
+    rtol, atol : float
+        Tolerances of the integrator.
+
+    Returns
+    -------
+    ScalarFlow
+    """
+    w = _as_point(w0)
+    s = _as_sigma(sigma)
+    t_max = as_positive(t_max, "t_max")
+    if int(n_points) < 2:
+        raise ValueError(f"n_points must be at least 2, got {n_points}")
+    weights0 = [np.array([[x]]) for x in w]
+    tr = gradient_flow(weights0, np.array([[s]]), (0.0, t_max), t_eval=np.linspace(0.0, t_max, int(n_points)),
+                       rtol=rtol, atol=atol)
+    W = np.array([[float(m[0, 0]) for m in Wt] for Wt in tr.weights])
+    return ScalarFlow(t=np.asarray(tr.t), w=W, loss=np.asarray(tr.loss), sigma=s, trajectory=tr)

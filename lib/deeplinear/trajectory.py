@@ -1,0 +1,192 @@
+r"""Solutions of the gradient flow: the records that :mod:`deeplinear.flow` returns.
+
+:class:`Trajectory` holds a solution of the layer-wise flow, :class:`AdjacencyTrajectory` one
+of the unprojected adjacency-form flow (with the same attribute names where the concept is the
+same: ``t``, ``weights``, ``loss``, ``status``, ``message``, ``widths``), and :class:`Event`
+names an event to detect along the way. This module integrates nothing, so modules that only
+inspect trajectories (:mod:`deeplinear.invariants`) need not import the integrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Event", "Trajectory", "AdjacencyTrajectory"]
+
+@dataclass(frozen=True)
+class Event:
+    r"""A named event for :func:`deeplinear.gradient_flow`.
+
+    Attributes
+    ----------
+    name : str
+        Key under which the event times are recorded in ``Trajectory.events``.
+    function : callable
+        ``function(t, weights) -> float``; the event happens where it crosses zero.
+    terminal : bool, default False
+        Stop the integration at the first occurrence.
+    direction : float, default 0.0
+        Only crossings from positive to negative (``-1``), negative to positive (``+1``), or both
+        (``0``), as in :func:`scipy.integrate.solve_ivp`.
+    """
+
+    name: str
+    function: Callable[[float, list[np.ndarray]], float]
+    terminal: bool = False
+    direction: float = 0.0
+
+
+class _Packer:
+    """Flat state vector <-> list of weight views."""
+
+    def __init__(self, shapes: Sequence[tuple[int, int]]):
+        self.shapes = [tuple(s) for s in shapes]
+        sizes = [s[0] * s[1] for s in self.shapes]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        self.size = int(self.offsets[-1])
+
+    def unpack(self, y: np.ndarray) -> list[np.ndarray]:
+        o = self.offsets
+        return [y[o[i]:o[i + 1]].reshape(s) for i, s in enumerate(self.shapes)]
+
+    def pack(self, W: Sequence[np.ndarray]) -> np.ndarray:
+        return np.concatenate([np.asarray(w, dtype=float).ravel() for w in W])
+
+
+# --------------------------------------------------------------------------- trajectory
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    r"""A solution of the layer-wise gradient flow (returned by :func:`deeplinear.gradient_flow`).
+
+    Attributes
+    ----------
+    t : ndarray, shape (n,)
+        Output times (``t_eval``, or the solver's steps), ending at the termination time.
+    weights : list of list of ndarray
+        ``weights[k]`` is ``[W_1, ..., W_h]`` at ``t[k]``.
+    loss : ndarray, shape (n,)
+    gradient_norm : ndarray, shape (n,)
+        :math:`\lVert\nabla L\rVert` (all layers), so :math:`\dot L = -\lVert\nabla L\rVert^2`.
+    end_to_end : ndarray, shape (n, d_h, d_0)
+    conserved : list of list of ndarray
+        ``conserved[k]`` is ``[C_1, ..., C_{h-1}]`` at ``t[k]``.
+    conserved_drift : ndarray, shape (n,)
+        :math:`\max_i \lVert C_i(t) - C_i(0)\rVert_F / \max(1, \lVert C_i(0)\rVert_F)`.
+    events : dict of str to ndarray
+        Event name -> times at which it happened.
+    status : str
+        ``"completed"`` (reached the end of ``t_span``), ``"converged"`` (convergence event),
+        ``"blowup"`` (norm bound exceeded), ``"event"`` (another terminal event) or
+        ``"failed"`` (the solver failed; the trajectory stops at the last good time).
+    message : str
+        Human-readable explanation of ``status``.
+    widths : tuple of int
+    nfev : int
+        Number of right-hand-side evaluations.
+    """
+
+    t: np.ndarray
+    weights: list
+    loss: np.ndarray
+    gradient_norm: np.ndarray
+    end_to_end: np.ndarray
+    conserved: list
+    conserved_drift: np.ndarray
+    events: dict
+    status: str
+    message: str
+    widths: tuple
+    nfev: int
+    _solution: Any = field(repr=False, compare=False, default=None)
+    _packer: Any = field(repr=False, compare=False, default=None)
+
+    @property
+    def success(self) -> bool:
+        """True unless the integration failed or blew up."""
+        return self.status in ("completed", "converged", "event")
+
+    @property
+    def final_weights(self) -> list[np.ndarray]:
+        """The weights at the last time."""
+        return self.weights[-1]
+
+    def weights_at(self, t: float | Sequence[float] | np.ndarray) -> list:
+        """Weights at arbitrary times from the dense output (``[W_1..W_h]``, or a list of them for an array ``t``)."""
+        arr = np.asarray(t, dtype=float)
+        lo, hi = float(self.t[0]), float(self.t[-1])
+        if not np.all(np.isfinite(arr)) or np.any(arr < lo) or np.any(arr > hi):
+            raise ValueError(f"t = {t!r:.60} is outside the integrated interval [{lo}, {hi}]")
+        if self._solution is None:  # stopped at t0 (e.g. converged at the start)
+            return [w.copy() for w in self.weights[0]] if arr.ndim == 0 else [[w.copy() for w in self.weights[0]] for _ in arr.ravel()]
+        if arr.ndim == 0:
+            return [w.copy() for w in self._packer.unpack(self._solution(float(arr)))]
+        Y = self._solution(arr.ravel())
+        return [[w.copy() for w in self._packer.unpack(Y[:, k])] for k in range(Y.shape[1])]
+
+    def __repr__(self) -> str:
+        return (
+            f"Trajectory(widths={self.widths}, n={self.t.size}, t=[{self.t[0]:g}, {self.t[-1]:g}], "
+            f"loss {self.loss[0]:.6g} -> {self.loss[-1]:.6g}, max drift {np.max(self.conserved_drift):.2g}, "
+            f"events={ {k: v.size for k, v in self.events.items()} }, status={self.status!r})"
+        )
+
+
+@dataclass(frozen=True)
+class AdjacencyTrajectory:
+    r"""A solution of the unprojected adjacency-form flow (see :func:`deeplinear.gradient_flow_adjacency`).
+
+    Attributes
+    ----------
+    t : ndarray, shape (n,)
+    A : ndarray, shape (n, n_v, n_v)
+    loss : ndarray, shape (n,)
+        :math:`\tfrac12\lVert E - A^h\rVert_F^2`.
+    nilpotency_residual : ndarray, shape (n,)
+        :math:`\lVert A(t)^{h+1}\rVert_F` (zero while the block-shift structure is kept).
+    pattern_leak : ndarray, shape (n,), or None
+        Largest entry of :math:`A(t)` outside the first block sub-diagonal (when ``widths`` is known).
+    status, message : str
+    h : int
+    widths : tuple of int or None
+    weights : list of list of ndarray, or None
+        ``weights[k]`` is ``[W_1, ..., W_h]`` read off ``A[k]`` (blocks ``(i + 1, i)``), as in
+        :class:`Trajectory`; ``None`` when ``widths`` is not known.
+    """
+
+    t: np.ndarray
+    A: np.ndarray
+    loss: np.ndarray
+    nilpotency_residual: np.ndarray
+    pattern_leak: np.ndarray | None
+    status: str
+    message: str
+    h: int
+    widths: tuple | None
+    weights: list | None = None
+    _solution: Any = field(repr=False, compare=False, default=None)
+
+    def A_at(self, t: float | np.ndarray) -> np.ndarray:
+        """``A`` at arbitrary times in the integrated interval (dense output)."""
+        arr = np.asarray(t, dtype=float)
+        if not np.all(np.isfinite(arr)) or np.any(arr < self.t[0]) or np.any(arr > self.t[-1]):
+            raise ValueError(f"t = {t!r:.60} is outside the integrated interval [{self.t[0]}, {self.t[-1]}]")
+        n = self.A.shape[1]
+        Y = self._solution(arr.ravel())
+        return Y.T.reshape(arr.shape + (n, n))
+
+    @property
+    def success(self) -> bool:
+        """True unless the integration failed."""
+        return self.status == "completed"
+
+    def __repr__(self) -> str:
+        return (
+            f"AdjacencyTrajectory(n_v={self.A.shape[1]}, h={self.h}, n={self.t.size}, "
+            f"loss {self.loss[0]:.6g} -> {self.loss[-1]:.6g}, status={self.status!r})"
+        )
