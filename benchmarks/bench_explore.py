@@ -80,9 +80,9 @@ def plot_loss(sigma: float, depth: int, scale: float, fig) -> None:
     ax.set_title(f"Loss along the gradient flow, depth {depth}")
 
 
-def make_explorer(**options) -> dl.Explorer:
+def make_explorer(**options) -> dl.explore.Explorer:
     return dl.explore.explorer(plot_loss, sigma=(0.5, 3.0, 0.5, 1.5), depth=[2, 3, 4],
-                      scale=dl.LogRange(0.01, 0.25, 3, default=0.05), options=dl.ExplorerOptions(**options))
+                      scale=dl.explore.LogRange(0.01, 0.25, 3, default=0.05), options=dl.explore.ExplorerOptions(**options))
 
 
 def ms(x: float) -> str:
@@ -121,7 +121,7 @@ def bench_live() -> dict[str, float]:
             "cached": statistics.median(cached)}
 
 
-def bench_static() -> tuple[list[tuple], dl.Explorer]:
+def bench_static() -> tuple[list[tuple], dl.explore.Explorer]:
     rows = []
     keep = None
     for label, opts in [("palette PNG, 256 colours (default)", {}),
@@ -170,7 +170,7 @@ MEASURE_JS = """async (root) => {
 }"""
 
 
-def bench_browser(ex: dl.Explorer) -> dict[str, float] | str:
+def bench_browser(ex: dl.explore.Explorer) -> dict[str, float] | str:
     if not Path(CHROMIUM).exists():
         return f"skipped: {CHROMIUM} missing"
     from playwright.sync_api import sync_playwright

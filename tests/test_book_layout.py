@@ -78,5 +78,5 @@ def test_chapter_anatomy(path):
     assert ":filter: docname in docnames" in text, "the chapter ends with its own references"
     assert re.search(r"\{prf:(theorem|proposition|lemma|definition|corollary)\}", text)
     assert any("nbval-check-output" in c.metadata.get("tags", []) for c in code), "no number is checked by nbval"
-    assert "dl.explore" in text, "the standard asks for at least one explorer"
+    assert "dl.explore.explorer" in text, "the standard asks for at least one explorer"
     assert "{numref}" in text, "figures are referred to with numref"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +31,9 @@ def _summary(module: object) -> str:
     """First sentence of a module docstring, or its name when it has none."""
     doc = (getattr(module, "__doc__", None) or "").strip()
     first = doc.split("\n\n", 1)[0].replace("\n", " ").strip()
+    # reST roles to MyST: :math:`x` -> $x$, :func:`~a.b` -> `b`
+    first = re.sub(r":math:`([^`]+)`", r"$\1$", first)
+    first = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", first)
     return first.rstrip(".") if first else module.__name__
 
 
@@ -98,12 +102,20 @@ def _subpackage_page(sub: str) -> str:
     return "\n".join(parts)
 
 
+def core_modules() -> list[str]:
+    """The modules of the mathematics in the package's own order (``deeplinear._MODULES``)."""
+    pkg = importlib.import_module(PACKAGE)
+    on_disk = set(_public_modules(PACKAGE)) - set(SUBPACKAGES)
+    listed = list(pkg._MODULES)
+    if set(listed) != on_disk:
+        raise SystemExit(f"api_pages: deeplinear._MODULES {sorted(listed)} does not match the modules {sorted(on_disk)}")
+    return listed
+
+
 def pages() -> dict[str, str]:
     """File name (relative to library/) -> content, for every reference page."""
     out = {}
-    for name in _public_modules(PACKAGE):
-        if name in SUBPACKAGES:
-            continue
+    for name in core_modules():
         out[f"api-{name}.md"] = _module_page(f"{PACKAGE}.{name}", f"{PACKAGE}.{name}")
     for sub in SUBPACKAGES:
         out[f"api-{sub}.md"] = _subpackage_page(sub)
@@ -116,7 +128,7 @@ MARK_START, MARK_END = "<!-- modules:start -->", "<!-- modules:end -->"
 def index_table() -> str:
     """The module table of library/index.md (between its two markers)."""
     rows = ["| page | module | what it holds |", "|---|---|---|"]
-    for name in _public_modules(PACKAGE):
+    for name in core_modules() + list(SUBPACKAGES):
         mod = importlib.import_module(f"{PACKAGE}.{name}")
         rows.append(f"| {{doc}}`api-{name}` | `{PACKAGE}.{name}` | {_summary(mod)} |")
     return "\n".join(rows)

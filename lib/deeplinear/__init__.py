@@ -42,8 +42,8 @@ from inspect import isfunction as _isfunction
 __version__ = "0.1.0"
 
 #: The modules of the mathematics, each one concept (CONTRIBUTING.md).
-MODULES = (
-    "network", "objective", "losses", "trajectory", "flow", "product_flow", "descent",
+_MODULES = (
+    "network", "objective", "losses", "trajectory", "flow", "adjacency_flow", "product_flow", "descent",
     "invariants", "init", "data", "modes", "aligned", "incremental", "curves", "rates",
     "critical", "fibres", "curvature", "classification", "orbits", "escape", "rays", "scalar",
 )
@@ -55,7 +55,7 @@ def _exported(obj: object) -> bool:
 
 
 __all__: list[str] = []
-for _name in MODULES:
+for _name in _MODULES:
     _module = _import_module(f".{_name}", __name__)
     for _public in _module.__all__:
         _obj = getattr(_module, _public)

@@ -338,7 +338,7 @@ class ConvergenceRate:
     measured: float
 
 
-def local_convergence_rate(h: int, sigma: float, *, a0: float | None = None) -> ConvergenceRate:
+def local_convergence_rate(sigma: float, h: int, *, a0: float | None = None) -> ConvergenceRate:
     r"""Measure :math:`\frac{d}{dt}\log L` near the minimum on the integrated network flow.
 
     The scalar network of depth ``h`` (widths all one) starts balanced at ``a0`` (default

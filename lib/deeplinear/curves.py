@@ -18,6 +18,7 @@ import numpy as np
 from ._validation import as_int, as_positive
 
 __all__ = [
+    "zero_crossings",
     "plateau_levels",
     "plateau_dwell",
     "orbit_period",
@@ -106,3 +107,27 @@ def orbit_period(values: Sequence[float], *, tol: float = 1e-6, max_period: int 
         if np.all(np.abs(x[p:] - x[:-p]) <= tol):
             return p
     return 0
+
+
+def zero_crossings(t: Sequence[float] | np.ndarray, values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """The times at which sampled ``values`` change sign, by linear interpolation between samples.
+
+    For quantities along a trajectory (``t = traj.t``): when a weight passes through zero, when
+    a distance falls below a level (pass ``distance - level``). A sample exactly at zero counts
+    as a sign change with its neighbours.
+
+    Raises
+    ------
+    ValueError
+        If ``t`` and ``values`` are not 1-D arrays of the same length with finite entries.
+    """
+    t = np.asarray(t, dtype=float)
+    g = np.asarray(values, dtype=float)
+    if t.ndim != 1 or g.shape != t.shape:
+        raise ValueError(f"t and values must be 1-D of the same length, got shapes {t.shape} and {g.shape}")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(g))):
+        raise ValueError("t and values must be finite")
+    k = np.flatnonzero(np.diff(np.sign(g)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(g[k + 1] != g[k], g[k] / (g[k] - g[k + 1]), 0.0)
+    return t[k] + frac * (t[k + 1] - t[k])

@@ -375,9 +375,9 @@ def _distance(a: list, b: list) -> np.ndarray:
 
 
 def compare_data_flows(
+    weights0: Sequence[np.ndarray],
     X: np.ndarray,
     Y: np.ndarray,
-    weights0: Sequence[np.ndarray],
     t_span: tuple[float, float] | float,
     *,
     num: int = 201,
@@ -393,10 +393,10 @@ def compare_data_flows(
 
     Parameters
     ----------
-    X : ndarray, shape (d_0, N)
-    Y : ndarray, shape (d_h, N)
     weights0 : list of ndarray
         Initial weights in reduced coordinates.
+    X : ndarray, shape (d_0, N)
+    Y : ndarray, shape (d_h, N)
     t_span : (t0, t1) or float
     num : int, default 201
         Number of output times.

@@ -73,7 +73,7 @@ __all__ = [
 # --------------------------------------------------------------------------- stable / unstable sets
 
 
-def saddle_escape_law(h: int, sigma: float, a0: float, t: float | np.ndarray, *, stable: bool = False) -> np.ndarray:
+def saddle_escape_law(t: float | np.ndarray, a0: float, sigma: float, h: int, *, stable: bool = False) -> np.ndarray:
     r"""Leading-order size :math:`|a(t)|` of a mode leaving (or approaching) its saddle along a ray.
 
     Near :math:`a = 0` the ray dynamics is :math:`\frac{d|a|}{dt} \approx \pm\sigma|a|^{h-1}`
@@ -466,7 +466,7 @@ def flow_from_saddle(
     amp_on = np.array([man.mode_amplitudes(mm.mode, Wt) for Wt in tr_on.weights])
     amp_off = np.array([man.mode_amplitudes(mm.mode, Wt) for Wt in tr_off.weights])
     t = np.asarray(tr_on.t, dtype=float)
-    law = saddle_escape_law(h, mm.sigma, eps, t - t[0], stable=predicted == "stable")
+    law = saddle_escape_law(t - t[0], eps, mm.sigma, h, stable=predicted == "stable")
     return FlowFromSaddle(
         manifolds=man, mode=mm.mode, signs=signs, predicted=predicted, eps=eps, off=off,
         on=tr_on, off_trajectory=tr_off, t=_readonly(t),

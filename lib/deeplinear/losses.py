@@ -238,21 +238,21 @@ def logistic(X: np.ndarray, labels: np.ndarray) -> LogisticLoss:
     return LogisticLoss(_frozen(X), _frozen(y))
 
 
-def huber(target: np.ndarray, *, X: np.ndarray | None = None, delta: float = 1.0) -> HuberLoss:
-    r"""Huber loss of ``target - W X`` (``X`` defaults to the identity: the residual ``Sigma - W``).
+def huber(Y: np.ndarray, *, X: np.ndarray | None = None, delta: float = 1.0) -> HuberLoss:
+    r"""Huber loss of ``Y - W X`` (``X`` defaults to the identity: the residual ``Sigma - W``).
 
     Parameters
     ----------
-    target : ndarray, shape (d_h, N)
+    Y : ndarray, shape (d_h, N)
         Outputs (or :math:`\Sigma` when ``X`` is omitted).
     X : ndarray, shape (d_0, N), optional
     delta : float, default 1.0
         Transition between the quadratic and the linear regime, ``> 0``.
     """
-    Y = as_matrix(target, "target")
+    Y = as_matrix(Y, "Y")
     Xm = np.eye(Y.shape[1]) if X is None else as_matrix(X, "X")
     if Xm.shape[1] != Y.shape[1]:
-        raise ValueError(f"target {Y.shape} and X {Xm.shape} must have the same number of columns")
+        raise ValueError(f"Y {Y.shape} and X {Xm.shape} must have the same number of columns")
     return HuberLoss(_frozen(Y), _frozen(Xm), as_positive(delta, "delta"))
 
 

@@ -14,18 +14,21 @@ In adjacency form (Wendin and Altafini, arXiv:2511.10362, Section 3)
 
 where the ``j``-th term lies in block ``(j, j-1)``, so the gradient never leaves the block
 pattern. The two implementations are independent; the tests check that they agree.
+
+:func:`taylor_test` checks any gradient by the order of the first-order Taylor remainder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_matrix, as_weights, check_sigma, widths_of
+from ._validation import as_depth, as_matrix, as_rng, as_weights, check_sigma, widths_of
 from .network import prefix_products
 
-__all__ = ["residual", "loss", "gradient", "loss_adjacency", "gradient_adjacency"]
+__all__ = ["residual", "loss", "gradient", "loss_adjacency", "gradient_adjacency", "TaylorTest", "taylor_test"]
 
 
 def _checked(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -140,3 +143,125 @@ def gradient_adjacency(A: np.ndarray, E: np.ndarray, h: int) -> np.ndarray:
     for j in range(1, h + 1):
         G -= powers[h - j].T @ R @ powers[j - 1].T
     return G
+
+
+@dataclass(frozen=True)
+class TaylorTest:
+    r"""Result of :func:`taylor_test`.
+
+    Attributes
+    ----------
+    epsilons : ndarray
+        Step sizes, decreasing.
+    remainders : ndarray
+        :math:`r(\varepsilon) = |L(W + \varepsilon V) - L(W) - \varepsilon \langle G, V\rangle|`.
+    order : float
+        Observed order: the least-squares slope of :math:`\log r` against
+        :math:`\log\varepsilon` over the ``fit`` largest steps, where rounding does not yet
+        dominate. About 2 for a right gradient, about 1 for a wrong one.
+    directional_derivative : float
+        :math:`\langle G, V\rangle`, the claimed derivative along ``V``.
+    central_difference : float
+        :math:`(L(W + \delta V) - L(W - \delta V)) / (2\delta)` with :math:`\delta = 10^{-5}`,
+        an independent estimate of the derivative along ``V`` (error :math:`O(\delta^2)`).
+    """
+
+    epsilons: np.ndarray
+    remainders: np.ndarray
+    order: float
+    directional_derivative: float
+    central_difference: float
+
+    @property
+    def passed(self) -> bool:
+        """True when the remainder is second order (observed order at least 1.8)."""
+        return bool(self.order >= 1.8)
+
+
+def _as_gradient(G: object, W: list[np.ndarray], name: str = "gradient") -> list[np.ndarray]:
+    if isinstance(G, np.ndarray) or not isinstance(G, Sequence) or len(G) != len(W):
+        raise ValueError(f"{name} must be a list of {len(W)} arrays, one per layer, got {type(G).__name__}")
+    out = []
+    for j, (g, w) in enumerate(zip(G, W), start=1):
+        g = np.asarray(g, dtype=float)
+        if g.shape != w.shape:
+            raise ValueError(f"{name}[{j - 1}] (for W_{j}) must have shape {w.shape}, got {g.shape}")
+        out.append(g)
+    return out
+
+
+def taylor_test(
+    weights: Sequence[np.ndarray],
+    Sigma: np.ndarray,
+    gradient_fn: Callable[[list[np.ndarray], np.ndarray], Sequence[np.ndarray]] | Sequence[np.ndarray] | None = None,
+    *,
+    direction: Sequence[np.ndarray] | None = None,
+    rng: np.random.Generator | int = 0,
+    epsilons: Sequence[float] | np.ndarray | None = None,
+    fit: int = 5,
+) -> TaylorTest:
+    r"""Taylor (directional-derivative) test of a gradient of :math:`L = \tfrac12\lVert\Sigma - W_{1:h}\rVert_F^2`.
+
+    For a smooth :math:`L`,
+    :math:`L(W + \varepsilon V) = L(W) + \varepsilon \langle \nabla L(W), V\rangle + O(\varepsilon^2)`,
+    so the remainder :math:`r(\varepsilon) = |L(W + \varepsilon V) - L(W) - \varepsilon\langle G, V\rangle|`
+    falls by a factor 100 per decade of :math:`\varepsilon` when :math:`G = \nabla L(W)` and only
+    by a factor 10 when :math:`G` is wrong (unless the error happens to be orthogonal to ``V``,
+    which a random ``V`` makes unlikely). For very small :math:`\varepsilon` rounding in the
+    values of :math:`L` (about :math:`10^{-16} L`) dominates, so the order is fitted on the
+    ``fit`` largest steps only.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        The point ``[W_1, ..., W_h]``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+    gradient_fn : callable, list of ndarray, or None
+        ``gradient_fn(weights, Sigma)`` returning ``[G_1, ..., G_h]``, or the list itself;
+        ``None`` tests the library's :func:`deeplinear.gradient`.
+    direction : list of ndarray, optional
+        ``V``; by default a standard normal direction from ``rng``, normalised to unit norm.
+    rng : numpy.random.Generator or int, default 0
+    epsilons : array_like, optional
+        Decreasing positive steps; default ``10**linspace(-1, -7, 13)``.
+    fit : int, default 5
+        Number of largest steps used to fit the order (at least 2).
+
+    Returns
+    -------
+    TaylorTest
+    """
+    W = as_weights(weights)
+    S = check_sigma(Sigma, widths_of(W))
+    if gradient_fn is None:
+        G = gradient(W, S)
+    elif callable(gradient_fn):
+        G = _as_gradient(gradient_fn([w.copy() for w in W], S.copy()), W, "gradient_fn(weights, Sigma)")
+    else:
+        G = _as_gradient(gradient_fn, W)
+    if direction is None:
+        gen = as_rng(rng)
+        V = [gen.standard_normal(w.shape) for w in W]
+        norm = np.sqrt(sum(float(np.sum(v * v)) for v in V))
+        V = [v / norm for v in V]
+    else:
+        V = _as_gradient(direction, W, "direction")
+    eps = np.asarray(10.0 ** np.linspace(-1, -7, 13) if epsilons is None else epsilons, dtype=float)
+    if eps.ndim != 1 or eps.size < 2 or not np.all(np.isfinite(eps)) or np.any(eps <= 0) or np.any(np.diff(eps) >= 0):
+        raise ValueError(f"epsilons must be a decreasing 1-D array of at least 2 positive numbers, got {epsilons!r:.80}")
+    if isinstance(fit, bool) or not isinstance(fit, (int, np.integer)) or not 2 <= int(fit) <= eps.size:
+        raise ValueError(f"fit must be an integer between 2 and len(epsilons) = {eps.size}, got {fit!r}")
+    L0 = loss(W, S)
+    slope = sum(float(np.sum(g * v)) for g, v in zip(G, V))
+    rem = np.array([abs(loss([w + e * v for w, v in zip(W, V)], S) - L0 - e * slope) for e in eps])
+    k = int(fit)
+    with np.errstate(divide="ignore"):
+        logr = np.log10(np.maximum(rem[:k], np.finfo(float).tiny))
+    order = float(np.polyfit(np.log10(eps[:k]), logr, 1)[0])
+    delta = 1e-5
+    central = (loss([w + delta * v for w, v in zip(W, V)], S) - loss([w - delta * v for w, v in zip(W, V)], S)) / (2 * delta)
+    rem.setflags(write=False)
+    eps = eps.copy()
+    eps.setflags(write=False)
+    return TaylorTest(eps, rem, order, slope, float(central))

@@ -30,7 +30,7 @@ def _psd_power(M: np.ndarray, p: float) -> np.ndarray:
     return (Q * vals) @ Q.T
 
 
-def end_to_end_rhs(W: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray:
+def end_to_end_rhs(product: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray:
     r"""The closed end-to-end dynamics of a 0-balanced network (Arora, Cohen and Hazan 2018).
 
     .. math:: \dot W = \sum_{j=1}^{h} (W W^\top)^{\frac{h-j}{h}} (\Sigma - W) (W^\top W)^{\frac{j-1}{h}}
@@ -41,7 +41,8 @@ def end_to_end_rhs(W: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray:
 
     Parameters
     ----------
-    W : ndarray, shape (d_h, d_0)
+    product : ndarray, shape (d_h, d_0)
+        The end-to-end map :math:`W = W_h \cdots W_1`.
     Sigma : ndarray, shape (d_h, d_0)
     h : int
         Depth.
@@ -50,11 +51,11 @@ def end_to_end_rhs(W: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray:
     -------
     ndarray, shape (d_h, d_0)
     """
-    W = as_matrix(W, "W")
+    W = as_matrix(product, "product")
     S = as_matrix(Sigma, "Sigma")
     h = as_depth(h)
     if S.shape != W.shape:
-        raise ValueError(f"Sigma has shape {S.shape} but W has shape {W.shape}")
+        raise ValueError(f"Sigma has shape {S.shape} but product has shape {W.shape}")
     R = S - W
     L, Rt = W @ W.T, W.T @ W
     out = np.zeros_like(W)
@@ -90,7 +91,7 @@ def end_to_end_velocity(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> np.
     return -sum(partial_product(W, j + 1, h) @ G[j - 1] @ partial_product(W, 1, j - 1) for j in range(1, h + 1))
 
 
-def singular_value_velocity(W: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray:
+def singular_value_velocity(product: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray:
     r"""The singular-value law of the balanced end-to-end flow,
     :math:`\dot s_k = h\, s_k^{2-2/h} \langle \Sigma - W, u_k v_k^\top\rangle`.
 
@@ -99,8 +100,8 @@ def singular_value_velocity(W: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndar
 
     Parameters
     ----------
-    W : ndarray, shape (d_h, d_0)
-        The end-to-end map.
+    product : ndarray, shape (d_h, d_0)
+        The end-to-end map :math:`W = W_h \cdots W_1`.
     Sigma : ndarray, shape (d_h, d_0)
     h : int
         Depth.
@@ -110,11 +111,11 @@ def singular_value_velocity(W: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndar
     ndarray, shape (min(d_h, d_0),)
         The rates for :math:`s_1 \ge s_2 \ge \dots` (the compact SVD of ``W``).
     """
-    W = as_matrix(W, "W")
+    W = as_matrix(product, "product")
     S = as_matrix(Sigma, "Sigma")
     h = as_depth(h)
     if S.shape != W.shape:
-        raise ValueError(f"Sigma has shape {S.shape} but W has shape {W.shape}")
+        raise ValueError(f"Sigma has shape {S.shape} but product has shape {W.shape}")
     U, s, Vt = np.linalg.svd(W, full_matrices=False)
     inner = np.einsum("ik,ij,kj->k", U, S - W, Vt)
     return h * s ** (2.0 - 2.0 / h) * inner

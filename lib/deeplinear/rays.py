@@ -144,7 +144,7 @@ def ray_fates(
     return RayFates(man, m, float(man.mode(m).sigma), eps, t_max, signs, np.prod(signs, axis=1), np.array(ratios), spread)
 
 
-def off_ray_turn_time(h: int, sigma: float, c: float, a0: float) -> float:
+def off_ray_turn_time(a0: float, sigma: float, c: float, h: int) -> float:
     r"""Leading-order time for a start just off a stable ray to reach its closest approach to the saddle.
 
     Start on a stable ray at amplitude ``a0`` with the first layer moved towards zero, so that the
@@ -167,14 +167,14 @@ def off_ray_turn_time(h: int, sigma: float, c: float, a0: float) -> float:
 
     Parameters
     ----------
-    h : int
-        Depth, ``>= 2``.
+    a0 : float
+        Initial amplitude :math:`|w_1(0)|`, ``> 0``.
     sigma : float
         The mode's singular value, ``> 0``.
     c : float
         The conserved imbalance :math:`w_2^2 - w_1^2`.
-    a0 : float
-        Initial amplitude :math:`|w_1(0)|`, ``> 0``.
+    h : int
+        Depth, ``>= 2``.
 
     Returns
     -------
@@ -336,5 +336,5 @@ def off_ray_flow(
         t=te, amplitudes_on=amp_on, amplitudes_off=amp_off,
         loss_on=loss_on, loss_off=np.asarray(tr_off.loss),
         crossing_time=float(times[0]) if len(times) else math.nan,
-        predicted_turn=off_ray_turn_time(h, sig, c, abs(float(a_start[0]))) if c > 0 else math.inf,
+        predicted_turn=off_ray_turn_time(abs(float(a_start[0])), sig, c, h) if c > 0 else math.inf,
     )

@@ -90,7 +90,7 @@ class ScalarCriticalSet:
         return f"ScalarCriticalSet(h={self.h}, sigma={_fmt(self.sigma)}): {self.description}"
 
 
-def scalar_critical_set(h: int, sigma: float) -> ScalarCriticalSet:
+def scalar_critical_set(sigma: float, h: int) -> ScalarCriticalSet:
     r"""Description of the critical set of the scalar chain of depth ``h`` (see :class:`ScalarCriticalSet`)."""
     h = as_depth(h)
     try:

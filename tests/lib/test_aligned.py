@@ -58,6 +58,6 @@ def test_depth_scaled_times_converge():
 
 def test_claim_11_local_rate():
     for h, s, pred in [(2, 1.0, -4.0), (3, 2.0, -15.119), (4, 1.5, -14.697)]:
-        r = dl.local_convergence_rate(h, s)
+        r = dl.local_convergence_rate(s, h)
         assert r.predicted == pytest.approx(pred, abs=1e-3)
         assert r.measured == pytest.approx(r.predicted, rel=1e-3)

@@ -53,3 +53,13 @@ def test_plateau_dwell():
     assert dl.plateau_dwell(t, L, 1.0, 0.1) == pytest.approx(3.99, abs=0.011)
     with pytest.raises(ValueError, match="same length"):
         dl.plateau_dwell(t, L[:-1], 1.0)
+
+
+def test_zero_crossings_interpolate_between_samples():
+    t = np.linspace(0.0, 2 * np.pi, 2001)
+    np.testing.assert_allclose(dl.zero_crossings(t, np.sin(t - 0.3)), [0.3, 0.3 + np.pi], atol=1e-6)
+    assert dl.zero_crossings(t, np.ones_like(t)).size == 0
+    with pytest.raises(ValueError, match="same length"):
+        dl.zero_crossings(t, t[:-1])
+    with pytest.raises(ValueError, match="finite"):
+        dl.zero_crossings([0.0, 1.0], [1.0, np.nan])

@@ -178,7 +178,7 @@ def raw_data():
 def comparison(raw_data):
     X, Y = raw_data
     W0 = dl.random_init((3, 3, 3), np.random.default_rng(2), 0.1)
-    return dl.compare_data_flows(X, Y, W0, 6, num=61)
+    return dl.compare_data_flows(W0, X, Y, 6, num=61)
 
 
 def test_whitened_flow_is_the_reduced_flow_and_raw_flow_is_not(comparison):
@@ -200,4 +200,4 @@ def test_whitened_flow_is_the_reduced_flow_and_raw_flow_is_not(comparison):
 def test_compare_data_flows_checks_shapes(raw_data):
     X, Y = raw_data
     with pytest.raises(ValueError, match="weights0 map"):
-        dl.compare_data_flows(X, Y, [np.ones((3, 2)), np.ones((3, 3))], 1.0)
+        dl.compare_data_flows([np.ones((3, 2)), np.ones((3, 3))], X, Y, 1.0)

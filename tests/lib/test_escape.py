@@ -118,10 +118,10 @@ def test_unstable_ray_h3_escape_law():
 
 def test_saddle_escape_law_values():
     t = np.array([0.0, 1.0, 2.0])
-    np.testing.assert_allclose(dl.saddle_escape_law(2, 1.0, 0.1, t), 0.1 * np.exp(t))
-    np.testing.assert_allclose(dl.saddle_escape_law(2, 1.0, 0.1, t, stable=True), 0.1 * np.exp(-t))
-    np.testing.assert_allclose(dl.saddle_escape_law(3, 2.0, 0.5, t, stable=True), 1 / (2 + 2 * t))
-    out = dl.saddle_escape_law(4, 1.0, 0.5, np.array([0.0, 1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(dl.saddle_escape_law(t, 0.1, 1.0, 2), 0.1 * np.exp(t))
+    np.testing.assert_allclose(dl.saddle_escape_law(t, 0.1, 1.0, 2, stable=True), 0.1 * np.exp(-t))
+    np.testing.assert_allclose(dl.saddle_escape_law(t, 0.5, 2.0, 3, stable=True), 1 / (2 + 2 * t))
+    out = dl.saddle_escape_law(np.array([0.0, 1.0, 2.0, 3.0]), 0.5, 1.0, 4)
     np.testing.assert_allclose(out[:2], [0.5, 1 / math.sqrt(2)])
     assert np.isnan(out[2]) and np.isnan(out[3])  # blow-up of the leading-order law at t* = 2
 
@@ -228,7 +228,7 @@ def test_lsoda_and_the_default_integrator_agree():
     Z = [rng.standard_normal(w.shape) for w in W]
     nz = np.sqrt(sum(float(np.sum(z * z)) for z in Z))
     W0 = [w + 0.1 * z / nz for w, z in zip(W, Z)]
-    ev = dl.Event("escape", lambda t, Ws: dl.loss(Ws, S) - 1.0, terminal=True, direction=-1.0)
+    ev = dl.trajectory.Event("escape", lambda t, Ws: dl.loss(Ws, S) - 1.0, terminal=True, direction=-1.0)
     slow = dl.gradient_flow(W0, S, (0.0, 1e3), events=[ev]).events["escape"][0]
     res = dl.saddle_escape_times(eps=(0.1,), seeds=(0,))
     assert res.times["non-strict"][0, 0] == pytest.approx(slow, rel=1e-6)

@@ -16,14 +16,14 @@ def unbalanced_time(sigma, p0, pf, c):
 
 
 def test_check_logistic_mode():
-    assert dl.check_logistic_mode(logistic).passed
-    res = dl.check_logistic_mode(lambda t, s, u0: logistic(t / 2, s, u0))
+    assert dl.exercises.check_logistic_mode(logistic).passed
+    res = dl.exercises.check_logistic_mode(lambda t, s, u0: logistic(t / 2, s, u0))
     assert not res.passed and "2 sigma t" in res.message
-    res = dl.check_logistic_mode(lambda t, s, u0: logistic(t, s, u0) + 0.1)
+    res = dl.exercises.check_logistic_mode(lambda t, s, u0: logistic(t, s, u0) + 0.1)
     assert not res.passed and "t = 0" in res.message
-    res = dl.check_logistic_mode(lambda t, s, u0: float(logistic(t, s, u0)[0]))
+    res = dl.exercises.check_logistic_mode(lambda t, s, u0: float(logistic(t, s, u0)[0]))
     assert not res.passed and "one value" in res.message
-    res = dl.check_logistic_mode(lambda t, s, u0: logistic(t, s, u0) * (1 + 1e-3 * t))
+    res = dl.exercises.check_logistic_mode(lambda t, s, u0: logistic(t, s, u0) * (1 + 1e-3 * t))
     assert not res.passed and "expected" in res.message
 
 
@@ -31,17 +31,17 @@ def test_check_logistic_mode_reports_the_stub():
     def stub(t, sigma, u0):
         raise NotImplementedError("fill in")
 
-    res = dl.check_logistic_mode(stub)
+    res = dl.exercises.check_logistic_mode(stub)
     assert not res.passed and "NotImplementedError" in str(res)
 
 
 def test_check_unbalanced_time():
-    assert dl.check_unbalanced_time(unbalanced_time).passed
-    res = dl.check_unbalanced_time(lambda s, p0, pf, c: -unbalanced_time(s, p0, pf, c))
+    assert dl.exercises.check_unbalanced_time(unbalanced_time).passed
+    res = dl.exercises.check_unbalanced_time(lambda s, p0, pf, c: -unbalanced_time(s, p0, pf, c))
     assert not res.passed and "positive" in res.message
-    res = dl.check_unbalanced_time(lambda s, p0, pf, c: unbalanced_time(s, p0, pf, c + 1e-3) if c == 0 else unbalanced_time(s, p0, pf, c))
+    res = dl.exercises.check_unbalanced_time(lambda s, p0, pf, c: unbalanced_time(s, p0, pf, c + 1e-3) if c == 0 else unbalanced_time(s, p0, pf, c))
     assert not res.passed and "balanced" in res.message
-    res = dl.check_unbalanced_time(lambda s, p0, pf, c: unbalanced_time(s, p0, pf, max(c, 0.0)))
+    res = dl.exercises.check_unbalanced_time(lambda s, p0, pf, c: unbalanced_time(s, p0, pf, max(c, 0.0)))
     assert not res.passed and "c^2" in res.message
-    res = dl.check_unbalanced_time(lambda s, p0, pf, c: "soon")
+    res = dl.exercises.check_unbalanced_time(lambda s, p0, pf, c: "soon")
     assert not res.passed and "one number" in res.message

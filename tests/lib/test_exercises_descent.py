@@ -11,7 +11,7 @@ def stub(*args):
     raise NotImplementedError("fill in")
 
 
-@pytest.mark.parametrize("checker", [dl.check_gd_step, dl.check_drift_prediction, dl.check_critical_step])
+@pytest.mark.parametrize("checker", [dl.exercises.check_gd_step, dl.exercises.check_drift_prediction, dl.exercises.check_critical_step])
 def test_checkers_report_the_stub_instead_of_raising(checker):
     result = checker(stub)
     assert not result.passed and "NotImplementedError" in result.message
@@ -29,11 +29,11 @@ def sequential_step(weights, Sigma, eta):
 
 
 def test_check_gd_step():
-    assert dl.check_gd_step(right_step).passed
-    wrong = dl.check_gd_step(sequential_step)
+    assert dl.exercises.check_gd_step(right_step).passed
+    wrong = dl.exercises.check_gd_step(sequential_step)
     assert not wrong.passed and "same, old point" in wrong.message
-    assert not dl.check_gd_step(lambda W, S, e: 5).passed
-    short = dl.check_gd_step(lambda W, S, e: W[:1])
+    assert not dl.exercises.check_gd_step(lambda W, S, e: 5).passed
+    short = dl.exercises.check_gd_step(lambda W, S, e: W[:1])
     assert not short.passed and "expected" in short.message
 
 
@@ -43,17 +43,17 @@ def right_drift(weights, Sigma, eta):
 
 
 def test_check_drift_prediction():
-    assert dl.check_drift_prediction(right_drift).passed
-    flipped = dl.check_drift_prediction(lambda W, S, e: [-D for D in right_drift(W, S, e)])
+    assert dl.exercises.check_drift_prediction(right_drift).passed
+    flipped = dl.exercises.check_drift_prediction(lambda W, S, e: [-D for D in right_drift(W, S, e)])
     assert not flipped.passed and "sign" in flipped.message
-    first_order = dl.check_drift_prediction(lambda W, S, e: [D / e for D in right_drift(W, S, e)])
+    first_order = dl.exercises.check_drift_prediction(lambda W, S, e: [D / e for D in right_drift(W, S, e)])
     assert not first_order.passed and "eta^2" in first_order.message
 
 
 def test_check_critical_step():
-    assert dl.check_critical_step(lambda s, h: dl.critical_step(s, h)).passed
-    wrong = dl.check_critical_step(lambda s, h: 2 / (h * s**2))
+    assert dl.exercises.check_critical_step(lambda s, h: dl.critical_step(s, h)).passed
+    wrong = dl.exercises.check_critical_step(lambda s, h: 2 / (h * s**2))
     assert not wrong.passed and "2 - 2/h" in wrong.message
-    half = dl.check_critical_step(lambda s, h: 1 / (h * s ** (2 - 2 / h)))
+    half = dl.exercises.check_critical_step(lambda s, h: 1 / (h * s ** (2 - 2 / h)))
     assert not half.passed and "2 / lambda_max" in half.message
-    assert not dl.check_critical_step(lambda s, h: "big").passed
+    assert not dl.exercises.check_critical_step(lambda s, h: "big").passed

@@ -21,14 +21,14 @@ def half_times(W1, W2, s, order_by_sigma=True, orthogonalise=True):
 
 
 def test_check_plateau_ladder():
-    assert dl.check_plateau_ladder(ladder).passed
-    res = dl.check_plateau_ladder(lambda s: ladder(s)[:-1])
+    assert dl.exercises.check_plateau_ladder(ladder).passed
+    res = dl.exercises.check_plateau_ladder(lambda s: ladder(s)[:-1])
     assert not res.passed and "both ends" in res.message
-    res = dl.check_plateau_ladder(lambda s: [2 * v for v in ladder(s)])
+    res = dl.exercises.check_plateau_ladder(lambda s: [2 * v for v in ladder(s)])
     assert not res.passed and "1/2" in res.message
-    res = dl.check_plateau_ladder(lambda s: ladder(s)[::-1])
+    res = dl.exercises.check_plateau_ladder(lambda s: ladder(s)[::-1])
     assert not res.passed and "order" in res.message
-    res = dl.check_plateau_ladder(lambda s: [0.5 * sum(x * x for x in s[m:]) for m in range(len(s) + 1)])
+    res = dl.exercises.check_plateau_ladder(lambda s: [0.5 * sum(x * x for x in s[m:]) for m in range(len(s) + 1)])
     assert not res.passed and "largest singular value" in res.message
 
 
@@ -36,15 +36,15 @@ def test_check_plateau_ladder_reports_the_stub():
     def stub(s):
         raise NotImplementedError("fill in")
 
-    res = dl.check_plateau_ladder(stub)
+    res = dl.exercises.check_plateau_ladder(stub)
     assert not res.passed and "NotImplementedError" in str(res)
 
 
 def test_check_random_half_times():
-    assert dl.check_random_half_times(half_times).passed
-    res = dl.check_random_half_times(lambda W1, W2, s: half_times(W1, W2, s, orthogonalise=False))
+    assert dl.exercises.check_random_half_times(half_times).passed
+    res = dl.exercises.check_random_half_times(lambda W1, W2, s: half_times(W1, W2, s, orthogonalise=False))
     assert not res.passed and "components along" in res.message
-    res = dl.check_random_half_times(lambda W1, W2, s: half_times(W1, W2, s, order_by_sigma=False))
+    res = dl.exercises.check_random_half_times(lambda W1, W2, s: half_times(W1, W2, s, order_by_sigma=False))
     assert not res.passed and "decreasing order" in res.message
-    res = dl.check_random_half_times(lambda W1, W2, s: half_times(W1, W2, s)[:-1])
+    res = dl.exercises.check_random_half_times(lambda W1, W2, s: half_times(W1, W2, s)[:-1])
     assert not res.passed and "one per singular value" in res.message

@@ -13,12 +13,12 @@ def jordan_by_ranks(A):
 
 
 def test_check_jordan_type():
-    assert dl.check_jordan_type(jordan_by_ranks).passed
-    res = dl.check_jordan_type(lambda A: [A.shape[0]])
+    assert dl.exercises.check_jordan_type(jordan_by_ranks).passed
+    res = dl.exercises.check_jordan_type(lambda A: [A.shape[0]])
     assert not res.passed and "rank A^(k-1) - rank A^k" in res.message
-    res = dl.check_jordan_type(lambda A: [1, 2])
+    res = dl.exercises.check_jordan_type(lambda A: [1, 2])
     assert not res.passed and "largest first" in res.message
-    res = dl.check_jordan_type(lambda A: 7)
+    res = dl.exercises.check_jordan_type(lambda A: 7)
     assert not res.passed and "not a list" in res.message
 
 
@@ -26,7 +26,7 @@ def test_check_jordan_type_reports_the_stub():
     def stub(A):
         raise NotImplementedError("fill in jordan_type")
 
-    res = dl.check_jordan_type(stub)
+    res = dl.exercises.check_jordan_type(stub)
     assert not res.passed and "NotImplementedError" in str(res)
 
 
@@ -43,10 +43,10 @@ def test_check_transformed_gradient():
         T = _full(G, Ts)
         return [T[i + 1] @ G[i] @ np.linalg.inv(T[i]) for i in range(len(G))]
 
-    assert dl.check_transformed_gradient(right).passed
-    res = dl.check_transformed_gradient(equivariant_guess)
+    assert dl.exercises.check_transformed_gradient(right).passed
+    res = dl.exercises.check_transformed_gradient(equivariant_guess)
     assert not res.passed and "only for orthogonal T" in res.message
-    res = dl.check_transformed_gradient(lambda G, Ts: G[:1])
+    res = dl.exercises.check_transformed_gradient(lambda G, Ts: G[:1])
     assert not res.passed and "one per layer" in res.message
-    res = dl.check_transformed_gradient(lambda G, Ts: 1 / 0)
+    res = dl.exercises.check_transformed_gradient(lambda G, Ts: 1 / 0)
     assert not res.passed and "ZeroDivisionError" in res.message

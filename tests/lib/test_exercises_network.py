@@ -21,23 +21,23 @@ def transposed_adjacency(weights):
 
 
 def test_check_adjacency_accepts_a_right_answer():
-    result = dl.check_adjacency(my_adjacency)
+    result = dl.exercises.check_adjacency(my_adjacency)
     assert result.passed and bool(result)
     assert str(result).startswith("Correct")
 
 
 def test_check_adjacency_explains_a_wrong_answer():
-    result = dl.check_adjacency(transposed_adjacency)
+    result = dl.exercises.check_adjacency(transposed_adjacency)
     assert not result.passed
     assert "entry" in result.message and "block row i" in result.message
 
 
 def test_check_adjacency_reports_a_wrong_shape():
-    result = dl.check_adjacency(lambda W: np.zeros((2, 2)))
+    result = dl.exercises.check_adjacency(lambda W: np.zeros((2, 2)))
     assert not result.passed and "must be" in result.message
 
 
-@pytest.mark.parametrize("checker", [dl.check_adjacency, dl.check_path_count, dl.check_ray_loss])
+@pytest.mark.parametrize("checker", [dl.exercises.check_adjacency, dl.exercises.check_path_count, dl.exercises.check_ray_loss])
 def test_checkers_report_the_stub_instead_of_raising(checker):
     def stub(*args):
         raise NotImplementedError("fill in")
@@ -55,12 +55,12 @@ def test_check_path_count():
     def off_by_one(widths, k):
         return right(widths, k) + 1
 
-    assert dl.check_path_count(right).passed
-    assert not dl.check_path_count(off_by_one).passed
+    assert dl.exercises.check_path_count(right).passed
+    assert not dl.exercises.check_path_count(off_by_one).passed
 
 
 def test_check_ray_loss():
-    assert dl.check_ray_loss(lambda a, s, h: 0.5 * (s - a**h) ** 2).passed
-    wrong = dl.check_ray_loss(lambda a, s, h: (s - a**h) ** 2)
+    assert dl.exercises.check_ray_loss(lambda a, s, h: 0.5 * (s - a**h) ** 2).passed
+    wrong = dl.exercises.check_ray_loss(lambda a, s, h: (s - a**h) ** 2)
     assert not wrong.passed and "expected" in wrong.message
-    assert not dl.check_ray_loss(lambda a, s, h: "three").passed
+    assert not dl.exercises.check_ray_loss(lambda a, s, h: "three").passed

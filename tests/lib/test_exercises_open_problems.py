@@ -47,44 +47,44 @@ def stub(*args):
 
 
 def test_stubs_are_not_yet_implemented():
-    for check in (dl.check_plateau_levels, dl.check_huber_half_time, dl.check_orbit_period):
+    for check in (dl.exercises.check_plateau_levels, dl.exercises.check_huber_half_time, dl.exercises.check_orbit_period):
         res = check(stub)
         assert not res.passed and "NotImplementedError" in res.message and "write the function" in res.message
         assert str(res).startswith("Not yet")
 
 
 def test_check_plateau_levels():
-    assert dl.check_plateau_levels(plateaus).passed
-    assert dl.check_plateau_levels(lambda t, L, thr: plateaus(t, L, thr, median=False)).passed
-    res = dl.check_plateau_levels(lambda t, L, thr: plateaus(t, L, thr, relative=False))
+    assert dl.exercises.check_plateau_levels(plateaus).passed
+    assert dl.exercises.check_plateau_levels(lambda t, L, thr: plateaus(t, L, thr, median=False)).passed
+    res = dl.exercises.check_plateau_levels(lambda t, L, thr: plateaus(t, L, thr, relative=False))
     assert not res.passed and "relative" in res.message
-    res = dl.check_plateau_levels(lambda t, L, thr: plateaus(t, L, thr, floor=-1.0))
+    res = dl.exercises.check_plateau_levels(lambda t, L, thr: plateaus(t, L, thr, floor=-1.0))
     assert not res.passed and "decayed to 0" in res.message
-    res = dl.check_plateau_levels(lambda t, L, thr: plateaus(t, L, thr)[::-1])
+    res = dl.exercises.check_plateau_levels(lambda t, L, thr: plateaus(t, L, thr)[::-1])
     assert not res.passed and "time order" in res.message
-    res = dl.check_plateau_levels(lambda t, L, thr: "seven")
+    res = dl.exercises.check_plateau_levels(lambda t, L, thr: "seven")
     assert not res.passed and "numbers" in res.message
 
 
 def test_check_huber_half_time():
-    assert dl.check_huber_half_time(huber_time).passed
-    res = dl.check_huber_half_time(lambda s, d, u0: 2 * huber_time(s, d, u0))
+    assert dl.exercises.check_huber_half_time(huber_time).passed
+    res = dl.exercises.check_huber_half_time(lambda s, d, u0: 2 * huber_time(s, d, u0))
     assert not res.passed and "2 delta" in res.message
-    res = dl.check_huber_half_time(lambda s, d, u0: np.log((s - u0) / u0) / (2 * s))
+    res = dl.exercises.check_huber_half_time(lambda s, d, u0: np.log((s - u0) / u0) / (2 * s))
     assert not res.passed and "clipped" in res.message
-    res = dl.check_huber_half_time(lambda s, d, u0: np.log(s / (2 * u0)) / (2 * d))
+    res = dl.exercises.check_huber_half_time(lambda s, d, u0: np.log(s / (2 * u0)) / (2 * d))
     assert not res.passed and "logistic law" in res.message
-    res = dl.check_huber_half_time(lambda s, d, u0: [1.0, 2.0])
+    res = dl.exercises.check_huber_half_time(lambda s, d, u0: [1.0, 2.0])
     assert not res.passed and "one number" in res.message
 
 
 def test_check_orbit_period():
-    assert dl.check_orbit_period(period).passed
-    res = dl.check_orbit_period(lambda x, tol, m: 2 * period(x, tol, m) if period(x, tol, m) else 0)
+    assert dl.exercises.check_orbit_period(period).passed
+    res = dl.exercises.check_orbit_period(lambda x, tol, m: 2 * period(x, tol, m) if period(x, tol, m) else 0)
     assert not res.passed and "not the smallest" in res.message
-    res = dl.check_orbit_period(lambda x, tol, m: 1)
+    res = dl.exercises.check_orbit_period(lambda x, tol, m: 1)
     assert not res.passed
-    res = dl.check_orbit_period(lambda x, tol, m: period(x[-8:], tol, m) or 0)
+    res = dl.exercises.check_orbit_period(lambda x, tol, m: period(x[-8:], tol, m) or 0)
     assert not res.passed and "transient" not in res.message and "1 + 0.5^n" in res.message
-    res = dl.check_orbit_period(lambda x, tol, m: 0.5)
+    res = dl.exercises.check_orbit_period(lambda x, tol, m: 0.5)
     assert not res.passed and "integer" in res.message

@@ -16,12 +16,12 @@ def limit(w0, sigma):
 
 
 def test_check_scalar_field():
-    assert dl.check_scalar_field(field).passed
-    res = dl.check_scalar_field(lambda w, s: np.prod(w) / np.where(w == 0, np.inf, w) * (s - np.prod(w)))
+    assert dl.exercises.check_scalar_field(field).passed
+    res = dl.exercises.check_scalar_field(lambda w, s: np.prod(w) / np.where(w == 0, np.inf, w) * (s - np.prod(w)))
     assert not res.passed and "do not divide" in res.message
-    res = dl.check_scalar_field(lambda w, s: field(w, s)[:-1])
+    res = dl.exercises.check_scalar_field(lambda w, s: field(w, s)[:-1])
     assert not res.passed and "velocities" in res.message
-    res = dl.check_scalar_field(lambda w, s: -field(w, s))
+    res = dl.exercises.check_scalar_field(lambda w, s: -field(w, s))
     assert not res.passed and "expected" in res.message
 
 
@@ -29,17 +29,17 @@ def test_check_scalar_field_reports_the_stub():
     def stub(w, sigma):
         raise NotImplementedError("fill in")
 
-    res = dl.check_scalar_field(stub)
+    res = dl.exercises.check_scalar_field(stub)
     assert not res.passed and "NotImplementedError" in str(res)
 
 
 def test_check_h2_limit():
-    assert dl.check_h2_limit(limit).passed
-    res = dl.check_h2_limit(lambda w0, s: np.abs(limit(w0, s)))
+    assert dl.exercises.check_h2_limit(limit).passed
+    res = dl.exercises.check_h2_limit(lambda w0, s: np.abs(limit(w0, s)))
     assert not res.passed and "w1 = -w2" in res.message
-    res = dl.check_h2_limit(lambda w0, s: (np.sqrt(s), np.sqrt(s)))
+    res = dl.exercises.check_h2_limit(lambda w0, s: (np.sqrt(s), np.sqrt(s)))
     assert not res.passed and "conserved" in res.message
-    res = dl.check_h2_limit(lambda w0, s: (1.0, 1.0, 1.0))
+    res = dl.exercises.check_h2_limit(lambda w0, s: (1.0, 1.0, 1.0))
     assert not res.passed and "two coordinates" in res.message
 
 
@@ -48,5 +48,5 @@ def test_check_h2_limit_catches_a_missed_stable_manifold():
         out = limit(w0, s)
         return out if np.any(out) else np.array([np.sqrt(s), np.sqrt(s)])
 
-    res = dl.check_h2_limit(no_origin)
+    res = dl.exercises.check_h2_limit(no_origin)
     assert not res.passed and "stable manifold" in res.message

@@ -243,7 +243,7 @@ def test_spare_rank_path_bad_input():
 @pytest.mark.parametrize("kind", ["gl", "orthogonal", "null-space W1", "null-space W2"])
 def test_saddle_fiber_path_walks_the_fibre_of_the_non_strict_saddle(kind):
     path = dl.saddle_fiber_path(kind)
-    assert isinstance(path, dl.FiberPath) and path.s.size == 41
+    assert isinstance(path, dl.fibres.FiberPath) and path.s.size == 41
     assert np.allclose(path.losses, 2.5)
 
 

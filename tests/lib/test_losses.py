@@ -105,7 +105,7 @@ def raw_data():
 def test_data_quadratic_loss_matches_data_loss_and_its_gradient(raw_data):
     X, Y = raw_data
     ell = dl.data_quadratic_loss(X, Y)
-    assert isinstance(ell, dl.EndToEndLoss) and ell.shape == (3, 3)
+    assert isinstance(ell, dl.losses.EndToEndLoss) and ell.shape == (3, 3)
     rng = np.random.default_rng(0)
     W = [rng.standard_normal((4, 3)), rng.standard_normal((3, 4))]
     assert np.isclose(dl.general_loss(W, ell), dl.data_loss(W, X, Y), rtol=1e-14)
@@ -133,7 +133,7 @@ def test_linear_loss_is_the_leading_term_of_the_quadratic_loss():
     rng = np.random.default_rng(5)
     S = rng.standard_normal((2, 3))
     ell = dl.linear(S)
-    assert isinstance(ell, dl.LinearLoss) and isinstance(ell, dl.EndToEndLoss) and ell.shape == (2, 3)
+    assert isinstance(ell, dl.losses.LinearLoss) and isinstance(ell, dl.losses.EndToEndLoss) and ell.shape == (2, 3)
     P = rng.standard_normal((2, 3))
     _fd_check(ell, P, rng)
     np.testing.assert_array_equal(ell.gradient(P), -S)

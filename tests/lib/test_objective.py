@@ -133,3 +133,50 @@ def test_bad_inputs():
         dl.gradient_adjacency(A, np.zeros_like(A), 2.0)
     with pytest.raises(ValueError, match="square"):
         dl.loss_adjacency(np.zeros((3, 4)), np.zeros((3, 4)), 2)
+
+
+# --------------------------------------------------------------------------- the Taylor test
+
+
+@pytest.fixture
+def taylor_problem():
+    rng = np.random.default_rng(4)
+    W = [rng.standard_normal((3, 2)), rng.standard_normal((4, 3)), rng.standard_normal((2, 4))]
+    return W, rng.standard_normal((2, 2))
+
+
+def test_taylor_test_orders(taylor_problem):
+    W, S = taylor_problem
+    right = dl.taylor_test(W, S)
+    assert right.passed and abs(right.order - 2.0) < 0.1
+    assert right.directional_derivative == pytest.approx(right.central_difference, rel=1e-8)
+    wrong = dl.taylor_test(W, S, lambda W, S: [2 * g for g in dl.gradient(W, S)])
+    assert not wrong.passed and abs(wrong.order - 1.0) < 0.1
+    # a list of arrays works as well as a callable
+    assert dl.taylor_test(W, S, dl.gradient(W, S)).passed
+
+
+def test_taylor_test_is_reproducible_and_takes_a_direction(taylor_problem):
+    W, S = taylor_problem
+    a, b = dl.taylor_test(W, S, rng=3), dl.taylor_test(W, S, rng=3)
+    assert np.array_equal(a.remainders, b.remainders)
+    V = [np.ones_like(w) for w in W]
+    t = dl.taylor_test(W, S, direction=V)
+    assert t.directional_derivative == pytest.approx(sum(np.sum(g) for g in dl.gradient(W, S)))
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"epsilons": [1e-3, 1e-2]}, "decreasing"), ({"epsilons": [1e-1]}, "decreasing"), ({"fit": 1}, "fit"),
+     ({"direction": [np.ones((2, 2))]}, "direction")],
+)
+def test_taylor_test_rejects_bad_input(taylor_problem, kwargs, match):
+    W, S = taylor_problem
+    with pytest.raises(ValueError, match=match):
+        dl.taylor_test(W, S, **kwargs)
+
+
+def test_taylor_test_rejects_gradients_of_the_wrong_shape(taylor_problem):
+    W, S = taylor_problem
+    with pytest.raises(ValueError, match="shape"):
+        dl.taylor_test(W, S, lambda W, S: [g.T for g in dl.gradient(W, S)])

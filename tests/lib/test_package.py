@@ -1,24 +1,27 @@
 """Tests of deeplinear/__init__.py: the public surface that chapters reach as ``dl.<name>``."""
 
 import importlib
+import inspect
 import pkgutil
 from collections import defaultdict
 
 import deeplinear as dl
 
 
+SUBPACKAGES = ("plots", "exercises", "explore")
+
+
 def _homes() -> dict[str, list[str]]:
     """Every public name with the modules whose ``__all__`` lists it."""
     homes: dict[str, list[str]] = defaultdict(list)
     for m in dl._MODULES:
-        if m in ("plots", "exercises"):
-            pkg = importlib.import_module(f"deeplinear.{m}")
-            for info in pkgutil.iter_modules(pkg.__path__):
-                for n in importlib.import_module(f"deeplinear.{m}.{info.name}").__all__:
-                    homes[n].append(f"{m}.{info.name}")
-        else:
-            for n in importlib.import_module(f"deeplinear.{m}").__all__:
-                homes[n].append(m)
+        for n in importlib.import_module(f"deeplinear.{m}").__all__:
+            homes[n].append(m)
+    for m in SUBPACKAGES:
+        pkg = importlib.import_module(f"deeplinear.{m}")
+        for info in pkgutil.iter_modules(pkg.__path__):
+            for n in getattr(importlib.import_module(f"deeplinear.{m}.{info.name}"), "__all__", []):
+                homes[n].append(f"{m}.{info.name}")
     return homes
 
 
@@ -27,11 +30,25 @@ def test_every_public_name_has_exactly_one_home():
     assert not shared, f"names exported by more than one module: {shared}"
 
 
-def test_every_public_name_is_the_object_of_its_home():
-    homes = _homes()
-    assert sorted(homes) == dl.__all__
-    for n, (home,) in homes.items():
-        assert getattr(dl, n) is getattr(importlib.import_module(f"deeplinear.{home}"), n), n
+def test_every_module_of_the_mathematics_is_listed():
+    on_disk = {i.name for i in pkgutil.iter_modules(dl.__path__) if not i.name.startswith("_")}
+    assert on_disk - set(SUBPACKAGES) == set(dl._MODULES)
+
+
+def test_the_top_level_holds_the_functions_and_exceptions_of_the_mathematics():
+    expected = []
+    for m in dl._MODULES:
+        mod = importlib.import_module(f"deeplinear.{m}")
+        for n in mod.__all__:
+            obj = getattr(mod, n)
+            if inspect.isfunction(obj) or (inspect.isclass(obj) and issubclass(obj, Exception)):
+                expected.append(n)
+                assert getattr(dl, n) is obj, n
+            else:
+                assert not hasattr(dl, n), f"dl.{n}: result types stay in their module ({m})"
+    assert sorted(expected) == dl.__all__
+    for m in SUBPACKAGES:
+        assert getattr(dl, m) is importlib.import_module(f"deeplinear.{m}")
 
 
 def test_mathematics_lives_in_the_core_modules():

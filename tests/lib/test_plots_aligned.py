@@ -10,13 +10,13 @@ import deeplinear as dl
 def test_decoupling_figure_draws_the_check():
     vals = np.array([[1.0, 0.3, 0.1], [0.5, 0.2, 0.05], [0.8, 0.4, -0.2]])
     chk = dl.aligned_flow_check((3, 4, 5, 3), (3.0, 2.0, 1.0), vals, rotations=np.random.default_rng(1), t_max=4.0, num=41)
-    fig = dl.aligned_decoupling_figure(chk)
+    fig = dl.plots.aligned_decoupling_figure(chk)
     assert isinstance(fig, Figure)
     ax_o = fig.axes[1]
     assert np.allclose(ax_o.lines[0].get_xdata(), chk.t)
     assert ax_o.get_yscale() == "log"
     with pytest.raises(TypeError, match="AlignedFlowCheck"):
-        dl.aligned_decoupling_figure("not a check")
+        dl.plots.aligned_decoupling_figure("not a check")
 
 
 def test_claims_8_9_closed_form_against_the_flow():
@@ -27,7 +27,7 @@ def test_claims_8_9_closed_form_against_the_flow():
 
 
 def test_timescale_figure_collapses_in_rescaled_time():
-    fig = dl.aligned_timescale_figure((0.5, 1.0, 2.0), ratio=1e-3)
+    fig = dl.plots.aligned_timescale_figure((0.5, 1.0, 2.0), ratio=1e-3)
     ax_s = fig.axes[1]
     curves = [line for line in ax_s.lines if len(line.get_xdata()) > 10]
     assert len(curves) == 3
@@ -36,25 +36,25 @@ def test_timescale_figure_collapses_in_rescaled_time():
         assert np.allclose(y, dl.mode_solution(x, 1e-3, 1.0, 2), rtol=1e-9, atol=1e-12)
     assert ax_s.get_xlabel().startswith("rescaled time")
     with pytest.raises(ValueError, match="ratio"):
-        dl.aligned_timescale_figure(ratio=0.7)
+        dl.plots.aligned_timescale_figure(ratio=0.7)
 
 
 def test_claim_10_escape_times_and_depth_figure():
     assert dl.learning_time(0.1**3, 1.0, 2.0, 3) == pytest.approx(4.66132754, rel=1e-8)
     assert dl.learning_time(0.1**4, 1.0, 2.0, 4) == pytest.approx(24.90455629, rel=1e-8)
-    fig = dl.aligned_depth_figure(1.0, 0.1, depths=(2, 3, 4))
+    fig = dl.plots.aligned_depth_figure(1.0, 0.1, depths=(2, 3, 4))
     ax = fig.axes[0]
     assert ax.get_xscale() == "log"
     triangles = [line for line in ax.lines if line.get_marker() == "v"]
     assert [t.get_xdata()[0] for t in triangles] == pytest.approx([dl.plateau_time(0.1**h, 1.0, h) for h in (2, 3, 4)])
     with pytest.raises(ValueError, match="small start"):
-        dl.aligned_depth_figure(1.0, 0.9)
+        dl.plots.aligned_depth_figure(1.0, 0.9)
 
 
 def test_claim_26_unbalanced_figure():
     assert [dl.unbalanced_learning_time(1e-4, 0.5, 1.0, c) for c in (0.0, 0.5, 2.0)] == pytest.approx(
         [4.6051, 0.9515, 0.3313], abs=1e-4)
-    fig = dl.unbalanced_figure(1.0, 1e-4, (0.0, 0.5, 2.0))
+    fig = dl.plots.unbalanced_figure(1.0, 1e-4, (0.0, 0.5, 2.0))
     ax = fig.axes[0]
     dots = [line for line in ax.lines if line.get_marker() == "o" and line.get_markersize() == 6]
     assert [d.get_xdata()[0] for d in dots] == pytest.approx([4.6051, 0.9515, 0.3313], abs=1e-4)
@@ -70,7 +70,7 @@ def test_claim_26_unbalanced_figure():
 
 def test_explorer_figure_compares_closed_form_and_flow():
     fig = Figure(figsize=(7.8, 3.5))
-    out = dl.aligned_explorer_figure(2.0, 3, 0.1, fig=fig)
+    out = dl.plots.aligned_explorer_figure(2.0, 3, 0.1, fig=fig)
     assert out is fig
     ax, ax_l = fig.axes
     assert ax.get_xlim() == pytest.approx((1e-2, 1e3)) and ax.get_ylim() == (0.0, 3.3)
@@ -78,4 +78,4 @@ def test_explorer_figure_compares_closed_form_and_flow():
     assert np.allclose(u, dl.mode_solution(t, 0.1**3, 2.0, 3), atol=1e-8)
     assert "largest difference" in ax_l.get_title()
     with pytest.raises(ValueError, match="small start"):
-        dl.aligned_explorer_figure(1.0, 2, 0.9)
+        dl.plots.aligned_explorer_figure(1.0, 2, 0.9)

@@ -11,7 +11,7 @@ import deeplinear as dl
 
 
 def test_ladder_figure_draws_points_rungs_and_labels():
-    fig = dl.critical_ladder_figure([3.0, 2.0, 1.0], (3, 4, 2, 3))
+    fig = dl.plots.critical_ladder_figure([3.0, 2.0, 1.0], (3, 4, 2, 3))
     assert isinstance(fig, Figure)
     ax, ax_r = fig.axes
     # one horizontal rung per distinct critical value, at that value
@@ -35,7 +35,7 @@ def test_ladder_figure_draws_points_rungs_and_labels():
 
 
 def test_ladder_merges_sets_with_equal_values():
-    fig = dl.critical_ladder_figure([2.0, 2.0, 1.0], (3, 3, 3))
+    fig = dl.plots.critical_ladder_figure([2.0, 2.0, 1.0], (3, 3, 3))
     ax, ax_r = fig.axes
     labels = {t.get_text() for t in ax.texts}
     assert "{1} {2}" in labels and "{1,3} {2,3}" in labels
@@ -46,21 +46,21 @@ def test_ladder_merges_sets_with_equal_values():
 
 def test_explorer_figure_uses_the_bottleneck_and_draws_into_a_given_figure():
     fig = Figure()
-    out = dl.critical_ladder_explorer_figure((4.0, 3.0, 2.0, 1.0), 2, fig=fig)
+    out = dl.plots.critical_ladder_explorer_figure((4.0, 3.0, 2.0, 1.0), 2, fig=fig)
     assert out is fig
     ax, ax_r = fig.axes
     assert "widths (4, 2, 4)" in ax.get_title() and len(ax_r.lines) == 11
-    wide = dl.critical_ladder_explorer_figure((3.0, 2.0, 1.0), 4)
+    wide = dl.plots.critical_ladder_explorer_figure((3.0, 2.0, 1.0), 4)
     assert "d_min = 3" in wide.axes[0].get_title() and len(wide.axes[1].lines) == 8
     with pytest.raises(ValueError, match="bottleneck"):
-        dl.critical_ladder_explorer_figure((3.0, 2.0), 0)
+        dl.plots.critical_ladder_explorer_figure((3.0, 2.0), 0)
 
 
 def test_explorer_frames_are_cheap_and_fixed_in_scale():
-    ex = dl.explore.explorer(dl.critical_ladder_explorer_figure,
-                    spectrum=dl.Choice([(3.0, 2.0, 1.0), (2.0, 2.0, 1.0)]),
-                    bottleneck=dl.Choice([1, 2, 3]),
-                    options=dl.ExplorerOptions(mode="static"))
+    ex = dl.explore.explorer(dl.plots.critical_ladder_explorer_figure,
+                    spectrum=dl.explore.Choice([(3.0, 2.0, 1.0), (2.0, 2.0, 1.0)]),
+                    bottleneck=dl.explore.Choice([1, 2, 3]),
+                    options=dl.explore.ExplorerOptions(mode="static"))
     frames = list(ex.frames())
     assert len(frames) == 6 and not ex.failures()
 
@@ -68,7 +68,7 @@ def test_explorer_frames_are_cheap_and_fixed_in_scale():
 def test_critical_point_figure_shows_the_graph_and_the_powers():
     Sigma = np.diag([3.0, 2.0, 1.0])
     cp = dl.critical_point((1, 3), Sigma, (3, 4, 2, 3))
-    fig = dl.critical_point_figure(cp)
+    fig = dl.plots.critical_point_figure(cp)
     ax_g, ax_a, ax_p = fig.axes
     assert "{1,3}" in ax_g.get_title() and "2" in ax_g.get_title()
     A = np.asarray(ax_a.images[0].get_array().filled(0.0))
@@ -78,5 +78,5 @@ def test_critical_point_figure_shows_the_graph_and_the_powers():
     assert np.allclose(P[9:12, 0:3], np.diag([3.0, 0.0, 1.0]))   # blk_3(Sigma_S), bottom left
     assert "blk" in ax_p.get_title()
     with pytest.raises(TypeError, match="CriticalPoint"):
-        dl.critical_point_figure(list(cp.weights))
+        dl.plots.critical_point_figure(list(cp.weights))
     assert math.isclose(cp.value, 2.0)

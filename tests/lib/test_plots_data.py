@@ -19,11 +19,11 @@ def raw_data():
 def comparison(raw_data):
     X, Y = raw_data
     W0 = dl.random_init((3, 3, 3), np.random.default_rng(2), 0.1)
-    return dl.compare_data_flows(X, Y, W0, 6, num=61)
+    return dl.compare_data_flows(W0, X, Y, 6, num=61)
 
 
 def test_whitening_flow_figure_draws_the_comparison(comparison):
-    fig = dl.whitening_flow_figure(comparison)
+    fig = dl.plots.whitening_flow_figure(comparison)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     ax_l, ax_d = fig.axes
     t, y = ax_l.lines[0].get_data()
@@ -33,12 +33,12 @@ def test_whitening_flow_figure_draws_the_comparison(comparison):
     for ax in fig.axes:
         assert ax.get_xlabel() and ax.get_ylabel()
     with pytest.raises(TypeError, match="DataFlowComparison"):
-        dl.whitening_flow_figure("not a comparison")
+        dl.plots.whitening_flow_figure("not a comparison")
 
 
 def test_reduction_figure_shows_the_svd(raw_data):
     X, Y = raw_data
-    fig = dl.reduction_figure(X, Y)
+    fig = dl.plots.reduction_figure(X, Y)
     r = dl.reduce_data(X, Y)
     Yt, U, S, Vt = (ax.images[0].get_array() for ax in fig.axes)
     assert np.allclose(Yt, U @ S @ Vt, atol=1e-12)
@@ -49,7 +49,7 @@ def test_reduction_figure_shows_the_svd(raw_data):
 
 
 def test_data_spectrum_figure_draws_the_reduced_singular_values():
-    fig = dl.data_spectrum_figure(0.3, 40, 2, seed=3)
+    fig = dl.plots.data_spectrum_figure(0.3, 40, 2, seed=3)
     ax = fig.axes[0]
     heights = np.array([p.get_height() for p in ax.patches])
     data = dl.teacher_data([3.0, 2.0], 40, np.random.default_rng(3), noise=0.3, d_in=5, d_out=4, whitened=False)
@@ -62,7 +62,7 @@ def test_data_spectrum_figure_draws_the_reduced_singular_values():
 
 
 def test_data_spectrum_without_noise_has_no_noise_line_and_converges():
-    ax = dl.data_spectrum_figure(0.0, 640, 4).axes[0]
+    ax = dl.plots.data_spectrum_figure(0.0, 640, 4).axes[0]
     assert len(ax.lines) == 1  # only the teacher markers
     heights = np.array([p.get_height() for p in ax.patches])
     assert np.allclose(heights, [3.0, 2.0, 1.0, 0.5], rtol=0.15)
@@ -70,7 +70,7 @@ def test_data_spectrum_without_noise_has_no_noise_line_and_converges():
 
 def test_data_spectrum_figure_draws_into_a_given_figure():
     fig = Figure()
-    assert dl.data_spectrum_figure(1.0, 10, 1, fig=fig) is fig
+    assert dl.plots.data_spectrum_figure(1.0, 10, 1, fig=fig) is fig
 
 
 @pytest.mark.parametrize(
@@ -81,9 +81,9 @@ def test_data_spectrum_figure_draws_into_a_given_figure():
 )
 def test_data_spectrum_figure_rejects_bad_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        dl.data_spectrum_figure(**kwargs)
+        dl.plots.data_spectrum_figure(**kwargs)
 
 
 def test_data_spectrum_explorer_frames_all_draw():
-    ex = dl.explore.explorer(dl.data_spectrum_figure, noise=[0.0, 3.0], n_samples=[10, 640], rank=[1, 4])
+    ex = dl.explore.explorer(dl.plots.data_spectrum_figure, noise=[0.0, 3.0], n_samples=[10, 640], rank=[1, 4])
     assert ex.failures() == []

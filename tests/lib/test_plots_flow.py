@@ -32,7 +32,7 @@ def test_taylor_test_figure_separates_right_and_wrong_gradients(network):
     W0, S, _ = network
     expected = dl.taylor_test(W0, S)
     wrong_test = dl.taylor_test(W0, S, _sign_error_gradient)
-    fig = dl.taylor_test_figure(expected, wrong_test, loss_value=dl.loss(W0, S))
+    fig = dl.plots.taylor_test_figure(expected, wrong_test, loss_value=dl.loss(W0, S))
     ax = fig.axes[0]
     right, wrong = ax.lines[0], ax.lines[1]
     eps, r = right.get_data()
@@ -45,12 +45,12 @@ def test_taylor_test_figure_separates_right_and_wrong_gradients(network):
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert ax.get_xlabel() and ax.get_ylabel()
     with pytest.raises(TypeError, match="TaylorTest"):
-        dl.taylor_test_figure(W0, S)
+        dl.plots.taylor_test_figure(W0, S)
 
 
 def test_adjacency_terms_figure_puts_term_j_in_block_j(network):
     W0, S, widths = network
-    fig = dl.adjacency_terms_figure(W0, S)
+    fig = dl.plots.adjacency_terms_figure(W0, S)
     assert len(fig.axes) == 3
     sl = dl.layer_slices(widths)
     rhs = [-g for g in dl.gradient(W0, S)]
@@ -65,18 +65,18 @@ def test_adjacency_terms_figure_puts_term_j_in_block_j(network):
 
 def test_tolerance_figure_draws_the_study():
     study = dl.tolerance_study(t_max=8.0, num=81)
-    fig = dl.tolerance_figure(study)
+    fig = dl.plots.tolerance_figure(study)
     ax_l, ax_e = fig.axes
     t, y = ax_l.lines[0].get_data()
     assert np.allclose(y, study.exact)
     assert ax_e.get_yscale() == "log" and ax_e.get_ylim() == pytest.approx((1e-14, 10.0))
     with pytest.raises(TypeError, match="ToleranceStudy"):
-        dl.tolerance_figure({})
+        dl.plots.tolerance_figure({})
 
 
 def test_flow_forms_figure_shows_agreement(both_forms):
     tr, at = both_forms
-    fig = dl.flow_forms_figure(tr, at)
+    fig = dl.plots.flow_forms_figure(tr, at)
     ax_l, ax_d = fig.axes
     _, diff = ax_d.lines[0].get_data()
     assert np.max(diff) < 1e-7
@@ -89,18 +89,18 @@ def test_flow_forms_figure_rejects_mismatched_input(both_forms, network):
     tr, at = both_forms
     W0, S, widths = network
     with pytest.raises(TypeError, match="Trajectory"):
-        dl.flow_forms_figure(at, tr)
+        dl.plots.flow_forms_figure(at, tr)
     other = dl.gradient_flow_adjacency(dl.adjacency(W0), dl.target(S, widths), 3, (0, 4), t_eval=[0, 4], widths=widths)
     with pytest.raises(ValueError, match="same output times"):
-        dl.flow_forms_figure(tr, other)
+        dl.plots.flow_forms_figure(tr, other)
     nowidths = dl.gradient_flow_adjacency(dl.adjacency(W0), dl.target(S, widths), 3, (0, 4), t_eval=tr.t)
     with pytest.raises(ValueError, match="widths"):
-        dl.flow_forms_figure(tr, nowidths)
+        dl.plots.flow_forms_figure(tr, nowidths)
 
 
 def test_flow_scrub_prepare_and_figure():
     prepared = dl.flow_scrub_prepare(2, 0.3, t_max=6.0)
-    fig = dl.flow_scrub_figure(prepared, 2, 0.3, 3.0)
+    fig = dl.plots.flow_scrub_figure(prepared, 2, 0.3, 3.0)
     ax_l, ax_s = fig.axes
     W = prepared.trajectory.weights_at(3.0)
     sv = np.linalg.svd(W[1] @ W[0], compute_uv=False)
@@ -111,12 +111,12 @@ def test_flow_scrub_prepare_and_figure():
     tm, Lm = ax_l.lines[2].get_data()
     assert tm[0] == 3.0 and np.isclose(Lm[0], dl.loss(W, np.diag([3.0, 2.0, 1.0])))
     with pytest.raises(ValueError, match="outside"):
-        dl.flow_scrub_figure(prepared, 2, 0.3, 7.0)
+        dl.plots.flow_scrub_figure(prepared, 2, 0.3, 7.0)
     with pytest.raises(TypeError, match="ScrubbedFlow"):
-        dl.flow_scrub_figure(prepared.trajectory, 2, 0.3, 1.0)
+        dl.plots.flow_scrub_figure(prepared.trajectory, 2, 0.3, 1.0)
 
 
 def test_flow_scrub_explorer_reuses_the_integration():
-    ex = dl.explore.explorer(dl.flow_scrub_figure, prepare=dl.flow_scrub_prepare, depth=[2], scale=[0.3], t=dl.Time(0, 12, 3))
+    ex = dl.explore.explorer(dl.plots.flow_scrub_figure, prepare=dl.flow_scrub_prepare, h=[2], scale=[0.3], t=dl.explore.Time(0, 12, 3))
     assert ex.failures() == []
-    assert isinstance(dl.flow_scrub_figure(dl.flow_scrub_prepare(2, 0.3), 2, 0.3, 0.0, fig=Figure()), Figure)
+    assert isinstance(dl.plots.flow_scrub_figure(dl.flow_scrub_prepare(2, 0.3), 2, 0.3, 0.0, fig=Figure()), Figure)

@@ -7,7 +7,7 @@ import deeplinear as dl
 
 
 def test_scalar_landscape_marks_minima_and_saddle():
-    fig = dl.scalar_landscape_figure(2.0)
+    fig = dl.plots.scalar_landscape_figure(2.0)
     ax = fig.axes[0]
     x, y = ax.lines[0].get_data()
     assert np.allclose(x * y, 2.0)
@@ -15,7 +15,7 @@ def test_scalar_landscape_marks_minima_and_saddle():
 
 
 def test_balanced_ray_figure_curves():
-    fig = dl.balanced_ray_figure(1.5, 3, depths=(1, 2, 3))
+    fig = dl.plots.balanced_ray_figure(1.5, 3, depths=(1, 2, 3))
     ax = fig.axes[0]
     a, y = ax.lines[2].get_data()
     assert np.allclose(y, 0.5 * (1.5 - a**3) ** 2)
@@ -25,11 +25,11 @@ def test_balanced_ray_figure_curves():
 @pytest.mark.parametrize("bad", [0.0, -1.0, float("nan")])
 def test_landscape_figures_reject_bad_sigma(bad):
     with pytest.raises(ValueError, match="sigma"):
-        dl.scalar_landscape_figure(bad)
+        dl.plots.scalar_landscape_figure(bad)
     with pytest.raises(ValueError, match="sigma"):
-        dl.balanced_ray_figure(bad, 2)
+        dl.plots.balanced_ray_figure(bad, 2)
 
 
 def test_balanced_ray_rejects_bad_depth():
     with pytest.raises(ValueError, match="depth"):
-        dl.balanced_ray_figure(1.0, 0)
+        dl.plots.balanced_ray_figure(1.0, 0)

@@ -16,7 +16,7 @@ def weights():
 
 def test_network_view_figure_shows_the_pattern_of_the_power(weights):
     for k in (1, 2, 3, 4):
-        fig = dl.network_view_figure(weights, k)
+        fig = dl.plots.network_view_figure(weights, k)
         assert isinstance(fig, Figure) and len(fig.axes) == 2
         image = fig.axes[1].images[0].get_array()
         expected = dl.adjacency_power(dl.adjacency(weights), k)
@@ -26,21 +26,21 @@ def test_network_view_figure_shows_the_pattern_of_the_power(weights):
 
 def test_draw_network_draws_one_line_per_nonzero_weight(weights):
     weights[1][0, 0] = 0.0
-    ax = dl.draw_network(weights)
+    ax = dl.plots.draw_network(weights)
     edges = sum(int(np.count_nonzero(W)) for W in weights)
     assert len(ax.lines) == edges
 
 
 def test_draw_network_highlights_the_paths_between_two_nodes(weights):
     # nodes: layer 0 = {0,1}, layer 1 = {2,3,4}, layer 2 = {5,6,7}, layer 3 = {8,9}
-    ax = dl.draw_network(weights, highlight=(0, 8))
+    ax = dl.plots.draw_network(weights, highlight=(0, 8))
     dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert len(dashed) == 3 + 3 * 3 + 3  # first hop, middle layer, last hop
 
 
 def test_random_network_view_figure_is_reproducible():
-    a = dl.random_network_view_figure((2, 3, 2), 2, seed=5).axes[1].images[0].get_array()
-    b = dl.random_network_view_figure((2, 3, 2), 2, seed=5).axes[1].images[0].get_array()
+    a = dl.plots.random_network_view_figure((2, 3, 2), 2, seed=5).axes[1].images[0].get_array()
+    b = dl.plots.random_network_view_figure((2, 3, 2), 2, seed=5).axes[1].images[0].get_array()
     assert np.array_equal(a, b)
     with pytest.raises(ValueError, match="widths"):
-        dl.random_network_view_figure((2, 0, 2), 1)
+        dl.plots.random_network_view_figure((2, 0, 2), 1)

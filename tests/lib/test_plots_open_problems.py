@@ -16,14 +16,14 @@ def times():
 
 
 def test_convergence_time_figure(times):
-    fig = dl.convergence_time_figure(times)
+    fig = dl.plots.convergence_time_figure(times)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and "time" in ax.get_xlabel()
     assert len(ax.get_lines()) == 2
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["h = 2, scale 0.01", "h = 3, scale 0.1"]
     with pytest.raises(TypeError):
-        dl.convergence_time_figure("not a result")
+        dl.plots.convergence_time_figure("not a result")
 
 
 # --------------------------------------------------------------------------- saddles
@@ -35,7 +35,7 @@ def escape():
 
 
 def test_saddle_escape_figure_and_validation(escape):
-    fig = dl.saddle_escape_figure(escape)
+    fig = dl.plots.saddle_escape_figure(escape)
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -55,7 +55,7 @@ def test_escape_phase_scaling_approaches_tau():
     assert np.all(gap[:, 1] < gap[:, 0]) and np.all(gap[:, 1] < 0.03)
     assert res.distribution[:2] == pytest.approx(res.taus)
     assert res.aligned_tau == pytest.approx(1 / 3)
-    fig = dl.escape_phase_figure([res])
+    fig = dl.plots.escape_phase_figure([res])
     assert len(fig.axes) == 2 and fig.axes[0].get_xscale() == "log"
     assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == ["h = 3"]
     with pytest.raises(ValueError, match="h >= 3"):
@@ -71,19 +71,19 @@ def scalar_orbits():
 
 
 def test_descent_orbit_figure(scalar_orbits):
-    fig = dl.descent_orbit_figure([scalar_orbits], titles=["scalar"])
+    fig = dl.plots.descent_orbit_figure([scalar_orbits], titles=["scalar"])
     ax = fig.axes[0]
     assert ax.get_title() == "scalar" and "eta" in ax.get_xlabel()
     assert [t.get_text() for t in ax.get_legend().get_texts()][:3] == ["period 1", "period 2", "period 4"]
     with pytest.raises(ValueError, match="one title per panel"):
-        dl.descent_orbit_figure([scalar_orbits], titles=["a", "b"])
+        dl.plots.descent_orbit_figure([scalar_orbits], titles=["a", "b"])
 
 
 # --------------------------------------------------------------------------- explorer
 
 
 def test_random_start_explorer_figure():
-    fig = dl.random_start_explorer_figure(2, 0.1, 0)
+    fig = dl.plots.random_start_explorer_figure(2, 0.1, 0)
     ax, ax_s = fig.axes
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     assert "reached" in ax.get_title()
@@ -93,15 +93,15 @@ def test_random_start_explorer_figure():
     from matplotlib.figure import Figure as F
 
     given = F(figsize=(8, 3.5))
-    assert dl.random_start_explorer_figure(3, 0.3, 1, fig=given, t_max=50.0) is given
+    assert dl.plots.random_start_explorer_figure(3, 0.3, 1, fig=given, t_max=50.0) is given
 
 
 def test_random_start_explorer_reports_a_run_that_is_still_resting():
-    fig = dl.random_start_explorer_figure(4, 0.03, 0, t_max=50.0)
+    fig = dl.plots.random_start_explorer_figure(4, 0.03, 0, t_max=50.0)
     assert "still resting at L = 7" in fig.axes[0].get_title()
 
 
 def test_explorer_frames_draw():
-    ex = dl.explore.explorer(dl.random_start_explorer_figure, h=[2, 3], scale=[0.3], seed=[0],
-                    options=dl.ExplorerOptions(mode="static", figsize=(8.4, 3.5)))
+    ex = dl.explore.explorer(dl.plots.random_start_explorer_figure, h=[2, 3], scale=[0.3], seed=[0],
+                    options=dl.explore.ExplorerOptions(mode="static", figsize=(8.4, 3.5)))
     assert not ex.failures()

@@ -20,7 +20,7 @@ def minimum():
 
 def test_fiber_path_figure_draws_the_measurements(minimum):
     path = dl.fiber_path(minimum, kind="gl", s=np.linspace(-0.5, 0.5, 11))
-    fig = dl.fiber_path_figure(path)
+    fig = dl.plots.fiber_path_figure(path)
     assert isinstance(fig, Figure)
     ax_l, ax_n, ax_M, ax_m = fig.axes
     assert np.allclose(ax_l.lines[0].get_ydata(), path.losses)
@@ -31,14 +31,14 @@ def test_fiber_path_figure_draws_the_measurements(minimum):
     for ax in fig.axes:
         assert ax.get_xlabel() == "position $s$ on the path" and ax.get_ylabel()
     with pytest.raises(TypeError, match="FiberPath"):
-        dl.fiber_path_figure([np.eye(2)])
+        dl.plots.fiber_path_figure([np.eye(2)])
 
 
 @pytest.mark.parametrize("kind", ["gl", "orthogonal", "null-space W1", "null-space W2"])
 def test_walk_explorer_frames(kind):
     path = dl.saddle_fiber_path(kind)
     assert len(path) == 41 and np.allclose(path.losses, 2.5)
-    fig = dl.fiber_walk_figure(path, kind, 0.5)
+    fig = dl.plots.fiber_walk_figure(path, kind, 0.5)
     heat = [ax for ax in fig.axes if ax.images]
     assert len(heat) == 3 and "rank" in heat[0].get_title()
     k = path.index(0.5)
@@ -50,9 +50,9 @@ def test_walk_explorer_frames(kind):
 
 
 def test_walk_explorer_grid_is_small_and_has_no_error_frames():
-    ex = dl.explore.explorer(dl.fiber_walk_figure, prepare=dl.saddle_fiber_path,
-                    kind=dl.Choice(["gl", "null-space W1"]), s=(-1.0, 1.0, 1.0, 0.0),
-                    options=dl.ExplorerOptions(figsize=dl.plots.quotient.WALK_FIGSIZE, mode="live"))
+    ex = dl.explore.explorer(dl.plots.fiber_walk_figure, prepare=dl.saddle_fiber_path,
+                    kind=dl.explore.Choice(["gl", "null-space W1"]), s=(-1.0, 1.0, 1.0, 0.0),
+                    options=dl.explore.ExplorerOptions(figsize=dl.plots.quotient.WALK_FIGSIZE, mode="live"))
     assert ex.shape == (2, 3)
     frames = ex.frames()
     assert len(frames) == 6 and not ex.failures()
@@ -62,11 +62,11 @@ def test_walk_figure_rejects_bad_input():
     with pytest.raises(ValueError, match="kind"):
         dl.saddle_fiber_path("diagonal")
     with pytest.raises(TypeError, match="FiberPath"):
-        dl.fiber_walk_figure("gl", "gl", 0.0)
+        dl.plots.fiber_walk_figure("gl", "gl", 0.0)
 
 
 def test_ladder_figure_has_one_rung_per_critical_value():
-    fig = dl.fiber_ladder_figure(n=3)
+    fig = dl.plots.fiber_ladder_figure(n=3)
     ax = fig.axes[0]
     cv = dl.critical_values([3.0, 2.0, 1.0], WIDTHS)
     stars = [ln for ln in ax.lines if ln.get_marker() == "*"]

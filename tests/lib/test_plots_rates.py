@@ -12,7 +12,7 @@ import deeplinear as dl
 def test_rate_bound_figure_draws_loss_and_both_bounds():
     W0, S = dl.margin_example(2, 0.5, "square")
     run = dl.rate_run(W0, S, 2.0, n=11)
-    fig = dl.rate_bound_figure([run, run], titles=["a", "b"])
+    fig = dl.plots.rate_bound_figure([run, run], titles=["a", "b"])
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     ax = fig.axes[0]
     loss, bound_h, bound_1 = ax.lines[:3]
@@ -23,14 +23,14 @@ def test_rate_bound_figure_draws_loss_and_both_bounds():
     assert np.allclose(bound_1.get_ydata(), np.maximum(run.loss[0] * np.exp(-run.rate_1 * t), 1e-10))
     assert ax.get_xlabel() and ax.get_ylabel()
     with pytest.raises(ValueError, match="titles"):
-        dl.rate_bound_figure([run], titles=["a", "b"])
+        dl.plots.rate_bound_figure([run], titles=["a", "b"])
     with pytest.raises(TypeError, match="RateRun"):
-        dl.rate_bound_figure([])
+        dl.plots.rate_bound_figure([])
 
 
 def test_margin_explorer_figure_says_whether_the_square_bound_holds():
-    ok = dl.margin_explorer_figure(3, 0.7, "square")
-    bad = dl.margin_explorer_figure(3, 0.7, "wide")
+    ok = dl.plots.margin_explorer_figure(3, 0.7, "square")
+    bad = dl.plots.margin_explorer_figure(3, 0.7, "wide")
     assert "holds" in ok.axes[0].get_title()
     assert "fails" in bad.axes[0].get_title()
     for fig in (ok, bad):
@@ -39,7 +39,7 @@ def test_margin_explorer_figure_says_whether_the_square_bound_holds():
 
 
 def test_imbalance_figure_draws_the_exact_scalar_law():
-    fig = dl.imbalance_figure(imbalances=(0.0, 2.0), deltas=(0.0, 1.0), seeds=(0,), t_matrix=1.0)
+    fig = dl.plots.imbalance_figure(imbalances=(0.0, 2.0), deltas=(0.0, 1.0), seeds=(0,), t_matrix=1.0)
     ax_s, ax_m = fig.axes
     assert len(ax_s.lines) == 2 and len(ax_m.lines) == 2
     t = ax_s.lines[1].get_xdata()
@@ -50,7 +50,7 @@ def test_low_rank_bias_figure_draws_the_paths():
     Sigma = np.diag([3.0, 2.0, 1.0])
     P0 = 1e-3 * np.random.default_rng(1).standard_normal((3, 3))
     paths = dl.singular_value_paths(P0, Sigma, (1, 2), 6.0, n=61)
-    fig = dl.low_rank_bias_figure(paths)
+    fig = dl.plots.low_rank_bias_figure(paths)
     assert len(fig.axes) == 2
     assert np.allclose(fig.axes[1].lines[0].get_ydata(), paths.values[2][:, 0])
 
@@ -59,9 +59,9 @@ def test_random_limits_figure_draws_every_final_loss():
     Sigma = np.diag([3.0, 2.0, 1.0])
     free = dl.random_limits(Sigma, (3, 4, 4, 3), seeds=(0, 1, 2))
     neck = dl.random_limits(Sigma, (3, 4, 2, 3), seeds=(0, 1, 2))
-    fig = dl.random_limits_figure([free, neck])
+    fig = dl.plots.random_limits_figure([free, neck])
     assert isinstance(fig, Figure)
     drawn = np.concatenate([line.get_ydata() for line in fig.axes[0].lines if line.get_marker() not in ("None", None, "")])
     assert np.allclose(np.sort(drawn), np.sort(np.maximum(np.concatenate([free.final_loss, neck.final_loss]), 1e-12)))
     with pytest.raises(TypeError, match="RandomLimits"):
-        dl.random_limits_figure([1])
+        dl.plots.random_limits_figure([1])

@@ -8,7 +8,7 @@ import deeplinear as dl
 
 
 def test_phase_portrait_data():
-    fig = dl.scalar_phase_portrait(2.0, (1.5, -0.75))
+    fig = dl.plots.scalar_phase_portrait(2.0, (1.5, -0.75))
     ax = fig.axes[0]
     labels = [line.get_label() for line in ax.lines]
     minima = ax.lines[0].get_xydata()
@@ -26,13 +26,13 @@ def test_phase_portrait_data():
 
 def test_phase_portrait_without_trajectory_and_into_given_figure():
     fig = Figure()
-    out = dl.scalar_phase_portrait(1.0, fig=fig)
+    out = dl.plots.scalar_phase_portrait(1.0, fig=fig)
     assert out is fig
     assert "trajectory" not in [line.get_label() for line in fig.axes[0].lines]
 
 
 def test_h3_figure_distances():
-    fig = dl.scalar_h3_figure(1.0, [(0.3, -0.3, 1.0), (-0.5, -0.5, -0.5)], t_max=20.0)
+    fig = dl.plots.scalar_h3_figure(1.0, [(0.3, -0.3, 1.0), (-0.5, -0.5, -0.5)], t_max=20.0)
     ax = fig.axes[1]
     strict, nonstrict = (line.get_ydata() for line in ax.lines)
     assert strict[-1] < 1e-13          # exponential convergence to the strict saddle
@@ -44,14 +44,14 @@ def test_h3_figure_distances():
 @pytest.mark.parametrize("bad", [0.0, -1.0, float("nan")])
 def test_scalar_figures_reject_bad_sigma(bad):
     with pytest.raises(ValueError, match="sigma"):
-        dl.scalar_phase_portrait(bad)
+        dl.plots.scalar_phase_portrait(bad)
 
 
 def test_scalar_helpers_reject_bad_points():
     with pytest.raises(ValueError, match="2 entries"):
-        dl.scalar_phase_portrait(1.0, (1.0, 2.0, 3.0))
+        dl.plots.scalar_phase_portrait(1.0, (1.0, 2.0, 3.0))
     with pytest.raises(ValueError, match="3 entries"):
-        dl.scalar_h3_figure(1.0, [(1.0, 2.0)])
+        dl.plots.scalar_h3_figure(1.0, [(1.0, 2.0)])
     with pytest.raises(ValueError, match="finite"):
         dl.scalar_flow((np.nan, 1.0), 1.0, 1.0)
     with pytest.raises(ValueError, match="t_max"):

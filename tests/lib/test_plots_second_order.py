@@ -16,7 +16,7 @@ def _points(ax):
 
 def test_hessian_spectrum_figure_draws_every_eigenvalue_by_sign():
     W = dl.spare_rank_fiber_point((1,), SIGMA, (2, 2, 2, 2), 0.5)
-    fig = dl.hessian_spectrum_figure(W, SIGMA, title="test")
+    fig = dl.plots.hessian_spectrum_figure(W, SIGMA, title="test")
     assert isinstance(fig, Figure)
     (ax,) = fig.axes
     neg, zero, pos = _points(ax)
@@ -33,31 +33,31 @@ def test_hessian_spectrum_figure_draws_every_eigenvalue_by_sign():
 
 def test_hessian_spectrum_figure_rejects_non_critical_points():
     with pytest.raises(ValueError, match="critical"):
-        dl.hessian_spectrum_figure([np.eye(2), np.eye(2)], SIGMA)
+        dl.plots.hessian_spectrum_figure([np.eye(2), np.eye(2)], SIGMA)
 
 
 def test_explorer_frames_have_fixed_axes_and_the_right_kind():
-    fig = dl.hessian_spectrum_explorer_figure((1,), 3, 0.0)
+    fig = dl.plots.hessian_spectrum_explorer_figure((1,), 3, 0.0)
     (ax,) = fig.axes
     assert ax.get_ylim() == (-4.0, 22.0) and ax.get_xlim() == pytest.approx((0.3, 16.7))
     assert "non-strict saddle" in ax.texts[0].get_text() and "+ 3 more" in ax.texts[0].get_text()
     assert "h = 3" in ax.get_title() and "S = {1}" in ax.get_title() and "critical value 2" in ax.get_title()
-    fig = dl.hessian_spectrum_explorer_figure((1, 2), 4, 1.0)
+    fig = dl.plots.hessian_spectrum_explorer_figure((1, 2), 4, 1.0)
     assert "global minimum" in fig.axes[0].texts[0].get_text()
-    fig = dl.hessian_spectrum_explorer_figure((), 2, 0.5)
+    fig = dl.plots.hessian_spectrum_explorer_figure((), 2, 0.5)
     assert "strict saddle" in fig.axes[0].texts[0].get_text()
 
 
 def test_explorer_sweep_has_no_error_frame():
-    ex = dl.explore.explorer(dl.hessian_spectrum_explorer_figure,
-                    subset=dl.Choice([(), (1,), (2,), (1, 2)], labels=["∅", "{1}", "{2}", "{1,2}"]),
-                    h=[2, 3], t=dl.Choice([0.0, 1.0]))
+    ex = dl.explore.explorer(dl.plots.hessian_spectrum_explorer_figure,
+                    subset=dl.explore.Choice([(), (1,), (2,), (1, 2)], labels=["∅", "{1}", "{2}", "{1,2}"]),
+                    h=[2, 3], t=dl.explore.Choice([0.0, 1.0]))
     frames = ex.frames()
     assert len(frames) == 16 and ex.failures() == []
 
 
 def test_origin_spectra_h2_plus_minus_sigma_h3_zero():
-    fig = dl.origin_hessian_spectra_figure()
+    fig = dl.plots.origin_hessian_spectra_figure()
     ax2, ax3 = fig.axes
     neg, zero, pos = _points(ax2)
     assert sorted(neg[1]) == pytest.approx([-3, -3, -2, -2]) and sorted(pos[1]) == pytest.approx([2, 2, 3, 3])
@@ -66,11 +66,11 @@ def test_origin_spectra_h2_plus_minus_sigma_h3_zero():
     assert len(neg[0]) == len(pos[0]) == 0 and len(zero[0]) == 12
     assert "non-strict" in ax3.texts[0].get_text() and "h = 3" in ax3.get_title()
     with pytest.raises(ValueError, match="at least one depth"):
-        dl.origin_hessian_spectra_figure(depths=())
+        dl.plots.origin_hessian_spectra_figure(depths=())
 
 
 def test_descent_order_figure_slopes_are_the_orders():
-    fig = dl.descent_order_figure()
+    fig = dl.plots.descent_order_figure()
     (ax,) = fig.axes
     assert ax.get_xscale() == ax.get_yscale() == "log"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -82,13 +82,13 @@ def test_descent_order_figure_slopes_are_the_orders():
         assert slope == pytest.approx(round(slope), abs=1e-3)
     with pytest.raises(ValueError, match="global minimum"):
         cp = dl.critical_point([1, 2], SIGMA, (2, 2, 2))
-        dl.descent_order_figure([("min", list(cp.weights), SIGMA)])
+        dl.plots.descent_order_figure([("min", list(cp.weights), SIGMA)])
     with pytest.raises(ValueError, match="at least one"):
-        dl.descent_order_figure([])
+        dl.plots.descent_order_figure([])
 
 
 def test_fiber_strictness_figure_matches_the_bound():
-    fig = dl.fiber_strictness_figure(ts=np.linspace(0, 1, 5))
+    fig = dl.plots.fiber_strictness_figure(ts=np.linspace(0, 1, 5))
     (ax,) = fig.axes
     pts = _points(ax)
     assert len(pts) == 2
@@ -97,14 +97,14 @@ def test_fiber_strictness_figure_matches_the_bound():
         assert lam[0] == pytest.approx(0.0, abs=1e-12)
     assert ax.get_xlabel() and ax.get_ylabel()
     with pytest.raises(ValueError, match="no unlearnt mode"):
-        dl.fiber_strictness_figure(subset=(1, 2))
+        dl.plots.fiber_strictness_figure(subset=(1, 2))
     with pytest.raises(ValueError, match="ts"):
-        dl.fiber_strictness_figure(ts=[0.5])
+        dl.plots.fiber_strictness_figure(ts=[0.5])
 
 
 def test_fiber_sharpness_figure_is_smallest_at_the_balanced_point():
     cs = np.geomspace(0.5, 2.0, 5)
-    fig = dl.fiber_sharpness_figure(cs=cs)
+    fig = dl.plots.fiber_sharpness_figure(cs=cs)
     (ax,) = fig.axes
     assert ax.get_xscale() == "log"
     markers = [ln for ln in ax.lines if ln.get_marker() == "o" and len(ln.get_xdata())]
@@ -114,7 +114,7 @@ def test_fiber_sharpness_figure_is_smallest_at_the_balanced_point():
         assert np.allclose(y, c**2 + c**-2 + h - 2, rtol=1e-9)
         assert np.argmin(y) == 2 and y[2] == pytest.approx(h)  # lambda_max = h sigma_1^(2-2/h)
     with pytest.raises(ValueError, match="at least 2"):
-        dl.fiber_sharpness_figure(depths=(1, 2))
+        dl.plots.fiber_sharpness_figure(depths=(1, 2))
 
 
 def test_lanczos_spectrum_figure_marks_the_dense_extremes():
@@ -123,7 +123,7 @@ def test_lanczos_spectrum_figure_marks_the_dense_extremes():
     W = dl.random_init(d, rng, scale=0.7)
     Sigma = np.diag([4.0, 3.0, 2.0, 1.0])
     ev = np.linalg.eigvalsh(dl.hessian(W, Sigma))
-    fig = dl.lanczos_spectrum_figure(W, Sigma, bins=20)
+    fig = dl.plots.lanczos_spectrum_figure(W, Sigma, bins=20)
     (ax,) = fig.axes
     xs = sorted(ln.get_xdata()[0] for ln in ax.lines)
     assert xs == pytest.approx([ev[0], ev[-1]], rel=1e-8)

@@ -14,7 +14,7 @@ SIGMA = np.diag([3.0, 2.0, 1.0])
 
 def test_ray_fates_figure():
     fates = [dl.ray_fates((1,), SIGMA, (3,) * (h + 1)) for h in (2, 3)]
-    fig = dl.ray_fates_figure(fates)
+    fig = dl.plots.ray_fates_figure(fates)
     ax_l, ax_r = fig.axes
     assert len(ax_l.lines) == 2 * 2 + 1  # pi = +1 and -1 per depth, and the zero line
     a, adot = ax_l.lines[0].get_xydata().T  # h = 2, pi = +1: a (sigma - a^2)
@@ -23,11 +23,11 @@ def test_ray_fates_figure():
     down = [ln for ln in ax_r.lines if ln.get_marker() == "v"]
     assert all(np.all(ln.get_ydata() < 1) for ln in down)  # predicted stable rays returned
     with pytest.raises(TypeError, match="RayFates"):
-        dl.ray_fates_figure([1, 2])
+        dl.plots.ray_fates_figure([1, 2])
 
 
 def test_escape_laws_figure_matches_the_laws_early_on():
-    fig = dl.escape_laws_figure(depths=(2, 3), t_max=100.0)
+    fig = dl.plots.escape_laws_figure(depths=(2, 3), t_max=100.0)
     ax_u, ax_s = fig.axes
     assert ax_u.get_xscale() == ax_u.get_yscale() == "log"
     flows = [ln for ln in ax_u.lines if "network flow" in ln.get_label()]
@@ -44,13 +44,13 @@ def test_escape_laws_figure_matches_the_laws_early_on():
     t, a = flows_s[1].get_xydata().T  # h = 3 stable ray: a(t) ~ 1/(2 + 2 t)
     assert a[-1] == pytest.approx(1 / (2 + 2 * t[-1]), rel=0.02)
     with pytest.raises(ValueError, match="depths"):
-        dl.escape_laws_figure(depths=(1, 2))
+        dl.plots.escape_laws_figure(depths=(1, 2))
     with pytest.raises(ValueError, match="square"):
-        dl.escape_laws_figure(np.ones((2, 3)))
+        dl.plots.escape_laws_figure(np.ones((2, 3)))
 
 
 def test_off_ray_explorer_figure():
-    fig = dl.off_ray_explorer_figure(3, 1e-4, "S = {1}")
+    fig = dl.plots.off_ray_explorer_figure(3, 1e-4, "S = {1}")
     ax, ax_l = fig.axes
     assert "h = 3" in ax.get_title() and "c = 1.0e-04" in ax.get_title()
     labels = [ln.get_label() for ln in ax.lines]
@@ -60,21 +60,21 @@ def test_off_ray_explorer_figure():
     np.testing.assert_allclose(on, exact, rtol=1e-5)  # the network on the ray = the mode equation
     assert ax_l.get_ylabel() == "loss $L(t)$"
     with pytest.raises(ValueError, match="saddle must be one of"):
-        dl.off_ray_explorer_figure(3, 1e-4, "S = {2}")
+        dl.plots.off_ray_explorer_figure(3, 1e-4, "S = {2}")
     with pytest.raises(ValueError, match="layout engine"):
-        dl.off_ray_explorer_figure(3, 1e-4, "origin", fig=Figure(layout="constrained"))
-    ex = dl.explore.explorer(dl.off_ray_explorer_figure, h=[2, 4], offset=dl.LogRange(1e-6, 1e-2, 2),
+        dl.plots.off_ray_explorer_figure(3, 1e-4, "origin", fig=Figure(layout="constrained"))
+    ex = dl.explore.explorer(dl.plots.off_ray_explorer_figure, h=[2, 4], offset=dl.explore.LogRange(1e-6, 1e-2, 2),
                     saddle=["origin", "S = {1, 2}"])
     assert ex.failures() == []
 
 
 def test_saddle_samples_figure():
     flows = [dl.saddle_sample_flows((1,), SIGMA, (3,) * (h + 1), n=2, t_max=50.0, n_times=21) for h in (2, 3)]
-    fig = dl.saddle_samples_figure(flows)
+    fig = dl.plots.saddle_samples_figure(flows)
     assert len(fig.axes) == 2
     ax = fig.axes[1]
     labels = [ln.get_label() for ln in ax.lines]
     assert "stable samples" in labels and "unstable samples" in labels and "slope $-1$" in labels
     assert ax.get_yscale() == "log" and "A_S" in ax.get_ylabel()
     with pytest.raises(TypeError, match="SaddleSampleFlows"):
-        dl.saddle_samples_figure([])
+        dl.plots.saddle_samples_figure([])

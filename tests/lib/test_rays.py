@@ -37,20 +37,20 @@ def test_ray_fates_at_the_origin_and_validation():
 
 def test_off_ray_turn_time_closed_forms():
     c, s, a0 = 1e-6, 2.0, 0.5
-    assert dl.off_ray_turn_time(2, s, c, a0) == pytest.approx(math.asinh(a0 / math.sqrt(c)) / s)
-    assert dl.off_ray_turn_time(3, s, c, a0) == pytest.approx(math.atan(a0 / math.sqrt(c)) / (s * math.sqrt(c)))
-    assert dl.off_ray_turn_time(4, s, c, 1e6) == pytest.approx(1 / (s * c), rel=1e-9)
+    assert dl.off_ray_turn_time(a0, s, c, 2) == pytest.approx(math.asinh(a0 / math.sqrt(c)) / s)
+    assert dl.off_ray_turn_time(a0, s, c, 3) == pytest.approx(math.atan(a0 / math.sqrt(c)) / (s * math.sqrt(c)))
+    assert dl.off_ray_turn_time(1e6, s, c, 4) == pytest.approx(1 / (s * c), rel=1e-9)
     # the general limit sqrt(pi) Gamma((h-2)/2) / (2 Gamma((h-1)/2)) c^{-(h-2)/2} / sigma
     h = 6
     lim = math.sqrt(math.pi) * math.gamma((h - 2) / 2) / (2 * math.gamma((h - 1) / 2)) * c ** (-(h - 2) / 2) / s
-    assert dl.off_ray_turn_time(h, s, c, 1e9) == pytest.approx(lim, rel=1e-9)
+    assert dl.off_ray_turn_time(1e9, s, c, h) == pytest.approx(lim, rel=1e-9)
     from scipy.integrate import quad
 
     val, _ = quad(lambda x: 1 / (x * x + 1e-2) ** 2, 0, 0.3)
-    assert dl.off_ray_turn_time(5, 1.0, 1e-2, 0.3) == pytest.approx(val, rel=1e-9)
-    assert dl.off_ray_turn_time(3, 1.0, 0.0, 0.5) == math.inf
+    assert dl.off_ray_turn_time(0.3, 1.0, 1e-2, 5) == pytest.approx(val, rel=1e-9)
+    assert dl.off_ray_turn_time(0.5, 1.0, 0.0, 3) == math.inf
     with pytest.raises(ValueError, match="h >= 2"):
-        dl.off_ray_turn_time(1, 1.0, 1e-3, 0.5)
+        dl.off_ray_turn_time(0.5, 1.0, 1e-3, 1)
 
 
 @pytest.mark.parametrize("h", [2, 3, 4])

@@ -31,17 +31,17 @@ def test_claim25_hessian_on_the_saddle_line(c, sigma):
     cl = dl.classify(W, np.array([[sigma]]))
     np.testing.assert_allclose(cl.inertia.eigenvalues, [-abs(c) * sigma, 0, abs(c) * sigma], atol=1e-12)
     assert cl.kind == "strict saddle"
-    assert dl.scalar_critical_set(3, sigma).classify_point([0, 0, c]) == "strict saddle"
+    assert dl.scalar_critical_set(sigma, 3).classify_point([0, 0, c]) == "strict saddle"
 
 
 def test_scalar_critical_set_and_vector_field():
-    cs = dl.scalar_critical_set(3, 2.0)
+    cs = dl.scalar_critical_set(2.0, 3)
     assert cs.saddle_value == 2.0 and cs.minimum_value == 0.0
     assert cs.classify_point([0, 0, 0]) == "non-strict saddle"
     assert cs.classify_point([1, 1, 2]) == "global minimum"
     assert cs.classify_point([0, 1, 1]) == "not critical"
     assert cs.saddle_components() == ((1, 2), (1, 3), (2, 3))
-    cs2 = dl.scalar_critical_set(2, 1.0)
+    cs2 = dl.scalar_critical_set(1.0, 2)
     assert cs2.classify_point([0, 0]) == "strict saddle" and "hyperbola" in repr(cs2)
     np.testing.assert_allclose(np.prod(cs2.minima_curve(np.array([0.5, 2.0])), axis=-1), 1.0)
     rng = np.random.default_rng(0)

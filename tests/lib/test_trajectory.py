@@ -34,7 +34,7 @@ def test_both_records_share_the_names_of_shared_concepts(both):
     tr, at, _ = both
     shared = {"t", "weights", "loss", "status", "message", "widths"}
     names = lambda cls: {f.name for f in dataclasses.fields(cls)}  # noqa: E731
-    assert shared <= names(dl.Trajectory) and shared <= names(dl.AdjacencyTrajectory)
+    assert shared <= names(dl.trajectory.Trajectory) and shared <= names(dl.trajectory.AdjacencyTrajectory)
     assert tr.success and at.success
 
 
@@ -54,7 +54,7 @@ def test_trajectory_weights_at_checks_the_interval(both):
 
 
 def test_event_is_a_frozen_record():
-    ev = dl.Event("half", lambda t, W: t - 0.5, terminal=True)
+    ev = dl.trajectory.Event("half", lambda t, W: t - 0.5, terminal=True)
     assert ev.direction == 0.0 and ev.terminal
     with pytest.raises(dataclasses.FrozenInstanceError):
         ev.name = "other"

@@ -101,7 +101,7 @@ def check_escape_law(fn: Callable[[int, float, float, np.ndarray], np.ndarray], 
     for h, sigma, a0 in cases:
         t_star = a0 ** (2 - h) / ((h - 2) * sigma) if h >= 3 else 3.0 / sigma
         t = np.linspace(0.0, 1.5 * t_star, 14)  # t* itself is not a grid point
-        expected = saddle_escape_law(h, sigma, a0, t)
+        expected = saddle_escape_law(t, a0, sigma, h)
         with np.errstate(all="ignore"):
             got, err = call_safely(fn, h, sigma, a0, t.copy())
         if err:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validation import as_weights, check_sigma, widths_of
-from ..exercises.flow import TaylorTest
+from ..objective import TaylorTest
 from ..flow import ScrubbedFlow, ToleranceStudy
 from ..network import adjacency, adjacency_power, target
 from ..trajectory import AdjacencyTrajectory, Trajectory
@@ -192,7 +192,7 @@ def flow_forms_figure(trajectory: Trajectory, adjacency_trajectory: AdjacencyTra
 # --------------------------------------------------------------------------- explorer
 
 
-def flow_scrub_figure(prepared: ScrubbedFlow, depth: int, scale: float, t: float, *, fig=None):
+def flow_scrub_figure(prepared: ScrubbedFlow, h: int, scale: float, t: float, *, fig=None):
     r"""The loss along a flow up to time ``t`` (left) and the singular values of the end-to-end
     map :math:`W_{1:h}(t)` against those of the target (right).
 
@@ -200,7 +200,7 @@ def flow_scrub_figure(prepared: ScrubbedFlow, depth: int, scale: float, t: float
     of the saddles where the ``m`` largest singular values are learnt; a flow from a small
     start lingers near them in turn. Use with :func:`deeplinear.flow_scrub_prepare` as ``prepare=`` of
     :func:`deeplinear.explore`, so that scrubbing through ``t`` never re-integrates;
-    ``depth`` and ``scale`` only label the figure.
+    ``h`` and ``scale`` only label the figure.
 
     Returns
     -------

@@ -165,7 +165,7 @@ def escape_laws_figure(
             shown = ok & (np.minimum.accumulate(amp) > 1e-7)  # up to where the curve leaves the axes
             ax.plot(tr.t[shown], amp[shown], color=col, lw=3.2, alpha=0.45, label=rf"$h = {h}$: network flow")
             with np.errstate(over="ignore"):
-                law = saddle_escape_law(h, sig, a0, tr.t[ok], stable=stable)
+                law = saddle_escape_law(tr.t[ok], a0, sig, h, stable=stable)
             law = np.where(law < 1e3, law, np.nan)
             ax.plot(tr.t[ok], law, color=col, lw=1.2, ls="--", label=rf"$h = {h}$: leading-order law")
             if not stable:
