@@ -50,7 +50,7 @@ serve:
 
 # Re-execute the chapters and store the outputs that nbval compares (tools/store_outputs.py).
 store: setup
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/store_outputs.py chapters/*.ipynb
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/store_outputs.py chapters/*.ipynb library/*.ipynb
 
 bench: setup
 	$(PY) benchmarks/run_all.py

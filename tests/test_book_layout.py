@@ -44,7 +44,8 @@ def source(nb) -> str:
 
 def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
     listed = set(toc_files())
-    on_disk = {str(p.relative_to(ROOT).with_suffix("")) for p in ROOT.glob("chapters/*") if p.suffix in (".ipynb", ".md")}
+    on_disk = {str(p.relative_to(ROOT).with_suffix("")) for folder in ("chapters", "library")
+               for p in ROOT.glob(f"{folder}/*") if p.suffix in (".ipynb", ".md")}
     assert on_disk - listed == set(), f"chapters missing from _toc.yml: {sorted(on_disk - listed)}"
     missing = [f for f in listed if not any((ROOT / (f + ext)).exists() for ext in (".md", ".ipynb"))]
     assert missing == [], f"_toc.yml lists files that do not exist: {missing}"
@@ -54,7 +55,7 @@ def test_there_are_chapters():
     assert CHAPTER_NOTEBOOKS, "no chapter notebooks in chapters/"
 
 
-@pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS + sorted(ROOT.glob("library/*.ipynb")), ids=lambda p: p.name)
 def test_chapter_is_stored_in_its_small_form(path):
     nb = nbformat.read(path, as_version=4)
     assert problems(nb) == []
