@@ -1,7 +1,9 @@
 """Sphinx glue for the library reference (loaded through _config.yml's local_extensions).
 
 * A name written as the user writes it, ``deeplinear.gradient_flow`` (the package re-exports
-  it), resolves to the entry where autodoc documents it, ``deeplinear.flow.gradient_flow``.
+  it), resolves to the entry where autodoc documents it, ``deeplinear.flow.gradient_flow``;
+  so does a bare public name used in another module's docstring (``ToleranceStudy``), when
+  exactly one module of the package makes it public.
 * sphinx-codeautolink keeps a stack of section titles and pops it on leaving every section;
   sphinx-exercise makes sections without a title (the body of an exercise), which would pop
   an empty stack. Such sections push a placeholder so the stack stays balanced.
@@ -9,7 +11,10 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
+import pkgutil
 
 from docutils import nodes
 
@@ -30,10 +35,32 @@ def _canonical(target: str) -> str | None:
     return f"{home}.{qual}"
 
 
+@functools.lru_cache(maxsize=1)
+def _public_homes() -> dict[str, str]:
+    """Public name -> 'home.module.name' for every name exactly one module makes public."""
+    import deeplinear
+
+    homes: dict[str, set[str]] = {}
+    for info in pkgutil.walk_packages(deeplinear.__path__, prefix="deeplinear."):
+        if any(part.startswith("_") for part in info.name.split(".")):
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            home = obj.__module__ if inspect.isfunction(obj) or inspect.isclass(obj) else info.name
+            homes.setdefault(name, set()).add(f"{home}.{name}")
+    return {name: next(iter(h)) for name, h in homes.items() if len(h) == 1}
+
+
 def _resolve_reexport(app, env, node, contnode):
     if node.get("refdomain") != "py":
         return None
-    target = _canonical(node.get("reftarget", ""))
+    raw = node.get("reftarget", "")
+    target = _canonical(raw)
+    if target is None and (raw.startswith("deeplinear.") or "." not in raw):
+        target = _public_homes().get(raw.rpartition(".")[2])
+        if target == raw:
+            target = None
     if target is None:
         return None
     domain = env.get_domain("py")

@@ -121,3 +121,36 @@ def _result_types() -> list[tuple[str, type]]:
 @pytest.mark.parametrize("qualname, cls", _result_types(), ids=[q for q, _ in _result_types()])
 def test_result_types_are_frozen(qualname, cls):
     assert cls.__dataclass_params__.frozen, f"{qualname} is a mutable dataclass"
+
+
+# --------------------------------------------------------------------------- sizes
+
+MAX_MODULE_LINES = 800
+MAX_FUNCTION_LINES = 80
+#: A function may be longer when a comment in its first body lines says why ("# long: ...").
+LONG_MARK = "# long:"
+
+
+def _module_files() -> list:
+    from pathlib import Path
+
+    root = Path(dl.__file__).parent
+    return sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+@pytest.mark.parametrize("path", _module_files(), ids=lambda p: p.name if p.parent.name == "deeplinear" else f"{p.parent.name}/{p.name}")
+def test_modules_and_functions_are_small_enough_to_read(path):
+    import ast
+
+    text = path.read_text()
+    assert text.count("\n") <= MAX_MODULE_LINES, f"{path.name}: {text.count(chr(10))} lines (at most {MAX_MODULE_LINES})"
+    lines = text.split("\n")
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body[1:] if ast.get_docstring(node) else node.body
+            if not body:
+                continue
+            code = node.end_lineno - body[0].lineno + 1
+            assert code <= MAX_FUNCTION_LINES or LONG_MARK in "\n".join(lines[node.lineno - 1: body[0].lineno + 2]), (
+                f"{path.name}:{node.lineno} {node.name}: {code} lines of code (at most {MAX_FUNCTION_LINES}, "
+                f"or a '{LONG_MARK} why' comment)")
