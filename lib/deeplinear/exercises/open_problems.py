@@ -230,7 +230,7 @@ def check_orbit_period(fn: Callable[[np.ndarray, float, int], int], *, seed: int
     (:func:`deeplinear.orbit_period`). Called with ``tol = 1e-6`` and ``max_period = 32``.
 
     The sequences are a noisy fixed point, cycles of length 2, 3 and 4, an alternation between
-    1 and 1.001 (just above ``tol``), the chaotic logistic map, a converging transient and a cycle
+    1 and 1.001 (far apart for ``tol``), the chaotic logistic map, a converging transient and a cycle
     longer than ``max_period``.
 
     Parameters
