@@ -21,8 +21,9 @@ def check_plateau_ladder(fn: Callable[[Sequence[float]], Sequence[float]], *, se
     largest are learnt the loss rests at :math:`\tfrac12\sum_{k > m}\sigma_{(k)}^2`
     (:math:`\sigma_{(1)} \ge \sigma_{(2)} \ge \dots`): ``r + 1`` values for ``r`` singular
     values. The singular values are passed in any order (distinct, positive); the answer is
-    compared with :attr:`deeplinear.incremental.IncrementalPlateaus.critical_values` (from
-    :func:`deeplinear.incremental_plateaus`).
+    compared with the field ``critical_values`` of the
+    :class:`deeplinear.incremental.IncrementalPlateaus` that
+    :func:`deeplinear.incremental_plateaus` returns.
 
     Parameters
     ----------
