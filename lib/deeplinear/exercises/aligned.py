@@ -26,8 +26,38 @@ def check_logistic_mode(fn: Callable[[np.ndarray, float, float], np.ndarray], *,
     r"""Check ``fn(t, sigma, u0) -> u(t)``: the closed-form product of a balanced two-layer mode,
     :math:`\dot u = 2u(\sigma - u)`, :math:`u(0) = u_0`, for an array of times ``t``.
 
+    The right answer is the logistic curve
+
+    .. math::
+
+       u(t) = \frac{\sigma u_0 e^{2\sigma t}}{\sigma - u_0 + u_0 e^{2\sigma t}} .
+
     Cases: small starts, a start above ``sigma`` and a start at exactly ``sigma / 2``; the
-    answer is compared with :func:`deeplinear.mode_solution` (``h = 2``).
+    answer is compared with :func:`deeplinear.mode_solution` (``h = 2``) to relative accuracy
+    ``1e-9``. A curve that rises at half the right speed (exponent :math:`\sigma t`) or misses
+    :math:`u(0) = u_0` is named as such.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(t, sigma, u0)``: ``t`` an ndarray of shape (9,) of times,
+        ``sigma`` and ``u0`` floats; it returns an array of shape (9,), the values
+        :math:`u(t)`.
+    seed : int, optional
+        Seed of the random starts (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the curve is right for all seven starts; otherwise the message
+        names the first wrong start and time. An exception raised by ``fn`` is reported in the
+        message, never propagated.
+
+    Examples
+    --------
+    >>> result = dl.exercises.check_logistic_mode(lambda t, sigma, u0: dl.mode_solution(t, u0, sigma, 2))
+    >>> result.passed
+    True
     """
     rng = np.random.default_rng(seed)
     cases = [(float(rng.uniform(0.3, 3.0)), 10.0 ** float(rng.uniform(-6, -1))) for _ in range(4)]
@@ -61,6 +91,38 @@ def check_unbalanced_time(fn: Callable[[float, float, float, float], float], *, 
     r"""Check ``fn(sigma, p0, pf, c) -> t``: the time for :math:`\dot p = \sqrt{c^2+4p^2}(\sigma - p)`
     to go from ``p0`` to ``pf`` (``p0 < pf < sigma``), against
     :func:`deeplinear.unbalanced_learning_time` to relative accuracy ``1e-6``.
+
+    The right answer is the integral
+
+    .. math::
+
+       t = \int_{p_0}^{p_f} \frac{dp}{\sqrt{c^2 + 4p^2}\,(\sigma - p)} .
+
+    The cases include a balanced start (``c = 0``), positive and negative imbalances, and random
+    ones; a negative time, a wrong balanced law and an answer that treats negative ``c``
+    differently from positive ``c`` are named as such.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(sigma, p0, pf, c)`` of four floats, returning one number,
+        the time.
+    seed : int, optional
+        Seed of the random cases (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when all seven times are right; otherwise the message names the
+        first wrong case with a hint. An exception raised by ``fn`` is reported in the message,
+        never propagated.
+
+    Examples
+    --------
+    >>> def time(sigma, p0, pf, c):
+    ...     return dl.unbalanced_learning_time(p0, pf, sigma, c)
+    >>> dl.exercises.check_unbalanced_time(time).passed
+    True
     """
     rng = np.random.default_rng(seed)
     cases = [(1.0, 1e-4, 0.5, 0.5), (1.0, 1e-4, 0.5, 2.0), (1.0, 1e-4, 0.5, 0.0), (2.0, 0.01, 1.9, -1.0)]

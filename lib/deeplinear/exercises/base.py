@@ -1,4 +1,9 @@
-"""What every exercise checker returns, and the helpers they share."""
+"""What every exercise checker returns: :class:`CheckResult` (and helpers the checkers share).
+
+The helpers ``random_networks`` (random small networks for the test cases) and
+``call_safely`` (call the reader's function and turn an exception into a message) are
+private to the checkers and not part of the public interface.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,30 @@ __all__ = ["CheckResult"]
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Outcome of an exercise check: ``passed`` and a message for the reader."""
+    """Outcome of an exercise check: ``passed`` and a message for the reader.
+
+    Every checker in :mod:`deeplinear.exercises` returns one. It is truthy exactly when the
+    check passed, prints as ``"Correct: <message>"`` or ``"Not yet: <message>"``, and shows the
+    same text in IPython and Jupyter.
+
+    Attributes
+    ----------
+    passed : bool
+        Whether the reader's function gave the right answer on every test case.
+    message : str
+        What was checked (on success) or, for the first case that is wrong, what was given and
+        what was expected, often with a hint.
+
+    Examples
+    --------
+    >>> result = dl.exercises.check_adjacency(dl.adjacency)
+    >>> result.passed
+    True
+    >>> print(result)
+    Correct: your adjacency matrix agrees with dl.adjacency on 6 random networks.
+    >>> bool(dl.exercises.check_ray_loss(lambda a, sigma, h: (sigma - a**h) ** 2))
+    False
+    """
 
     passed: bool
     message: str

@@ -63,10 +63,39 @@ def _ladder_diagnosis(got: list[float], s: tuple[float, ...], d_min: int) -> str
 def check_critical_values(fn: Callable[[Sequence[float], int], Sequence[float]]) -> CheckResult:
     r"""Check ``fn(singular_values, d_min) -> the distinct critical values, ascending``.
 
-    The answer must list :math:`\tfrac12\sum_{k \notin S}\sigma_k^2` over the learnt sets
-    :math:`S` of positive singular values with :math:`|S| \le d_{\min}`, each value once, in
-    increasing order. The cases include a bottleneck, repeated and zero singular values, an
-    unsorted spectrum, two sets with equal sums, and :math:`\Sigma = 0`.
+    The answer must list
+
+    .. math::
+
+       L_S = \tfrac12 \sum_{k \notin S} \sigma_k^2
+
+    over the learnt sets :math:`S` of positive singular values with :math:`|S| \le d_{\min}`,
+    each value once, in increasing order. The cases include a bottleneck, repeated and zero
+    singular values, an unsorted spectrum, two sets with equal sums, and :math:`\Sigma = 0`;
+    the reference is :func:`deeplinear.critical_values` with widths
+    ``(q, d_min, q)``. Common mistakes (no rank bound, a missing factor 1/2, the learnt instead
+    of the left-over energy, repeated values, the wrong order) are recognised.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(singular_values, d_min)``: ``singular_values`` a list of
+        floats (not necessarily sorted) and ``d_min`` an int, the narrowest width; it returns a
+        list of floats.
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when all nine ladders are right; otherwise the message names the
+        first wrong case with a hint. An exception raised by ``fn`` is reported in the message,
+        never propagated.
+
+    Examples
+    --------
+    >>> def ladder(s, d_min):
+    ...     return list(dl.critical_values(s, (len(s), d_min, len(s))).values)
+    >>> dl.exercises.check_critical_values(ladder).passed
+    True
     """
     for s, d_min in _LADDER_CASES:
         q = len(s)
@@ -120,6 +149,30 @@ def check_balanced_representative(
     :math:`C_i = W_{i+1}^\top W_{i+1} - W_i W_i^\top = 0`) and critical
     (:func:`deeplinear.is_critical`). Some cases have a hidden layer narrower than the largest
     learnt index, where the learnt modes must be moved to the free coordinates.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(subset, singular_values, widths)``: ``subset`` a tuple of
+        1-based indices (the learnt set :math:`S`), ``singular_values`` a list of floats and
+        ``widths`` a tuple ``(d_0, ..., d_h)``; it returns a list of ``h`` arrays, ``W_i`` of
+        shape ``(d_i, d_{i-1})``.
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when all seven representatives have the right shapes and product,
+        are balanced and critical; otherwise the message names the first failing case and what
+        fails. An exception raised by ``fn`` is reported in the message, never propagated.
+
+    Examples
+    --------
+    >>> def representative(subset, s, widths):
+    ...     Sigma = np.zeros((widths[-1], widths[0]))
+    ...     Sigma[range(len(s)), range(len(s))] = s
+    ...     return dl.critical_point(subset, Sigma, widths).weights
+    >>> dl.exercises.check_balanced_representative(representative).passed
+    True
     """
     for S, s, d in _REPRESENTATIVE_CASES:
         h = len(d) - 1

@@ -38,7 +38,31 @@ def check_reduced_target(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], *, 
     ``(d_h, d_0)`` with the singular values of :math:`Y X^\top (X X^\top)^{-1/2}` in decreasing
     order on its diagonal (:func:`deeplinear.reduce_data`).
 
-    The data sets have whitened and non-whitened inputs and several shapes.
+    The data sets have whitened and non-whitened inputs and several shapes (five in all). An
+    answer that is not rectangular diagonal, lists the right values in the wrong order, or
+    takes the SVD of :math:`Y X^\top` without whitening is named as such.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(X, Y)``: ``X`` an ndarray of shape ``(d_0, n)`` (inputs as
+        columns) and ``Y`` an ndarray of shape ``(d_h, n)``; it returns an array of shape
+        ``(d_h, d_0)``.
+    seed : int, optional
+        Seed of the random data sets (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when ``Sigma`` is right on all five data sets; otherwise the message
+        names the first wrong data set and what is wrong. An exception raised by ``fn`` is
+        reported in the message, never propagated.
+
+    Examples
+    --------
+    >>> result = dl.exercises.check_reduced_target(lambda X, Y: dl.reduce_data(X, Y).Sigma)
+    >>> result.passed
+    True
     """
     for X, Y, whitened in _data_sets(seed):
         got, err = call_safely(fn, X.copy(), Y.copy())
@@ -82,7 +106,31 @@ def check_reduced_target(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], *, 
 def check_whitening(fn: Callable[[np.ndarray], np.ndarray], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(X) -> Z``, a whitening of the inputs: ``Z`` has the shape of ``X``,
     :math:`Z Z^\top = I`, and its rows lie in the row space of ``X`` (:math:`Z = Q X` for an
-    invertible :math:`Q`). Any whitening passes (ZCA, PCA, Cholesky, ...)."""
+    invertible :math:`Q`). Any whitening passes (ZCA, PCA, Cholesky, ...).
+
+    Both conditions are checked to absolute accuracy ``1e-8`` on five data sets of several
+    shapes, with inputs of very different scales.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(X)``: ``X`` an ndarray of shape ``(d_0, n)`` (inputs as
+        columns, ``n >= d_0``); it returns an array of shape ``(d_0, n)``.
+    seed : int, optional
+        Seed of the random data sets (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when ``Z`` is a whitening of ``X`` on all five data sets; otherwise
+        the message names the first failure. An exception raised by ``fn`` is reported in the
+        message, never propagated.
+
+    Examples
+    --------
+    >>> dl.exercises.check_whitening(dl.whiten).passed
+    True
+    """
     for X, _, _ in _data_sets(seed):
         got, err = call_safely(fn, X.copy())
         if err:

@@ -1,15 +1,15 @@
-r"""The Taylor test of a gradient, and checkers for the exercises of the chapter on the
-gradient-flow equations.
+r"""Checkers for the exercises of the chapter on the gradient-flow equations.
 
-* :func:`taylor_test` -- the first-order Taylor (directional-derivative) test of a layer-wise
-  gradient: the remainder :math:`r(\varepsilon) = |L(W + \varepsilon V) - L(W) - \varepsilon
-  \langle G, V\rangle|` is :math:`O(\varepsilon^2)` exactly when :math:`G = \nabla L(W)`, and only
-  :math:`O(\varepsilon)` otherwise.
 * :func:`check_layer_gradient` -- a reader's :math:`\nabla_{W_j} L = -W_{j+1:h}^\top (\Sigma -
   W_{1:h}) W_{1:j-1}^\top`.
 * :func:`check_adjacency_rhs` -- a reader's right-hand side of the adjacency-form flow
   :math:`\dot A = \sum_{j=1}^h (A^{h-j})^\top (E - A^h) (A^{j-1})^\top` (Wendin and Altafini,
   arXiv:2511.10362), on all of :math:`\mathbb{R}^{n_v \times n_v}`.
+
+A wrong gradient is diagnosed with the first-order Taylor (directional-derivative) test,
+:func:`deeplinear.objective.taylor_test`: the remainder :math:`r(\varepsilon) = |L(W +
+\varepsilon V) - L(W) - \varepsilon \langle G, V\rangle|` is :math:`O(\varepsilon^2)` exactly
+when :math:`G = \nabla L(W)`, and only :math:`O(\varepsilon)` otherwise.
 """
 
 from __future__ import annotations
@@ -47,9 +47,38 @@ def check_layer_gradient(fn: Callable[[list[np.ndarray], np.ndarray], Sequence[n
     r"""Check a reader's ``fn(weights, Sigma) -> [dL/dW_1, ..., dL/dW_h]`` for
     :math:`L = \tfrac12\lVert\Sigma - W_h\cdots W_1\rVert_F^2`.
 
-    The networks have depths 1 to 4 and distinct widths, so a missing transpose shows as a
-    wrong shape; the targets are dense. A wrong layer is reported with the observed order of
-    its Taylor test.
+    The right answer is
+
+    .. math::
+
+       \nabla_{W_j} L = -W_{j+1:h}^\top (\Sigma - W_{1:h})\, W_{1:j-1}^\top ,
+       \qquad j = 1, \dots, h,
+
+    compared with :func:`deeplinear.gradient` to relative accuracy ``1e-9``. The networks have
+    depths 1 to 4 and distinct widths, so a missing transpose shows as a wrong shape; the
+    targets are dense. A wrong layer is reported with the observed order of its Taylor test,
+    and the negative gradient (the flow's right-hand side) is named as such.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(weights, Sigma)``: ``weights`` a list of ``h`` ndarrays
+        (``W_j`` of shape ``(d_j, d_{j-1})``) and ``Sigma`` an ndarray of shape
+        ``(d_h, d_0)``; it returns a list of ``h`` arrays, one of the shape of each ``W_j``.
+    seed : int, optional
+        Seed of the random networks and targets (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the gradient is right on all five networks; otherwise the
+        message names the first wrong layer. An exception raised by ``fn`` is reported in the
+        message, never propagated.
+
+    Examples
+    --------
+    >>> dl.exercises.check_layer_gradient(dl.gradient).passed
+    True
     """
     rng = np.random.default_rng(seed)
     cases = [_random_problem(rng, h) for h in (1, 2, 3, 4, 3)]
@@ -110,7 +139,32 @@ def check_adjacency_rhs(fn: Callable[[np.ndarray, np.ndarray, int], np.ndarray],
     It is tested first on block-shift matrices :math:`A = \mathrm{blk}_1(W_1, \dots, W_h)`
     with :math:`E = \mathrm{blk}_h(\Sigma)`, then on dense matrices, where the formula (the
     negative gradient of :math:`\tfrac12\lVert E - A^h\rVert_F^2` on all of
-    :math:`\mathbb{R}^{n_v\times n_v}`) must hold as well.
+    :math:`\mathbb{R}^{n_v\times n_v}`) must hold as well. The reference is
+    ``-dl.gradient_adjacency(A, E, h)`` (:func:`deeplinear.gradient_adjacency`), to relative
+    accuracy ``1e-9``; a flipped sign and untransposed powers are named as such.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(A, E, h)``: ``A`` and ``E`` ndarrays of shape
+        ``(n_v, n_v)`` and ``h`` an int (the depth); it returns an array of shape
+        ``(n_v, n_v)``.
+    seed : int, optional
+        Seed of the random matrices (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the right-hand side is right on four block-shift and four dense
+        cases, depths 1 to 4; otherwise the message names the first wrong case. An exception
+        raised by ``fn`` is reported in the message, never propagated.
+
+    Examples
+    --------
+    >>> def rhs(A, E, h):
+    ...     return -dl.gradient_adjacency(A, E, h)
+    >>> dl.exercises.check_adjacency_rhs(rhs).passed
+    True
     """
     rng = np.random.default_rng(seed)
     block_cases = []

@@ -27,7 +27,33 @@ def _test_matrices(rng: np.random.Generator) -> list[np.ndarray]:
 
 
 def check_jordan_type(fn: Callable[[np.ndarray], Sequence[int]], *, seed: int = 0) -> CheckResult:
-    """Check ``fn(A) -> block sizes`` (largest first) of the Jordan form of a nilpotent ``A``."""
+    r"""Check ``fn(A) -> block sizes`` (largest first) of the Jordan form of a nilpotent ``A``.
+
+    The matrices are adjacency matrices of networks (:func:`deeplinear.adjacency`), random and
+    rank-deficient ones, and the answer is compared with
+    :func:`deeplinear.nilpotent_jordan_type`. The number of blocks of size at least :math:`k`
+    is :math:`\operatorname{rank} A^{k-1} - \operatorname{rank} A^k`.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(A)``: ``A`` a nilpotent ndarray of shape ``(n_v, n_v)``; it
+        returns a list of ints, the block sizes in decreasing order, adding up to ``n_v``.
+    seed : int, optional
+        Seed of the random networks (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the Jordan type is right for all eight matrices; otherwise the
+        message names the first wrong one. An exception raised by ``fn`` is reported in the
+        message, never propagated.
+
+    Examples
+    --------
+    >>> dl.exercises.check_jordan_type(dl.nilpotent_jordan_type).passed
+    True
+    """
     rng = np.random.default_rng(seed)
     mats = _test_matrices(rng)
     for A in mats:
@@ -58,7 +84,41 @@ def check_transformed_gradient(
     r"""Check ``fn(grads, Ts)``: the gradient at :math:`T\cdot W` from the gradient at ``W``.
 
     ``grads`` is ``dl.gradient(W, Sigma)`` and the answer must equal
-    ``dl.gradient(dl.gl_action(W, Ts), Sigma)`` for every ``W`` and ``Sigma``.
+    ``dl.gradient(dl.gl_action(W, Ts), Sigma)`` for every ``W`` and ``Sigma``. Since
+    :math:`(T\cdot W)_i = T_i W_i T_{i-1}^{-1}` with :math:`T_0 = I` and :math:`T_h = I`, the
+    chain rule gives
+
+    .. math::
+
+       \nabla_i L(T\cdot W) = T_i^{-\top}\, \nabla_i L(W)\, T_{i-1}^\top .
+
+    Tested on six random networks and transforms (:func:`deeplinear.random_gl`) to relative
+    accuracy ``1e-8``; the guess :math:`T_i G_i T_{i-1}^{-1}` (right only for orthogonal
+    :math:`T`) is named as such.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(grads, Ts)``: ``grads`` a list of ``h`` ndarrays (the
+        gradient at ``W``, one of the shape of each ``W_i``) and ``Ts`` a list of ``h - 1``
+        invertible ndarrays, ``T_i`` of shape ``(d_i, d_i)``; it returns a list of ``h`` arrays.
+    seed : int, optional
+        Seed of the random networks and transforms (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the gradient is right in all six cases; otherwise the message
+        names the first wrong layer. An exception raised by ``fn`` is reported in the message,
+        never propagated.
+
+    Examples
+    --------
+    >>> def moved(G, Ts):
+    ...     T = [np.eye(G[0].shape[1])] + list(Ts) + [np.eye(G[-1].shape[0])]
+    ...     return [np.linalg.inv(T[i + 1]).T @ g @ T[i].T for i, g in enumerate(G)]
+    >>> dl.exercises.check_transformed_gradient(moved).passed
+    True
     """
     rng = np.random.default_rng(seed)
     cases = 0

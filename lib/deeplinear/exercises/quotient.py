@@ -47,8 +47,39 @@ def check_connecting_transforms(
 
     The test cases have equal square widths ``(n, ..., n)``, invertible layers and
     :math:`W_{1:h}' = W_{1:h}` (two factorisations of one invertible map), so the answer
-    exists and is unique: :math:`T_i = W_{1:i}' W_{1:i}^{-1}`. The answer is applied with
-    :func:`deeplinear.gl_action` and compared with ``W_prime`` layer by layer.
+    exists and is unique:
+
+    .. math::
+
+       T_i = W_{1:i}'\, W_{1:i}^{-1}, \qquad i = 1, \dots, h - 1 .
+
+    The answer is applied with :func:`deeplinear.gl_action` and compared with ``W_prime`` layer
+    by layer; the layer-wise guess :math:`T_i = W_i' W_i^{-1}` is named as such.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(W, W_prime)``: two lists of ``h`` invertible ndarrays of
+        shape ``(n, n)`` with the same product; it returns a list of ``h - 1`` invertible arrays
+        of shape ``(n, n)``.
+    seed : int, optional
+        Seed of the random factorisations (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the transforms carry ``W`` to ``W_prime`` in all five cases;
+        otherwise the message names the first failure. A stub that raises
+        ``NotImplementedError`` gets a friendly note; any other exception raised by ``fn`` is
+        reported in the message, never propagated.
+
+    Examples
+    --------
+    >>> def transforms(W, Wp):
+    ...     return [dl.partial_product(Wp, 1, i) @ np.linalg.inv(dl.partial_product(W, 1, i))
+    ...             for i in range(1, len(W))]
+    >>> dl.exercises.check_connecting_transforms(transforms).passed
+    True
     """
     rng = np.random.default_rng(seed)
     cases = [(2, 2), (3, 2), (3, 3), (4, 2), (2, 4)]
@@ -111,10 +142,39 @@ def check_product_preserving_move(
 
     Right answer: the orthogonal projection of ``X`` onto
     :math:`\{\Delta : W_{j+1:h}\Delta W_{1:j-1} = 0\}`, which is
-    :math:`\Delta = X - \Pi_{\mathrm{row}(W_{j+1:h})}\, X\, \Pi_{\mathrm{col}(W_{1:j-1})}` with the
-    orthogonal projectors onto the row space of the suffix and the column space of the prefix.
-    The cases include balanced critical points (rank-deficient layers), rectangular networks and
-    an invertible network, where the answer is zero.
+
+    .. math::
+
+       \Delta = X - \Pi_{\mathrm{row}(W_{j+1:h})}\, X\, \Pi_{\mathrm{col}(W_{1:j-1})}
+
+    with the orthogonal projectors onto the row space of the suffix and the column space of
+    the prefix. The cases include balanced critical points (rank-deficient layers),
+    rectangular networks and an invertible network, where the answer is zero.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(weights, j, X)``: ``weights`` a list of ``h`` ndarrays
+        (``W_i`` of shape ``(d_i, d_{i-1})``), ``j`` an int in ``1..h`` and ``X`` an ndarray of
+        the shape of ``W_j``; it returns an array of the shape of ``W_j``.
+    seed : int, optional
+        Seed of the random networks and directions (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when every move keeps the end-to-end map and is the closest such move
+        to ``X`` (13 cases); otherwise the message names the first failure. A stub that raises
+        ``NotImplementedError`` gets a friendly note; any other exception raised by ``fn`` is
+        reported in the message, never propagated.
+
+    Examples
+    --------
+    >>> def move(W, j, X):
+    ...     suffix, prefix = dl.partial_product(W, j + 1, len(W)), dl.partial_product(W, 1, j - 1)
+    ...     return X - np.linalg.pinv(suffix) @ suffix @ X @ prefix @ np.linalg.pinv(prefix)
+    >>> dl.exercises.check_product_preserving_move(move).passed
+    True
     """
     rng = np.random.default_rng(seed)
     cases = _move_cases(rng)

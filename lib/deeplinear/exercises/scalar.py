@@ -15,7 +15,30 @@ __all__ = ["check_scalar_field", "check_h2_limit"]
 def check_scalar_field(fn: Callable[[np.ndarray, float], Sequence[float]], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(w, sigma)``: the velocities :math:`\dot w_i = \prod_{j\ne i} w_j(\sigma - \prod_j w_j)`.
 
-    ``w`` is a 1-D array of any length ``h >= 1``; points with zero weights are included.
+    ``w`` is a 1-D array of any length ``h >= 1``; points with zero weights are included (so
+    dividing the product by :math:`w_i` fails). Compared with
+    :func:`deeplinear.scalar_vector_field` at eight points, depths 1 to 5, to relative accuracy
+    ``1e-10``.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(w, sigma)``: ``w`` an ndarray of shape ``(h,)`` and ``sigma``
+        a float; it returns ``h`` velocities.
+    seed : int, optional
+        Seed of the random points (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the field is right at all eight points; otherwise the message
+        names the first wrong point. An exception raised by ``fn`` is reported in the message,
+        never propagated.
+
+    Examples
+    --------
+    >>> dl.exercises.check_scalar_field(dl.scalar_vector_field).passed
+    True
     """
     rng = np.random.default_rng(seed)
     cases: list[tuple[np.ndarray, float]] = []
@@ -41,7 +64,33 @@ def check_scalar_field(fn: Callable[[np.ndarray, float], Sequence[float]], *, se
 
 
 def check_h2_limit(fn: Callable[[np.ndarray, float], Sequence[float]], *, seed: int = 0) -> CheckResult:
-    r"""Check ``fn(w0, sigma) -> (w1, w2)``: the limit of the scalar flow of depth two from ``w0``."""
+    r"""Check ``fn(w0, sigma) -> (w1, w2)``: the limit of the scalar flow of depth two from ``w0``.
+
+    The flow conserves :math:`w_2^2 - w_1^2`; from a start off the line :math:`w_1 = -w_2` it
+    converges to the global minimum :math:`w_1 w_2 = \sigma` on that conserved curve (on the
+    side the trajectory stays on), and from a start on the line to the origin. Compared with
+    :func:`deeplinear.scalar_h2_limit` at ten starts.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(w0, sigma)``: ``w0`` an ndarray of shape ``(2,)`` and
+        ``sigma`` a positive float; it returns the two coordinates of the limit.
+    seed : int, optional
+        Seed of the random starts (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the limit is right for all ten starts; otherwise the message
+        names the first wrong start with a hint. An exception raised by ``fn`` is reported in the
+        message, never propagated.
+
+    Examples
+    --------
+    >>> dl.exercises.check_h2_limit(dl.scalar_h2_limit).passed
+    True
+    """
     rng = np.random.default_rng(seed)
     cases = [(rng.uniform(-2, 2, size=2), float(rng.uniform(0.3, 3.0))) for _ in range(6)]
     cases += [(np.array([0.4, -0.4]), 1.0), (np.array([0.0, 1.0]), 1.0), (np.array([-1.5, 0.2]), 0.5),

@@ -57,7 +57,36 @@ def check_hessian_quadratic_form(
     Compared with ``flatten(V) @ dl.hessian(weights, Sigma) @ flatten(V)`` to a relative
     ``1e-6`` on random networks of depth 1 to 4 and at two critical points; wrong answers that
     keep only the Gauss–Newton part, flip the sign of the residual part or drop its factor 2
-    are recognised.
+    are recognised. The right answer splits as
+
+    .. math::
+
+       V^\top \nabla^2 L\, V = \lVert DP[V] \rVert_F^2 - \langle \Sigma - W_{1:h},\, D^2P[V, V] \rangle ,
+
+    with :math:`P = W_h \cdots W_1` the end-to-end map
+    (:func:`deeplinear.hessian_quadratic_form`).
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(weights, Sigma, V)``: ``weights`` and ``V`` lists of ``h``
+        ndarrays (``W_i`` and ``V_i`` of shape ``(d_i, d_{i-1})``) and ``Sigma`` an ndarray of
+        shape ``(d_h, d_0)``; it returns one real number.
+    seed : int, optional
+        Seed of the random networks and directions (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the quadratic form is right at all six points; otherwise the
+        message names the first wrong point with a hint. A stub that raises
+        ``NotImplementedError`` gets a friendly note; any other exception raised by ``fn`` is
+        reported in the message, never propagated.
+
+    Examples
+    --------
+    >>> dl.exercises.check_hessian_quadratic_form(dl.hessian_quadratic_form).passed
+    True
     """
     rng = np.random.default_rng(seed)
     cases = _quadratic_cases(rng)
@@ -96,9 +125,49 @@ def check_hessian_quadratic_form(
 def check_orbit_tangent(fn: Callable[[list[np.ndarray], list[np.ndarray]], Sequence[np.ndarray]], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(weights, xis)``: the tangent :math:`(\xi_i W_i - W_i \xi_{i-1})_i` of the :math:`GL` orbit.
 
-    Compared with a central difference of :func:`deeplinear.gl_action` along
-    :math:`e^{s\xi_i}`; on success, also reports that the tangent lies in the Hessian's null
-    space at a critical point (the symmetry explains that part of the degeneracy).
+    The right answer is the derivative at :math:`s = 0` of
+    :math:`e^{s\xi_i} W_i e^{-s\xi_{i-1}}`,
+
+    .. math::
+
+       \frac{d}{ds}\Big|_{s=0} (T(s)\cdot W)_i = \xi_i W_i - W_i \xi_{i-1},
+       \qquad \xi_0 = 0,\ \xi_h = 0 ,
+
+    compared with :func:`deeplinear.orbit_tangent_vector` (itself checked against a central
+    difference of :func:`deeplinear.gl_action` along :math:`e^{s\xi_i}`) on three random
+    networks and a balanced global minimum. On success, also reports that the tangent lies in
+    the Hessian's null space at a critical point (the symmetry explains that part of the
+    degeneracy).
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(weights, xis)``: ``weights`` a list of ``h`` ndarrays
+        (``W_i`` of shape ``(d_i, d_{i-1})``) and ``xis`` a list of ``h - 1`` ndarrays,
+        :math:`\xi_i` of shape ``(d_i, d_i)``; it returns a list of ``h`` arrays, one of the
+        shape of each ``W_i``.
+    seed : int, optional
+        Seed of the random networks and generators (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the tangent is right for all four networks; otherwise the
+        message names the first wrong layer with a hint. A stub that raises
+        ``NotImplementedError`` gets a friendly note; any other exception raised by ``fn`` is
+        reported in the message, never propagated.
+
+    Raises
+    ------
+    RuntimeError
+        If the library's own reference disagrees with the central difference of
+        :func:`deeplinear.gl_action` (an internal consistency check; it does not depend on
+        ``fn``).
+
+    Examples
+    --------
+    >>> dl.exercises.check_orbit_tangent(dl.orbit_tangent_vector).passed
+    True
     """
     rng = np.random.default_rng(seed)
     cases = []

@@ -48,7 +48,32 @@ def check_stable_rays(fn: Callable[[int, float], Iterable[tuple[int, ...]]]) -> 
 
     The scalar chain of depth ``h`` with target ``sigma`` (of either sign, non-zero). The
     expected answer is decided from :func:`deeplinear.scalar_vector_field` on each ray; it is
-    the set of :math:`s` with :math:`\operatorname{sgn}(\sigma)\prod_i s_i = -1`.
+    the set of :math:`s` with :math:`\operatorname{sgn}(\sigma)\prod_i s_i = -1`,
+    :math:`2^{h-1}` rays. Tested for depths 2 to 6 and targets of both signs (seven cases);
+    listing the unstable rays, only the balanced ray, or the wrong rule for a negative target
+    is named as such.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(h, sigma)``: ``h`` an int ``>= 2`` and ``sigma`` a non-zero
+        float; it returns an iterable of sign tuples, each of ``h`` entries ``+1`` or ``-1``
+        (the order does not matter).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the set of rays is right in all seven cases; otherwise the
+        message names the first wrong case, the missing and the extra rays. An exception raised
+        by ``fn`` is reported in the message, never propagated.
+
+    Examples
+    --------
+    >>> import itertools, math
+    >>> def stable_rays(h, sigma):
+    ...     return [s for s in itertools.product((1, -1), repeat=h) if math.prod(s) * sigma < 0]
+    >>> dl.exercises.check_stable_rays(stable_rays).passed
+    True
     """
     cases = [(2, 1.0), (3, 1.0), (4, 2.0), (5, 0.5), (6, 1.5), (3, -1.0), (4, -2.0)]
     for h, sigma in cases:
@@ -93,6 +118,34 @@ def check_escape_law(fn: Callable[[int, float, float, np.ndarray], np.ndarray], 
     ``h = 2``: :math:`a_0 e^{\sigma t}`; ``h >= 3``: :math:`(a_0^{2-h} - (h-2)\sigma t)^{-1/(h-2)}`
     before the blow-up time :math:`t^\ast = a_0^{2-h}/((h-2)\sigma)` and ``nan`` from it on
     (compared with :func:`deeplinear.saddle_escape_law`).
+
+    The law solves :math:`\dot a = \sigma a^{h-1}`, the leading order of the scalar flow near
+    the origin on a ray whose sign product has the sign of :math:`\sigma`. Compared to relative
+    accuracy ``1e-8`` in seven cases on 14 times up to :math:`1.5\,t^\ast`; the exponential law
+    for ``h >= 3`` and a missing factor ``h - 2`` are named as such.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function ``fn(h, sigma, a0, t)``: ``h`` an int ``>= 2``, ``sigma`` and
+        ``a0`` positive floats and ``t`` an ndarray of shape ``(14,)`` of times; it returns an
+        array of shape ``(14,)``.
+    seed : int, optional
+        Seed of the random cases (default 0).
+
+    Returns
+    -------
+    CheckResult
+        ``passed`` is True when the law is right in all seven cases, with ``nan`` after the
+        blow-up; otherwise the message names the first wrong case. An exception raised by
+        ``fn`` is reported in the message, never propagated.
+
+    Examples
+    --------
+    >>> def escape(h, sigma, a0, t):
+    ...     return dl.saddle_escape_law(t, a0, sigma, h)
+    >>> dl.exercises.check_escape_law(escape).passed
+    True
     """
     rng = np.random.default_rng(seed)
     cases = [(2, 1.0, 0.1), (3, 2.0, 0.05), (4, 1.0, 0.2), (5, 0.5, 0.3)]

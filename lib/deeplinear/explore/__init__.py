@@ -45,7 +45,9 @@ How the form is chosen
 ----------------------
 By :attr:`ExplorerOptions.mode` (``"auto"`` by default). In ``"auto"`` the static form is used
 when the environment variable ``DEEPLINEAR_BUILD`` is ``1`` (or ``true``/``yes``/``on``) in
-the kernel, which the book's build exports; otherwise the live form is used. The static form's
+the kernel, which the book's build exports; otherwise the live form is used. The constant
+``BUILD_ENV_VAR`` holds that variable's name, ``"DEEPLINEAR_BUILD"``, and
+:func:`static_build_requested` reads it. The static form's
 MIME bundle holds only ``text/html`` and ``text/plain``, so myst-nb picks the HTML with its
 default priorities: no ``_config.yml`` setting is needed for it. The live form's bundle holds
 the widget view, a ``text/html`` snapshot of the default figure (class
@@ -101,7 +103,7 @@ not given, and a grid larger than ``options.max_frames``.
 :meth:`Explorer.frames` draws every grid point (default first) so a test can sweep them all;
 :meth:`Explorer.failures` lists the error frames. Frames not drawn yet are drawn in forked
 worker processes, one contiguous chunk of the grid each (``DEEPLINEAR_EXPLORER_PROCESSES``,
-default the usable CPUs; ``1`` draws everything in the calling process, where side effects of
+whose name is :data:`deeplinear.explore.processes.PROCESSES_ENV_VAR`; default the usable CPUs; ``1`` draws everything in the calling process, where side effects of
 ``plot_fn`` are then visible); if a worker fails, the frames are drawn in the calling process
 so that the error is reported there.
 
@@ -130,6 +132,21 @@ Modules
 (the HTML form) with ``processes`` (its frames drawn in worker processes), and ``display``
 (:class:`Explorer`, which joins both forms, and :func:`explorer`). Every public name is
 re-exported here.
+
+Examples
+--------
+A tiny explorer of two parameters (6 frames); nothing is drawn until a frame is asked for:
+
+>>> def plot(a, n, fig):
+...     ax = fig.add_subplot()
+...     x = np.linspace(0, 1, 20)
+...     ax.plot(x, a * x**n)
+...     ax.set_ylim(0, 2)
+>>> ex = dl.explore.explorer(plot, a=(1.0, 2.0, 0.5), n=dl.explore.Choice([1, 2]))
+>>> ex.n_frames, ex.default_params
+(6, {'a': 1.5, 'n': 1})
+>>> dl.explore.BUILD_ENV_VAR
+'DEEPLINEAR_BUILD'
 """
 
 from .display import Explorer, explorer

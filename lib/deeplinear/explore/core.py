@@ -68,7 +68,67 @@ class ExplorerBase:
     """The grid of parameter values of an explorer and the drawing of one grid point.
 
     Parameters and attributes as for :class:`deeplinear.explore.Explorer`, which adds the
-    live and static forms to this base.
+    live and static forms to this base; build one with :func:`deeplinear.explore.explorer`.
+    The grid: ``shape`` (values per controlled parameter), ``n_frames`` (their product),
+    ``default_key`` and ``default_params`` (the default frame), ``keys()`` (every grid index,
+    the default first), ``params_for(key)`` and ``key_for(**values)`` (between grid indices and
+    keyword arguments). The drawing: ``frame(key)`` and ``frame_at(**values)`` draw one grid
+    point into an :class:`~deeplinear.explore.ExplorerFrame`, once (frames are cached).
+
+    Parameters
+    ----------
+    plot_fn : callable
+        The plotting function (contract in the :mod:`deeplinear.explore` docstring).
+    parameters : Mapping[str, spec]
+        Parameter name to spec or shorthand.
+    prepare : callable, optional
+        Shared expensive computation, cached on the values of the parameters it names.
+    alt : str or callable, optional
+        Alt-text template or function.
+    title : str, optional
+        Name of the explorer; defaults to ``plot_fn``'s name.
+    options : ExplorerOptions, optional
+        Drawing, encoding and mode settings.
+
+    Attributes
+    ----------
+    parameters : tuple of ExplorerParameter
+        The controlled parameters, in the order of the controls.
+    fixed : Mapping
+        The :class:`~deeplinear.explore.Fixed` parameters.
+    options : ExplorerOptions
+        The options in use.
+    title : str
+        Name of the explorer.
+    last_frame : ExplorerFrame or None
+        The frame the live form shows now.
+
+    Raises
+    ------
+    TypeError
+        If ``plot_fn`` or ``prepare`` is not callable, ``options`` is not an
+        :class:`~deeplinear.explore.ExplorerOptions`, ``alt`` is neither a string, a callable
+        nor None, or a spec is invalid (see the specs); later, if ``plot_fn`` returns something
+        other than a Figure.
+    ValueError
+        If a spec is invalid; a parameter name is not an identifier or is ``fig``; no parameter
+        has more than one value; there are two :class:`~deeplinear.explore.Time` parameters; the
+        grid has more than ``options.max_frames`` points; ``plot_fn`` does not accept a
+        parameter or requires one that is not given; with ``prepare``, ``plot_fn`` has no
+        positional parameter for the prepared result, or ``prepare`` requires a parameter that
+        is not given; or the ``alt`` template does not format the default values.
+
+    Examples
+    --------
+    >>> def plot(a, n, fig):
+    ...     fig.add_subplot().plot([0, 0.5, 1], [0, a * 0.5**n, a])
+    >>> ex = dl.explore.explorer(plot, a=(0.5, 2.0, 0.5), n=[1, 2, 3])
+    >>> isinstance(ex, dl.explore.core.ExplorerBase)
+    True
+    >>> ex.shape, ex.n_frames, ex.default_key
+    ((4, 3), 12, (1, 0))
+    >>> ex.params_for((3, 2)), ex.key_for(n=2)
+    ({'a': 2.0, 'n': 3}, (1, 1))
     """
 
     _counter = itertools.count(1)

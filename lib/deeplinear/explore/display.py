@@ -19,15 +19,19 @@ class Explorer(LiveExplorer, StaticExplorer):
 
     Build one with :func:`explorer`. Display it (last expression of a cell) to get the form
     chosen by ``options.mode``; :attr:`widget` and :meth:`static_html` give either form
-    explicitly.
+    explicitly. The property ``mode`` says which form is displayed now (``"live"`` or
+    ``"static"``, with ``"auto"`` resolved by
+    :func:`~deeplinear.explore.static_build_requested`).
 
     Parameters
     ----------
     plot_fn : callable
         The plotting function (contract in the :mod:`deeplinear.explore` docstring).
     parameters : Mapping[str, spec]
-        Parameter name to spec (:class:`Range`, :class:`LogRange`, :class:`Choice`,
-        :class:`Time`, :class:`Fixed`, or the tuple/list shorthands).
+        Parameter name to spec (:class:`~deeplinear.explore.Range`,
+        :class:`~deeplinear.explore.LogRange`, :class:`~deeplinear.explore.Choice`,
+        :class:`~deeplinear.explore.Time`, :class:`~deeplinear.explore.Fixed`, or the
+        tuple/list shorthands).
     prepare : callable, optional
         Shared expensive computation, cached on the values of the parameters it names.
     alt : str or callable, optional
@@ -45,9 +49,25 @@ class Explorer(LiveExplorer, StaticExplorer):
     parameters : tuple of ExplorerParameter
         The controlled parameters, in the order of the controls.
     fixed : Mapping
-        The :class:`Fixed` parameters.
+        The :class:`~deeplinear.explore.Fixed` parameters.
     last_frame : ExplorerFrame or None
         The frame the live form shows now.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an invalid spec, plotting function, ``prepare``, ``alt`` or ``options``, or a grid
+        too large (see :class:`deeplinear.explore.core.ExplorerBase`).
+
+    Examples
+    --------
+    >>> def plot(a, n, fig):
+    ...     fig.add_subplot().plot([0, 0.5, 1], [0, a * 0.5**n, a])
+    >>> ex = dl.explore.Explorer(plot, {"a": (0.5, 2.0, 0.5), "n": [1, 2, 3]})
+    >>> ex
+    <Explorer 'plot' (a: 4 values, n: 3 values; 12 frames)>
+    >>> ex.default_params
+    {'a': 1.0, 'n': 1}
     """
 
     # -- display ------------------------------------------------------------------------------
@@ -100,7 +120,8 @@ def explorer(
         Parameters given as a dict, for names that clash with the keywords above.
     **parameters
         One spec per parameter of ``plot_fn``: ``(start, stop, step[, default])``, a list of
-        choices, :class:`LogRange`, :class:`Time` or :class:`Fixed`.
+        choices, :class:`~deeplinear.explore.LogRange`, :class:`~deeplinear.explore.Time` or
+        :class:`~deeplinear.explore.Fixed`.
 
     Returns
     -------
@@ -111,17 +132,23 @@ def explorer(
     Raises
     ------
     ValueError
-        For an invalid spec, naming the parameter and the bad value.
+        For an invalid spec, naming the parameter and the bad value; for a parameter given both
+        as a keyword and in ``params``; and for the checks of the whole listed in
+        :class:`deeplinear.explore.core.ExplorerBase` (parameters ``plot_fn`` does not accept,
+        two time parameters, a grid larger than ``options.max_frames``, ...).
+    TypeError
+        For a spec of the wrong type, a ``plot_fn`` or ``prepare`` that is not callable, or
+        ``options`` that are not an :class:`~deeplinear.explore.ExplorerOptions`.
 
     Examples
     --------
-    >>> import numpy as np
     >>> def curve(a, n, fig):
     ...     ax = fig.add_subplot()
     ...     x = np.linspace(0, 1, 50)
     ...     ax.plot(x, a * x**n)
     ...     ax.set_title(f"a x^n with n = {n}")
-    >>> ex = explorer(curve, a=(0.5, 2.0, 0.5), n=[1, 2, 3])
+    >>> ex = dl.explore.explorer(curve, a=(0.5, 2.0, 0.5), n=[1, 2, 3],
+    ...                          options=dl.explore.ExplorerOptions(figsize=(2, 1.5), dpi=50))
     >>> ex.shape, ex.default_params
     ((4, 3), {'a': 1.0, 'n': 1})
     >>> ex.frame().alt

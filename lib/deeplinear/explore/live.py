@@ -16,7 +16,31 @@ _SLOW_FRAME_SECONDS = 0.05
 
 
 class LiveExplorer(ExplorerBase):
-    """Mixin of :class:`deeplinear.explore.Explorer`: the ipywidgets form."""
+    """Mixin of :class:`deeplinear.explore.Explorer`: the ipywidgets form.
+
+    It adds the property ``widget`` (an ipywidgets ``VBox`` of the controls and the figure,
+    built once, drawing the default frame first) and the property ``controls`` (the selection
+    widgets, one per controlled parameter: a drop-down for a choice, a selection slider
+    otherwise, with a play button linked to the slider of a time parameter). Moving a control
+    draws the frame at the new values (cached) and shows it. Not used on its own: build an
+    explorer with :func:`deeplinear.explore.explorer`. ``continuous_update`` of the sliders is
+    ``ExplorerOptions.continuous_update``, or, when that is None, on only if the default frame
+    took under 50 ms.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for :class:`deeplinear.explore.Explorer`.
+
+    Examples
+    --------
+    >>> def plot(a, depth, fig):
+    ...     fig.add_subplot().plot([0, 1], [0, a**depth])
+    >>> options = dl.explore.ExplorerOptions(figsize=(2, 1.5), dpi=50)
+    >>> ex = dl.explore.explorer(plot, a=(0.5, 2.0, 0.5), depth=[2, 3], options=options)
+    >>> type(ex.widget).__name__, [type(c).__name__ for c in ex.controls]
+    ('VBox', ['SelectionSlider', 'Dropdown'])
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,6 +1,10 @@
 """Explorer options and frames: :class:`ExplorerOptions` (drawing, encoding, live or static
 form), :class:`ExplorerFrame` (one drawn grid point), and how the static form is requested
 (:data:`BUILD_ENV_VAR`, :func:`static_build_requested`, :class:`ExplorerSizeWarning`).
+
+``BUILD_ENV_VAR`` is the constant ``"DEEPLINEAR_BUILD"``: the name of the environment
+variable that, set to ``1`` (or ``true``, ``yes``, ``on``) in the kernel, selects the static
+form of every explorer in ``mode="auto"``. The book's build exports it.
 """
 
 from __future__ import annotations
@@ -26,11 +30,49 @@ _TRUE = {"1", "true", "yes", "on"}
 
 
 class ExplorerSizeWarning(UserWarning):
-    """The static form of an explorer is larger than ``ExplorerOptions.max_bytes``."""
+    """The static form of an explorer is larger than ``ExplorerOptions.max_bytes``.
+
+    A :class:`UserWarning` issued by ``Explorer.static_html()``; the book's build treats it as an
+    error (it goes to stderr), so an explorer over the page budget is caught.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> def plot(a, fig):
+    ...     fig.add_subplot().plot([0, 1], [0, a])
+    >>> options = dl.explore.ExplorerOptions(figsize=(2, 1.5), dpi=50, max_bytes=1000)
+    >>> ex = dl.explore.explorer(plot, a=[1, 2], options=options)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     html = ex.static_html()
+    >>> caught[0].category.__name__
+    'ExplorerSizeWarning'
+    """
 
 
 def static_build_requested() -> bool:
-    """Whether ``DEEPLINEAR_BUILD`` asks for the static form (``1``, ``true``, ``yes``, ``on``)."""
+    """Whether ``DEEPLINEAR_BUILD`` asks for the static form (``1``, ``true``, ``yes``, ``on``).
+
+    The variable's name is :data:`BUILD_ENV_VAR`; its value is compared after stripping spaces
+    and ignoring case. An explorer in ``mode="auto"`` asks this when it is displayed.
+
+    Returns
+    -------
+    bool
+        True when the environment variable is set to one of those values, False when it is
+        unset or set to anything else.
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {dl.explore.BUILD_ENV_VAR: "1"}):
+    ...     print(dl.explore.static_build_requested())
+    True
+    >>> with mock.patch.dict(os.environ, {dl.explore.BUILD_ENV_VAR: "no"}):
+    ...     print(dl.explore.static_build_requested())
+    False
+    """
     return os.environ.get(BUILD_ENV_VAR, "").strip().lower() in _TRUE
 
 
@@ -38,14 +80,17 @@ def static_build_requested() -> bool:
 class ExplorerOptions:
     """How an explorer draws, encodes and chooses its form.
 
-    Attributes
+    Every argument is kept as an attribute of the same name (the options are frozen); pass one
+    with ``options=`` to :func:`deeplinear.explore.explorer`.
+
+    Parameters
     ----------
     mode : {"auto", "live", "static"}
         ``"auto"``: static when ``DEEPLINEAR_BUILD=1`` (the book's build), else live.
     figsize : (float, float)
-        Size in inches of the figure given to ``plot_fn`` through ``fig``.
+        Size in inches of the figure given to ``plot_fn`` through ``fig``, each in (0, 30].
     dpi : float
-        Resolution of the frames (100 gives 640 x 400 px at the default size).
+        Resolution of the frames, 10 to 600 (100 gives 640 x 400 px at the default size).
     image_format : {"png", "webp", "svg"}
         Encoding of the frames (see the module notes on the size trade-off).
     colors : int or None
@@ -61,6 +106,22 @@ class ExplorerOptions:
         Size of the static HTML above which an :class:`ExplorerSizeWarning` is issued.
     on_error : {"frame", "raise"}
         What an exception in ``plot_fn`` or ``prepare`` produces.
+
+    Raises
+    ------
+    ValueError
+        When an option is out of its range or of the wrong type (the message reads
+        ``ExplorerOptions.<name> must be ..., got <value>``).
+
+    Examples
+    --------
+    >>> options = dl.explore.ExplorerOptions(figsize=(4, 3), dpi=80, colors=None)
+    >>> options.mode, options.figsize, options.max_frames
+    ('auto', (4.0, 3.0), 150)
+    >>> dl.explore.ExplorerOptions(dpi=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: ExplorerOptions.dpi must be a number between 10 and 600, got 5
     """
 
     mode: Literal["auto", "live", "static"] = "auto"
@@ -111,6 +172,11 @@ class ExplorerOptions:
 class ExplorerFrame:
     """One drawn grid point of an explorer.
 
+    Obtained from an explorer (``ex.frame()``, ``ex.frame_at(...)``, ``ex.frames()``), never
+    built by hand. Besides the fields below it has the property ``ok`` (False for an error
+    frame) and the methods ``data_uri()`` (the image as a ``data:`` URI) and
+    ``img_tag(hidden=False, key_attr=False)`` (an ``<img>`` element with alt text and size).
+
     Attributes
     ----------
     key : tuple of int
@@ -135,6 +201,19 @@ class ExplorerFrame:
         Warnings raised while drawing.
     seconds : float
         Wall time to compute, draw and encode the frame.
+
+    Examples
+    --------
+    >>> def plot(a, fig):
+    ...     ax = fig.add_subplot()
+    ...     ax.plot([0, 1], [0, a])
+    ...     ax.set_title("A line")
+    >>> options = dl.explore.ExplorerOptions(figsize=(2, 1.5), dpi=50)
+    >>> frame = dl.explore.explorer(plot, a=[1, 2], options=options).frame_at(a=2)
+    >>> frame.ok, frame.key, frame.mime, (frame.width, frame.height)
+    (True, (1,), 'image/png', (100, 75))
+    >>> frame.alt
+    'A line, for a = 2.'
     """
 
     key: tuple[int, ...]

@@ -1,6 +1,10 @@
 """Explorer parameter specs: :class:`Range`, :class:`LogRange`, :class:`Choice`, :class:`Time`,
 :class:`Fixed`, the validated grid they expand to (:class:`ExplorerParameter`), and the
 shorthands ``(start, stop, step[, default])`` and ``[choice, ...]``.
+
+A spec is validated when it is built; :func:`deeplinear.explore.explorer` resolves each spec
+(or shorthand) with the name of its parameter into an :class:`ExplorerParameter`, the grid of
+values one control moves through.
 """
 
 from __future__ import annotations
@@ -80,6 +84,12 @@ def _off_grid(where: str, default: object, values: Sequence[Any], spec: str) -> 
 class ExplorerParameter:
     """A validated explorer parameter: the grid of values one control moves through.
 
+    Not built directly: every spec's ``resolve(name)`` returns one, and an explorer keeps its
+    controlled parameters in ``Explorer.parameters``. Besides the fields below it has the
+    properties ``default`` (the default value) and ``size`` (the number of grid values), and the
+    method ``index_of(value)``, the position of a grid value (a :class:`ValueError` naming the
+    parameter if ``value`` is not on the grid).
+
     Attributes
     ----------
     name : str
@@ -99,6 +109,14 @@ class ExplorerParameter:
         Time between steps while playing (``"time"`` only).
     loop : bool
         Whether playing wraps around at the end (``"time"`` only).
+
+    Examples
+    --------
+    >>> p = dl.explore.Range(1, 5, 2).resolve("n")
+    >>> p.values, p.labels, p.default
+    ((1, 3, 5), ('1', '3', '5'), 3)
+    >>> p.size, p.index_of(5)
+    (3, 2)
     """
 
     name: str
@@ -185,12 +203,26 @@ class Range(_GridSpec):
 
     Raises
     ------
-    ValueError, TypeError
-        When built with an invalid argument; the message names the argument and echoes it.
+    ValueError
+        When built with a non-finite bound, ``step <= 0``, ``stop <= start``, more than 100000
+        values, a ``default`` that is not a grid value, or a ``fmt`` that does not apply; the
+        message starts with ``Range:``, names the argument and echoes it.
+    TypeError
+        When a bound, the step or the default is not a real number.
 
     Notes
     -----
     The tuple ``(start, stop, step)`` (or ``(start, stop, step, default)``) means the same.
+
+    Examples
+    --------
+    >>> p = dl.explore.Range(0.5, 2.0, 0.5).resolve("a")
+    >>> p.values, p.default
+    ((0.5, 1.0, 1.5, 2.0), 1.0)
+    >>> dl.explore.Range(0, 1, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Range: step must be positive, got 0.0
     """
 
     start: float
@@ -246,10 +278,21 @@ class LogRange(_GridSpec):
         A grid value; defaults to the middle of the grid.
     label, fmt : str, optional
         As for :class:`Range`.
+
     Raises
     ------
-    ValueError, TypeError
-        When built with an invalid argument; the message names the argument and echoes it.
+    ValueError
+        When built with a non-finite or non-positive ``start``, ``stop <= start``,
+        ``num < 2``, or a ``default`` that is not a grid value; the message starts with
+        ``LogRange:``, names the argument and echoes it.
+    TypeError
+        When a bound or the default is not a real number, or ``num`` is not an integer.
+
+    Examples
+    --------
+    >>> p = dl.explore.LogRange(1e-3, 1e-1, 3).resolve("scale")
+    >>> p.values, p.labels, p.default
+    ((0.001, 0.01, 0.1), ('0.001', '0.01', '0.1'), 0.01)
     """
 
     start: float
@@ -300,12 +343,22 @@ class Choice(_GridSpec):
 
     Raises
     ------
-    ValueError, TypeError
-        When built with an invalid argument; the message names the argument and echoes it.
+    ValueError
+        When built with no values, duplicate or non-finite values, a number of ``labels``
+        different from the number of values, labels that are not distinct, or a ``default``
+        that is not one of ``values``; the message starts with ``Choice:`` and echoes the value.
+    TypeError
+        When ``values`` is not a list (or tuple, or array) of values, e.g. a string.
 
     Notes
     -----
     A plain list ``[2, 3, 4]`` means ``Choice((2, 3, 4))``.
+
+    Examples
+    --------
+    >>> p = dl.explore.Choice(["relu", "linear"], label="activation").resolve("act")
+    >>> p.kind, p.label, p.default
+    ('choice', 'activation', 'relu')
     """
 
     values: tuple[Any, ...]
@@ -371,13 +424,24 @@ class Time(_GridSpec):
 
     Raises
     ------
-    ValueError, TypeError
-        When built with an invalid argument; the message names the argument and echoes it.
+    ValueError
+        When built with a non-finite bound, ``stop <= start``, ``num < 2``, ``interval_ms``
+        outside 10 to 10000, or a ``default`` that is not a grid instant; the message starts
+        with ``Time:``, names the argument and echoes it.
+    TypeError
+        When a bound or the default is not a real number, or ``num`` or ``interval_ms`` is not
+        an integer.
 
     Notes
     -----
     An explorer has at most one time parameter. Pair it with ``prepare=`` so the trajectory
     is computed once per value of the other parameters, not once per instant.
+
+    Examples
+    --------
+    >>> p = dl.explore.Time(0, 2, 5, interval_ms=100).resolve("t")
+    >>> p.kind, p.values, p.interval_ms
+    ('time', (0.0, 0.5, 1.0, 1.5, 2.0), 100)
     """
 
     start: float
@@ -422,7 +486,21 @@ class Time(_GridSpec):
 
 @dataclass(frozen=True)
 class Fixed:
-    """A constant passed to ``plot_fn`` unchanged, with no control (e.g. a target ``Sigma``)."""
+    """A constant passed to ``plot_fn`` unchanged, with no control (e.g. a target ``Sigma``).
+
+    Parameters
+    ----------
+    value : object
+        The value passed to ``plot_fn`` at every frame; it is not validated.
+
+    Examples
+    --------
+    >>> def plot(a, Sigma, fig):
+    ...     fig.add_subplot().plot([0, 1], [0, a * Sigma[0, 0]])
+    >>> ex = dl.explore.explorer(plot, a=[1, 2], Sigma=dl.explore.Fixed(np.eye(2)))
+    >>> [p.name for p in ex.parameters], list(ex.fixed)
+    (['a'], ['Sigma'])
+    """
 
     value: Any
 

@@ -2,8 +2,18 @@
 
 The book's build draws every grid point of every explorer; the grid is cut into contiguous
 chunks (neighbouring grid points share the cached ``prepare`` result), one per process.
-``DEEPLINEAR_EXPLORER_PROCESSES`` sets the number of processes (default: the usable CPUs;
-``1``: this process only).
+
+``PROCESSES_ENV_VAR`` is the constant ``"DEEPLINEAR_EXPLORER_PROCESSES"``: the name of the
+environment variable that sets the number of processes (default: the usable CPUs; ``1``:
+this process only, where side effects of ``plot_fn`` are then visible). A value that is not
+a positive integer makes drawing the frames raise a :class:`ValueError`. Fewer than 8
+missing frames are always drawn in this process, and if a worker fails the frames are drawn
+here so that the error is reported where it happened.
+
+Examples
+--------
+>>> dl.explore.processes.PROCESSES_ENV_VAR
+'DEEPLINEAR_EXPLORER_PROCESSES'
 """
 
 from __future__ import annotations

@@ -27,7 +27,32 @@ def _asset(name: str) -> str:
 
 
 class StaticExplorer(ExplorerBase):
-    """Mixin of :class:`deeplinear.explore.Explorer`: all frames and the static HTML form."""
+    """Mixin of :class:`deeplinear.explore.Explorer`: all frames and the static HTML form.
+
+    It adds ``frames()`` (draw every grid point, default first, in worker processes when there
+    are enough missing frames; see :data:`deeplinear.explore.processes.PROCESSES_ENV_VAR`),
+    ``failures()`` (the error frames among them), ``static_html()`` (the self-contained HTML
+    form: native controls, every frame as a ``data:`` URI, the inlined script; an
+    :class:`~deeplinear.explore.ExplorerSizeWarning` if it exceeds ``options.max_bytes``) and
+    ``snapshot_html()`` (the default figure alone, for front ends without widgets). Not used on
+    its own: build an explorer with :func:`deeplinear.explore.explorer`.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for :class:`deeplinear.explore.Explorer`.
+
+    Examples
+    --------
+    >>> def plot(a, n, fig):
+    ...     fig.add_subplot().plot([0, 0.5, 1], [0, a * 0.5**n, a])
+    >>> options = dl.explore.ExplorerOptions(figsize=(2, 1.5), dpi=50)
+    >>> ex = dl.explore.explorer(plot, a=[1, 2], n=[1, 2], options=options)
+    >>> len(ex.frames()), ex.failures()
+    (4, [])
+    >>> 'class="dl-explorer"' in ex.static_html()
+    True
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
