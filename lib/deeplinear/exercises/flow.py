@@ -26,12 +26,6 @@ from .base import CheckResult, call_safely
 __all__ = ["check_layer_gradient", "check_adjacency_rhs"]
 
 
-
-
-
-
-
-
 # --------------------------------------------------------------------------- checkers
 
 
