@@ -4,7 +4,7 @@ r"""The gradient flow in the survey's adjacency form, on all :math:`n_v^2` entri
 
 (Wendin and Altafini, arXiv:2511.10362, Section 3), integrated without any projection. Started
 from a block-shift :math:`A_0 = \mathrm{blk}_1(W_1, \dots, W_h)` the solution stays block-shift;
-this dense form is the reference the layer-wise :func:`deeplinear.gradient_flow` is checked
+this dense form is the reference the layer-wise :func:`deeplinear.flow.gradient_flow` is checked
 against, not the way to compute.
 """
 

@@ -975,7 +975,7 @@ def descent_orbits(
     keep: int = 64,
     tol: float = 1e-6,
 ) -> DescentOrbits:
-    r"""Run :func:`deeplinear.gradient_descent` from ``weights0`` with
+    r"""Run :func:`deeplinear.descent.gradient_descent` from ``weights0`` with
     :math:`\eta = \text{ratio}\cdot\eta^\star` for each ratio and record the attractor: the
     component :math:`u_1^\top W_{1:h} v_1` of the end-to-end map along the top singular pair
     :math:`(u_1, v_1)` of :math:`\Sigma` on the last ``keep`` iterates, and its period.

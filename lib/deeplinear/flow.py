@@ -479,7 +479,7 @@ def _derived(W: list, t: float, y: np.ndarray, fns: _FlowFunctions) -> tuple:
 
 
 def _assemble_trajectory(problem: _FlowProblem, fns: _FlowFunctions, run: _RawRun, warn: bool) -> Trajectory:
-    """The :class:`Trajectory` of a run, cut (with a warning) where the loss or its gradient overflows."""
+    """The :class:`~deeplinear.trajectory.Trajectory` of a run, cut (with a warning) where the loss or its gradient overflows."""
     sol_t, status, message, d = run.t, run.status, run.message, problem.widths
     C0 = _conserved_unchecked(problem.W0)
     weights = [[w.copy() for w in fns.packer.unpack(run.y[:, k])] for k in range(sol_t.size)]
@@ -672,7 +672,7 @@ class ToleranceStudy:
     t : ndarray, shape (n,)
         The output times, evenly spaced on ``[0, t_max]``.
     exact : ndarray, shape (n,)
-        The closed-form loss (:func:`deeplinear.mode_loss`).
+        The closed-form loss (:func:`deeplinear.modes.mode_loss`).
     losses : dict of str to ndarray
         The integrated loss for each setting.
     max_error : dict of str to float
@@ -719,9 +719,9 @@ def tolerance_study(
 
     The network has square widths ``(r, ..., r)`` with ``r = len(singular_values)``, target
     :math:`\Sigma = \mathrm{diag}(\sigma)` and every weight of every mode equal to ``a0``
-    (:func:`deeplinear.aligned_init`), so each mode follows
+    (:func:`deeplinear.init.aligned_init`), so each mode follows
     :math:`\dot a = a^{h-1}(\sigma_k - a^h)` and the loss is known in closed form
-    (:func:`deeplinear.mode_loss`). The flow passes close to the saddles where the first ``m``
+    (:func:`deeplinear.modes.mode_loss`). The flow passes close to the saddles where the first ``m``
     modes are learnt; there the unlearnt modes are tiny and any error in them shifts the time
     of the next drop.
 
@@ -736,7 +736,7 @@ def tolerance_study(
     t_max : float, default 14
         End of the time interval ``[0, t_max]``, ``> 0``.
     settings : mapping of str to dict, optional
-        Label -> keyword arguments for :func:`deeplinear.gradient_flow`. The default compares
+        Label -> keyword arguments for :func:`deeplinear.flow.gradient_flow`. The default compares
         the library defaults, ``rtol=1e-6, atol=1e-9``, and SciPy's own defaults
         (``RK45``, ``rtol=1e-3``, ``atol=1e-6``, no step cap).
     num : int, default 281

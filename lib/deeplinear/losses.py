@@ -14,7 +14,7 @@ logistic loss on separable data has no minimiser and the weights diverge, Ji and
 
 Each loss is a small frozen object with ``shape`` ``(d_h, d_0)``, ``value(W)`` and
 ``gradient(W)`` (with respect to the end-to-end map); pass it to
-:func:`deeplinear.gradient_flow` as ``end_to_end_loss=``.
+:func:`deeplinear.flow.gradient_flow` as ``end_to_end_loss=``.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class EndToEndLoss(Protocol):
     r"""A loss of the end-to-end map: ``shape``, ``value(W)``, ``gradient(W)``.
 
     The protocol every loss object of this module follows (and that
-    :func:`deeplinear.gradient_flow` accepts as ``end_to_end_loss=``); any object with these
+    :func:`deeplinear.flow.gradient_flow` accepts as ``end_to_end_loss=``); any object with these
     three members satisfies it, and ``isinstance(obj, EndToEndLoss)`` checks that they exist.
 
     Attributes
@@ -134,8 +134,8 @@ class DataQuadraticLoss:
     r"""The loss on data, :math:`\ell(W) = \tfrac12\lVert Y - W X\rVert_F^2`, as a function of the
     end-to-end map :math:`W` (shape ``(d_h, d_0)``), with :math:`\nabla\ell(W) = -(Y - W X) X^\top`.
 
-    The same value as :func:`deeplinear.data_loss`; as a loss object it lets
-    :func:`deeplinear.gradient_flow` integrate the flow *on the data* (``end_to_end_loss=``),
+    The same value as :func:`deeplinear.data.data_loss`; as a loss object it lets
+    :func:`deeplinear.flow.gradient_flow` integrate the flow *on the data* (``end_to_end_loss=``),
     e.g. with raw (not whitened) inputs. Make it with :func:`data_quadratic_loss`.
 
     Attributes

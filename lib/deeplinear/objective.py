@@ -355,7 +355,7 @@ def taylor_test(
         The target.
     gradient_fn : callable, list of ndarray, or None
         ``gradient_fn(weights, Sigma)`` returning ``[G_1, ..., G_h]``, or the list itself;
-        ``None`` tests the library's :func:`deeplinear.gradient`.
+        ``None`` tests the library's :func:`deeplinear.objective.gradient`.
     direction : list of ndarray, optional
         ``V``; by default a standard normal direction from ``rng``, normalised to unit norm.
     rng : numpy.random.Generator or int, default 0
