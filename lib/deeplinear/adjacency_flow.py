@@ -4,7 +4,7 @@ r"""The gradient flow in the survey's adjacency form, on all :math:`n_v^2` entri
 
 (Wendin and Altafini, arXiv:2511.10362, Section 3), integrated without any projection. Started
 from a block-shift :math:`A_0 = \mathrm{blk}_1(W_1, \dots, W_h)` the solution stays block-shift;
-this dense form is the reference the layer-wise :func:`deeplinear.gradient_flow` is checked
+this dense form is the reference the layer-wise :func:`deeplinear.flow.gradient_flow` is checked
 against, not the way to compute.
 """
 
@@ -47,18 +47,20 @@ def gradient_flow_adjacency(
     :math:`E = \mathrm{blk}_h(\Sigma)`, the solution stays block-shift (each term lies in one
     block of the first sub-diagonal), so :math:`A(t)^{h+1} = 0` and its blocks follow the
     layer-wise flow. This is the slow reference form (dense :math:`n_v \times n_v` products);
-    use :func:`gradient_flow` for computation.
+    use :func:`deeplinear.flow.gradient_flow` for computation.
 
     Parameters
     ----------
     A0 : ndarray, shape (n_v, n_v)
+        Initial adjacency matrix, e.g. :func:`deeplinear.network.adjacency` of the weights.
     E : ndarray, shape (n_v, n_v)
+        Target, e.g. :func:`deeplinear.network.target` of :math:`\Sigma`.
     h : int
         Depth.
     t_span, t_eval, rtol, atol, method
-        As in :func:`gradient_flow`.
+        As in :func:`deeplinear.flow.gradient_flow`.
     max_step : float or "auto", default "auto"
-        As in :func:`gradient_flow`; ``"auto"`` uses ``4 / lambda_ref`` with
+        As in :func:`deeplinear.flow.gradient_flow`; ``"auto"`` uses ``4 / lambda_ref`` with
         :math:`\lambda_{\rm ref} = h\lVert E\rVert_2^{2-2/h} + h\lVert A_0\rVert_2^{2h-2}`.
     widths : sequence of int, optional
         ``(d_0, ..., d_h)``; enables ``pattern_leak`` and the ``weights`` read off ``A``.
@@ -68,6 +70,36 @@ def gradient_flow_adjacency(
     Returns
     -------
     AdjacencyTrajectory
+        Times, ``A(t)``, loss, nilpotency residual, pattern leak and weights (when ``widths``
+        is given), ``status``/``message`` and dense output ``A_at(t)``. A failed integration
+        stops at the last finite state and says so.
+
+    Raises
+    ------
+    TypeError
+        If ``A0`` or ``E`` is not a real matrix, ``h`` is not an integer, ``widths`` is not a
+        sequence of integers, ``t_span`` is not a number or a pair, or a tolerance or
+        ``max_step`` is not a real number.
+    ValueError
+        If ``A0`` is not square or not finite, ``E`` does not have its shape, ``h < 1``,
+        ``widths`` does not match ``h`` and ``n_v``, ``t_span`` does not satisfy ``t0 < t1``,
+        ``t_eval`` is empty, unsorted or outside ``t_span``, a tolerance or ``max_step`` is not
+        positive, or the gradient or the loss overflows at ``A0``.
+
+    References
+    ----------
+    Wendin, J. and Altafini, C., "Gradient Flow Equations for Deep Linear Neural Networks: A
+    Survey from a Network Perspective", arXiv:2511.10362 (2025), Section 3.
+
+    Examples
+    --------
+    >>> weights = [np.array([[0.5]]), np.array([[0.5]])]
+    >>> E = dl.target(np.array([[1.0]]), [1, 1, 1])
+    >>> traj = dl.gradient_flow_adjacency(dl.adjacency(weights), E, 2, 5.0, t_eval=[0, 1, 5], widths=[1, 1, 1])
+    >>> round(float(traj.loss[-1]), 6), float(traj.pattern_leak.max())
+    (0.0, 0.0)
+    >>> round(float(traj.weights[-1][0][0, 0]), 4)
+    0.9999
     """
     A0, E, h = _depth_and_check(A0, E, h, "A0")
     d = None

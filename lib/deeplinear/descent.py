@@ -59,7 +59,32 @@ __all__ = [
 
 
 class DivergenceError(RuntimeError):
-    """Raised by :func:`gradient_descent` with ``on_divergence="raise"``; ``.result`` holds the run."""
+    """Raised by :func:`gradient_descent` with ``on_divergence="raise"``; ``.result`` holds the run.
+
+    The message is the run's ``report``: the step at which the loss diverged and the largest
+    stable step size.
+
+    Parameters
+    ----------
+    message : str
+        The error message.
+    result : DescentResult
+        The run up to its last finite iterate.
+
+    Attributes
+    ----------
+    result : DescentResult
+        The run up to its last finite iterate (``result.diverged`` is True).
+
+    Examples
+    --------
+    >>> W0 = [np.array([[0.5]]), np.array([[0.5]])]
+    >>> try:
+    ...     dl.gradient_descent(W0, np.array([[1.0]]), 3.0, 50, on_divergence="raise")
+    ... except dl.DivergenceError as err:
+    ...     print(err.result.diverged, err.result.steps)
+    True 2
+    """
 
     def __init__(self, message: str, result: "DescentResult"):
         super().__init__(message)
@@ -86,6 +111,7 @@ class DescentResult:
     steps : int
         Number of accepted updates ``k``.
     eta : float
+        The step size.
     diverged : bool
         True if the loss became non-finite or exceeded the divergence bound.
     converged : bool
@@ -96,6 +122,15 @@ class DescentResult:
         :math:`2/\lambda_{\max}` at the iterate with the smallest loss (computed on divergence).
     report : str
         A readable summary (why it stopped; the step size against the stable step).
+
+    Examples
+    --------
+    >>> W0 = [np.array([[0.5]]), np.array([[0.5]])]
+    >>> result = dl.gradient_descent(W0, np.array([[1.0]]), 0.1, 50)
+    >>> isinstance(result, dl.descent.DescentResult)
+    True
+    >>> result.steps, result.diverged, round(result.stable_step_initial, 4)
+    (50, False, 2.6667)
     """
 
     losses: np.ndarray
@@ -179,6 +214,39 @@ def stable_step(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> float:
     at the balanced minimum of an aligned network this is :math:`2/(h\sigma_1^{2-2/h})`.
     Returns ``inf`` when :math:`\lambda_{\max} \le 0` (no curvature constraint; e.g. the
     origin for ``h >= 3``, where the Hessian vanishes).
+
+    The Hessian's largest eigenvalue is computed from exact Hessian-vector products: densely
+    up to 300 parameters, by Lanczos (:func:`scipy.sparse.linalg.eigsh`) beyond.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+
+    Returns
+    -------
+    float
+        :math:`2/\lambda_{\max}(H)`, or ``inf``.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices or ``Sigma`` is not a real matrix.
+    ValueError
+        If ``weights`` is invalid (empty, non-finite, shapes that do not chain) or ``Sigma``
+        does not have shape ``(d_h, d_0)``.
+
+    See Also
+    --------
+    critical_step : the value at the balanced minimum, in closed form.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0]]), np.array([[1.0]])]  # the balanced minimum of Sigma = 1
+    >>> round(dl.stable_step(weights, np.array([[1.0]])), 6), dl.critical_step(1.0, 2)
+    (1.0, 1.0)
     """
     return _stable(hessian_lambda_max(weights, Sigma))
 
@@ -197,6 +265,26 @@ def critical_step(Sigma: np.ndarray | float, h: int) -> float:
         ``1 x 1`` target (it is :math:`\sigma_1` itself).
     h : int
         Depth.
+
+    Returns
+    -------
+    float
+        :math:`\eta^\star`.
+
+    Raises
+    ------
+    TypeError
+        If ``Sigma`` is not a real number or matrix, or ``h`` is not an integer.
+    ValueError
+        If a number ``Sigma`` is not finite and positive, a matrix ``Sigma`` is zero (or not
+        finite, or not 2-D), or ``h < 1``.
+
+    Examples
+    --------
+    >>> dl.critical_step(4.0, 2)  # 2 / (2 * 4)
+    0.25
+    >>> round(dl.critical_step(np.diag([4.0, 1.0]), 3), 4)
+    0.105
     """
     if np.ndim(Sigma) == 0:
         sigma1 = as_positive(Sigma, "Sigma")
@@ -217,7 +305,9 @@ def conservation_drift_step(weights: Sequence[np.ndarray], Sigma: np.ndarray, et
     Parameters
     ----------
     weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
     Sigma : ndarray, shape (d_h, d_0)
+        The target.
     eta : float
         Step size, ``> 0``.
 
@@ -225,6 +315,21 @@ def conservation_drift_step(weights: Sequence[np.ndarray], Sigma: np.ndarray, et
     -------
     list of ndarray
         ``h - 1`` matrices, ``(d_i, d_i)``.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices, ``Sigma`` is not a real matrix, or ``eta``
+        is not a real number.
+    ValueError
+        If ``weights`` is invalid (empty, non-finite, shapes that do not chain), ``Sigma``
+        does not have shape ``(d_h, d_0)``, or ``eta`` is not finite and positive.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0]]), np.array([[2.0]])]  # G_1 = 2, G_2 = 1
+    >>> dl.conservation_drift_step(weights, np.array([[1.0]]), 0.1)  # 0.01 * (1 - 4)
+    [array([[-0.03]])]
     """
     W = as_weights(weights)
     S = check_sigma(Sigma, widths_of(W))
@@ -254,6 +359,7 @@ def gradient_descent(
     weights0 : list of ndarray
         Initial ``[W_1, ..., W_h]``.
     Sigma : ndarray, shape (d_h, d_0)
+        The target.
     eta : float
         Step size, ``> 0``.
     steps : int
@@ -265,6 +371,7 @@ def gradient_descent(
         ``divergence_factor * max(L_0, 1)``: return the run with ``diverged=True`` and a
         ``RuntimeWarning``; raise :class:`DivergenceError`; or return silently.
     divergence_factor : float, default 1e6
+        The loss bound for divergence, relative to ``max(L_0, 1)``; ``> 0``.
     keep_iterates : bool, default True
         Store every iterate in ``weights``.
 
@@ -273,6 +380,32 @@ def gradient_descent(
     DescentResult
         On divergence, the ``report`` names the step size, the step at which it happened and
         the largest stable step :math:`2/\lambda_{\max}` near the best iterate and at the start.
+
+    Raises
+    ------
+    TypeError
+        If ``weights0`` is not a list of matrices, ``Sigma`` is not a real matrix, ``eta``,
+        ``tol`` or ``divergence_factor`` is not a real number, or ``steps`` is not an integer.
+    ValueError
+        If ``weights0`` is invalid (empty, non-finite, shapes that do not chain), ``Sigma``
+        does not have shape ``(d_h, d_0)``, ``eta`` or ``divergence_factor`` is not positive,
+        ``tol`` is negative, ``steps < 1``, or ``on_divergence`` is not one of the three
+        values.
+    DivergenceError
+        If the run diverges and ``on_divergence="raise"``.
+
+    See Also
+    --------
+    deeplinear.flow.gradient_flow : the continuous-time limit.
+
+    Examples
+    --------
+    >>> W0 = [np.array([[0.5]]), np.array([[0.5]])]
+    >>> result = dl.gradient_descent(W0, np.array([[1.0]]), 0.1, 500, tol=1e-10)
+    >>> result.converged, result.steps
+    (True, 57)
+    >>> dl.gradient_descent(W0, np.array([[1.0]]), 3.0, 50, on_divergence="ignore").diverged
+    True
     """
     W = [w.copy() for w in as_weights(weights0, "weights0")]
     S = check_sigma(Sigma, widths_of(W))
@@ -365,15 +498,30 @@ def _descend(W0, S, eta, steps, **kwargs):
 class ThresholdRun:
     r"""Descent from next to the balanced minimum with :math:`\eta = \text{ratio}\cdot\eta^\star`.
 
+    One entry of :func:`threshold_runs`.
+
     Attributes
     ----------
     ratio : float
+        :math:`\eta/\eta^\star`.
     eta : float
+        The step size.
     losses : ndarray
         Loss per iteration (initial included).
     imbalance : ndarray
         :math:`\max_i \lVert C_i\rVert_F` per iteration.
     diverged : bool
+        Whether descent diverged.
+    final_loss : float
+        ``losses[-1]`` (a property).
+
+    Examples
+    --------
+    >>> runs = dl.threshold_runs(np.diag([1.0]), 2, (0.9, 1.1), steps=200)
+    >>> isinstance(runs[0], dl.descent.ThresholdRun)
+    True
+    >>> [(run.ratio, run.diverged, round(run.final_loss, 4)) for run in runs]
+    [(0.9, False, 0.0), (1.1, False, 0.0566)]
     """
 
     ratio: float
@@ -384,6 +532,7 @@ class ThresholdRun:
 
     @property
     def final_loss(self) -> float:
+        """The loss at the last iteration."""
         return float(self.losses[-1])
 
 
@@ -396,9 +545,48 @@ def threshold_runs(
     perturbation: float = 1e-3,
     seed: int = 0,
 ) -> list[ThresholdRun]:
-    r"""Descent from the balanced global minimum of ``Sigma`` (square widths, depth ``h``) plus a
+    r"""Descent from next to the balanced minimum, at step sizes around :math:`\eta^\star`.
+
+    Descent from the balanced global minimum of ``Sigma`` (square widths, depth ``h``) plus a
     random perturbation of Frobenius size ``perturbation`` per layer, with
-    :math:`\eta = \text{ratio}\cdot\eta^\star` for each ratio."""
+    :math:`\eta = \text{ratio}\cdot\eta^\star` for each ratio, where
+    :math:`\eta^\star` is :func:`critical_step` of ``Sigma`` and ``h``.
+
+    Parameters
+    ----------
+    Sigma : ndarray, shape (d, d)
+        Square target.
+    h : int
+        Depth.
+    ratios : sequence of float, default (0.9, 0.99, 1.01, 1.1)
+        Step sizes in units of :math:`\eta^\star`, positive.
+    steps : int, default 3000
+        Number of updates of each run, ``>= 1``.
+    perturbation : float, default 1e-3
+        Frobenius norm of the perturbation of each layer.
+    seed : int, default 0
+        Seed of the perturbation (``numpy.random.default_rng(seed)``).
+
+    Returns
+    -------
+    list of ThresholdRun
+        One run per ratio, in the order given.
+
+    Raises
+    ------
+    TypeError
+        If ``Sigma`` is not a real matrix, ``h`` or ``steps`` is not an integer, or a ratio
+        is not a real number.
+    ValueError
+        If ``Sigma`` is not square (or not finite), ``h < 1``, a ratio is not positive, or
+        ``steps < 1``.
+
+    Examples
+    --------
+    >>> runs = dl.threshold_runs(np.diag([1.0]), 2, (0.9, 1.1), steps=200)
+    >>> [run.diverged for run in runs], len(runs[0].losses)
+    ([False, False], 201)
+    """
     S = as_matrix(Sigma, "Sigma")
     h = as_depth(h)
     if S.shape[0] != S.shape[1]:
@@ -425,6 +613,7 @@ class DriftScaling:
     Attributes
     ----------
     etas : ndarray
+        The step sizes.
     one_step : ndarray
         :math:`\max_i\lVert C_i^{(1)} - C_i^{(0)}\rVert_F` after one step.
     predicted : ndarray
@@ -433,6 +622,13 @@ class DriftScaling:
         :math:`\max_i\lVert C_i^{(K)} - C_i^{(0)}\rVert_F` at the end of a run to ``tol``.
     steps : ndarray
         Number of iterations of each run.
+
+    Examples
+    --------
+    >>> W0 = [np.array([[1.0, 0.5]]), np.array([[0.5]])]
+    >>> scaling = dl.drift_scaling(W0, np.array([[1.0, 0.0]]), [0.1, 0.05], time=5.0)
+    >>> isinstance(scaling, dl.descent.DriftScaling), scaling.steps
+    (True, array([ 50., 100.]))
     """
 
     etas: np.ndarray
@@ -450,9 +646,46 @@ def drift_scaling(
     time: float = 60.0,
     tol: float = 1e-16,
 ) -> DriftScaling:
-    r"""For each step size: the one-step drift (measured and predicted by
-    :func:`deeplinear.conservation_drift_step`) and the total drift of a run of at most
-    ``time / eta`` iterations, stopped at loss ``tol``."""
+    r"""Drift of the conserved quantities under gradient descent, for several step sizes.
+
+    For each step size: the one-step drift (measured and predicted by
+    :func:`conservation_drift_step`) and the total drift of a run of at most
+    ``time / eta`` iterations, stopped at loss ``tol``.
+
+    Parameters
+    ----------
+    weights0 : list of ndarray
+        Initial ``[W_1, ..., W_h]``, depth ``h >= 2``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+    etas : sequence of float
+        Step sizes, positive, at least one.
+    time : float, default 60
+        Each run has at most ``ceil(time / eta)`` iterations (the same flow time).
+    tol : float, default 1e-16
+        Loss at which a run stops.
+
+    Returns
+    -------
+    DriftScaling
+        Measured and predicted one-step drift, total drift and iteration counts.
+
+    Raises
+    ------
+    TypeError
+        If ``weights0`` is not a list of matrices, ``Sigma`` is not a real matrix, or a step
+        size is not a real number.
+    ValueError
+        If ``weights0`` is invalid or has depth 1, ``Sigma`` does not have shape
+        ``(d_h, d_0)``, a step size is not positive, or ``etas`` is empty.
+
+    Examples
+    --------
+    >>> W0 = [np.array([[1.0, 0.5]]), np.array([[0.5]])]
+    >>> scaling = dl.drift_scaling(W0, np.array([[1.0, 0.0]]), [0.1, 0.05], time=5.0)
+    >>> bool(np.allclose(scaling.one_step, scaling.predicted))  # the drift is exactly eta^2 (...)
+    True
+    """
     W0 = as_weights(weights0, "weights0")
     S = check_sigma(Sigma, widths_of(W0))
     if len(W0) < 2:
@@ -476,9 +709,12 @@ def drift_scaling(
 class SharpnessSelection:
     r"""Where descent ends from one unbalanced start, for several step sizes.
 
+    From :func:`sharpness_selection`.
+
     Attributes
     ----------
     etas : ndarray
+        The step sizes.
     converged : ndarray of bool
         Whether the run reached loss ``tol``.
     sharpness : ndarray
@@ -490,6 +726,16 @@ class SharpnessSelection:
     balanced_sharpness : float
         :math:`h\,\sigma_1^{2-2/h}`, the smallest sharpness of a global minimum.
     initial_imbalance : float
+        :math:`\max_i\lVert C_i\rVert_F` at the start.
+
+    Examples
+    --------
+    >>> W0 = [np.array([[1.5]]), np.array([[0.3]])]
+    >>> sel = dl.sharpness_selection(W0, np.array([[1.0]]), [0.1, 0.5], steps=2000, tol=1e-12)
+    >>> isinstance(sel, dl.descent.SharpnessSelection), sel.converged
+    (True, array([ True,  True]))
+    >>> sel.balanced_sharpness, round(sel.initial_imbalance, 4)
+    (2.0, 2.16)
     """
 
     etas: np.ndarray
@@ -511,7 +757,46 @@ def sharpness_selection(
     tol: float = 1e-20,
 ) -> SharpnessSelection:
     r"""Run descent from ``weights0`` for each step size and the gradient flow once; record the
-    sharpness and imbalance of where each ends."""
+    sharpness and imbalance of where each ends.
+
+    The sharpness is :math:`\lambda_{\max}` of the Hessian
+    (:func:`deeplinear.curvature.sharpness`) and the imbalance
+    :func:`deeplinear.invariants.imbalance`; the flow runs to ``t = 500`` or loss ``1e-20``.
+
+    Parameters
+    ----------
+    weights0 : list of ndarray
+        Initial ``[W_1, ..., W_h]``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+    etas : sequence of float
+        Step sizes, positive.
+    steps : int, default 4000
+        Maximum number of updates of each run, ``>= 1``.
+    tol : float, default 1e-20
+        Loss at which a run counts as converged.
+
+    Returns
+    -------
+    SharpnessSelection
+        Per step size: convergence, final sharpness and imbalance; and the same for the flow.
+
+    Raises
+    ------
+    TypeError
+        If ``weights0`` is not a list of matrices, ``Sigma`` is not a real matrix, a step
+        size is not a real number, or ``steps`` is not an integer.
+    ValueError
+        If ``weights0`` is invalid, ``Sigma`` does not have shape ``(d_h, d_0)``, a step size
+        is not positive, or ``steps < 1``.
+
+    Examples
+    --------
+    >>> W0 = [np.array([[1.5]]), np.array([[0.3]])]
+    >>> sel = dl.sharpness_selection(W0, np.array([[1.0]]), [0.1, 0.5], steps=2000, tol=1e-12)
+    >>> [round(float(x), 4) for x in sel.sharpness], round(sel.flow_sharpness, 4)
+    ([2.9327, 2.8188], 2.9437)
+    """
     W0 = as_weights(weights0, "weights0")
     S = check_sigma(Sigma, widths_of(W0))
     h = len(W0)
@@ -539,11 +824,21 @@ class NonQuadraticRun:
     Attributes
     ----------
     name : str
+        Which loss and data (e.g. ``"logistic, separable labels"``).
     t, loss : ndarray
+        Output times and the loss at each.
     product_norm : ndarray
         :math:`\lVert W_{1:h}(t)\rVert_F`.
     drift : ndarray
         :math:`\max_i\lVert C_i(t) - C_i(0)\rVert_F`.
+
+    Examples
+    --------
+    >>> runs = dl.nonquadratic_runs(widths=(2, 2, 1), n_samples=5, t_max=10.0)
+    >>> isinstance(runs[0], dl.descent.NonQuadraticRun)
+    True
+    >>> [run.name for run in runs]
+    ['logistic, separable labels', 'logistic, random labels', 'Huber, linear teacher']
     """
 
     name: str
@@ -564,6 +859,40 @@ def nonquadratic_runs(*, widths: Sequence[int] = (3, 4, 4, 1), n_samples: int = 
     ``t_max``. The flow on random labels stops once its gradient is below ``1e-8`` (it has
     reached a minimiser) and the Huber flow once its loss is below ``1e-16``: past that point an
     explicit solver would crawl at its stability limit. The separable flow runs to ``t_max``.
+
+    Parameters
+    ----------
+    widths : sequence of int, default (3, 4, 4, 1)
+        ``(d_0, ..., d_h)``.
+    n_samples : int, default 30
+        Number of samples ``N``, ``>= 1``.
+    t_max : float, default 1e4
+        Last output time, ``> 0``.
+    seed : int, default 0
+        Seed of the data (``seed``) and of the initial weights (``seed + 1``).
+
+    Returns
+    -------
+    list of NonQuadraticRun
+        The three runs, in the order above.
+
+    Raises
+    ------
+    TypeError
+        If ``n_samples`` is not an integer or ``t_max`` is not a real number.
+    ValueError
+        If ``n_samples < 1`` or ``t_max`` is not positive.
+
+    References
+    ----------
+    Ji, Z. and Telgarsky, M., "Gradient descent aligns the layers of deep linear networks",
+    ICLR 2019 (the logistic loss on separable data).
+
+    Examples
+    --------
+    >>> runs = dl.nonquadratic_runs(widths=(2, 2, 1), n_samples=5, t_max=10.0)
+    >>> [run.t.size for run in runs]
+    [82, 82, 82]
     """
     d = tuple(int(x) for x in widths)
     rng = np.random.default_rng(seed)
@@ -600,16 +929,27 @@ class DescentOrbits:
     ratios : ndarray
         :math:`\eta/\eta^\star`.
     eta_star : float
-        :func:`deeplinear.critical_step` of :math:`\sigma_1` and the depth.
+        :func:`critical_step` of :math:`\sigma_1` and the depth.
     h : int
+        Depth.
     values : ndarray, shape (n_ratios, keep)
         The component :math:`u_1^\top W_{1:h} v_1` of the end-to-end map along the top singular
         pair of :math:`\Sigma`, on the last ``keep`` iterates (NaN where descent diverged).
     periods : ndarray of int
-        :func:`orbit_period` of each row; ``0`` if no period up to 32, ``-1`` if diverged.
+        :func:`deeplinear.curves.orbit_period` of each row; ``0`` if no period up to 32, ``-1`` if diverged.
     imbalance : ndarray
-        :func:`deeplinear.imbalance` of the last iterate.
+        :func:`deeplinear.invariants.imbalance` of the last iterate.
     sigma1 : float
+        The largest singular value of :math:`\Sigma`.
+
+    Examples
+    --------
+    >>> W0 = [np.array([[0.9]]), np.array([[1.1]])]
+    >>> orbits = dl.descent_orbits(W0, np.array([[1.0]]), [0.9, 1.05, 1.2], steps=400, keep=8)
+    >>> isinstance(orbits, dl.descent.DescentOrbits), orbits.periods
+    (True, array([1, 2, 2]))
+    >>> orbits.first_ratio_with_period(2)
+    1.05
     """
 
     ratios: np.ndarray
@@ -635,14 +975,50 @@ def descent_orbits(
     keep: int = 64,
     tol: float = 1e-6,
 ) -> DescentOrbits:
-    r"""Run :func:`deeplinear.gradient_descent` from ``weights0`` with
+    r"""Run :func:`deeplinear.descent.gradient_descent` from ``weights0`` with
     :math:`\eta = \text{ratio}\cdot\eta^\star` for each ratio and record the attractor: the
     component :math:`u_1^\top W_{1:h} v_1` of the end-to-end map along the top singular pair
     :math:`(u_1, v_1)` of :math:`\Sigma` on the last ``keep`` iterates, and its period.
 
+    Here :math:`\eta^\star` is :func:`critical_step` of :math:`\sigma_1` and ``h``. A run that
+    diverges gets period ``-1`` and NaN values.
+
+    Parameters
+    ----------
+    weights0 : list of ndarray
+        Initial ``[W_1, ..., W_h]``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+    ratios : sequence of float
+        Step sizes in units of :math:`\eta^\star`, positive, at least one.
+    steps : int, default 2000
+        Number of updates of each run, ``>= 2``.
+    keep : int, default 64
+        Number of final iterates recorded, ``2 <= keep <= steps``.
+    tol : float, default 1e-6
+        Tolerance of :func:`deeplinear.curves.orbit_period`.
+
     Returns
     -------
     DescentOrbits
+        The recorded components, periods and imbalances, one row per ratio.
+
+    Raises
+    ------
+    TypeError
+        If ``weights0`` is not a list of matrices, ``Sigma`` is not a real matrix, a ratio is
+        not a real number, or ``steps`` or ``keep`` is not an integer.
+    ValueError
+        If ``weights0`` is invalid, ``Sigma`` does not have shape ``(d_h, d_0)`` or is zero,
+        a ratio is not positive, ``ratios`` is empty, ``steps < 2``, ``keep < 2`` or
+        ``keep > steps``.
+
+    Examples
+    --------
+    >>> W0 = [np.array([[0.9]]), np.array([[1.1]])]
+    >>> orbits = dl.descent_orbits(W0, np.array([[1.0]]), [0.9, 1.05, 1.2], steps=400, keep=8)
+    >>> orbits.periods  # a fixed point, then a period-2 orbit beyond eta*
+    array([1, 2, 2])
     """
     W0 = as_weights(weights0, "weights0")
     d = widths_of(W0)

@@ -12,6 +12,11 @@ The solution is a :class:`~deeplinear.trajectory.Trajectory`; the induced flow o
 :mod:`deeplinear.product_flow`. :func:`tolerance_study` and :func:`flow_scrub_prepare` compute
 what the chapter's tolerance figure and explorer draw.
 
+Two public constants hold the default tolerances of :func:`gradient_flow` (and of
+:func:`deeplinear.adjacency_flow.gradient_flow_adjacency`): ``DEFAULT_RTOL = 1e-10``, the
+relative tolerance, and ``DEFAULT_ATOL = 1e-14``, the absolute tolerance, both passed to
+:func:`scipy.integrate.solve_ivp`; the next section explains the choice.
+
 Why the default tolerances are tight
 ------------------------------------
 The book's flows start near the saddle at the origin with weights of size ``1e-3`` or smaller
@@ -474,7 +479,7 @@ def _derived(W: list, t: float, y: np.ndarray, fns: _FlowFunctions) -> tuple:
 
 
 def _assemble_trajectory(problem: _FlowProblem, fns: _FlowFunctions, run: _RawRun, warn: bool) -> Trajectory:
-    """The :class:`Trajectory` of a run, cut (with a warning) where the loss or its gradient overflows."""
+    """The :class:`~deeplinear.trajectory.Trajectory` of a run, cut (with a warning) where the loss or its gradient overflows."""
     sol_t, status, message, d = run.t, run.status, run.message, problem.widths
     C0 = _conserved_unchecked(problem.W0)
     weights = [[w.copy() for w in fns.packer.unpack(run.y[:, k])] for k in range(sol_t.size)]
@@ -565,7 +570,7 @@ def gradient_flow(
         * ``"blowup"``: terminal; :math:`\max_i\lVert W_i\rVert_F` exceeds ``bound``
           (default ``1e6``). A finite-time blow-up whose singular time comes before the norm
           reaches a large bound (the step size underflows first) is reported as a blow-up too.
-        * an :class:`Event`, or a callable ``f(t, weights) -> float`` (optional attributes
+        * an :class:`~deeplinear.trajectory.Event`, or a callable ``f(t, weights) -> float`` (optional attributes
           ``terminal`` and ``direction`` as in ``solve_ivp``).
 
         Options are given as a dict, ``events={"convergence": {"loss_tol": 1e-8}, "plateau": {}}``,
@@ -595,6 +600,30 @@ def gradient_flow(
         drift, event times, ``status``/``message`` and dense output ``weights_at(t)``. If the
         solver fails, the trajectory stops at the last good time and says so; it never
         contains NaN.
+
+    Raises
+    ------
+    TypeError
+        If ``weights0`` is not a list of matrices, ``Sigma`` is not a real matrix, ``t_span``
+        is not a number or a pair of numbers, a tolerance or ``max_step`` is not a real
+        number, ``end_to_end_loss`` lacks ``shape``, ``value`` or ``gradient``, or ``events``
+        (or an event's options) has the wrong type.
+    ValueError
+        If ``weights0`` is invalid (empty, non-finite, shapes that do not chain); ``Sigma``
+        does not have shape ``(d_h, d_0)``; both or neither of ``Sigma`` and
+        ``end_to_end_loss`` are given, or the loss has the wrong shape; ``t_span`` does not
+        satisfy ``t0 < t1``; ``t_eval`` is empty, unsorted or outside ``t_span``; a
+        tolerance or ``max_step`` is not positive; an event name or option is unknown or an
+        option value is invalid; the initial weights already exceed the blow-up bound; or the
+        gradient or the loss overflows at ``weights0``.
+    FloatingPointError
+        If the solver's event root finder fails on a step that overflowed (a blow-up within
+        one step).
+
+    See Also
+    --------
+    deeplinear.adjacency_flow.gradient_flow_adjacency : the same flow in adjacency form.
+    deeplinear.descent.gradient_descent : the discrete-time counterpart.
 
     Examples
     --------
@@ -641,8 +670,9 @@ class ToleranceStudy:
     Attributes
     ----------
     t : ndarray, shape (n,)
+        The output times, evenly spaced on ``[0, t_max]``.
     exact : ndarray, shape (n,)
-        The closed-form loss (:func:`deeplinear.mode_loss`).
+        The closed-form loss (:func:`deeplinear.modes.mode_loss`).
     losses : dict of str to ndarray
         The integrated loss for each setting.
     max_error : dict of str to float
@@ -650,9 +680,19 @@ class ToleranceStudy:
     nfev : dict of str to int
         Right-hand-side evaluations for each setting.
     singular_values : ndarray
+        The diagonal of the target :math:`\Sigma`.
     a0 : float
         Initial value of every weight of every mode.
     h : int
+        Depth.
+
+    Examples
+    --------
+    >>> study = dl.tolerance_study((2.0, 1.0), 1e-3, 2, 4.0, num=5, settings={"defaults": {}})
+    >>> isinstance(study, dl.flow.ToleranceStudy), study.t.shape
+    (True, (5,))
+    >>> study.max_error["defaults"] < 1e-8
+    True
     """
 
     t: np.ndarray
@@ -679,27 +719,53 @@ def tolerance_study(
 
     The network has square widths ``(r, ..., r)`` with ``r = len(singular_values)``, target
     :math:`\Sigma = \mathrm{diag}(\sigma)` and every weight of every mode equal to ``a0``
-    (:func:`deeplinear.aligned_init`), so each mode follows
+    (:func:`deeplinear.init.aligned_init`), so each mode follows
     :math:`\dot a = a^{h-1}(\sigma_k - a^h)` and the loss is known in closed form
-    (:func:`deeplinear.mode_loss`). The flow passes close to the saddles where the first ``m``
+    (:func:`deeplinear.modes.mode_loss`). The flow passes close to the saddles where the first ``m``
     modes are learnt; there the unlearnt modes are tiny and any error in them shifts the time
     of the next drop.
 
     Parameters
     ----------
     singular_values : sequence of float, default (3, 2, 1)
+        The diagonal of :math:`\Sigma`, positive.
     a0 : float, default 1e-5
+        Initial value of every weight of every mode, ``> 0``.
     h : int, default 2
+        Depth.
     t_max : float, default 14
+        End of the time interval ``[0, t_max]``, ``> 0``.
     settings : mapping of str to dict, optional
-        Label -> keyword arguments for :func:`deeplinear.gradient_flow`. The default compares
+        Label -> keyword arguments for :func:`deeplinear.flow.gradient_flow`. The default compares
         the library defaults, ``rtol=1e-6, atol=1e-9``, and SciPy's own defaults
         (``RK45``, ``rtol=1e-3``, ``atol=1e-6``, no step cap).
     num : int, default 281
+        Number of evenly spaced output times, ``>= 2``.
 
     Returns
     -------
     ToleranceStudy
+        The closed-form and integrated loss curves, their largest errors and the work
+        (``nfev``) of each setting.
+
+    Raises
+    ------
+    TypeError
+        If ``a0``, ``t_max`` or ``num`` is not a number of the right kind, or ``h`` is not an
+        integer.
+    ValueError
+        If ``singular_values`` is not a non-empty list of positive numbers, ``a0`` or
+        ``t_max`` is not positive, ``h < 1``, ``num < 2``, ``settings`` is empty, or a
+        setting is rejected by :func:`gradient_flow`.
+    RuntimeError
+        If the integration with some setting stops before ``t_max``.
+
+    Examples
+    --------
+    >>> study = dl.tolerance_study((2.0, 1.0), 1e-3, 2, 4.0, num=5,
+    ...                            settings={"tight": {}, "loose": {"rtol": 1e-3, "atol": 1e-6}})
+    >>> study.max_error["tight"] < 1e-8 < study.max_error["loose"]
+    True
     """
     s = np.asarray(singular_values, dtype=float)
     if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
@@ -735,8 +801,24 @@ _SCRUB_SIGMA = (3.0, 2.0, 1.0)
 
 @dataclass(frozen=True)
 class ScrubbedFlow:
-    """What :func:`flow_scrub_prepare` computes once per depth and scale: the trajectory and
-    the singular values of its (diagonal) target."""
+    r"""What :func:`flow_scrub_prepare` computes once per depth and scale: the trajectory and
+    the singular values of its (diagonal) target.
+
+    Attributes
+    ----------
+    trajectory : Trajectory
+        The gradient flow, with 481 output times on ``[0, t_max]``.
+    singular_values : ndarray
+        The diagonal of the target :math:`\Sigma` (read-only).
+
+    Examples
+    --------
+    >>> prepared = dl.flow_scrub_prepare(2, 0.01, singular_values=(2.0, 1.0), t_max=2.0)
+    >>> isinstance(prepared, dl.flow.ScrubbedFlow)
+    True
+    >>> prepared.trajectory.t.size, prepared.singular_values
+    (481, array([2., 1.]))
+    """
 
     trajectory: Trajectory
     singular_values: np.ndarray
@@ -750,10 +832,45 @@ def flow_scrub_prepare(
     t_max: float = 12.0,
     seed: int = 0,
 ) -> ScrubbedFlow:
-    r"""The flow behind :func:`deeplinear.flow_scrub_figure`: square widths ``(r, ..., r)`` of depth
-    ``h``, target :math:`\mathrm{diag}(\sigma)`, i.i.d. Gaussian initial weights of standard
-    deviation ``scale`` drawn from ``numpy.random.default_rng(seed)``, integrated on
-    :math:`[0, t_{\max}]` with 481 output times (dense output in between).
+    r"""The gradient flow behind the chapter's explorer, computed once per depth and scale.
+
+    The flow behind :func:`deeplinear.plots.flow.flow_scrub_figure`: square widths
+    ``(r, ..., r)`` of depth ``h``, target :math:`\mathrm{diag}(\sigma)`, i.i.d. Gaussian
+    initial weights of standard deviation ``scale`` drawn from
+    ``numpy.random.default_rng(seed)``, integrated on :math:`[0, t_{\max}]` with 481 output
+    times (dense output in between).
+
+    Parameters
+    ----------
+    h : int
+        Depth, ``>= 1``.
+    scale : float
+        Standard deviation of the initial weights, ``> 0``.
+    singular_values : sequence of float, default (3, 2, 1)
+        The diagonal :math:`\sigma` of the target, non-negative; ``r`` is its length.
+    t_max : float, default 12
+        End of the time interval, ``> 0``.
+    seed : int, default 0
+        Seed of the initial weights.
+
+    Returns
+    -------
+    ScrubbedFlow
+        The trajectory and the singular values.
+
+    Raises
+    ------
+    TypeError
+        If ``h`` is not an integer, or ``scale`` or ``t_max`` is not a real number.
+    ValueError
+        If ``h < 1``, ``scale`` or ``t_max`` is not positive, or ``singular_values`` is not a
+        non-empty list of non-negative numbers.
+
+    Examples
+    --------
+    >>> prepared = dl.flow_scrub_prepare(2, 0.01, singular_values=(2.0, 1.0), t_max=2.0)
+    >>> prepared.trajectory.status
+    'completed'
     """
     h = as_depth(h)
     scale = as_positive(scale, "scale")

@@ -14,7 +14,7 @@ logistic loss on separable data has no minimiser and the weights diverge, Ji and
 
 Each loss is a small frozen object with ``shape`` ``(d_h, d_0)``, ``value(W)`` and
 ``gradient(W)`` (with respect to the end-to-end map); pass it to
-:func:`deeplinear.gradient_flow` as ``end_to_end_loss=``.
+:func:`deeplinear.flow.gradient_flow` as ``end_to_end_loss=``.
 """
 
 from __future__ import annotations
@@ -49,31 +49,83 @@ __all__ = [
 
 @runtime_checkable
 class EndToEndLoss(Protocol):
-    """A loss of the end-to-end map: ``shape``, ``value(W)``, ``gradient(W)``."""
+    r"""A loss of the end-to-end map: ``shape``, ``value(W)``, ``gradient(W)``.
+
+    The protocol every loss object of this module follows (and that
+    :func:`deeplinear.flow.gradient_flow` accepts as ``end_to_end_loss=``); any object with these
+    three members satisfies it, and ``isinstance(obj, EndToEndLoss)`` checks that they exist.
+
+    Attributes
+    ----------
+    shape : tuple of int
+        ``(d_h, d_0)``, the shape of the end-to-end map the loss takes.
+    value : callable
+        ``value(W)`` returns :math:`\ell(W)` as a float, for ``W`` of shape ``shape``.
+    gradient : callable
+        ``gradient(W)`` returns :math:`\nabla\ell(W)`, an ndarray of shape ``shape``.
+
+    Examples
+    --------
+    >>> ell = dl.quadratic(np.array([[4.0, 5.0]]))
+    >>> isinstance(ell, dl.losses.EndToEndLoss)
+    True
+    >>> ell.shape
+    (1, 2)
+    """
 
     @property
-    def shape(self) -> tuple[int, int]: ...
+    def shape(self) -> tuple[int, int]:
+        """``(d_h, d_0)``, the shape of the end-to-end map."""
+        ...
 
-    def value(self, W: np.ndarray) -> float: ...
+    def value(self, W: np.ndarray) -> float:
+        r"""The loss :math:`\ell(W)` of an end-to-end map ``W`` of shape ``shape``."""
+        ...
 
-    def gradient(self, W: np.ndarray) -> np.ndarray: ...
+    def gradient(self, W: np.ndarray) -> np.ndarray:
+        r"""The gradient :math:`\nabla\ell(W)`, of shape ``shape``."""
+        ...
 
 
 @dataclass(frozen=True)
 class QuadraticLoss:
-    r""":math:`\ell(W) = \tfrac12\lVert \Sigma - W\rVert_F^2`, :math:`\nabla\ell = W - \Sigma`."""
+    r"""The quadratic loss :math:`\ell(W) = \tfrac12\lVert \Sigma - W\rVert_F^2`, :math:`\nabla\ell = W - \Sigma`.
+
+    The book's loss as a loss object (an :class:`EndToEndLoss`). Make it with
+    :func:`quadratic`.
+
+    Attributes
+    ----------
+    Sigma : ndarray, shape (d_h, d_0)
+        The target (read-only).
+    shape : tuple of int
+        ``Sigma.shape``.
+
+    Examples
+    --------
+    >>> ell = dl.quadratic(np.array([[4.0, 5.0]]))
+    >>> type(ell) is dl.losses.QuadraticLoss
+    True
+    >>> ell.Sigma
+    array([[4., 5.]])
+    >>> ell.value(np.array([[3.0, 6.0]]))
+    1.0
+    """
 
     Sigma: np.ndarray
 
     @property
     def shape(self) -> tuple[int, int]:
+        """``(d_h, d_0)``, the shape of the end-to-end map."""
         return tuple(self.Sigma.shape)  # type: ignore[return-value]
 
     def value(self, W: np.ndarray) -> float:
+        r"""The loss :math:`\ell(W)`, for ``W`` of shape ``shape``."""
         R = self.Sigma - W
         return 0.5 * float(np.sum(R * R))
 
     def gradient(self, W: np.ndarray) -> np.ndarray:
+        r"""The gradient :math:`\nabla\ell(W)`, of shape ``shape``."""
         return W - self.Sigma
 
 
@@ -82,9 +134,27 @@ class DataQuadraticLoss:
     r"""The loss on data, :math:`\ell(W) = \tfrac12\lVert Y - W X\rVert_F^2`, as a function of the
     end-to-end map :math:`W` (shape ``(d_h, d_0)``), with :math:`\nabla\ell(W) = -(Y - W X) X^\top`.
 
-    The same value as :func:`deeplinear.data_loss`; as a loss object it lets
-    :func:`deeplinear.gradient_flow` integrate the flow *on the data* (``end_to_end_loss=``),
+    The same value as :func:`deeplinear.data.data_loss`; as a loss object it lets
+    :func:`deeplinear.flow.gradient_flow` integrate the flow *on the data* (``end_to_end_loss=``),
     e.g. with raw (not whitened) inputs. Make it with :func:`data_quadratic_loss`.
+
+    Attributes
+    ----------
+    X : ndarray, shape (d_0, N)
+        Inputs, one sample per column (read-only).
+    Y : ndarray, shape (d_h, N)
+        Outputs, one sample per column (read-only).
+    shape : tuple of int
+        ``(d_h, d_0)``.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 1.0]])
+    >>> ell = dl.data_quadratic_loss(X, np.array([[1.0, 2.0, 3.0]]))
+    >>> type(ell) is dl.losses.DataQuadraticLoss
+    True
+    >>> ell.shape, ell.value(np.array([[1.0, 2.0]]))
+    ((1, 2), 0.5)
     """
 
     X: np.ndarray
@@ -92,13 +162,16 @@ class DataQuadraticLoss:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """``(d_h, d_0)``, the shape of the end-to-end map."""
         return (int(self.Y.shape[0]), int(self.X.shape[0]))
 
     def value(self, W: np.ndarray) -> float:
+        r"""The loss :math:`\ell(W)`, for ``W`` of shape ``shape``."""
         R = self.Y - W @ self.X
         return 0.5 * float(np.sum(R * R))
 
     def gradient(self, W: np.ndarray) -> np.ndarray:
+        r"""The gradient :math:`\nabla\ell(W)`, of shape ``shape``."""
         return -(self.Y - W @ self.X) @ self.X.T
 
 
@@ -113,18 +186,37 @@ class LinearLoss:
     quadratic flow from a small start; its right-hand side is homogeneous of degree
     :math:`h - 1`, so for :math:`h \ge 3` its solutions typically blow up in finite time. The loss
     is unbounded below (no minimiser). Make it with :func:`linear`.
+
+    Attributes
+    ----------
+    Sigma : ndarray, shape (d_h, d_0)
+        The matrix of the loss (read-only).
+    shape : tuple of int
+        ``Sigma.shape``.
+
+    Examples
+    --------
+    >>> ell = dl.linear(np.diag([3.0, 2.0]))
+    >>> type(ell) is dl.losses.LinearLoss
+    True
+    >>> ell.gradient(np.eye(2))
+    array([[-3., -0.],
+           [-0., -2.]])
     """
 
     Sigma: np.ndarray
 
     @property
     def shape(self) -> tuple[int, int]:
+        """``(d_h, d_0)``, the shape of the end-to-end map."""
         return tuple(self.Sigma.shape)  # type: ignore[return-value]
 
     def value(self, W: np.ndarray) -> float:
+        r"""The loss :math:`\ell(W)`, for ``W`` of shape ``shape``."""
         return -float(np.sum(self.Sigma * W))
 
     def gradient(self, W: np.ndarray) -> np.ndarray:
+        r"""The gradient :math:`\nabla\ell(W)`, of shape ``shape``."""
         return -self.Sigma
 
 
@@ -133,6 +225,25 @@ class LogisticLoss:
     r"""Logistic loss :math:`\ell(W) = \sum_{k,n} \log(1 + e^{-y_{kn} (W X)_{kn}})`, labels ``+-1``.
 
     :math:`\nabla\ell(W) = -\big(y \odot \mathrm{expit}(-y \odot W X)\big) X^\top`.
+
+    Make it with :func:`logistic`.
+
+    Attributes
+    ----------
+    X : ndarray, shape (d_0, N)
+        Inputs, one sample per column (read-only).
+    labels : ndarray, shape (d_h, N)
+        Labels :math:`y_{kn} = \pm 1` (read-only).
+    shape : tuple of int
+        ``(d_h, d_0)``.
+
+    Examples
+    --------
+    >>> ell = dl.logistic(np.array([[1.0, -1.0]]), np.array([[1.0, -1.0]]))
+    >>> type(ell) is dl.losses.LogisticLoss
+    True
+    >>> round(ell.value(np.zeros((1, 1))), 4)  # 2 log 2
+    1.3863
     """
 
     X: np.ndarray
@@ -140,12 +251,15 @@ class LogisticLoss:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """``(d_h, d_0)``, the shape of the end-to-end map."""
         return (int(self.labels.shape[0]), int(self.X.shape[0]))
 
     def value(self, W: np.ndarray) -> float:
+        r"""The loss :math:`\ell(W)`, for ``W`` of shape ``shape``."""
         return float(np.sum(np.logaddexp(0.0, -self.labels * (W @ self.X))))
 
     def gradient(self, W: np.ndarray) -> np.ndarray:
+        r"""The gradient :math:`\nabla\ell(W)`, of shape ``shape``."""
         m = self.labels * (W @ self.X)
         return -(self.labels * expit(-m)) @ self.X.T
 
@@ -156,6 +270,28 @@ class HuberLoss:
 
     :math:`\rho_\delta(r) = \tfrac12 r^2` for :math:`|r| \le \delta`, else
     :math:`\delta(|r| - \delta/2)`; :math:`\nabla\ell(W) = -\mathrm{clip}(R, -\delta, \delta) X^\top`.
+
+    Make it with :func:`huber`.
+
+    Attributes
+    ----------
+    target : ndarray, shape (d_h, N)
+        The outputs ``Y`` (read-only).
+    X : ndarray, shape (d_0, N)
+        Inputs, one sample per column; the identity when :func:`huber` is given no ``X``
+        (read-only).
+    delta : float
+        Transition between the quadratic and the linear regime, ``> 0``.
+    shape : tuple of int
+        ``(d_h, d_0)``.
+
+    Examples
+    --------
+    >>> ell = dl.huber(np.array([[3.0, 0.5]]))
+    >>> type(ell) is dl.losses.HuberLoss
+    True
+    >>> ell.delta, ell.value(np.zeros((1, 2)))  # 1 * (3 - 1/2) + 0.5**2 / 2
+    (1.0, 2.625)
     """
 
     target: np.ndarray
@@ -164,20 +300,47 @@ class HuberLoss:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """``(d_h, d_0)``, the shape of the end-to-end map."""
         return (int(self.target.shape[0]), int(self.X.shape[0]))
 
     def value(self, W: np.ndarray) -> float:
+        r"""The loss :math:`\ell(W)`, for ``W`` of shape ``shape``."""
         r = np.abs(self.target - W @ self.X)
         d = self.delta
         return float(np.sum(np.where(r <= d, 0.5 * r * r, d * (r - 0.5 * d))))
 
     def gradient(self, W: np.ndarray) -> np.ndarray:
+        r"""The gradient :math:`\nabla\ell(W)`, of shape ``shape``."""
         R = self.target - W @ self.X
         return -np.clip(R, -self.delta, self.delta) @ self.X.T
 
 
 def quadratic(Sigma: np.ndarray) -> QuadraticLoss:
-    r"""The book's loss :math:`\tfrac12\lVert\Sigma - W\rVert_F^2` as a loss object."""
+    r"""The book's loss :math:`\tfrac12\lVert\Sigma - W\rVert_F^2` as a loss object.
+
+    Parameters
+    ----------
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+
+    Returns
+    -------
+    QuadraticLoss
+        With a read-only copy of ``Sigma``; :math:`\nabla\ell(W) = W - \Sigma`.
+
+    Raises
+    ------
+    TypeError
+        If ``Sigma`` is not a real matrix.
+    ValueError
+        If ``Sigma`` is not 2-D or has a non-finite entry.
+
+    Examples
+    --------
+    >>> ell = dl.quadratic(np.array([[4.0, 5.0]]))
+    >>> ell.gradient(np.array([[3.0, 6.0]]))
+    array([[-1.,  1.]])
+    """
     return QuadraticLoss(_frozen(as_matrix(Sigma, "Sigma")))
 
 
@@ -191,10 +354,25 @@ def data_quadratic_loss(X: np.ndarray, Y: np.ndarray) -> DataQuadraticLoss:
     Y : ndarray, shape (d_h, N)
         Outputs, one sample per column.
 
+    Returns
+    -------
+    DataQuadraticLoss
+        With read-only copies of ``X`` and ``Y``; its ``shape`` is ``(d_h, d_0)``.
+
     Raises
     ------
+    TypeError
+        If ``X`` or ``Y`` is not a real matrix.
     ValueError
-        If ``X`` and ``Y`` have different numbers of samples (columns).
+        If ``X`` or ``Y`` is not 2-D or not finite, or they have different numbers of samples
+        (columns).
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 1.0]])
+    >>> ell = dl.data_quadratic_loss(X, np.array([[1.0, 2.0, 3.0]]))
+    >>> ell.gradient(np.zeros((1, 2)))
+    array([[-7., -5.]])
     """
     X = as_matrix(X, "X")
     Y = as_matrix(Y, "Y")
@@ -209,10 +387,23 @@ def linear(Sigma: np.ndarray) -> LinearLoss:
     Parameters
     ----------
     Sigma : ndarray, shape (d_h, d_0)
+        The matrix paired with the end-to-end map.
+
+    Returns
+    -------
+    LinearLoss
+        With a read-only copy of ``Sigma``; :math:`\nabla\ell = -\Sigma`.
+
+    Raises
+    ------
+    TypeError
+        If ``Sigma`` is not a real matrix.
+    ValueError
+        If ``Sigma`` is not 2-D or has a non-finite entry.
 
     Examples
     --------
-    >>> ell = linear(np.diag([3.0, 2.0]))
+    >>> ell = dl.linear(np.diag([3.0, 2.0]))
     >>> ell.value(np.eye(2)), ell.shape
     (-5.0, (2, 2))
     """
@@ -222,10 +413,37 @@ def linear(Sigma: np.ndarray) -> LinearLoss:
 def logistic(X: np.ndarray, labels: np.ndarray) -> LogisticLoss:
     r"""Logistic loss on inputs ``X`` (``d_0 x N``) with labels ``+-1`` (``d_h x N``).
 
+    .. math:: \ell(W) = \sum_{k,n} \log\big(1 + e^{-y_{kn} (W X)_{kn}}\big)
+
+    Parameters
+    ----------
+    X : ndarray, shape (d_0, N)
+        Inputs, one sample per column.
+    labels : ndarray, shape (d_h, N)
+        Labels, every entry ``+1`` or ``-1``.
+
+    Returns
+    -------
+    LogisticLoss
+        With read-only copies of ``X`` and ``labels``; its ``shape`` is ``(d_h, d_0)``.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` or ``labels`` is not a real matrix.
+    ValueError
+        If ``X`` or ``labels`` is not 2-D or not finite, they have different numbers of
+        samples (columns), or a label is not ``+1`` or ``-1``.
+
+    References
+    ----------
+    Ji, Z. and Telgarsky, M., "Gradient descent aligns the layers of deep linear networks",
+    ICLR 2019: on separable data the loss has no minimiser and the weights diverge.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
-    >>> ell = logistic(rng.standard_normal((3, 10)), np.sign(rng.standard_normal((2, 10))))
+    >>> ell = dl.logistic(rng.standard_normal((3, 10)), np.sign(rng.standard_normal((2, 10))))
     >>> ell.shape
     (2, 3)
     """
@@ -246,8 +464,30 @@ def huber(Y: np.ndarray, *, X: np.ndarray | None = None, delta: float = 1.0) -> 
     Y : ndarray, shape (d_h, N)
         Outputs (or :math:`\Sigma` when ``X`` is omitted).
     X : ndarray, shape (d_0, N), optional
+        Inputs, one sample per column; default the identity of size ``N`` (then
+        ``d_0 = N``).
     delta : float, default 1.0
         Transition between the quadratic and the linear regime, ``> 0``.
+
+    Returns
+    -------
+    HuberLoss
+        :math:`\ell(W) = \sum \rho_\delta((Y - W X)_{kn})`, with read-only copies of ``Y`` and
+        ``X``.
+
+    Raises
+    ------
+    TypeError
+        If ``Y`` or ``X`` is not a real matrix, or ``delta`` is not a real number.
+    ValueError
+        If ``Y`` or ``X`` is not 2-D or not finite, they have different numbers of columns,
+        or ``delta`` is not finite and positive.
+
+    Examples
+    --------
+    >>> ell = dl.huber(np.array([[3.0, 0.5]]), delta=1.0)
+    >>> ell.gradient(np.zeros((1, 2)))  # -clip(Y, -1, 1)
+    array([[-1. , -0.5]])
     """
     Y = as_matrix(Y, "Y")
     Xm = np.eye(Y.shape[1]) if X is None else as_matrix(X, "X")
@@ -285,6 +525,25 @@ def general_gradient(
     -------
     list of ndarray
         Same shapes as ``weights``.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices, or ``G`` (given or computed) is not a real
+        matrix.
+    ValueError
+        If ``weights`` is invalid (empty, non-finite, shapes that do not chain), a loss
+        object's ``shape`` differs from the end-to-end map's, or ``G`` is not finite or does
+        not have shape ``(d_h, d_0)``.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> Sigma = np.array([[4.0, 5.0]])
+    >>> dl.general_gradient(weights, dl.quadratic(Sigma))  # equals dl.gradient(weights, Sigma)
+    [array([[-3.,  3.]]), array([[1.]])]
+    >>> dl.general_gradient(weights, lambda P: P - Sigma)
+    [array([[-3.,  3.]]), array([[1.]])]
     """
     W = as_weights(weights)
     pre = prefix_products(W)
@@ -303,7 +562,36 @@ def general_gradient(
 
 
 def general_loss(weights: Sequence[np.ndarray], ell: EndToEndLoss) -> float:
-    r"""The value :math:`\ell(W_h \cdots W_1)` of a loss object."""
+    r"""The value :math:`\ell(W_h \cdots W_1)` of a loss object.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    ell : EndToEndLoss
+        A loss object, e.g. from :func:`quadratic`, :func:`data_quadratic_loss`,
+        :func:`linear`, :func:`logistic` or :func:`huber`.
+
+    Returns
+    -------
+    float
+        ``ell.value(W_h ... W_1)``.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices, or ``ell`` lacks ``shape``, ``value`` or
+        ``gradient``.
+    ValueError
+        If ``weights`` is invalid (empty, non-finite, shapes that do not chain), or
+        ``ell.shape`` is not the shape ``(d_h, d_0)`` of the end-to-end map.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> dl.general_loss(weights, dl.quadratic(np.array([[4.0, 5.0]])))  # = dl.loss
+    1.0
+    """
     W = as_weights(weights)
     P = prefix_products(W)[-1]
     return float(_as_loss(ell, P.shape, "ell").value(P))

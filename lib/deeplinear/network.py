@@ -51,6 +51,18 @@ def layer_slices(widths: Sequence[int]) -> list[slice]:
     -------
     list of slice
         ``h + 1`` slices; slice ``i`` selects the nodes of layer ``i``.
+
+    Raises
+    ------
+    TypeError
+        If ``widths`` is not a sequence of integers.
+    ValueError
+        If a width is not positive or there are fewer than two widths.
+
+    Examples
+    --------
+    >>> dl.layer_slices([2, 3, 1])
+    [slice(0, 2, None), slice(2, 5, None), slice(5, 6, None)]
     """
     d = as_widths(widths)
     offsets = np.concatenate([[0], np.cumsum(d)])
@@ -75,6 +87,29 @@ def blk(k: int, blocks: Sequence[np.ndarray], widths: Sequence[int]) -> np.ndarr
     Returns
     -------
     ndarray, shape (n_v, n_v)
+        Zero except for the blocks ``M_i``; ``n_v = d_0 + ... + d_h``.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not an integer with ``1 <= k <= h``, the number of blocks is not
+        ``h + 1 - k``, a block has the wrong shape or a non-finite entry, or ``widths`` is
+        invalid.
+    TypeError
+        If a block is not a real matrix or ``widths`` is not a sequence of integers.
+
+    See Also
+    --------
+    adjacency : the case ``k = 1``.
+    target : the case ``k = h``.
+
+    Examples
+    --------
+    >>> dl.blk(2, [np.array([[5.0, 6.0]])], [2, 1, 1])
+    array([[0., 0., 0., 0.],
+           [0., 0., 0., 0.],
+           [0., 0., 0., 0.],
+           [5., 6., 0., 0.]])
     """
     d = as_widths(widths)
     h = len(d) - 1
@@ -106,16 +141,70 @@ def adjacency(weights: Sequence[np.ndarray]) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n_v, n_v)
+        ``W_i`` sits in block ``(i, i - 1)``; ``n_v = d_0 + ... + d_h``.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If ``weights`` is empty, has a non-finite entry, or consecutive shapes do not chain.
+
+    See Also
+    --------
+    weights_from_adjacency : the inverse.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> dl.adjacency(weights)
+    array([[0., 0., 0., 0.],
+           [0., 0., 0., 0.],
+           [1., 2., 0., 0.],
+           [0., 0., 3., 0.]])
     """
     W = as_weights(weights)
     return blk(1, W, widths_of(W))
 
 
 def weights_from_adjacency(A: np.ndarray, widths: Sequence[int], *, check: bool = True) -> list[np.ndarray]:
-    """Read ``[W_1, ..., W_h]`` off the first block sub-diagonal of ``A``.
+    r"""Read ``[W_1, ..., W_h]`` off the first block sub-diagonal of ``A``.
 
     With ``check=True`` (default) an ``A`` with non-zero entries outside the block
     pattern raises, because such a matrix is not the adjacency matrix of a layered network.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n_v, n_v)
+        An adjacency matrix :math:`\mathrm{blk}_1(W_1, \dots, W_h)`.
+    widths : sequence of int
+        ``(d_0, ..., d_h)``, with ``d_0 + ... + d_h = n_v``.
+    check : bool, optional
+        If true (default), require every entry outside the first block sub-diagonal to be
+        zero (up to ``1e-12`` times ``max(1, max|A|)``).
+
+    Returns
+    -------
+    list of ndarray
+        ``[W_1, ..., W_h]``, copies of the blocks, ``W_i`` of shape ``(d_i, d_{i-1})``.
+
+    Raises
+    ------
+    TypeError
+        If ``A`` is not a real matrix or ``widths`` is not a sequence of integers.
+    ValueError
+        If ``A`` is not 2-D or has a non-finite entry, its shape is not ``(n_v, n_v)``, or
+        (with ``check=True``) it has non-zero entries outside the first block sub-diagonal.
+
+    See Also
+    --------
+    adjacency : the inverse.
+
+    Examples
+    --------
+    >>> A = dl.adjacency([np.array([[1.0, 2.0]]), np.array([[3.0]])])
+    >>> dl.weights_from_adjacency(A, [2, 1, 1])
+    [array([[1., 2.]]), array([[3.]])]
     """
     d = as_widths(widths)
     A = as_matrix(A, "A")
@@ -136,14 +225,79 @@ def weights_from_adjacency(A: np.ndarray, widths: Sequence[int], *, check: bool 
 
 
 def target(Sigma: np.ndarray, widths: Sequence[int]) -> np.ndarray:
-    r"""The target :math:`E = \mathrm{blk}_h(\Sigma)`, with ``Sigma`` of shape ``(d_h, d_0)``."""
+    r"""The target :math:`E = \mathrm{blk}_h(\Sigma)`, with ``Sigma`` of shape ``(d_h, d_0)``.
+
+    :math:`\Sigma` sits in the bottom-left block, from the input layer 0 to the output
+    layer ``h``: the block where :math:`A^h` holds the end-to-end map.
+
+    Parameters
+    ----------
+    Sigma : ndarray, shape (d_h, d_0)
+        The target of the end-to-end map.
+    widths : sequence of int
+        ``(d_0, ..., d_h)``.
+
+    Returns
+    -------
+    ndarray, shape (n_v, n_v)
+        :math:`E = \mathrm{blk}_h(\Sigma)`, ``n_v = d_0 + ... + d_h``.
+
+    Raises
+    ------
+    TypeError
+        If ``Sigma`` is not a real matrix or ``widths`` is not a sequence of integers.
+    ValueError
+        If ``Sigma`` has a non-finite entry or a shape other than ``(d_h, d_0)``, or
+        ``widths`` is invalid.
+
+    Examples
+    --------
+    >>> dl.target(np.array([[6.0, 7.0]]), [2, 1, 1])
+    array([[0., 0., 0., 0.],
+           [0., 0., 0., 0.],
+           [0., 0., 0., 0.],
+           [6., 7., 0., 0.]])
+    """
     d = as_widths(widths)
     S = check_sigma(Sigma, d)
     return blk(len(d) - 1, [S], d)
 
 
 def partial_product(weights: Sequence[np.ndarray], i: int, j: int) -> np.ndarray:
-    r""":math:`W_{i:j} = W_j W_{j-1} \cdots W_i` (1-based, inclusive); identity when ``j = i - 1``."""
+    r"""The partial product :math:`W_{i:j} = W_j W_{j-1} \cdots W_i` (1-based, inclusive).
+
+    The empty product (``j = i - 1``) is the identity of size :math:`d_{i-1}`.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    i : int
+        First layer of the product, ``1 <= i <= h + 1``.
+    j : int
+        Last layer of the product, ``i - 1 <= j <= h``.
+
+    Returns
+    -------
+    ndarray, shape (d_j, d_{i-1})
+        :math:`W_{i:j}`.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If ``weights`` is invalid (empty, non-finite, shapes that do not chain), or the
+        indices violate ``1 <= i <= h + 1`` and ``i - 1 <= j <= h``.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> dl.partial_product(weights, 1, 2)
+    array([[3., 6.]])
+    >>> dl.partial_product(weights, 2, 1)
+    array([[1.]])
+    """
     W = as_weights(weights)
     h = len(W)
     if not (1 <= i <= h + 1 and i - 1 <= j <= h):
@@ -157,7 +311,30 @@ def partial_product(weights: Sequence[np.ndarray], i: int, j: int) -> np.ndarray
 
 
 def end_to_end(weights: Sequence[np.ndarray]) -> np.ndarray:
-    r"""The end-to-end map :math:`W_{1:h} = W_h \cdots W_1`, shape ``(d_h, d_0)``."""
+    r"""The end-to-end map :math:`W_{1:h} = W_h \cdots W_1`, shape ``(d_h, d_0)``.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+
+    Returns
+    -------
+    ndarray, shape (d_h, d_0)
+        The product :math:`W_h \cdots W_1`.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If ``weights`` is empty, has a non-finite entry, or consecutive shapes do not chain.
+
+    Examples
+    --------
+    >>> dl.end_to_end([np.array([[1.0, 2.0]]), np.array([[3.0]])])
+    array([[3., 6.]])
+    """
     W = as_weights(weights)
     P = W[0]
     for M in W[1:]:
@@ -168,7 +345,30 @@ def end_to_end(weights: Sequence[np.ndarray]) -> np.ndarray:
 def prefix_products(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
     r"""``[W_{1:0}, W_{1:1}, ..., W_{1:h}]``: products of the first ``j`` layers (``W_{1:0} = I``).
 
-    Assumes validated weights (internal fast path).
+    Assumes validated weights (internal fast path): the input is not checked, so pass
+    arrays whose shapes chain (e.g. the output of a function of this library).
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+
+    Returns
+    -------
+    list of ndarray
+        ``h + 1`` matrices; entry ``j`` is :math:`W_{1:j}`, of shape ``(d_j, d_0)``.
+
+    See Also
+    --------
+    suffix_products, partial_product
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> [P.shape for P in dl.prefix_products(weights)]
+    [(2, 2), (1, 2), (1, 2)]
+    >>> dl.prefix_products(weights)[-1]
+    array([[3., 6.]])
     """
     out = [np.eye(weights[0].shape[1])]
     for M in weights:
@@ -179,7 +379,28 @@ def prefix_products(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
 def suffix_products(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
     r"""``[W_{1:h}, W_{2:h}, ..., W_{h+1:h}]``: products of the last layers (``W_{h+1:h} = I``).
 
-    Entry ``j`` (0-based) is :math:`W_{j+1:h}`. Assumes validated weights.
+    Entry ``j`` (0-based) is :math:`W_{j+1:h}`. Assumes validated weights: the input is not
+    checked (internal fast path).
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+
+    Returns
+    -------
+    list of ndarray
+        ``h + 1`` matrices; entry ``j`` is :math:`W_{j+1:h}`, of shape ``(d_h, d_j)``.
+
+    See Also
+    --------
+    prefix_products, partial_product
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> dl.suffix_products(weights)
+    [array([[3., 6.]]), array([[3.]]), array([[1.]])]
     """
     out = [np.eye(weights[-1].shape[0])]
     for M in reversed(weights):
@@ -188,7 +409,39 @@ def suffix_products(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 
 def adjacency_power(A: np.ndarray, k: int) -> np.ndarray:
-    """``A^k`` for a non-negative integer ``k`` (``A^0 = I``)."""
+    r"""The power :math:`A^k` for a non-negative integer ``k`` (:math:`A^0 = I`).
+
+    For an adjacency matrix, :math:`A^k = \mathrm{blk}_k(W_{1:k}, \dots, W_{h-k+1:h})` holds
+    the products along paths of length ``k``.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, n)
+        A square matrix.
+    k : int
+        The exponent, ``k >= 0``.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        :math:`A^k`.
+
+    Raises
+    ------
+    TypeError
+        If ``A`` is not a real matrix.
+    ValueError
+        If ``A`` is not square (or not 2-D, or not finite), or ``k`` is not a non-negative
+        integer.
+
+    Examples
+    --------
+    >>> A = dl.adjacency([np.array([[1.0, 2.0]]), np.array([[3.0]])])
+    >>> dl.adjacency_power(A, 2)[3]
+    array([3., 6., 0., 0.])
+    >>> bool(np.all(dl.adjacency_power(A, 3) == 0))
+    True
+    """
     A = as_matrix(A, "A")
     if A.shape[0] != A.shape[1]:
         raise ValueError(f"A must be square, got shape {A.shape}")
@@ -198,10 +451,35 @@ def adjacency_power(A: np.ndarray, k: int) -> np.ndarray:
 
 
 def nilpotency_index(A: np.ndarray, *, tol: float = 0.0) -> int:
-    """The smallest ``k >= 1`` with ``A^k = 0`` (entries at most ``tol`` in absolute value).
+    r"""The smallest ``k >= 1`` with ``A^k = 0`` (entries at most ``tol`` in absolute value).
 
     For the adjacency matrix of a depth-``h`` network this is ``h + 1`` whenever the
     end-to-end map is non-zero. Raises if ``A`` is not nilpotent.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, n)
+        A square matrix.
+    tol : float, optional
+        Entries of absolute value at most ``tol`` count as zero (default ``0.0``).
+
+    Returns
+    -------
+    int
+        The nilpotency index, between 1 and ``n``.
+
+    Raises
+    ------
+    TypeError
+        If ``A`` is not a real matrix.
+    ValueError
+        If ``A`` is not square (or not 2-D, or not finite), or :math:`A^n \neq 0`.
+
+    Examples
+    --------
+    >>> A = dl.adjacency([np.array([[1.0, 2.0]]), np.array([[3.0]])])
+    >>> dl.nilpotency_index(A)
+    3
     """
     A = as_matrix(A, "A")
     n = A.shape[0]
@@ -237,8 +515,16 @@ def nilpotent_jordan_type(A: np.ndarray, *, tol: float | None = None) -> list[in
 
     Raises
     ------
+    TypeError
+        If ``A`` is not a real matrix.
     ValueError
         If ``A`` is not square, or not nilpotent to within the rank threshold.
+
+    Examples
+    --------
+    >>> A = dl.adjacency([np.array([[1.0, 2.0]]), np.array([[3.0]])])
+    >>> dl.nilpotent_jordan_type(A)
+    [3, 1]
     """
     A = as_matrix(A, "A")
     if A.shape[0] != A.shape[1]:

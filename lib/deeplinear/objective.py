@@ -37,7 +37,34 @@ def _checked(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> tuple[list[np.
 
 
 def residual(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> np.ndarray:
-    r"""The residual :math:`\Sigma - W_{1:h}`, shape ``(d_h, d_0)``."""
+    r"""The residual :math:`\Sigma - W_{1:h}`, shape ``(d_h, d_0)``.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+
+    Returns
+    -------
+    ndarray, shape (d_h, d_0)
+        :math:`\Sigma - W_h \cdots W_1`.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices or ``Sigma`` is not a real matrix.
+    ValueError
+        If ``weights`` is empty, an entry is not finite, consecutive shapes do not chain, or
+        ``Sigma`` does not have shape ``(d_h, d_0)``.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> dl.residual(weights, np.array([[4.0, 5.0]]))
+    array([[ 1., -1.]])
+    """
     W, S = _checked(weights, Sigma)
     return S - prefix_products(W)[-1]
 
@@ -55,6 +82,25 @@ def loss(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> float:
     Returns
     -------
     float
+        The loss, :math:`\ge 0`.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices or ``Sigma`` is not a real matrix.
+    ValueError
+        If ``weights`` is empty, an entry is not finite, consecutive shapes do not chain, or
+        ``Sigma`` does not have shape ``(d_h, d_0)``.
+
+    See Also
+    --------
+    loss_adjacency : the same value in adjacency form.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> dl.loss(weights, np.array([[4.0, 5.0]]))
+    1.0
     """
     R = residual(weights, Sigma)
     return 0.5 * float(np.sum(R * R))
@@ -69,10 +115,36 @@ def gradient(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> list[np.ndarra
     :math:`W_{1:j-1}` forward, the factors :math:`W_{j+1:h}^\top (\Sigma - W_{1:h})` backward). The gradient flow is
     :math:`\dot W_j = -\nabla_{W_j} L`.
 
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+
     Returns
     -------
     list of ndarray
-        Same shapes as ``weights``.
+        Same shapes as ``weights``: entry ``j - 1`` is :math:`\nabla_{W_j} L`.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices or ``Sigma`` is not a real matrix.
+    ValueError
+        If ``weights`` is empty, an entry is not finite, consecutive shapes do not chain, or
+        ``Sigma`` does not have shape ``(d_h, d_0)``.
+
+    See Also
+    --------
+    gradient_adjacency : the same gradient from the adjacency form.
+    taylor_test : check a gradient numerically.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> dl.gradient(weights, np.array([[4.0, 5.0]]))
+    [array([[-3.,  3.]]), array([[1.]])]
     """
     W, S = _checked(weights, Sigma)
     return _gradient_unchecked(W, S)
@@ -117,6 +189,28 @@ def loss_adjacency(A: np.ndarray, E: np.ndarray, h: int) -> float:
         Target ``blk_h(Sigma)``.
     h : int
         Depth.
+
+    Returns
+    -------
+    float
+        The loss; at ``A = blk_1(W_1, ..., W_h)`` and ``E = blk_h(Sigma)`` it equals
+        :func:`loss` of ``weights`` and ``Sigma``.
+
+    Raises
+    ------
+    TypeError
+        If ``A`` or ``E`` is not a real matrix, or ``h`` is not an integer.
+    ValueError
+        If ``A`` is not square (or not 2-D, or not finite), ``E`` does not have the shape of
+        ``A``, or ``h < 1``.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> A = dl.adjacency(weights)
+    >>> E = dl.target(np.array([[4.0, 5.0]]), [2, 1, 1])
+    >>> dl.loss_adjacency(A, E, 2)
+    1.0
     """
     A, E, h = _depth_and_check(A, E, h)
     R = E - np.linalg.matrix_power(A, h)
@@ -132,6 +226,37 @@ def gradient_adjacency(A: np.ndarray, E: np.ndarray, h: int) -> np.ndarray:
     At a block-shift ``A`` it lies in the first block sub-diagonal (block ``(j, j-1)``
     holds :math:`\nabla_{W_j} L`). This is the survey's formula, computed with dense
     powers of ``A``; it is the slow reference against which :func:`gradient` is checked.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n_v, n_v)
+        Adjacency matrix ``blk_1(W_1, ..., W_h)``.
+    E : ndarray, shape (n_v, n_v)
+        Target ``blk_h(Sigma)``.
+    h : int
+        Depth.
+
+    Returns
+    -------
+    ndarray, shape (n_v, n_v)
+        :math:`\nabla_A L`.
+
+    Raises
+    ------
+    TypeError
+        If ``A`` or ``E`` is not a real matrix, or ``h`` is not an integer.
+    ValueError
+        If ``A`` is not square (or not 2-D, or not finite), ``E`` does not have the shape of
+        ``A``, or ``h < 1``.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> A = dl.adjacency(weights)
+    >>> E = dl.target(np.array([[4.0, 5.0]]), [2, 1, 1])
+    >>> G = dl.gradient_adjacency(A, E, 2)
+    >>> dl.weights_from_adjacency(G, [2, 1, 1])
+    [array([[-3.,  3.]]), array([[1.]])]
     """
     A, E, h = _depth_and_check(A, E, h)
     n = A.shape[0]
@@ -164,6 +289,17 @@ class TaylorTest:
     central_difference : float
         :math:`(L(W + \delta V) - L(W - \delta V)) / (2\delta)` with :math:`\delta = 10^{-5}`,
         an independent estimate of the derivative along ``V`` (error :math:`O(\delta^2)`).
+    passed : bool
+        True when the remainder is second order (``order >= 1.8``); a property.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> result = dl.taylor_test(weights, np.array([[4.0, 5.0]]))
+    >>> isinstance(result, dl.objective.TaylorTest)
+    True
+    >>> round(result.order, 1), result.passed
+    (2.0, True)
     """
 
     epsilons: np.ndarray
@@ -219,10 +355,11 @@ def taylor_test(
         The target.
     gradient_fn : callable, list of ndarray, or None
         ``gradient_fn(weights, Sigma)`` returning ``[G_1, ..., G_h]``, or the list itself;
-        ``None`` tests the library's :func:`deeplinear.gradient`.
+        ``None`` tests the library's :func:`deeplinear.objective.gradient`.
     direction : list of ndarray, optional
         ``V``; by default a standard normal direction from ``rng``, normalised to unit norm.
     rng : numpy.random.Generator or int, default 0
+        Source of the random direction when ``direction`` is None.
     epsilons : array_like, optional
         Decreasing positive steps; default ``10**linspace(-1, -7, 13)``.
     fit : int, default 5
@@ -231,6 +368,28 @@ def taylor_test(
     Returns
     -------
     TaylorTest
+        The steps, the remainders, the fitted order and the two derivative estimates;
+        ``result.passed`` says whether the order is at least 1.8.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices, ``Sigma`` is not a real matrix, or ``rng``
+        (used when ``direction`` is None) is not a Generator or non-negative integer seed.
+    ValueError
+        If ``weights`` or ``Sigma`` is invalid; the gradient (returned by ``gradient_fn`` or
+        given as a list) or ``direction`` is not a list of ``h`` arrays of the shapes of
+        ``weights``; ``epsilons`` is not a strictly decreasing 1-D array of at least 2
+        positive numbers; or ``fit`` is not an integer between 2 and ``len(epsilons)``.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> Sigma = np.array([[4.0, 5.0]])
+    >>> dl.taylor_test(weights, Sigma, dl.gradient).passed
+    True
+    >>> dl.taylor_test(weights, Sigma, lambda W, S: [2 * G for G in dl.gradient(W, S)]).passed
+    False
     """
     W = as_weights(weights)
     S = check_sigma(Sigma, widths_of(W))

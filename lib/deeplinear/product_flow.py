@@ -44,12 +44,36 @@ def end_to_end_rhs(product: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray
     product : ndarray, shape (d_h, d_0)
         The end-to-end map :math:`W = W_h \cdots W_1`.
     Sigma : ndarray, shape (d_h, d_0)
+        The target.
     h : int
         Depth.
 
     Returns
     -------
     ndarray, shape (d_h, d_0)
+        :math:`\dot W`.
+
+    Raises
+    ------
+    TypeError
+        If ``product`` or ``Sigma`` is not a real matrix, or ``h`` is not an integer.
+    ValueError
+        If ``product`` or ``Sigma`` is not 2-D or not finite, their shapes differ, or
+        ``h < 1``.
+
+    References
+    ----------
+    Arora, S., Cohen, N. and Hazan, E., "On the optimization of deep networks: Implicit
+    acceleration by overparameterization", ICML 2018.
+
+    Bah, B., Rauhut, H., Terstiege, U. and Westdickenberg, M., "Learning deep linear neural
+    networks: Riemannian gradient flows and convergence to global minimizers", Information and
+    Inference 2022.
+
+    Examples
+    --------
+    >>> dl.end_to_end_rhs(np.array([[0.25]]), np.array([[1.0]]), 2)  # 2 * 0.25 * (1 - 0.25)
+    array([[0.375]])
     """
     W = as_matrix(product, "product")
     S = as_matrix(Sigma, "Sigma")
@@ -79,10 +103,31 @@ def end_to_end_velocity(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> np.
     weights : list of ndarray
         ``[W_1, ..., W_h]``.
     Sigma : ndarray, shape (d_h, d_0)
+        The target.
 
     Returns
     -------
     ndarray, shape (d_h, d_0)
+        :math:`\dot W` at ``weights``.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices or ``Sigma`` is not a real matrix.
+    ValueError
+        If ``weights`` is invalid (empty, non-finite, shapes that do not chain) or ``Sigma``
+        does not have shape ``(d_h, d_0)``.
+
+    References
+    ----------
+    Arora, S., Cohen, N. and Hazan, E., "On the optimization of deep networks: Implicit
+    acceleration by overparameterization", ICML 2018.
+
+    Examples
+    --------
+    >>> weights = [np.array([[0.5]]), np.array([[0.5]])]  # balanced
+    >>> dl.end_to_end_velocity(weights, np.array([[1.0]]))  # = end_to_end_rhs of 0.25
+    array([[0.375]])
     """
     W = as_weights(weights)
     S = check_sigma(Sigma, widths_of(W))
@@ -103,6 +148,7 @@ def singular_value_velocity(product: np.ndarray, Sigma: np.ndarray, h: int) -> n
     product : ndarray, shape (d_h, d_0)
         The end-to-end map :math:`W = W_h \cdots W_1`.
     Sigma : ndarray, shape (d_h, d_0)
+        The target.
     h : int
         Depth.
 
@@ -110,6 +156,24 @@ def singular_value_velocity(product: np.ndarray, Sigma: np.ndarray, h: int) -> n
     -------
     ndarray, shape (min(d_h, d_0),)
         The rates for :math:`s_1 \ge s_2 \ge \dots` (the compact SVD of ``W``).
+
+    Raises
+    ------
+    TypeError
+        If ``product`` or ``Sigma`` is not a real matrix, or ``h`` is not an integer.
+    ValueError
+        If ``product`` or ``Sigma`` is not 2-D or not finite, their shapes differ, or
+        ``h < 1``.
+
+    References
+    ----------
+    Arora, S., Cohen, N., Hu, W. and Luo, Y., "Implicit regularization in deep matrix
+    factorization", NeurIPS 2019.
+
+    Examples
+    --------
+    >>> dl.singular_value_velocity(np.diag([0.25, 0.5]), np.diag([1.0, 2.0]), 2)
+    array([1.5  , 0.375])
     """
     W = as_matrix(product, "product")
     S = as_matrix(Sigma, "Sigma")
@@ -148,10 +212,30 @@ def margin_rate(c: float, h: int, *, square: bool = True) -> float:
     Returns
     -------
     float
+        The rate :math:`\rho`.
+
+    Raises
+    ------
+    TypeError
+        If ``c`` is not a real number or ``h`` is not an integer.
+    ValueError
+        If ``c`` is not finite and positive, or ``h < 1``.
 
     See Also
     --------
-    deeplinear.deficiency_margin : the margin ``c`` of a start.
+    deeplinear.init.deficiency_margin : the margin ``c`` of a start.
+
+    References
+    ----------
+    Arora, S., Cohen, N., Golowich, N. and Hu, W., "A convergence analysis of gradient descent
+    for deep linear neural networks", ICLR 2019 (the deficiency margin).
+
+    Examples
+    --------
+    >>> dl.margin_rate(0.5, 2)  # 2 h c^(2(h-1)/h)
+    2.0
+    >>> dl.margin_rate(0.5, 2, square=False)
+    1.0
     """
     c = as_positive(c, "c")
     h = as_depth(h)

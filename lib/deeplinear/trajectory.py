@@ -19,9 +19,12 @@ __all__ = ["Event", "Trajectory", "AdjacencyTrajectory"]
 
 @dataclass(frozen=True)
 class Event:
-    r"""A named event for :func:`deeplinear.gradient_flow`.
+    r"""A named event for :func:`deeplinear.flow.gradient_flow`.
 
-    Attributes
+    Construct one and pass it in ``events=``; the times at which it happens are recorded in
+    :attr:`Trajectory.events` under ``name``.
+
+    Parameters
     ----------
     name : str
         Key under which the event times are recorded in ``Trajectory.events``.
@@ -32,6 +35,16 @@ class Event:
     direction : float, default 0.0
         Only crossings from positive to negative (``-1``), negative to positive (``+1``), or both
         (``0``), as in :func:`scipy.integrate.solve_ivp`.
+
+    Examples
+    --------
+    The time at which the end-to-end map of a scalar network reaches half of its target:
+
+    >>> half = dl.trajectory.Event("half", lambda t, W: float((W[1] @ W[0])[0, 0]) - 0.5, terminal=True)
+    >>> W0 = [np.array([[0.5]]), np.array([[0.5]])]
+    >>> traj = dl.gradient_flow(W0, np.array([[1.0]]), 5.0, events=[half])
+    >>> traj.status, round(float(traj.events["half"][0]), 4)  # ln(3) / 2
+    ('event', 0.5493)
     """
 
     name: str
@@ -62,7 +75,7 @@ class _Packer:
 
 @dataclass(frozen=True)
 class Trajectory:
-    r"""A solution of the layer-wise gradient flow (returned by :func:`deeplinear.gradient_flow`).
+    r"""A solution of the layer-wise gradient flow (returned by :func:`deeplinear.flow.gradient_flow`).
 
     Attributes
     ----------
@@ -71,9 +84,11 @@ class Trajectory:
     weights : list of list of ndarray
         ``weights[k]`` is ``[W_1, ..., W_h]`` at ``t[k]``.
     loss : ndarray, shape (n,)
+        The loss at each time (quadratic, or the ``end_to_end_loss`` of the flow).
     gradient_norm : ndarray, shape (n,)
         :math:`\lVert\nabla L\rVert` (all layers), so :math:`\dot L = -\lVert\nabla L\rVert^2`.
     end_to_end : ndarray, shape (n, d_h, d_0)
+        The end-to-end map :math:`W_h \cdots W_1` at each time.
     conserved : list of list of ndarray
         ``conserved[k]`` is ``[C_1, ..., C_{h-1}]`` at ``t[k]``.
     conserved_drift : ndarray, shape (n,)
@@ -87,8 +102,24 @@ class Trajectory:
     message : str
         Human-readable explanation of ``status``.
     widths : tuple of int
+        ``(d_0, ..., d_h)``.
     nfev : int
         Number of right-hand-side evaluations.
+    success : bool
+        True unless the integration failed or blew up (a property).
+    final_weights : list of ndarray
+        ``weights[-1]``, the weights at the last time (a property).
+
+    Examples
+    --------
+    >>> W0 = [np.array([[0.5]]), np.array([[0.5]])]
+    >>> traj = dl.gradient_flow(W0, np.array([[1.0]]), 5.0, t_eval=[0, 1, 5])
+    >>> isinstance(traj, dl.trajectory.Trajectory), traj.status
+    (True, 'completed')
+    >>> [round(float(v), 4) for v in traj.loss]
+    [0.2812, 0.0417, 0.0]
+    >>> traj.weights_at(2.5)[0].shape
+    (1, 1)
     """
 
     t: np.ndarray
@@ -117,7 +148,23 @@ class Trajectory:
         return self.weights[-1]
 
     def weights_at(self, t: float | Sequence[float] | np.ndarray) -> list:
-        """Weights at arbitrary times from the dense output (``[W_1..W_h]``, or a list of them for an array ``t``)."""
+        """Weights at arbitrary times from the dense output (``[W_1..W_h]``, or a list of them for an array ``t``).
+
+        Parameters
+        ----------
+        t : float or array_like
+            Time(s) within ``[t[0], t[-1]]``.
+
+        Returns
+        -------
+        list of ndarray, or list of list of ndarray
+            ``[W_1, ..., W_h]`` at ``t``; one such list per entry for an array ``t``.
+
+        Raises
+        ------
+        ValueError
+            If a time is not finite or lies outside the integrated interval.
+        """
         arr = np.asarray(t, dtype=float)
         lo, hi = float(self.t[0]), float(self.t[-1])
         if not np.all(np.isfinite(arr)) or np.any(arr < lo) or np.any(arr > hi):
@@ -139,12 +186,14 @@ class Trajectory:
 
 @dataclass(frozen=True)
 class AdjacencyTrajectory:
-    r"""A solution of the unprojected adjacency-form flow (see :func:`deeplinear.gradient_flow_adjacency`).
+    r"""A solution of the unprojected adjacency-form flow (see :func:`deeplinear.adjacency_flow.gradient_flow_adjacency`).
 
     Attributes
     ----------
     t : ndarray, shape (n,)
+        Output times (``t_eval``, or the solver's steps).
     A : ndarray, shape (n, n_v, n_v)
+        ``A[k]`` is the adjacency matrix at ``t[k]``.
     loss : ndarray, shape (n,)
         :math:`\tfrac12\lVert E - A^h\rVert_F^2`.
     nilpotency_residual : ndarray, shape (n,)
@@ -152,11 +201,26 @@ class AdjacencyTrajectory:
     pattern_leak : ndarray, shape (n,), or None
         Largest entry of :math:`A(t)` outside the first block sub-diagonal (when ``widths`` is known).
     status, message : str
+        ``"completed"`` or ``"failed"``, and a human-readable explanation.
     h : int
+        Depth.
     widths : tuple of int or None
+        ``(d_0, ..., d_h)`` when given to the integrator, else ``None``.
     weights : list of list of ndarray, or None
         ``weights[k]`` is ``[W_1, ..., W_h]`` read off ``A[k]`` (blocks ``(i + 1, i)``), as in
         :class:`Trajectory`; ``None`` when ``widths`` is not known.
+    success : bool
+        True unless the integration failed (a property).
+
+    Examples
+    --------
+    >>> A0 = dl.adjacency([np.array([[0.5]]), np.array([[0.5]])])
+    >>> E = dl.target(np.array([[1.0]]), [1, 1, 1])
+    >>> traj = dl.gradient_flow_adjacency(A0, E, 2, 5.0, t_eval=[0, 1, 5], widths=[1, 1, 1])
+    >>> isinstance(traj, dl.trajectory.AdjacencyTrajectory)
+    True
+    >>> [round(float(v), 4) for v in traj.loss], float(traj.nilpotency_residual.max())
+    ([0.2812, 0.0417, 0.0], 0.0)
     """
 
     t: np.ndarray
@@ -172,7 +236,23 @@ class AdjacencyTrajectory:
     _solution: Any = field(repr=False, compare=False, default=None)
 
     def A_at(self, t: float | np.ndarray) -> np.ndarray:
-        """``A`` at arbitrary times in the integrated interval (dense output)."""
+        """``A`` at arbitrary times in the integrated interval (dense output).
+
+        Parameters
+        ----------
+        t : float or array_like
+            Time(s) within ``[t[0], t[-1]]``.
+
+        Returns
+        -------
+        ndarray, shape t.shape + (n_v, n_v)
+            The adjacency matrix at each time.
+
+        Raises
+        ------
+        ValueError
+            If a time is not finite or lies outside the integrated interval.
+        """
         arr = np.asarray(t, dtype=float)
         if not np.all(np.isfinite(arr)) or np.any(arr < self.t[0]) or np.any(arr > self.t[-1]):
             raise ValueError(f"t = {t!r:.60} is outside the integrated interval [{self.t[0]}, {self.t[-1]}]")
