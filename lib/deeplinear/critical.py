@@ -241,6 +241,7 @@ class CriticalValues:
     singular_values : tuple of float
         The singular values as given (index ``k`` is position ``k``, from 1).
     widths : tuple of int
+        ``(d_0, ..., d_h)``.
     rank_bound : int
         :math:`d_{\min}`, the width of the narrowest layer.
     rank : int
@@ -559,6 +560,7 @@ class CriticalPoint:
     Sigma : ndarray
         The target.
     widths : tuple of int
+        ``(d_0, ..., d_h)``.
     balanced : bool
         Whether this is the balanced representative (``C_i = 0``).
     singular_values : tuple of float
@@ -943,6 +945,7 @@ class LearntSetLattice:
     singular_values : tuple of float
         As given; index ``k`` (from 1) is position ``k``.
     widths : tuple of int
+        ``(d_0, ..., d_h)``.
     rank_bound : int
         :math:`d_{\min}`.
     positive : tuple of int

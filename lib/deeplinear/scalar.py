@@ -339,10 +339,13 @@ class ScalarFlow:
     Attributes
     ----------
     t : ndarray, shape (n,)
+        The output times.
     w : ndarray, shape (n, h)
         ``w[k, i]`` is :math:`w_{i+1}(t_k)`.
     loss : ndarray, shape (n,)
+        :math:`\tfrac12(\sigma - w_1\cdots w_h)^2` at each time.
     sigma : float
+        The scalar target.
     trajectory : Trajectory
         The underlying :func:`deeplinear.gradient_flow` result (widths all one).
     final : ndarray, shape (h,)
