@@ -533,7 +533,7 @@ def classify(
        (:func:`descent_direction`).
 
     Also reported: the learnt set, the null-space dimension and the dimension of the
-    :math:`GL` orbit (:func:`orbit_dimension`), which lies inside the null space.
+    :math:`GL` orbit (:func:`deeplinear.orbit_dimension`), which lies inside the null space.
 
     Parameters
     ----------

@@ -1002,7 +1002,7 @@ def learnt_set_lattice(singular_values: Sequence[float], widths: Sequence[int]) 
     r"""All sets :math:`S` of positive singular values with :math:`L_S`, admissible or not.
 
     The admissible sets (:math:`|S| \le d_{\min}`) give the critical values; the others are
-    drawn greyed out by :func:`critical_ladder_figure` to show what the rank bound removes.
+    drawn greyed out by :func:`deeplinear.plots.critical_ladder_figure` to show what the rank bound removes.
 
     Parameters
     ----------

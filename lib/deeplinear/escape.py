@@ -664,7 +664,7 @@ def saddle_samples(
     ``[-learnt_amplitude, learnt_amplitude]``; zero for unstable samples), a random choice of
     available unlearnt modes with pairwise different hidden coordinates, each on a random
     stable (product of signs opposite :math:`\sigma_m`) or unstable ray at an amplitude uniform
-    in ``amplitude``, and a random transform ``T`` of :func:`stabilizer_rotations`. The modes
+    in ``amplitude``, and a random transform ``T`` of :func:`deeplinear.stabilizer_rotations`. The modes
     decouple, so each piece returns to (or leaves) the saddle on its own.
 
     Parameters
@@ -849,7 +849,7 @@ class EscapeSpan:
     r"""What the Hessian at :math:`A_S` says about the directions of the rotated unstable rays.
 
     The directions are :math:`T \cdot E_m` (the tangent of the unstable ray of mode ``m`` with
-    all signs ``+1``, moved by a transform ``T`` of :func:`stabilizer_rotations`), for every
+    all signs ``+1``, moved by a transform ``T`` of :func:`deeplinear.stabilizer_rotations`), for every
     available unlearnt mode and many random ``T``.
 
     Attributes
@@ -905,9 +905,9 @@ def escape_direction_span(manifolds: SaddleManifolds, rng: np.random.Generator, 
     r"""Span of the rotated unstable-ray directions at :math:`A_S` and how the Hessian acts on it.
 
     The directions :math:`T\cdot E_m` are collected for every available unlearnt mode ``m`` and
-    ``n_rotations`` transforms ``T`` of :func:`stabilizer_rotations`, and compared with the
+    ``n_rotations`` transforms ``T`` of :func:`deeplinear.stabilizer_rotations`, and compared with the
     Hessian :math:`H` at :math:`A_S` and with the tangent space of the :math:`GL` orbit
-    (:func:`orbit_dimension`). For ``h = 2`` the directions span exactly the Hessian's negative
+    (:func:`deeplinear.orbit_dimension`). For ``h = 2`` the directions span exactly the Hessian's negative
     eigenspace (Rayleigh quotients :math:`-\sigma_m`); for ``h >= 3`` they lie in its null space
     (Rayleigh quotient 0), where the Hessian cannot tell them from the symmetry directions.
 
@@ -1073,7 +1073,7 @@ def saddle_escape_times(
     :math:`\mathrm{diag}(3, 2)`). Both points have learnt the largest singular value only, so
     both have the value :math:`L_{\{1\}} = \tfrac12\sum_{k\ge2}\sigma_k^2`. Each start is the
     point plus ``eps`` times a Gaussian direction of unit Frobenius norm; the escape time is
-    when the loss first falls below :math:`L_{\{1\}}/2` (terminal :class:`deeplinear.Event`).
+    when the loss first falls below :math:`L_{\{1\}}/2` (terminal :class:`deeplinear.trajectory.Event`).
 
     Parameters
     ----------
@@ -1161,7 +1161,7 @@ def escape_phase_blowup_time(weights0: Sequence[np.ndarray], Sigma: np.ndarray, 
     .. math:: \dot W_j = W_{j+1:h}^\top\, \Sigma\, W_{1:j-1}^\top ,
 
     the gradient flow of the linear loss :math:`-\langle\Sigma, W_{1:h}\rangle`
-    (:class:`deeplinear.LinearLoss`). Its right-hand side is homogeneous of degree :math:`h - 1`,
+    (:class:`deeplinear.losses.LinearLoss`). Its right-hand side is homogeneous of degree :math:`h - 1`,
     and for :math:`h \ge 3` its solutions typically reach infinity in finite time. Returned: the time at which the largest layer norm reaches
     ``bound`` (within :math:`O(\text{bound}^{2-h})` of the blow-up time), or ``inf`` if that does
     not happen by ``t_max``.

@@ -81,9 +81,9 @@ class FiberSample:
     losses : tuple of float
         Loss per point (all equal to ``base_loss`` up to rounding).
     relative_gradient_norms : tuple of float
-        :func:`relative_gradient_norm` per point.
+        :func:`deeplinear.relative_gradient_norm` per point.
     critical : tuple of bool
-        :func:`is_critical` per point (non-critical fibre points exist: claim 32).
+        :func:`deeplinear.is_critical` per point (non-critical fibre points exist: claim 32).
     norms : tuple of float
         :math:`(\sum_i\lVert W_i\rVert_F^2)^{1/2}` per point: unbounded along a fibre.
     imbalance : tuple of tuple of float
@@ -235,7 +235,7 @@ def sample_fiber(
     point : CriticalPoint or list of ndarray
         The base point (weights ``W_i`` of shape ``(d_i, d_{i-1})``).
     Sigma : ndarray, shape (d_h, d_0), or None
-        The target; may be ``None`` when ``point`` is a :class:`CriticalPoint`.
+        The target; may be ``None`` when ``point`` is a :class:`deeplinear.critical.CriticalPoint`.
     rng : numpy.random.Generator or int
         The random generator, or a seed.
     n : int, default 5
@@ -245,7 +245,7 @@ def sample_fiber(
     scale : float, default 1.0
         Size of the move (log-stretch of :math:`T_i`, or standard size of :math:`\Delta_j`).
     tol : float
-        Tolerance of :func:`is_critical` for the reported flags.
+        Tolerance of :func:`deeplinear.is_critical` for the reported flags.
 
     Returns
     -------
@@ -482,7 +482,7 @@ def fiber_path(
         rank deficient the line changes the ranks of the layers and so leaves the orbit.
 
     Every point is measured: loss, product error, norm, :math:`\lVert C_i\rVert_F`, relative
-    gradient norm and criticality (:func:`is_critical`), the extreme Hessian eigenvalues
+    gradient norm and criticality (:func:`deeplinear.is_critical`), the extreme Hessian eigenvalues
     (:func:`deeplinear.extreme_eigenvalues`), the orbit dimension, the ranks of the layers and,
     at critical points, the type from :func:`deeplinear.classify`.
 
@@ -491,7 +491,7 @@ def fiber_path(
     point : CriticalPoint or list of ndarray
         The base point :math:`W(0)`.
     Sigma : ndarray, optional
-        The target; taken from ``point`` when it is a :class:`~deeplinear.CriticalPoint`.
+        The target; taken from ``point`` when it is a :class:`~deeplinear.critical.CriticalPoint`.
     kind : {"gl", "orthogonal", "null-space"}
         The path (above).
     s : sequence of float
@@ -764,7 +764,7 @@ def level_set_family(
 def spare_rank_fiber_point(subset: Sequence[int], Sigma: np.ndarray, widths: Sequence[int], t: float) -> list[np.ndarray]:
     r"""A critical point on a path through the balanced representative :math:`A_S` that leaves its orbit.
 
-    Start from the balanced representative (:func:`critical_point`) and add :math:`t` times a
+    Start from the balanced representative (:func:`deeplinear.critical_point`) and add :math:`t` times a
     partial identity between the *free* hidden coordinates (those that carry no learnt mode) to
     every middle layer :math:`W_2, \dots, W_{h-1}`:
 
@@ -798,7 +798,7 @@ def spare_rank_fiber_point(subset: Sequence[int], Sigma: np.ndarray, widths: Seq
     Raises
     ------
     TypeError, ValueError
-        If ``t`` is not a finite real number, or ``subset`` is not admissible (see :func:`critical_point`).
+        If ``t`` is not a finite real number, or ``subset`` is not admissible (see :func:`deeplinear.critical_point`).
 
     Examples
     --------

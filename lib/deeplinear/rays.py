@@ -129,7 +129,7 @@ def ray_fates(
     Parameters
     ----------
     subset, Sigma, widths
-        The saddle :math:`A_S` (its balanced representative, :func:`saddle_manifolds`).
+        The saddle :math:`A_S` (its balanced representative, :func:`deeplinear.saddle_manifolds`).
     mode : int, optional
         The unlearnt mode; by default the largest one with a free hidden coordinate.
     eps : float, default 0.2
@@ -334,9 +334,9 @@ def off_ray_flow(
     n_times: int = 241,
     rtol: float = 1e-10,
 ) -> OffRayFlow:
-    r"""Flow from the stable ray of :func:`flow_from_saddle` and from ``off`` away from it, over long times.
+    r"""Flow from the stable ray of :func:`deeplinear.flow_from_saddle` and from ``off`` away from it, over long times.
 
-    The same starts as :func:`flow_from_saddle` (the stable ray is all ``-1`` for odd ``h``
+    The same starts as :func:`deeplinear.flow_from_saddle` (the stable ray is all ``-1`` for odd ``h``
     and :math:`(-1, 1, \dots, 1)` for even ``h``; the offset is added to the first layer's mode
     entry, which makes the conserved imbalance :math:`c = w_2^2 - w_1^2` positive), integrated
     with LSODA on ``[0, t_max]`` and sampled at ``n_times`` times (0, then logarithmically
@@ -348,7 +348,7 @@ def off_ray_flow(
     Parameters
     ----------
     subset, Sigma, widths
-        The saddle :math:`A_S` (its balanced representative, :func:`saddle_manifolds`).
+        The saddle :math:`A_S` (its balanced representative, :func:`deeplinear.saddle_manifolds`).
     eps : float, default 0.5
         Initial amplitude on the stable ray.
     off : float, default 1e-4
