@@ -110,6 +110,15 @@ class DescentDirection:
         (each perturbed layer a rank-one :math:`y_i b_i^\top` with unit vectors, so
         :math:`\lVert V_i\rVert_F = 1`; then the expansion is exact:
         :math:`L(x+\varepsilon V) - L(x) = -c\varepsilon^p + \tfrac12\varepsilon^{2p}\lVert Y\rVert_F^2`).
+
+    Examples
+    --------
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> dd = dl.descent_direction(dl.critical_point((1,), Sigma, (3, 3, 3, 3)).weights, Sigma)
+    >>> dd.order, round(dd.rate, 6), dd.layers
+    (3, 2.0, (1, 2, 3))
+    >>> round(float(dd.predicted_change(0.1)), 6)
+    -0.002
     """
 
     direction: tuple[np.ndarray, ...]
@@ -242,6 +251,42 @@ def descent_direction(
     order ``p = 2`` is a negative-curvature direction, so at a non-strict saddle (PSD Hessian)
     the result has ``p >= 3``. The search is within this family only: the least order over all
     curves may be smaller.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        A critical point ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
+    tol : float, default 1e-8
+        Relative tolerance for criticality and for the rank decisions of the search.
+
+    Returns
+    -------
+    DescentDirection or None
+        ``None`` when no chain decreases the loss (at a global minimum).
+
+    Raises
+    ------
+    ValueError
+        If the point is not critical (relative gradient norm above ``tol``), ``tol`` is not
+        positive, or the shapes do not match.
+
+    References
+    ----------
+    Achour, Malgouyres and Gerchinovitz 2024.
+
+    Examples
+    --------
+    At the balanced representative of the top set :math:`\{1\}` with ``h = 3``: order
+    ``p = h``, rate :math:`\sigma_2`.
+
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> dd = dl.descent_direction(dl.critical_point((1,), Sigma, (3, 3, 3, 3)).weights, Sigma)
+    >>> dd.order, round(dd.rate, 6)
+    (3, 2.0)
+    >>> dl.descent_direction(dl.critical_point((1, 2, 3), Sigma, (3, 3, 3, 3)).weights, Sigma) is None
+    True
     """
     W, S = _checked(weights, Sigma)
     tol = as_positive(tol, "tol")
@@ -261,6 +306,14 @@ class DescentFit:
         Fitted ``c``.
     eps, changes : ndarray
         The step sizes and the exact changes :math:`\Delta L`.
+
+    Examples
+    --------
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> W = dl.critical_point((1,), Sigma, (3, 3, 3, 3)).weights
+    >>> fit = dl.fit_descent_order(W, Sigma, dl.descent_direction(W, Sigma))
+    >>> round(fit.order, 3), fit.eps.shape
+    (3.0, (8,))
     """
 
     order: float
@@ -285,10 +338,36 @@ def fit_descent_order(
     :math:`Q = W_{1:h}(x+\varepsilon V) - W_{1:h}(x)` expanded by layers, and a line is fitted to
     :math:`\log(-\Delta L)` against :math:`\log\varepsilon`.
 
+    Parameters
+    ----------
+    weights : list of ndarray
+        The point ``x`` as ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
+    direction : DescentDirection or list of ndarray
+        ``V``, with the shapes of ``weights``.
+    eps : sequence of float, default 8 values from 1e-3 to 3e-2
+        At least two positive step sizes.
+
+    Returns
+    -------
+    DescentFit
+
     Raises
     ------
     ValueError
-        If the loss does not decrease for some ``eps``.
+        If the loss does not decrease for some ``eps``, ``eps`` has fewer than two positive
+        values, or ``direction`` does not have the shapes of ``weights``.
+
+    Examples
+    --------
+    The fit recovers the order and rate of :func:`descent_direction`:
+
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> W = dl.critical_point((1,), Sigma, (3, 3, 3, 3)).weights
+    >>> fit = dl.fit_descent_order(W, Sigma, dl.descent_direction(W, Sigma))
+    >>> round(fit.order, 3), round(fit.rate, 3)
+    (3.0, 2.0)
     """
     W, S = _checked(weights, Sigma)
     V = list(direction.direction) if isinstance(direction, DescentDirection) else as_weights(direction, "direction")
@@ -337,8 +416,11 @@ class Classification:
     inertia : Inertia
         Of the Hessian.
     lambda_min, lambda_max : float
+        Extreme Hessian eigenvalues.
     relative_gradient_norm : float
+        :func:`deeplinear.relative_gradient_norm` at the point.
     n_weights : int
+        The number of weights (the size of the Hessian).
     null_dim : int
         Dimension of the Hessian null space (``inertia.zero``).
     orbit_dim : int
@@ -351,6 +433,19 @@ class Classification:
         saddle, a rank-one chain (order ``>= 3``) at a non-strict saddle, ``None`` at a minimum.
     reason : str
         Why the point got its kind.
+    unexplained_null_dim : int
+        ``null_dim - orbit_dim`` (a property).
+    is_strict : bool
+        Whether ``kind`` is ``"strict saddle"`` (a property).
+
+    Examples
+    --------
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> c = dl.classify(dl.critical_point((1,), Sigma, (3, 3, 3, 3)).weights, Sigma)
+    >>> c.kind, c.hessian_conclusive
+    ('non-strict saddle', False)
+    >>> c.null_dim, c.orbit_dim, c.unexplained_null_dim
+    (22, 10, 12)
     """
 
     kind: str
@@ -438,28 +533,40 @@ def classify(
        (:func:`descent_direction`).
 
     Also reported: the learnt set, the null-space dimension and the dimension of the
-    :math:`GL` orbit (:func:`orbit_dimension`), which lies inside the null space.
+    :math:`GL` orbit (:func:`deeplinear.orbit_dimension`), which lies inside the null space.
 
     Parameters
     ----------
     weights : list of ndarray
-    Sigma : ndarray
+        A critical point ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
     tol : float, default 1e-8
         Relative tolerance for criticality (and for rank decisions in the descent search).
     eig_tol : float, optional
         Absolute zero threshold for the Hessian eigenvalues.
 
+    Returns
+    -------
+    Classification
+
     Raises
     ------
     ValueError
-        If the point is not critical (the message gives the gradient norm).
+        If the point is not critical (the message gives the gradient norm), its product is not
+        a partial SVD of ``Sigma`` (:func:`deeplinear.learnt_subset`), ``tol`` is not positive,
+        or the Hessian has a negative eigenvalue at the global minimum value (an inconsistency
+        that means the point is not critical to within ``tol``).
+
+    References
+    ----------
+    Baldi and Hornik 1989; Kawaguchi 2016; Achour, Malgouyres and Gerchinovitz 2024.
 
     Examples
     --------
     Claim 13: the origin of a depth-3 network has a zero Hessian yet is a saddle.
 
-    >>> import numpy as np
-    >>> c = classify([np.zeros((2, 2))] * 3, np.diag([3.0, 2.0]))
+    >>> c = dl.classify([np.zeros((2, 2))] * 3, np.diag([3.0, 2.0]))
     >>> c.kind, c.lambda_min, c.descent.order, c.descent.rate
     ('non-strict saddle', 0.0, 3, 3.0)
     """
@@ -553,12 +660,21 @@ class StrictnessPrediction:
     Attributes
     ----------
     strict : bool
+        Whether the saddle is predicted strict.
     rule : str
         Which clause decided.
     witness : tuple of int or None
         ``(m, i, j)``: the unlearnt mode and the two layers of a second-order descent, or for a
         non-top set ``(m, k)``: an unlearnt mode above a learnt one.
     subset : tuple of int
+        The learnt set ``S`` (1-based).
+
+    Examples
+    --------
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> p = dl.predicted_strictness(dl.critical_point((2,), Sigma, (3, 3, 3, 3)).weights, Sigma)
+    >>> p.strict, p.witness, p.subset
+    (True, (1, 2), (2,))
     """
 
     strict: bool
@@ -587,10 +703,36 @@ def predicted_strictness(
     digest's examples, including the ``h = 4`` counterexample to the uncorrected rule, and on
     random critical points built from blocks, GL orbits and null-space moves.
 
+    Parameters
+    ----------
+    weights : list of ndarray
+        A critical point ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
+    tol : float, default 1e-8
+        Relative tolerance for criticality and for the rank and non-zero decisions.
+
+    Returns
+    -------
+    StrictnessPrediction
+
     Raises
     ------
     ValueError
         If the point is not critical, or is a global minimum (not a saddle).
+
+    References
+    ----------
+    Achour, Malgouyres and Gerchinovitz 2024.
+
+    Examples
+    --------
+    The balanced top-set saddle of depth three is non-strict, as :func:`classify` finds:
+
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> W = dl.critical_point((1,), Sigma, (3, 3, 3, 3)).weights
+    >>> dl.predicted_strictness(W, Sigma).strict, dl.classify(W, Sigma).is_strict
+    (False, False)
     """
     W, S = _checked(weights, Sigma)
     tol = as_positive(tol, "tol")

@@ -213,6 +213,14 @@ class CriticalLevel(NamedTuple):
         The critical value :math:`L_S`.
     subsets : tuple of tuple of int
         Every learnt set ``S`` (1-based, sorted) with that value.
+
+    Examples
+    --------
+    >>> cv = dl.critical_values([3, 2, 1], (3, 2, 3))
+    >>> level = next(iter(cv))
+    >>> level.value, level.subsets
+    (0.5, ((1, 2),))
+    >>> value, subsets = level
     """
 
     value: float
@@ -233,6 +241,7 @@ class CriticalValues:
     singular_values : tuple of float
         The singular values as given (index ``k`` is position ``k``, from 1).
     widths : tuple of int
+        ``(d_0, ..., d_h)``.
     rank_bound : int
         :math:`d_{\min}`, the width of the narrowest layer.
     rank : int
@@ -243,6 +252,14 @@ class CriticalValues:
         ``False`` when only the ``k`` smallest values were requested.
     atol : float
         Values closer than this are one value.
+
+    Examples
+    --------
+    >>> cv = dl.critical_values([3, 2, 1], (3, 2, 3))
+    >>> cv.values
+    (0.5, 2.0, 2.5, 4.5, 5.0, 6.5, 7.0)
+    >>> cv.rank_bound, cv.global_minimum
+    (2, 0.5)
     """
 
     values: tuple[float, ...]
@@ -395,17 +412,21 @@ def critical_values(
         Negative or too many singular values, a matrix of the wrong shape, bad widths, or too many
         sets to list.
 
-    Examples
-    --------
-    >>> cv = critical_values([3, 2, 1], (3, 4, 2, 3))
-    >>> cv.values
-    (0.5, 2.0, 2.5, 4.5, 5.0, 6.5, 7.0)
-    >>> cv.global_minimum_subsets
-    ((1, 2),)
+    TypeError
+        If the singular values are not numbers, or ``widths``, ``k`` or ``max_subsets`` are
+        not integers.
 
     References
     ----------
     Baldi and Hornik 1989; Kawaguchi 2016; Achour, Malgouyres and Gerchinovitz 2024.
+
+    Examples
+    --------
+    >>> cv = dl.critical_values([3, 2, 1], (3, 4, 2, 3))
+    >>> cv.values
+    (0.5, 2.0, 2.5, 4.5, 5.0, 6.5, 7.0)
+    >>> cv.global_minimum_subsets
+    ((1, 2),)
     """
     if _is_matrix(Sigma):
         d = as_widths(widths)
@@ -539,10 +560,23 @@ class CriticalPoint:
     Sigma : ndarray
         The target.
     widths : tuple of int
+        ``(d_0, ..., d_h)``.
     balanced : bool
         Whether this is the balanced representative (``C_i = 0``).
     singular_values : tuple of float
         In the module's index convention.
+    depth : int
+        ``h``, the number of layers (a property).
+    end_to_end : ndarray, shape (d_h, d_0)
+        The product :math:`W_{1:h} = \Sigma_S` (a property).
+
+    Examples
+    --------
+    >>> cp = dl.critical_point((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3))
+    >>> cp.value, cp.subset, cp.depth
+    (2.5, (1,), 2)
+    >>> np.round(np.diag(cp.end_to_end), 4)
+    array([3., 0., 0.])
     """
 
     subset: tuple[int, ...]
@@ -650,8 +684,12 @@ def critical_point(
         The learnt set ``S``: 1-based indices (see the module's index convention), distinct,
         of positive singular values, with :math:`|S| \le d_{\min}`. ``()`` is the origin.
     Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
     widths : sequence of int
+        ``(d_0, ..., d_h)``.
     balanced : bool, default True
+        The balanced representative (``True``) or the one with the whole singular value in
+        the first layer (``False``).
 
     Returns
     -------
@@ -662,7 +700,19 @@ def critical_point(
     ------
     ValueError
         If ``subset`` is larger than the rank bound, has an index out of range, repeats an
-        index, or names a zero singular value.
+        index, or names a zero singular value; if ``Sigma`` is not of shape ``(d_h, d_0)``;
+        at depth ``h = 1`` if ``subset`` is not every positive singular value.
+    TypeError
+        If ``subset`` is not a collection of integers.
+
+    Examples
+    --------
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> cp = dl.critical_point((1, 3), Sigma, (3, 3, 3))
+    >>> cp.value
+    2.0
+    >>> dl.is_critical(cp.weights, Sigma)
+    True
     """
     d = as_widths(widths)
     h = len(d) - 1
@@ -702,11 +752,36 @@ def learnt_subset(weights: Sequence[np.ndarray], Sigma: np.ndarray, *, rtol: flo
     aligned with the product (largest :math:`u_k^\top W_{1:h} v_k`) are chosen, so with
     repeated singular values ``S`` is determined up to the equal ones.
 
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix (read in the module's index convention).
+    rtol : float, default 1e-6
+        Relative tolerance of the match, in units of the largest singular value of
+        ``Sigma`` or of the product.
+
+    Returns
+    -------
+    tuple of int
+        The learnt set ``S``, 1-based and sorted (``()`` for a zero product).
+
     Raises
     ------
     ValueError
         If the product is not of the form :math:`\Sigma_S` (a singular value of the product
-        matches none of ``Sigma``'s).
+        matches none of ``Sigma``'s), if ``Sigma`` is not of shape ``(d_h, d_0)``, or if
+        ``rtol`` is not positive.
+    TypeError
+        If ``weights`` is not a list of matrices.
+
+    Examples
+    --------
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> cp = dl.critical_point((2, 3), Sigma, (3, 2, 3))
+    >>> dl.learnt_subset(cp.weights, Sigma)
+    (2, 3)
     """
     W = as_weights(weights)
     Sig = check_sigma(Sigma, widths_of(W))
@@ -754,6 +829,37 @@ def relative_gradient_norm(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> 
     counts as critical, while a small random network near the origin (gradient of order
     :math:`\lVert W\rVert^{h-1}\sigma`) does not. Returns ``0.0`` when the denominator
     vanishes (``Sigma = 0`` and at least two zero layers: the gradient is exactly zero).
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
+
+    Returns
+    -------
+    float
+        :math:`\rho \ge 0` (``inf`` only if the denominator vanishes while the gradient
+        does not).
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If the shapes do not chain or ``Sigma`` is not of shape ``(d_h, d_0)``.
+
+    Examples
+    --------
+    >>> Sigma = np.diag([3.0, 2.0])
+    >>> cp = dl.critical_point((1,), Sigma, (2, 2, 2))
+    >>> dl.relative_gradient_norm(cp.weights, Sigma) < 1e-12
+    True
+    >>> rng = np.random.default_rng(0)
+    >>> W = [rng.standard_normal((2, 2)) for _ in range(2)]
+    >>> round(dl.relative_gradient_norm(W, Sigma), 4)
+    0.5577
     """
     W = as_weights(weights)
     Sig = check_sigma(Sigma, widths_of(W))
@@ -789,13 +895,34 @@ def is_critical(weights: Sequence[np.ndarray], Sigma: np.ndarray, *, tol: float 
     so points far out on an unbounded fibre are judged like the balanced ones, and it never
     drops below the problem's natural scale, so tiny weights are not judged against tiny terms.
 
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
+    tol : float, default 1e-8
+        The relative tolerance (``CRITICAL_TOL``), non-negative.
+
+    Returns
+    -------
+    bool
+        Whether :math:`\rho \le` ``tol``.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices or ``tol`` is not a number.
+    ValueError
+        If the shapes do not chain, ``Sigma`` is not of shape ``(d_h, d_0)``, or ``tol`` is
+        negative.
+
     Examples
     --------
     Claim 32 of the digest: a non-critical point of the origin's fibre.
 
-    >>> import numpy as np
     >>> e1, e2 = np.eye(2)
-    >>> is_critical([np.outer(e1, e1), np.outer(e2, e2)], np.diag([3.0, 2.0]))
+    >>> dl.is_critical([np.outer(e1, e1), np.outer(e2, e2)], np.diag([3.0, 2.0]))
     False
     """
     tol = as_positive(tol, "tol", allow_zero=True)
@@ -818,6 +945,7 @@ class LearntSetLattice:
     singular_values : tuple of float
         As given; index ``k`` (from 1) is position ``k``.
     widths : tuple of int
+        ``(d_0, ..., d_h)``.
     rank_bound : int
         :math:`d_{\min}`.
     positive : tuple of int
@@ -832,6 +960,16 @@ class LearntSetLattice:
         :math:`L^\star`, from :func:`deeplinear.critical_values`.
     critical : CriticalValues
         The distinct critical values (the ladder), from :func:`deeplinear.critical_values`.
+    rank : int
+        The number of positive singular values (a property).
+
+    Examples
+    --------
+    >>> lat = dl.learnt_set_lattice([3, 2, 1], (3, 2, 3))
+    >>> len(lat.subsets), sum(lat.admissible)
+    (8, 7)
+    >>> lat.top_chain()
+    ((), (1,), (1, 2))
     """
 
     singular_values: tuple[float, ...]
@@ -864,7 +1002,7 @@ def learnt_set_lattice(singular_values: Sequence[float], widths: Sequence[int]) 
     r"""All sets :math:`S` of positive singular values with :math:`L_S`, admissible or not.
 
     The admissible sets (:math:`|S| \le d_{\min}`) give the critical values; the others are
-    drawn greyed out by :func:`critical_ladder_figure` to show what the rank bound removes.
+    drawn greyed out by :func:`deeplinear.plots.critical_ladder_figure` to show what the rank bound removes.
 
     Parameters
     ----------
@@ -883,6 +1021,16 @@ def learnt_set_lattice(singular_values: Sequence[float], widths: Sequence[int]) 
     ValueError
         For ``h = 1`` (the only critical point is ``Sigma`` itself), more than six positive
         singular values, or invalid input (as :func:`deeplinear.critical_values`).
+    TypeError
+        If the singular values are not numbers or the widths not integers.
+
+    Examples
+    --------
+    >>> lat = dl.learnt_set_lattice([3, 2, 1], (3, 2, 3))
+    >>> lat.subsets[-1], lat.admissible[-1]
+    ((1, 2, 3), False)
+    >>> lat.values[-1]
+    0.0
     """
     d = as_widths(widths)
     if len(d) < 3:

@@ -73,13 +73,69 @@ def _checked(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> tuple[list[np.
 
 
 def flatten_weights(weights: Sequence[np.ndarray]) -> np.ndarray:
-    r"""Stack ``[W_1, ..., W_h]`` into :math:`\theta`: row-major ``vec`` of each layer, in order."""
+    r"""Stack ``[W_1, ..., W_h]`` into :math:`\theta`: row-major ``vec`` of each layer, in order.
+
+    Entry ``W_i[a, b]`` lands at offset ``sum(d_j d_{j-1} for j < i) + a * d_{i-1} + b``, the
+    parameter order of :func:`hessian` and :func:`hessian_vector_product`.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        :math:`\theta`, ``n = sum_i d_i d_{i-1}``.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If the shapes do not chain.
+
+    Examples
+    --------
+    >>> W = [np.arange(6.0).reshape(3, 2), np.ones((2, 3))]
+    >>> theta = dl.flatten_weights(W)
+    >>> theta.shape, bool(theta[3] == W[0][1, 1])
+    ((12,), True)
+    """
     W = as_weights(weights)
     return np.concatenate([w.ravel() for w in W])
 
 
 def unflatten_weights(theta: np.ndarray, widths: Sequence[int]) -> list[np.ndarray]:
-    """Inverse of :func:`flatten_weights` for widths ``(d_0, ..., d_h)``."""
+    """Inverse of :func:`flatten_weights` for widths ``(d_0, ..., d_h)``.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (n,)
+        The flat parameter vector, ``n = sum_i d_i d_{i-1}``.
+    widths : sequence of int
+        ``(d_0, ..., d_h)``.
+
+    Returns
+    -------
+    list of ndarray
+        ``[W_1, ..., W_h]`` (copies), ``W_i`` of shape ``(d_i, d_{i-1})``.
+
+    Raises
+    ------
+    ValueError
+        If ``theta`` is not 1-D of length ``n``, or the widths are not positive integers.
+    TypeError
+        If ``widths`` is not a sequence of integers.
+
+    Examples
+    --------
+    >>> W = dl.unflatten_weights(np.arange(12.0), (2, 3, 2))
+    >>> [w.shape for w in W]
+    [(3, 2), (2, 3)]
+    >>> bool(np.array_equal(dl.flatten_weights(W), np.arange(12.0)))
+    True
+    """
     d = as_widths(widths)
     th = np.asarray(theta, dtype=float)
     n = sum(d[i] * d[i - 1] for i in range(1, len(d)))
@@ -138,20 +194,31 @@ def hessian(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     weights : list of ndarray
-        ``[W_1, ..., W_h]``.
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
     Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
 
     Returns
     -------
     ndarray, shape (n, n)
         Symmetric; ``n = sum_i d_i d_{i-1}``; ordering as in :func:`flatten_weights`.
 
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If the shapes do not chain or ``Sigma`` is not of shape ``(d_h, d_0)``.
+
+    References
+    ----------
+    Kawaguchi 2016; Achour, Malgouyres and Gerchinovitz 2024.
+
     Examples
     --------
     Claim 12: the origin of a one-hidden-layer network is a strict saddle.
 
-    >>> import numpy as np
-    >>> H = hessian([np.zeros((2, 2)), np.zeros((2, 2))], np.diag([3.0, 2.0]))
+    >>> H = dl.hessian([np.zeros((2, 2)), np.zeros((2, 2))], np.diag([3.0, 2.0]))
     >>> np.round(np.linalg.eigvalsh(H), 12).tolist()
     [-3.0, -3.0, -2.0, -2.0, 2.0, 2.0, 3.0, 3.0]
     """
@@ -187,6 +254,35 @@ def finite_difference_hessian(weights: Sequence[np.ndarray], Sigma: np.ndarray, 
     rounding, about ``1e-9``–``1e-6`` relative for the default step, far above the rounding of
     the analytic Hessian: compare with tolerances to match, and use a larger zero threshold in
     :func:`inertia`.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
+    step : float, default 1e-5
+        The step :math:`s`, positive.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        Symmetric, ordered as in :func:`flatten_weights`.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If the shapes do not match or ``step`` is not positive.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> W = [rng.standard_normal((3, 2)), rng.standard_normal((2, 3))]
+    >>> Sigma = np.diag([3.0, 2.0])
+    >>> bool(np.allclose(dl.finite_difference_hessian(W, Sigma), dl.hessian(W, Sigma), atol=1e-6))
+    True
     """
     W, S = _checked(weights, Sigma)
     step = as_positive(step, "step")
@@ -280,7 +376,9 @@ def hessian_vector_product(
     Parameters
     ----------
     weights : list of ndarray
-    Sigma : ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
     V : list of ndarray or 1-D ndarray
         A direction, as weights or as a flat vector (:func:`flatten_weights` order).
 
@@ -288,6 +386,22 @@ def hessian_vector_product(
     -------
     list of ndarray or ndarray
         Same form as ``V``.
+
+    Raises
+    ------
+    ValueError
+        If ``V`` has the wrong length or shapes, or ``Sigma`` the wrong shape.
+    TypeError
+        If ``weights`` (or a list ``V``) is not a list of matrices.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> W = [rng.standard_normal((3, 2)), rng.standard_normal((2, 3))]
+    >>> Sigma, v = np.diag([3.0, 2.0]), rng.standard_normal(12)
+    >>> Hv = dl.hessian_vector_product(W, Sigma, v)
+    >>> Hv.shape, bool(np.allclose(Hv, dl.hessian(W, Sigma) @ v))
+    ((12,), True)
     """
     W, S = _checked(weights, Sigma)
     op = _HVP(W, S)
@@ -333,18 +447,34 @@ def hessian_quadratic_form(weights: Sequence[np.ndarray], Sigma: np.ndarray, V: 
     Parameters
     ----------
     weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
     Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
     V : list of ndarray
         A direction, with the shapes of ``weights``.
 
     Returns
     -------
     float
+        :math:`V^\top \nabla^2 L\,V`.
 
     Raises
     ------
     ValueError
-        If the shapes of ``V`` differ from those of ``weights``.
+        If the shapes of ``V`` differ from those of ``weights``, or ``Sigma`` has the wrong
+        shape.
+    TypeError
+        If ``weights`` or ``V`` is not a list of matrices.
+
+    Examples
+    --------
+    At the origin with :math:`\Sigma = 3` the direction :math:`(1, 1)` curves down, :math:`(1, -1)` up:
+
+    >>> zero, Sigma = [np.zeros((1, 1)), np.zeros((1, 1))], np.array([[3.0]])
+    >>> dl.hessian_quadratic_form(zero, Sigma, [np.ones((1, 1)), np.ones((1, 1))])
+    -6.0
+    >>> dl.hessian_quadratic_form(zero, Sigma, [np.ones((1, 1)), -np.ones((1, 1))])
+    6.0
     """
     W, S = _checked(weights, Sigma)
     Vs = as_weights(V, "V")
@@ -355,7 +485,39 @@ def hessian_quadratic_form(weights: Sequence[np.ndarray], Sigma: np.ndarray, V: 
 
 
 def hessian_operator(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> LinearOperator:
-    """The Hessian as a ``scipy.sparse.linalg.LinearOperator`` (symmetric, matrix-free)."""
+    """The Hessian as a ``scipy.sparse.linalg.LinearOperator`` (symmetric, matrix-free).
+
+    Each product is :func:`hessian_vector_product` on a flat vector (:func:`flatten_weights`
+    order), so the operator can be passed to ``scipy.sparse.linalg.eigsh`` or ``cg``.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
+
+    Returns
+    -------
+    scipy.sparse.linalg.LinearOperator
+        Of shape ``(n, n)``, ``n = sum_i d_i d_{i-1}``.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If the shapes do not chain or ``Sigma`` is not of shape ``(d_h, d_0)``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> W = [rng.standard_normal((3, 2)), rng.standard_normal((2, 3))]
+    >>> op = dl.hessian_operator(W, np.diag([3.0, 2.0]))
+    >>> v = rng.standard_normal(12)
+    >>> op.shape, bool(np.allclose(op @ v, dl.hessian(W, np.diag([3.0, 2.0])) @ v))
+    ((12, 12), True)
+    """
     W, S = _checked(weights, Sigma)
     op = _HVP(W, S)
     return LinearOperator((op.n, op.n), matvec=op.matvec, rmatvec=op.matvec, dtype=float)
@@ -371,10 +533,22 @@ class ExtremeEigenvalues:
         The ``k`` smallest (ascending) / largest (descending) eigenvalues, ``None`` if not
         requested.
     n_weights : int
+        The number ``n`` of weights.
     n_matvec : int
         Hessian-vector products used (0 for the dense path).
     method : str
         ``"lanczos"`` or ``"dense"``.
+    lambda_min, lambda_max : float or None
+        ``smallest[0]`` and ``largest[0]`` (properties; ``None`` if not requested).
+
+    Examples
+    --------
+    >>> Sigma = np.diag([3.0, 2.0])
+    >>> ev = dl.extreme_eigenvalues(dl.critical_point((1,), Sigma, (2, 2, 2)).weights, Sigma)
+    >>> ev.method, ev.n_weights
+    ('dense', 8)
+    >>> round(ev.lambda_min, 6), round(ev.lambda_max, 6)
+    (-2.0, 6.0)
     """
 
     smallest: tuple[float, ...] | None
@@ -420,12 +594,40 @@ def extreme_eigenvalues(
 
     Parameters
     ----------
-    weights, Sigma
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
     which : {"both", "smallest", "largest"}
+        Which end(s) of the spectrum.
     k : int, default 1
+        How many eigenvalues at each end, ``1 <= k <= n``.
     tol : float, default 1e-10
         Relative accuracy requested from ``eigsh``.
     dense_below : int, default 400
+        Networks with fewer weights (or fewer than ``2k + 2``) use the dense Hessian.
+
+    Returns
+    -------
+    ExtremeEigenvalues
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``which``, ``k < 1`` or ``k > n``, a negative ``tol`` or
+        ``dense_below``, or mismatched shapes.
+    TypeError
+        If ``weights`` is not a list of matrices or ``k`` not an integer.
+
+    Examples
+    --------
+    Lanczos (forced with ``dense_below=0``) at the saddle :math:`S = \{1\}`:
+
+    >>> Sigma = np.diag([3.0, 2.0])
+    >>> cp = dl.critical_point((1,), Sigma, (2, 2, 2))
+    >>> ev = dl.extreme_eigenvalues(cp.weights, Sigma, dense_below=0)
+    >>> ev.method, round(ev.lambda_min, 6), round(ev.lambda_max, 6)
+    ('lanczos', -2.0, 6.0)
     """
     W, S = _checked(weights, Sigma)
     if which not in ("both", "smallest", "largest"):
@@ -466,6 +668,17 @@ class Inertia:
         Eigenvalues with ``|lambda| <= threshold`` count as zero.
     eigenvalues : ndarray
         All eigenvalues, ascending.
+    lambda_min, lambda_max : float
+        The smallest and largest eigenvalue (properties; 0.0 for an empty matrix).
+
+    Examples
+    --------
+    >>> Sigma = np.diag([3.0, 2.0])
+    >>> inn = dl.inertia(dl.hessian(dl.critical_point((1,), Sigma, (2, 2, 2)).weights, Sigma))
+    >>> inn.negative, inn.zero, inn.positive
+    (1, 3, 4)
+    >>> tuple(inn)
+    (1, 3, 4)
     """
 
     negative: int
@@ -519,6 +732,24 @@ def inertia(H: np.ndarray, *, tol: float | None = None) -> Inertia:
         Symmetric (checked to ``1e-10`` relative).
     tol : float, optional
         Absolute zero threshold; default :math:`n\,\epsilon\,\lVert H\rVert_2`.
+
+    Returns
+    -------
+    Inertia
+
+    Raises
+    ------
+    ValueError
+        If ``H`` is not square, not symmetric, not finite, or ``tol`` is negative.
+    TypeError
+        If ``H`` is not a real matrix.
+
+    Examples
+    --------
+    >>> dl.inertia(np.diag([-1.0, 0.0, 2.0, 3.0]))
+    Inertia(negative=1, zero=1, positive=2; |lambda| <= 2.66e-15 counts as zero)
+    >>> dl.inertia(np.diag([-1.0, 1e-6]), tol=1e-5).zero
+    1
     """
     H = as_matrix(H, "H")
     n = H.shape[0]
@@ -545,5 +776,32 @@ def sharpness(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> float:
     scalar ``h = 2`` minimum :math:`(c\sqrt\sigma, \sqrt\sigma/c)` it is
     :math:`\sigma(c^2 + c^{-2})`). Gradient descent with step :math:`\eta` can only converge to
     a minimum with :math:`\eta < 2/\lambda_{\max}`. Dense below 400 weights, Lanczos above.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
+
+    Returns
+    -------
+    float
+        :math:`\lambda_{\max}`.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If the shapes do not chain or ``Sigma`` is not of shape ``(d_h, d_0)``.
+
+    Examples
+    --------
+    At the balanced minimum, :math:`h\,\sigma_1^{2-2/h} = 2 \cdot 3 = 6` for ``h = 2``:
+
+    >>> Sigma = np.diag([3.0, 2.0])
+    >>> round(dl.sharpness(dl.critical_point((1, 2), Sigma, (2, 2, 2)).weights, Sigma), 6)
+    6.0
     """
     return float(extreme_eigenvalues(weights, Sigma, which="largest").lambda_max)  # type: ignore[arg-type]

@@ -85,6 +85,45 @@ def saddle_escape_law(t: float | np.ndarray, a0: float, sigma: float, h: int, *,
     * ``h = 1``: :math:`|a(t)| = |a_0|` to this order (no saddle).
 
     The neglected term is :math:`-|a|^{2h-1}`, so the law holds while :math:`|a|^h \ll \sigma`.
+
+    Parameters
+    ----------
+    t : float or ndarray
+        Times since the start.
+    a0 : float
+        Initial amplitude (its absolute value is used).
+    sigma : float
+        The mode's singular value, ``>= 0``.
+    h : int
+        Depth, ``>= 1``.
+    stable : bool, default False
+        The approach along a stable ray (``True``) or the escape along an unstable one.
+
+    Returns
+    -------
+    ndarray
+        :math:`|a(t)|`, the shape of ``t``; ``nan`` past the blow-up time of the unstable
+        algebraic law.
+
+    Raises
+    ------
+    ValueError
+        If ``h < 1`` or ``sigma`` is negative or not finite.
+    TypeError
+        If ``h`` is not an integer or ``sigma`` not a number.
+
+    References
+    ----------
+    Saxe, McClelland and Ganguli 2014.
+
+    Examples
+    --------
+    >>> dl.saddle_escape_law([0.0, 1.0], 0.1, 2.0, 2)           # 0.1 exp(2 t)
+    array([0.1     , 0.738906])
+    >>> dl.saddle_escape_law([0.0, 1.0, 10.0], 0.1, 2.0, 3)     # 1/|a| = 10 - 2 t
+    array([0.1  , 0.125,   nan])
+    >>> dl.saddle_escape_law([0.0, 1.0], 0.1, 2.0, 3, stable=True)
+    array([0.1     , 0.083333])
     """
     h = as_depth(h)
     sigma = as_positive(sigma, "sigma", allow_zero=True)
@@ -110,7 +149,9 @@ class ModeManifold:
     mode : int
         ``k`` (1-based).
     sigma : float
+        Its singular value :math:`\sigma_k`.
     learnt : bool
+        Whether ``k`` is in the learnt set ``S``.
     available : bool
         ``False`` for an unlearnt mode that cannot be added (no free hidden coordinate: the
         rank bound is already used by ``S``).
@@ -127,6 +168,13 @@ class ModeManifold:
         The escape / approach law.
     positions : tuple of int
         Hidden coordinates (0-based) carrying the mode, layers ``1..h-1``.
+
+    Examples
+    --------
+    >>> man = dl.saddle_manifolds((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3))
+    >>> m = man.mode(2)
+    >>> m.learnt, m.available, m.stable_rays, m.linear_rates
+    (False, True, ((1, -1), (-1, 1)), (2.0, -2.0))
     """
 
     mode: int
@@ -173,6 +221,17 @@ class SaddleManifolds:
         directions) the numbers of positive / negative eigenvalues are the full-space
         dimensions of the stable / unstable manifolds transverse to the critical set; for
         ``h >= 3`` the unlearnt directions are in the null space and only the ray analysis decides.
+    depth : int
+        ``h`` (a property).
+
+    Examples
+    --------
+    >>> man = dl.saddle_manifolds((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3, 3))
+    >>> man.stable_dimension, man.unstable_dimension, man.hessian_inertia.negative
+    (3, 2, 0)
+    >>> W = man.ray_point(2, (1, 1, 1), 0.1)
+    >>> man.mode_amplitudes(2, W)
+    array([0.1, 0.1, 0.1])
     """
 
     point: CriticalPoint
@@ -266,6 +325,40 @@ def saddle_manifolds(subset: Sequence[int], Sigma: np.ndarray, widths: Sequence[
     the stable set, plus one per unlearnt mode that can be active *together*, which is at most
     the number :math:`\min_i d_i - |S|` of free hidden coordinates (each mode's ``positions``
     say where it would sit alone).
+
+    Parameters
+    ----------
+    subset : collection of int
+        The learnt set ``S`` (1-based; see :func:`deeplinear.critical_point`).
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
+    widths : sequence of int
+        ``(d_0, ..., d_h)``.
+
+    Returns
+    -------
+    SaddleManifolds
+
+    Raises
+    ------
+    ValueError
+        If ``subset`` is not admissible or the shapes do not match (as
+        :func:`deeplinear.critical_point`).
+
+    References
+    ----------
+    Saxe, McClelland and Ganguli 2014; Achour, Malgouyres and Gerchinovitz 2024.
+
+    Examples
+    --------
+    For ``h = 3`` the unlearnt modes have zero linearisation: the Hessian has no negative
+    eigenvalue, yet the saddle has two unstable directions.
+
+    >>> man = dl.saddle_manifolds((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3, 3))
+    >>> man.unstable_dimension, man.hessian_inertia.negative
+    (2, 0)
+    >>> man.mode(2).stable_rays
+    ((1, 1, -1), (1, -1, 1), (-1, 1, 1), (-1, -1, -1))
     """
     d = as_widths(widths)
     h = len(d) - 1
@@ -339,13 +432,16 @@ class FlowFromSaddle:
     Attributes
     ----------
     manifolds : SaddleManifolds
+        The saddle's description (:func:`deeplinear.saddle_manifolds`).
     mode : int
+        The unlearnt mode followed (1-based).
     signs : tuple of int
         The ray.
     predicted : str
         ``"stable"`` or ``"unstable"``.
     eps, off : float
-    on, off_trajectory
+        The amplitude on the ray and the size of the perturbation off it.
+    on, off_trajectory : Trajectory
         Trajectories (from :func:`deeplinear.gradient_flow`) started at
         :math:`A_S + \varepsilon\,(s_i E_{m,i})_i` and at the same point plus ``off`` in the
         first layer's mode entry (which breaks the balance, so the conserved quantities forbid a
@@ -356,6 +452,13 @@ class FlowFromSaddle:
         Mode entries :math:`w_i(t)` along each trajectory.
     law : ndarray
         :func:`saddle_escape_law` prediction of :math:`|a(t)|` on the ray.
+
+    Examples
+    --------
+    >>> f = dl.flow_from_saddle((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3), "stable", 0.1,
+    ...                         (0.0, 1.0), t_eval=np.linspace(0.0, 1.0, 5))
+    >>> f.mode, f.signs, f.predicted, f.amplitudes_on.shape
+    (2, (-1, 1), 'stable', (5, 2))
     """
 
     manifolds: SaddleManifolds
@@ -408,6 +511,8 @@ def flow_from_saddle(
     eps : float
         Initial amplitude on the ray.
     t_span : (t0, t1) or float
+        The time interval (a number ``t1`` means ``(0, t1)``, as in
+        :func:`deeplinear.gradient_flow`).
     mode : int, optional
         The unlearnt mode (1-based); default the largest available one.
     off : float, default 1e-6
@@ -430,6 +535,24 @@ def flow_from_saddle(
     -------
     FlowFromSaddle
         Both trajectories, the mode entries along them and the leading-order law on the ray.
+
+    Raises
+    ------
+    ValueError
+        For a ``direction`` that is neither ``"stable"``, ``"unstable"`` nor ``h`` signs
+        :math:`\pm1`; a non-positive ``eps`` or negative ``off``; a ``mode`` that is learnt or
+        has no free hidden coordinate (or no such mode at all); an inadmissible saddle (as
+        :func:`deeplinear.saddle_manifolds`).
+
+    Examples
+    --------
+    At ``h = 2`` the approach along the stable line :math:`w_1 = -w_2` is exponential with
+    rate :math:`\sigma_2 = 2`, as the law says:
+
+    >>> f = dl.flow_from_saddle((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3), "stable", 0.1,
+    ...                         (0.0, 1.0), t_eval=np.linspace(0.0, 1.0, 5))
+    >>> round(float(abs(f.amplitudes_on[-1, 0])), 4), round(float(f.law[-1]), 4)
+    (0.0135, 0.0135)
     """
     man = saddle_manifolds(subset, Sigma, widths)
     h = man.depth
@@ -541,7 +664,7 @@ def saddle_samples(
     ``[-learnt_amplitude, learnt_amplitude]``; zero for unstable samples), a random choice of
     available unlearnt modes with pairwise different hidden coordinates, each on a random
     stable (product of signs opposite :math:`\sigma_m`) or unstable ray at an amplitude uniform
-    in ``amplitude``, and a random transform ``T`` of :func:`stabilizer_rotations`. The modes
+    in ``amplitude``, and a random transform ``T`` of :func:`deeplinear.stabilizer_rotations`. The modes
     decouple, so each piece returns to (or leaves) the saddle on its own.
 
     Parameters
@@ -549,6 +672,7 @@ def saddle_samples(
     manifolds : SaddleManifolds
         From :func:`saddle_manifolds`.
     rng : numpy.random.Generator or int
+        The random generator, or a seed.
     n : int
         Number of samples.
     stable : bool, default True
@@ -556,11 +680,28 @@ def saddle_samples(
     amplitude : (float, float), default (0.1, 0.3)
         Range of the amplitudes on the rays, ``0 < low <= high``.
     learnt_amplitude : float, default 0.05
+        Half-width of the uniform moves :math:`\delta_k` of the learnt modes (stable samples).
 
     Returns
     -------
     list of list of ndarray
         ``n`` weight lists.
+
+    Raises
+    ------
+    TypeError
+        If ``manifolds`` is not a :class:`SaddleManifolds` or ``rng`` neither a generator nor
+        an integer seed.
+    ValueError
+        If ``n < 1``, ``amplitude`` is not ``0 < low <= high``, ``learnt_amplitude`` is
+        negative, or the saddle has no unlearnt mode with a free hidden coordinate.
+
+    Examples
+    --------
+    >>> man = dl.saddle_manifolds((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3))
+    >>> samples = dl.saddle_samples(man, np.random.default_rng(0), 2)
+    >>> len(samples), [w.shape for w in samples[0]]
+    (2, [(3, 3), (3, 3)])
     """
     manifolds = _require_manifolds(manifolds)
     rng = as_rng(rng)
@@ -605,10 +746,21 @@ class SaddleSampleFlows:
     Attributes
     ----------
     manifolds : SaddleManifolds
+        The saddle's description (:func:`deeplinear.saddle_manifolds`).
     t : ndarray, shape (n_t,)
+        The output times.
     stable_distances, unstable_distances : ndarray, shape (n, n_t)
         :math:`\lVert W(t) - A_S\rVert_F` (all layers).
     stable_losses, unstable_losses : ndarray, shape (n, n_t)
+        The loss along each flow.
+    depth : int
+        ``h`` (a property).
+
+    Examples
+    --------
+    >>> sf = dl.saddle_sample_flows((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3), n=2, t_max=5.0, n_times=6)
+    >>> sf.t.shape, sf.stable_distances.shape
+    ((6,), (2, 6))
     """
 
     manifolds: SaddleManifolds
@@ -643,9 +795,36 @@ def saddle_sample_flows(
     The random generator is ``numpy.random.default_rng(seed)``; the times are 0 and then
     logarithmically spaced from ``1e-2`` to ``t_max``; the flow is integrated with LSODA.
 
+    Parameters
+    ----------
+    subset, Sigma, widths
+        The saddle :math:`A_S` (balanced representative, :func:`saddle_manifolds`).
+    n : int, default 6
+        Number of stable and of unstable samples.
+    seed : int, default 0
+        Seed of the random generator, ``>= 0``.
+    t_max : float, default 1e3
+        Integrate over ``[0, t_max]``.
+    n_times : int, default 121
+        Number of output times, ``>= 3``.
+
     Returns
     -------
     SaddleSampleFlows
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1``, ``seed < 0``, ``t_max`` is not positive, ``n_times < 3``, or the saddle
+        is inadmissible or has no unlearnt mode to sample.
+
+    Examples
+    --------
+    Over a short time the stable samples approach the saddle and the unstable ones leave it:
+
+    >>> sf = dl.saddle_sample_flows((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3), n=2, t_max=5.0, n_times=6)
+    >>> bool(np.all(sf.stable_distances[:, -1] < 0.01)), bool(np.all(sf.unstable_distances[:, -1] > 2))
+    (True, True)
     """
     man = saddle_manifolds(subset, Sigma, widths)
     rng = np.random.default_rng(as_int(seed, "seed", minimum=0))
@@ -670,12 +849,13 @@ class EscapeSpan:
     r"""What the Hessian at :math:`A_S` says about the directions of the rotated unstable rays.
 
     The directions are :math:`T \cdot E_m` (the tangent of the unstable ray of mode ``m`` with
-    all signs ``+1``, moved by a transform ``T`` of :func:`stabilizer_rotations`), for every
+    all signs ``+1``, moved by a transform ``T`` of :func:`deeplinear.stabilizer_rotations`), for every
     available unlearnt mode and many random ``T``.
 
     Attributes
     ----------
     manifolds : SaddleManifolds
+        The saddle's description (:func:`deeplinear.saddle_manifolds`).
     n_weights : int
         Number of weight entries.
     rank : int
@@ -686,6 +866,7 @@ class EscapeSpan:
     rank_with_orbit : int
         Dimension of the span of the directions and the orbit tangent together.
     hessian_inertia : Inertia
+        Of the Hessian at :math:`A_S`.
     rayleigh : tuple of float
         The distinct values (rounded to 10 digits) of :math:`D^\top H D / D^\top D`.
     angle_to_negative_space : float
@@ -693,6 +874,13 @@ class EscapeSpan:
         (``nan`` if either is empty or their dimensions differ).
     null_residual : float
         :math:`\max \lVert H D\rVert / \lVert D\rVert`: 0 when every direction is a null vector.
+
+    Examples
+    --------
+    >>> man = dl.saddle_manifolds((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3))
+    >>> span = dl.escape_direction_span(man, np.random.default_rng(0), n_rotations=5)
+    >>> span.rank, span.hessian_inertia.negative, span.rayleigh
+    (4, 4, (-2.0, -1.0))
     """
 
     manifolds: SaddleManifolds
@@ -717,9 +905,9 @@ def escape_direction_span(manifolds: SaddleManifolds, rng: np.random.Generator, 
     r"""Span of the rotated unstable-ray directions at :math:`A_S` and how the Hessian acts on it.
 
     The directions :math:`T\cdot E_m` are collected for every available unlearnt mode ``m`` and
-    ``n_rotations`` transforms ``T`` of :func:`stabilizer_rotations`, and compared with the
+    ``n_rotations`` transforms ``T`` of :func:`deeplinear.stabilizer_rotations`, and compared with the
     Hessian :math:`H` at :math:`A_S` and with the tangent space of the :math:`GL` orbit
-    (:func:`orbit_dimension`). For ``h = 2`` the directions span exactly the Hessian's negative
+    (:func:`deeplinear.orbit_dimension`). For ``h = 2`` the directions span exactly the Hessian's negative
     eigenspace (Rayleigh quotients :math:`-\sigma_m`); for ``h >= 3`` they lie in its null space
     (Rayleigh quotient 0), where the Hessian cannot tell them from the symmetry directions.
 
@@ -728,11 +916,31 @@ def escape_direction_span(manifolds: SaddleManifolds, rng: np.random.Generator, 
     manifolds : SaddleManifolds
         From :func:`saddle_manifolds`.
     rng : numpy.random.Generator or int
+        The random generator, or a seed.
     n_rotations : int, default 40
+        Number of random transforms ``T``.
 
     Returns
     -------
     EscapeSpan
+
+    Raises
+    ------
+    TypeError
+        If ``manifolds`` is not a :class:`SaddleManifolds` or ``rng`` neither a generator nor
+        an integer seed.
+    ValueError
+        If ``n_rotations < 1`` or the saddle has no unlearnt mode with a free hidden
+        coordinate.
+
+    Examples
+    --------
+    For ``h = 3`` the escape directions are null vectors of the Hessian:
+
+    >>> man = dl.saddle_manifolds((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3, 3))
+    >>> span = dl.escape_direction_span(man, np.random.default_rng(0), n_rotations=5)
+    >>> span.rayleigh, span.null_residual
+    ((0.0,), 0.0)
     """
     manifolds = _require_manifolds(manifolds)
     rng = as_rng(rng)
@@ -795,7 +1003,9 @@ class SaddleEscapeTimes:
     Attributes
     ----------
     Sigma : ndarray
+        The target (square diagonal).
     h : int
+        The depth.
     points : dict
         ``{"non-strict": weights, "strict": weights}``: the balanced representative of the
         learnt set ``{1}`` (:func:`deeplinear.critical_point`) and the point
@@ -815,6 +1025,15 @@ class SaddleEscapeTimes:
     times : dict
         ``{kind: ndarray of shape (n_eps, n_seeds)}``; ``inf`` if no escape by ``t_max``.
     t_max : float
+        The end of the integration.
+
+    Examples
+    --------
+    >>> et = dl.saddle_escape_times(h=3, eps=(0.3, 0.1), seeds=(0,), t_max=1e3)
+    >>> et.kinds["strict"], et.value, et.times["strict"].shape
+    ('strict saddle', 2.0, (2, 1))
+    >>> np.round(et.median("strict"), 2)
+    array([1.88, 2.6 ])
     """
 
     Sigma: np.ndarray
@@ -854,11 +1073,41 @@ def saddle_escape_times(
     :math:`\mathrm{diag}(3, 2)`). Both points have learnt the largest singular value only, so
     both have the value :math:`L_{\{1\}} = \tfrac12\sum_{k\ge2}\sigma_k^2`. Each start is the
     point plus ``eps`` times a Gaussian direction of unit Frobenius norm; the escape time is
-    when the loss first falls below :math:`L_{\{1\}}/2` (terminal :class:`deeplinear.Event`).
+    when the loss first falls below :math:`L_{\{1\}}/2` (terminal :class:`deeplinear.trajectory.Event`).
+
+    Parameters
+    ----------
+    Sigma : ndarray, shape (r, r), optional
+        Square diagonal with strictly decreasing positive entries; default ``diag(3, 2)``.
+    h : int, default 3
+        Depth, ``>= 3``.
+    eps : sequence of float, default (0.3, 0.1, 0.03, 0.01)
+        Perturbation sizes in ``(0, 1)``.
+    seeds : sequence of int, default 0..5
+        One random direction per seed.
+    t_max : float, default 1e4
+        Integrate over ``[0, t_max]`` (LSODA).
 
     Returns
     -------
     SaddleEscapeTimes
+
+    Raises
+    ------
+    ValueError
+        If ``Sigma`` is not square diagonal with strictly decreasing positive entries and
+        ``r >= 2``, ``h < 3``, ``eps`` is empty or outside ``(0, 1)``, ``seeds`` is empty, or
+        ``t_max`` is not positive.
+
+    Examples
+    --------
+    The strict saddle is left quickly; the non-strict one, with the same value, much later:
+
+    >>> et = dl.saddle_escape_times(h=3, eps=(0.3, 0.1), seeds=(0,), t_max=1e3)
+    >>> et.kinds["non-strict"], et.lambda_min["strict"]
+    ('non-strict saddle', -2.0)
+    >>> bool(np.all(et.times["non-strict"] > 4 * et.times["strict"]))
+    True
     """
     S = np.diag([3.0, 2.0]) if Sigma is None else as_matrix(Sigma, "Sigma")
     r = S.shape[0]
@@ -912,16 +1161,43 @@ def escape_phase_blowup_time(weights0: Sequence[np.ndarray], Sigma: np.ndarray, 
     .. math:: \dot W_j = W_{j+1:h}^\top\, \Sigma\, W_{1:j-1}^\top ,
 
     the gradient flow of the linear loss :math:`-\langle\Sigma, W_{1:h}\rangle`
-    (:class:`deeplinear.LinearLoss`). Its right-hand side is homogeneous of degree :math:`h - 1`,
+    (:class:`deeplinear.losses.LinearLoss`). Its right-hand side is homogeneous of degree :math:`h - 1`,
     and for :math:`h \ge 3` its solutions typically reach infinity in finite time. Returned: the time at which the largest layer norm reaches
     ``bound`` (within :math:`O(\text{bound}^{2-h})` of the blow-up time), or ``inf`` if that does
     not happen by ``t_max``.
+
+    Parameters
+    ----------
+    weights0 : list of ndarray
+        The start ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
+    bound : float, default 1e6
+        The layer norm taken as infinity.
+    t_max : float, default 1e4
+        Integrate over ``[0, t_max]``.
+
+    Returns
+    -------
+    float
+        :math:`\tau`, or ``inf``.
 
     Raises
     ------
     ValueError
         For depth ``h < 3`` (the escape-phase flow of depth two is linear and grows
-        exponentially, without blow-up).
+        exponentially, without blow-up), a misshapen ``Sigma``, or a non-positive ``bound`` or
+        ``t_max``.
+    TypeError
+        If ``weights0`` is not a list of matrices.
+
+    Examples
+    --------
+    From the identity the layers stay equal, :math:`\dot w = \sigma_1 w^2`, and blow up at
+    :math:`1/\sigma_1 = 1/3`:
+
+    >>> round(dl.escape_phase_blowup_time([np.eye(2)] * 3, np.diag([3.0, 2.0])), 4)
+    0.3333
     """
     W = as_weights(weights0, "weights0")
     d = widths_of(W)
@@ -942,20 +1218,36 @@ class EscapePhaseScaling:
     Attributes
     ----------
     h : int
+        The depth.
     singular_values : ndarray
+        The diagonal of :math:`\Sigma`.
     scales : ndarray
+        The scales ``s``.
     seeds : tuple of int
+        The seeds of the starts :math:`Z`.
     taus : ndarray, shape (n_seeds,)
         :func:`escape_phase_blowup_time` from :math:`Z` (entries standard normal).
     times : ndarray, shape (n_seeds, n_scales)
         First time the loss of the full flow from :math:`sZ` falls below the midpoint between
         the first two rungs, :math:`\tfrac12\sum_k\sigma_k^2 - \tfrac14\sigma_1^2`.
     distribution_seeds : tuple of int
+        Seeds of the sample of :math:`\tau(Z)`.
     distribution : ndarray
         :math:`\tau(Z)` for each of ``distribution_seeds``.
     aligned_tau : float
         :math:`1/((h-2)\sigma_1)`: the blow-up time of the aligned balanced start with layer
         value 1.
+    scaled_times : ndarray, shape (n_seeds, n_scales)
+        :math:`s^{h-2}\,T(s)` (a property).
+    relative_gap : ndarray, shape (n_seeds, n_scales)
+        :math:`|s^{h-2}T(s) - \tau(Z)| / \tau(Z)` (a property).
+
+    Examples
+    --------
+    >>> sc = dl.escape_phase_scaling(h=3, scales=(0.1, 0.03), seeds=(0,), singular_values=(3.0, 2.0),
+    ...                              distribution_seeds=(0,), t_max=1e4)
+    >>> sc.times.shape, round(sc.aligned_tau, 4)
+    ((1, 2), 0.3333)
     """
 
     h: int
@@ -993,9 +1285,39 @@ def escape_phase_scaling(
     Square widths ``(r, ..., r)``, :math:`\Sigma = \mathrm{diag}(\sigma)`, and
     ``Z = deeplinear.random_init(widths, numpy.random.default_rng(seed), 1.0)``.
 
+    Parameters
+    ----------
+    h : int, default 3
+        Depth, ``>= 3``.
+    scales : sequence of float, default (0.1, 0.03, 0.01)
+        Scales ``s`` in ``(0, 1)``.
+    seeds : sequence of int, default 0..5
+        Seeds of the starts :math:`Z` whose escape times are measured.
+    singular_values : sequence of float, default (3, 2, 1)
+        The diagonal of :math:`\Sigma` (positive), ``r`` of them.
+    distribution_seeds : sequence of int, default 0..29
+        Seeds of the sample of :math:`\tau(Z)`.
+    t_max : float, default 1e6
+        Integrate the full flow over ``[0, t_max]``.
+
     Returns
     -------
     EscapePhaseScaling
+
+    Raises
+    ------
+    ValueError
+        If ``h < 3``, ``scales`` is empty or outside ``(0, 1)``, a seed list is empty, the
+        singular values are not positive, or ``t_max`` is not positive.
+
+    Examples
+    --------
+    The rescaled escape time approaches the blow-up time as the scale shrinks:
+
+    >>> sc = dl.escape_phase_scaling(h=3, scales=(0.1, 0.03), seeds=(0,), singular_values=(3.0, 2.0),
+    ...                              distribution_seeds=(0,), t_max=1e4)
+    >>> np.round(sc.relative_gap, 3)
+    array([[0.06 , 0.018]])
     """
     h = as_depth(h)
     if h < 3:

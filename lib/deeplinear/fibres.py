@@ -75,19 +75,30 @@ class FiberSample:
     kind : str
         ``"gl"``, ``"orthogonal"`` or ``"factorisation"``.
     scale : float
+        The size of the moves.
     product_error : tuple of float
         :math:`\max|W_{1:h}(\text{point}) - W_{1:h}(\text{base})|` per point.
     losses : tuple of float
         Loss per point (all equal to ``base_loss`` up to rounding).
     relative_gradient_norms : tuple of float
-        :func:`relative_gradient_norm` per point.
+        :func:`deeplinear.relative_gradient_norm` per point.
     critical : tuple of bool
-        :func:`is_critical` per point (non-critical fibre points exist: claim 32).
+        :func:`deeplinear.is_critical` per point (non-critical fibre points exist: claim 32).
     norms : tuple of float
         :math:`(\sum_i\lVert W_i\rVert_F^2)^{1/2}` per point: unbounded along a fibre.
     imbalance : tuple of tuple of float
         :math:`\lVert C_i\rVert_F` per point: the conserved quantities vary within a fibre.
     base_loss, base_norm : float
+        Loss and parameter norm of the base point.
+
+    Examples
+    --------
+    >>> cp = dl.critical_point((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3))
+    >>> fs = dl.sample_fiber(cp, None, np.random.default_rng(0), n=3)
+    >>> len(fs), fs.critical
+    (3, (True, True, True))
+    >>> fs.base_loss, max(fs.product_error) < 1e-10
+    (2.5, True)
     """
 
     base: tuple[np.ndarray, ...]
@@ -222,20 +233,46 @@ def sample_fiber(
     Parameters
     ----------
     point : CriticalPoint or list of ndarray
-    Sigma : ndarray or None
-        The target; may be ``None`` when ``point`` is a :class:`CriticalPoint`.
+        The base point (weights ``W_i`` of shape ``(d_i, d_{i-1})``).
+    Sigma : ndarray, shape (d_h, d_0), or None
+        The target; may be ``None`` when ``point`` is a :class:`deeplinear.critical.CriticalPoint`.
     rng : numpy.random.Generator or int
+        The random generator, or a seed.
     n : int, default 5
         Number of points.
     kind : {"gl", "orthogonal", "factorisation"}
+        The sampler (above).
     scale : float, default 1.0
         Size of the move (log-stretch of :math:`T_i`, or standard size of :math:`\Delta_j`).
     tol : float
-        Tolerance of :func:`is_critical` for the reported flags.
+        Tolerance of :func:`deeplinear.is_critical` for the reported flags.
 
     Returns
     -------
     FiberSample
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``kind``, ``n < 1``, a negative ``scale``, or a missing or misshapen
+        ``Sigma``.
+    TypeError
+        If ``rng`` is neither a generator nor an integer seed, or ``point`` is not a weight
+        list.
+
+    References
+    ----------
+    Trager, Kohn and Bruna 2020; Achour, Malgouyres and Gerchinovitz 2024.
+
+    Examples
+    --------
+    From the origin of a depth-two network, moves that leave the orbit keep the product zero
+    but are not critical (claim 32):
+
+    >>> origin = dl.critical_point((), np.diag([3.0, 2.0]), (2, 2, 2))
+    >>> fs = dl.sample_fiber(origin, None, 0, n=2, kind="factorisation")
+    >>> fs.losses, fs.critical
+    ((6.5, 6.5), (False, False))
     """
     base, Sig = _base_point(point, Sigma)
     rng = as_rng(rng)
@@ -288,10 +325,27 @@ def first_order_fiber_dimension(weights: Sequence[np.ndarray]) -> int:
     Parameters
     ----------
     weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
 
     Returns
     -------
     int
+        :math:`\dim\ker d\pi_W`.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If the shapes do not chain.
+
+    Examples
+    --------
+    At the saddle :math:`S = \{1\}` the orbit has dimension 5 and the first-order fibre 13:
+
+    >>> cp = dl.critical_point((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3))
+    >>> dl.orbit_dimension(cp.weights), dl.first_order_fiber_dimension(cp.weights)
+    (5, 13)
     """
     W = as_weights(weights)
     return int(inertia(hessian(W, prefix_products(W)[-1])).zero)
@@ -314,8 +368,11 @@ class FiberPath:
     s : ndarray
         Path parameters; ``W(0)`` is the base point.
     base : tuple of ndarray
+        The base point :math:`W(0)`.
     Sigma : ndarray
+        The target.
     points : tuple of tuple of ndarray
+        The networks :math:`W(s)`.
     losses : ndarray
         :math:`L(W(s))` (constant up to rounding).
     product_error : ndarray
@@ -325,7 +382,9 @@ class FiberPath:
     imbalance : ndarray, shape (n_s, h - 1)
         :math:`\lVert C_i(W(s))\rVert_F`.
     relative_gradient_norms : ndarray
+        :func:`deeplinear.relative_gradient_norm` at each point.
     critical : tuple of bool
+        :func:`deeplinear.is_critical` at each point.
     lambda_min, lambda_max : ndarray
         Extreme eigenvalues of the Hessian of :math:`L` at :math:`W(s)`.
     orbit_dims : ndarray of int
@@ -337,6 +396,17 @@ class FiberPath:
     direction_norm : float
         Size of the product-preserving direction before normalisation (``"null-space"``; 0 means
         there is none and the path is constant), ``nan`` for the group paths.
+    label : str
+        A short description of the path (a property).
+
+    Examples
+    --------
+    >>> cp = dl.critical_point((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3))
+    >>> fp = dl.fiber_path(cp, kind="gl", s=[0.0, 0.5, 1.0])
+    >>> len(fp), fp.kinds[fp.index(0.4)]
+    (3, 'strict saddle')
+    >>> fp.losses
+    array([2.5, 2.5, 2.5])
     """
 
     kind: str
@@ -412,7 +482,7 @@ def fiber_path(
         rank deficient the line changes the ranks of the layers and so leaves the orbit.
 
     Every point is measured: loss, product error, norm, :math:`\lVert C_i\rVert_F`, relative
-    gradient norm and criticality (:func:`is_critical`), the extreme Hessian eigenvalues
+    gradient norm and criticality (:func:`deeplinear.is_critical`), the extreme Hessian eigenvalues
     (:func:`deeplinear.extreme_eigenvalues`), the orbit dimension, the ranks of the layers and,
     at critical points, the type from :func:`deeplinear.classify`.
 
@@ -421,8 +491,9 @@ def fiber_path(
     point : CriticalPoint or list of ndarray
         The base point :math:`W(0)`.
     Sigma : ndarray, optional
-        The target; taken from ``point`` when it is a :class:`~deeplinear.CriticalPoint`.
+        The target; taken from ``point`` when it is a :class:`~deeplinear.critical.CriticalPoint`.
     kind : {"gl", "orthogonal", "null-space"}
+        The path (above).
     s : sequence of float
         Path parameters (default 41 points in ``[-1, 1]``).
     seed : int
@@ -439,6 +510,21 @@ def fiber_path(
     ValueError
         For an unknown ``kind``, a ``layer`` outside ``1..h``, an empty or non-finite ``s``, a
         missing ``Sigma``, or a group path at depth 1 (no hidden layer).
+
+    References
+    ----------
+    Trager, Kohn and Bruna 2020; Achour, Malgouyres and Gerchinovitz 2024.
+
+    Examples
+    --------
+    A straight product-preserving line in the first layer leaves the critical set:
+
+    >>> cp = dl.critical_point((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3))
+    >>> fp = dl.fiber_path(cp, kind="null-space", layer=1, s=[0.0, 1.0])
+    >>> fp.kinds, fp.losses
+    (('strict saddle', 'not critical'), array([2.5, 2.5]))
+    >>> fp.ranks[:, 0]
+    array([1, 3])
     """
     base, Sig = _base_point(point, Sigma)
     d = widths_of(base)
@@ -517,17 +603,29 @@ class LevelSetFamily:
     Attributes
     ----------
     subset : tuple of int
+        The learnt set ``S`` (1-based).
     ts : ndarray
         The parameter values.
     points : tuple of tuple of ndarray
+        The critical points, one weight tuple per ``t``.
     values : ndarray
         The loss at each point (constant).
     norms : ndarray
         Parameter norm at each point (:math:`\to\infty` as ``t`` grows).
     relative_gradient_norms : ndarray
+        :func:`deeplinear.relative_gradient_norm` at each point.
     critical : tuple of bool
+        :func:`deeplinear.is_critical` (with the ``tol`` given) at each point.
     mechanism : str
         How the family is built.
+
+    Examples
+    --------
+    >>> fam = dl.level_set_family((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3), ts=(1.0, 10.0))
+    >>> fam.critical, fam.values
+    ((True, True), array([2.5, 2.5]))
+    >>> fam.norms
+    array([ 2.44949 , 17.321374])
     """
 
     subset: tuple[int, ...]
@@ -573,11 +671,37 @@ def level_set_family(
       *non-degenerate* critical point (Hessian eigenvalues :math:`\pm\sigma_k`, claim 12),
       hence **isolated**, and its critical set is bounded; this function raises.
 
+    Parameters
+    ----------
+    subset : collection of int
+        The learnt set ``S`` (1-based; see :func:`deeplinear.critical_point`).
+    Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
+    widths : sequence of int
+        ``(d_0, ..., d_h)``.
+    ts : sequence of float, default (1, 2, 4, 8, 16, 32)
+        Positive parameter values.
+    tol : float
+        Tolerance of :func:`deeplinear.is_critical` for the reported flags.
+
+    Returns
+    -------
+    LevelSetFamily
+
     Raises
     ------
     ValueError
         For ``h = 1`` (the loss is convex; its only critical point is ``Sigma``) and for the
-        isolated origin described above.
+        isolated origin described above; for empty, non-finite or non-positive ``ts``; for a
+        ``subset`` that is not admissible (as :func:`deeplinear.critical_point`).
+
+    Examples
+    --------
+    The origin of a depth-three network lies on an unbounded line of critical points:
+
+    >>> fam = dl.level_set_family((), np.diag([3.0, 2.0]), (2, 2, 2, 2), ts=(1.0, 100.0))
+    >>> fam.critical, fam.values
+    ((True, True), array([6.5, 6.5]))
     """
     d = as_widths(widths)
     h = len(d) - 1
@@ -640,7 +764,7 @@ def level_set_family(
 def spare_rank_fiber_point(subset: Sequence[int], Sigma: np.ndarray, widths: Sequence[int], t: float) -> list[np.ndarray]:
     r"""A critical point on a path through the balanced representative :math:`A_S` that leaves its orbit.
 
-    Start from the balanced representative (:func:`critical_point`) and add :math:`t` times a
+    Start from the balanced representative (:func:`deeplinear.critical_point`) and add :math:`t` times a
     partial identity between the *free* hidden coordinates (those that carry no learnt mode) to
     every middle layer :math:`W_2, \dots, W_{h-1}`:
 
@@ -660,18 +784,30 @@ def spare_rank_fiber_point(subset: Sequence[int], Sigma: np.ndarray, widths: Seq
     subset : collection of int
         The learnt set ``S`` (1-based).
     Sigma : ndarray, shape (d_h, d_0)
+        The target matrix.
     widths : sequence of int
+        ``(d_0, ..., d_h)``.
     t : float
         Position along the path (``t = 0``: the balanced representative).
 
     Returns
     -------
     list of ndarray
+        The weights :math:`W(t)`, ``W_i`` of shape ``(d_i, d_{i-1})``.
 
     Raises
     ------
     TypeError, ValueError
-        If ``t`` is not a finite real number, or ``subset`` is not admissible (see :func:`critical_point`).
+        If ``t`` is not a finite real number, or ``subset`` is not admissible (see :func:`deeplinear.critical_point`).
+
+    Examples
+    --------
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> W = dl.spare_rank_fiber_point((1,), Sigma, (3, 3, 3, 3), 0.5)
+    >>> dl.loss(W, Sigma), dl.classify(W, Sigma).kind
+    (2.5, 'strict saddle')
+    >>> dl.classify(dl.spare_rank_fiber_point((1,), Sigma, (3, 3, 3, 3), 0.0), Sigma).kind
+    'non-strict saddle'
     """
     d = as_widths(widths)
     h = len(d) - 1
@@ -714,6 +850,21 @@ def saddle_fiber_path(kind: str) -> FiberPath:
     ----------
     kind : {"gl", "orthogonal", "null-space W1", "null-space W2"}
         A group path or a straight product-preserving line in layer 1 or 2.
+
+    Returns
+    -------
+    FiberPath
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``kind``.
+
+    Examples
+    --------
+    >>> fp = dl.saddle_fiber_path("gl")
+    >>> len(fp), fp.kinds[fp.index(0.0)]
+    (41, 'non-strict saddle')
     """
     if kind not in WALK_KINDS:
         raise ValueError(f"kind must be one of {tuple(WALK_KINDS)}, got {kind!r}")

@@ -66,7 +66,9 @@ def mode_rotation(
     Parameters
     ----------
     weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
     Sigma : ndarray, shape (d_h, d_0)
+        The target matrix, read in the index convention of :mod:`deeplinear.critical`.
     j, k : int
         1-based indices of singular values of ``Sigma`` (the module's convention), distinct.
     theta : float
@@ -75,6 +77,28 @@ def mode_rotation(
     Returns
     -------
     list of ndarray
+        The rotated weights, the shapes of ``weights`` (only the first and last layers
+        change).
+
+    Raises
+    ------
+    ValueError
+        If ``j`` or ``k`` is below 1 or above the number of singular values of ``Sigma``, if
+        ``j == k``, if ``theta`` is not finite, or if ``Sigma``'s shape does not match.
+    TypeError
+        If ``j`` or ``k`` is not an integer, ``theta`` not a number, or ``weights`` not a list
+        of matrices.
+
+    Examples
+    --------
+    At the saddle that learnt :math:`\sigma_2 = 2` only (:math:`L_S = 5`), turning mode 2
+    towards mode 1 lowers the loss by :math:`2(3 - 2)\sin^2\theta`:
+
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> cp = dl.critical_point((2,), Sigma, (3, 3, 3))
+    >>> W = dl.mode_rotation(cp.weights, Sigma, 2, 1, 0.3)
+    >>> round(dl.loss(W, Sigma), 4), round(5 - 2 * float(np.sin(0.3)) ** 2, 4)
+    (4.8253, 4.8253)
     """
     W = as_weights(weights)
     Sig = check_sigma(Sigma, widths_of(W))
@@ -124,6 +148,21 @@ def orbit_tangent_vector(weights: Sequence[np.ndarray], xis: Sequence[np.ndarray
     ------
     ValueError
         If the number or the shapes of the generators do not match the hidden layers.
+    TypeError
+        If ``weights`` is not a list of matrices.
+
+    Examples
+    --------
+    Scaling the hidden layer (:math:`\xi_1 = I`) is a direction along which a critical
+    point stays critical to first order:
+
+    >>> Sigma = np.diag([3.0, 2.0, 1.0])
+    >>> cp = dl.critical_point((1,), Sigma, (3, 3, 3))
+    >>> T = dl.orbit_tangent_vector(cp.weights, [np.eye(3)])
+    >>> [t.shape for t in T]
+    [(3, 3), (3, 3)]
+    >>> dl.is_critical([w + 1e-4 * t for w, t in zip(cp.weights, T)], Sigma)
+    True
     """
     W = as_weights(weights)
     h = len(W)
@@ -147,6 +186,34 @@ def orbit_dimension(weights: Sequence[np.ndarray], *, rtol: float = 1e-9) -> int
     point the orbit consists of critical points, so its tangent space lies in the Hessian's
     null space: this is the part of the null space the symmetry explains. E.g. 0 at the
     origin, :math:`(h-1)d^2` for equal square widths and an invertible product.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    rtol : float, default 1e-9
+        Singular values of the tangent map above ``rtol`` times the largest count.
+
+    Returns
+    -------
+    int
+        The rank of the tangent map (0 for depth ``h = 1`` or at the origin).
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices or ``rtol`` not a number.
+    ValueError
+        If the shapes do not chain or ``rtol`` is not positive.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> dl.orbit_dimension([rng.standard_normal((3, 3)) for _ in range(2)])
+    9
+    >>> cp = dl.critical_point((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3))
+    >>> dl.orbit_dimension(cp.weights)
+    5
     """
     W = as_weights(weights)
     rtol = as_positive(rtol, "rtol")
@@ -180,11 +247,27 @@ def stabilizer_rotations(manifolds, rng: np.random.Generator) -> list[np.ndarray
     manifolds : SaddleManifolds
         From :func:`deeplinear.saddle_manifolds`.
     rng : numpy.random.Generator or int
+        The random generator, or a seed.
 
     Returns
     -------
     list of ndarray
         ``h - 1`` orthogonal matrices, ``T_i`` of shape ``(d_i, d_i)``.
+
+    Raises
+    ------
+    TypeError
+        If ``manifolds`` is not a :class:`deeplinear.escape.SaddleManifolds` or ``rng`` is
+        neither a generator nor an integer seed.
+
+    Examples
+    --------
+    >>> man = dl.saddle_manifolds((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3))
+    >>> T = dl.stabilizer_rotations(man, np.random.default_rng(0))
+    >>> len(T), T[0].shape, float(T[0][0, 0])
+    (1, (3, 3), 1.0)
+    >>> bool(np.allclose(T[0] @ T[0].T, np.eye(3)))
+    True
     """
     # duck-typed: deeplinear.escape (which defines SaddleManifolds) imports this module
     if type(manifolds).__name__ != "SaddleManifolds" or not all(hasattr(manifolds, a) for a in ("modes", "depth", "point")):

@@ -34,6 +34,7 @@ class RayFates:
     Attributes
     ----------
     manifolds : SaddleManifolds
+        The saddle's description (:func:`deeplinear.saddle_manifolds`).
     mode : int
         The unlearnt mode (1-based).
     sigma : float
@@ -51,6 +52,22 @@ class RayFates:
     spread : float
         Largest difference between the :math:`|w_i(t_{\max})|` of one ray: 0 up to rounding,
         because the rays are invariant.
+    depth : int
+        ``h`` (a property).
+    returned : ndarray of bool, shape (2**h,)
+        Rays along which the amplitude decreased (a property).
+    predicted_stable : ndarray of bool, shape (2**h,)
+        Rays with :math:`\pi\sigma_m < 0` (a property).
+    agrees : bool
+        Whether ``returned`` equals ``predicted_stable`` (a property).
+
+    Examples
+    --------
+    >>> rf = dl.ray_fates((1,), np.diag([3.0, 2.0]), (2, 2, 2), t_max=3.0)
+    >>> rf.mode, rf.signs.shape
+    (2, (4, 2))
+    >>> rf.agrees
+    True
     """
 
     manifolds: SaddleManifolds
@@ -112,12 +129,13 @@ def ray_fates(
     Parameters
     ----------
     subset, Sigma, widths
-        The saddle :math:`A_S` (its balanced representative, :func:`saddle_manifolds`).
+        The saddle :math:`A_S` (its balanced representative, :func:`deeplinear.saddle_manifolds`).
     mode : int, optional
         The unlearnt mode; by default the largest one with a free hidden coordinate.
     eps : float, default 0.2
         Initial amplitude (keep :math:`\varepsilon^h < \sigma_m`).
     t_max : float, default 10.0
+        Integrate over ``[0, t_max]`` and read the amplitudes at ``t_max``.
 
     Returns
     -------
@@ -126,7 +144,16 @@ def ray_fates(
     Raises
     ------
     ValueError
-        If ``mode`` is learnt or has no free hidden coordinate, or ``eps``, ``t_max`` are not positive.
+        If ``mode`` is learnt or has no free hidden coordinate, or ``eps``, ``t_max`` are not
+        positive, or the saddle is invalid (as :func:`deeplinear.saddle_manifolds`).
+
+    Examples
+    --------
+    >>> rf = dl.ray_fates((1,), np.diag([3.0, 2.0]), (2, 2, 2), t_max=3.0)
+    >>> rf.returned
+    array([False,  True,  True, False])
+    >>> bool(np.array_equal(rf.returned, rf.predicted_stable))
+    True
     """
     man = saddle_manifolds(subset, Sigma, widths)
     m = _pick_mode(man, mode)
@@ -180,6 +207,22 @@ def off_ray_turn_time(a0: float, sigma: float, c: float, h: int) -> float:
     -------
     float
         ``inf`` when ``c <= 0`` (on the ray the saddle is reached only as ``t -> inf``).
+
+    Raises
+    ------
+    ValueError
+        If ``h < 2``, ``a0`` or ``sigma`` is not positive, or ``c`` is not finite.
+    TypeError
+        If ``h`` is not an integer or a number argument is not a real number.
+
+    Examples
+    --------
+    >>> round(dl.off_ray_turn_time(0.5, 2.0, 0.01, 2), 4)   # asinh(5) / 2
+    1.1562
+    >>> round(dl.off_ray_turn_time(0.5, 2.0, 0.01, 3), 4)
+    6.867
+    >>> dl.off_ray_turn_time(0.5, 2.0, 0.0, 3)
+    inf
     """
     h = as_depth(h)
     if h < 2:
@@ -207,8 +250,11 @@ class OffRayFlow:
     Attributes
     ----------
     manifolds : SaddleManifolds
+        The saddle's description (:func:`deeplinear.saddle_manifolds`).
     mode : int
+        The unlearnt mode (1-based).
     sigma : float
+        Its singular value :math:`\sigma_m`.
     signs : tuple of int
         The stable ray.
     eps, off : float
@@ -221,11 +267,24 @@ class OffRayFlow:
     amplitudes_on, amplitudes_off : ndarray, shape (n_t, h)
         Mode entries :math:`w_i(t)`.
     loss_on, loss_off : ndarray, shape (n_t,)
+        The loss along the two trajectories.
     crossing_time : float
         First time the perturbed entry :math:`w_1` crosses zero along the second trajectory
         (``nan`` if it does not by the end).
     predicted_turn : float
         :func:`off_ray_turn_time` for this start.
+    depth : int
+        ``h`` (a property).
+    closest_approach : float
+        Smallest :math:`\max_i |w_i|` over time off the ray (a property).
+
+    Examples
+    --------
+    >>> o = dl.off_ray_flow((1,), np.diag([3.0, 2.0]), (2, 2, 2), off=1e-2, t_max=100.0, n_times=21)
+    >>> o.signs, o.amplitudes_off.shape
+    ((-1, 1), (21, 2))
+    >>> round(o.imbalance, 4), round(o.closest_approach, 2)
+    (0.0099, 0.1)
     """
 
     manifolds: SaddleManifolds
@@ -275,9 +334,9 @@ def off_ray_flow(
     n_times: int = 241,
     rtol: float = 1e-10,
 ) -> OffRayFlow:
-    r"""Flow from the stable ray of :func:`flow_from_saddle` and from ``off`` away from it, over long times.
+    r"""Flow from the stable ray of :func:`deeplinear.flow_from_saddle` and from ``off`` away from it, over long times.
 
-    The same starts as :func:`flow_from_saddle` (the stable ray is all ``-1`` for odd ``h``
+    The same starts as :func:`deeplinear.flow_from_saddle` (the stable ray is all ``-1`` for odd ``h``
     and :math:`(-1, 1, \dots, 1)` for even ``h``; the offset is added to the first layer's mode
     entry, which makes the conserved imbalance :math:`c = w_2^2 - w_1^2` positive), integrated
     with LSODA on ``[0, t_max]`` and sampled at ``n_times`` times (0, then logarithmically
@@ -285,6 +344,23 @@ def off_ray_flow(
     with :func:`off_ray_turn_time`. ``rtol`` is the integrator's relative tolerance. The
     trajectory on the ray does not depend on ``off``, so it is computed once and reused for the
     same saddle, ``eps``, ``t_max``, ``n_times`` and ``rtol``.
+
+    Parameters
+    ----------
+    subset, Sigma, widths
+        The saddle :math:`A_S` (its balanced representative, :func:`deeplinear.saddle_manifolds`).
+    eps : float, default 0.5
+        Initial amplitude on the stable ray.
+    off : float, default 1e-4
+        Offset added to the first layer's mode entry, ``0 <= off < eps``.
+    t_max : float, default 1e4
+        Integrate over ``[0, t_max]``.
+    mode : int, optional
+        The unlearnt mode; by default the largest one with a free hidden coordinate.
+    n_times : int, default 241
+        Number of output times, ``>= 3``.
+    rtol : float, default 1e-10
+        The integrator's relative tolerance.
 
     Returns
     -------
@@ -294,6 +370,14 @@ def off_ray_flow(
     ------
     ValueError
         If ``h < 2``, ``off >= eps``, or a parameter is out of range.
+
+    Examples
+    --------
+    Off the ray, :math:`w_1` crosses zero near the predicted turn time:
+
+    >>> o = dl.off_ray_flow((1,), np.diag([3.0, 2.0]), (2, 2, 2), off=1e-2, t_max=100.0, n_times=21)
+    >>> round(o.crossing_time, 2), round(o.predicted_turn, 2)
+    (1.12, 1.15)
     """
     man = saddle_manifolds(subset, Sigma, widths)
     m = _pick_mode(man, mode)

@@ -44,8 +44,23 @@ class ScalarCriticalSet:
     Attributes
     ----------
     h : int
+        The depth.
     sigma : float
+        The scalar target :math:`\sigma`.
     description : str
+        The critical set in words.
+    minimum_value : float
+        0.0, the value of the global minima (a property).
+    saddle_value : float
+        :math:`\sigma^2/2`, the value of the saddles (a property).
+
+    Examples
+    --------
+    >>> cs = dl.scalar_critical_set(2.0, 3)
+    >>> cs.saddle_value, cs.saddle_components()
+    (2.0, ((1, 2), (1, 3), (2, 3)))
+    >>> cs.classify_point([0.0, 0.0, 1.0]), cs.classify_point([0.0, 0.0, 0.0])
+    ('strict saddle', 'non-strict saddle')
     """
 
     h: int
@@ -91,7 +106,38 @@ class ScalarCriticalSet:
 
 
 def scalar_critical_set(sigma: float, h: int) -> ScalarCriticalSet:
-    r"""Description of the critical set of the scalar chain of depth ``h`` (see :class:`ScalarCriticalSet`)."""
+    r"""Description of the critical set of the scalar chain of depth ``h`` (see :class:`ScalarCriticalSet`).
+
+    For :math:`L = \tfrac12(\sigma - w_1\cdots w_h)^2`: the global minima
+    :math:`\{\prod_i w_i = \sigma\}` and, for :math:`\sigma \ne 0` and ``h >= 2``, the
+    saddles where at least two coordinates vanish (value :math:`\sigma^2/2`).
+
+    Parameters
+    ----------
+    sigma : float
+        The scalar target (any finite real).
+    h : int
+        The depth, ``>= 1``.
+
+    Returns
+    -------
+    ScalarCriticalSet
+
+    Raises
+    ------
+    TypeError
+        If ``sigma`` is not a real number or ``h`` not an integer.
+    ValueError
+        If ``sigma`` is not finite or ``h < 1``.
+
+    Examples
+    --------
+    >>> cs = dl.scalar_critical_set(2.0, 2)
+    >>> cs.description
+    'minima on the hyperbola w1 w2 = 2 (value 0); one strict saddle at the origin (value 2, Hessian eigenvalues +-2)'
+    >>> cs.classify_point([1.0, 2.0])
+    'global minimum'
+    """
     h = as_depth(h)
     try:
         sigma = float(sigma)
@@ -117,6 +163,30 @@ def scalar_vector_field(w: np.ndarray, sigma: float) -> np.ndarray:
 
     ``w`` has shape ``(..., h)`` (vectorised over leading axes, e.g. a grid for a phase
     portrait); returns the velocities in the same shape.
+
+    Parameters
+    ----------
+    w : ndarray, shape (..., h)
+        Points :math:`(w_1, \dots, w_h)`, along the last axis.
+    sigma : float
+        The scalar target.
+
+    Returns
+    -------
+    ndarray, shape (..., h)
+        :math:`\dot w` at each point.
+
+    Raises
+    ------
+    ValueError
+        If ``w`` is 0-dimensional or its last axis is empty.
+
+    Examples
+    --------
+    >>> dl.scalar_vector_field(np.array([1.0, 0.5]), 2.0)
+    array([0.75, 1.5 ])
+    >>> dl.scalar_vector_field(np.zeros((4, 5, 2)), 2.0).shape
+    (4, 5, 2)
     """
     w = np.asarray(w, dtype=float)
     if w.ndim < 1 or w.shape[-1] < 1:
@@ -136,9 +206,30 @@ def scalar_conserved_curve(w0: Sequence[float], t: np.ndarray) -> np.ndarray:
     (for a tie, :math:`w_i = \pm t` with the sign relation of ``w0``). For ``h = 2`` this is a
     branch of the hyperbola :math:`w_2^2 - w_1^2 = c`.
 
+    Parameters
+    ----------
+    w0 : sequence of float
+        A point :math:`(w_1, \dots, w_h)` of the curve.
+    t : ndarray
+        Values of the parameter :math:`w_j` (flattened).
+
     Returns
     -------
     ndarray, shape (len(t), h)
+        The points of the curve, one row per value of ``t``.
+
+    Raises
+    ------
+    ValueError
+        If ``w0`` is not a finite, non-empty 1-D vector.
+
+    Examples
+    --------
+    >>> c = dl.scalar_conserved_curve([0.5, 1.0], np.linspace(-1.0, 1.0, 5))
+    >>> c.shape
+    (5, 2)
+    >>> c[:, 1] ** 2 - c[:, 0] ** 2
+    array([0.75, 0.75, 0.75, 0.75, 0.75])
     """
     w0 = np.asarray(w0, dtype=float)
     if w0.ndim != 1 or w0.size < 1 or not np.all(np.isfinite(w0)):
@@ -182,6 +273,21 @@ def scalar_h2_limit(w0: Sequence[float], sigma: float) -> np.ndarray:
     Returns
     -------
     ndarray, shape (2,)
+        :math:`(w_1^\infty, w_2^\infty)`.
+
+    Raises
+    ------
+    TypeError
+        If ``w0`` is not numeric or ``sigma`` not a number.
+    ValueError
+        If ``w0`` does not have two finite entries, or ``sigma`` is not positive and finite.
+
+    Examples
+    --------
+    >>> dl.scalar_h2_limit([0.5, 1.0], 2.0)
+    array([1.288353, 1.55237 ])
+    >>> dl.scalar_h2_limit([1.0, -1.0], 2.0)
+    array([0., 0.])
     """
     try:
         w = np.asarray(w0, dtype=float)
@@ -233,12 +339,25 @@ class ScalarFlow:
     Attributes
     ----------
     t : ndarray, shape (n,)
+        The output times.
     w : ndarray, shape (n, h)
         ``w[k, i]`` is :math:`w_{i+1}(t_k)`.
     loss : ndarray, shape (n,)
+        :math:`\tfrac12(\sigma - w_1\cdots w_h)^2` at each time.
     sigma : float
+        The scalar target.
     trajectory : Trajectory
         The underlying :func:`deeplinear.gradient_flow` result (widths all one).
+    final : ndarray, shape (h,)
+        The weights at the last time (a property, a copy).
+
+    Examples
+    --------
+    >>> f = dl.scalar_flow([0.5, 1.0], 2.0, 5.0, n_points=11)
+    >>> f.w.shape
+    (11, 2)
+    >>> f.final
+    array([1.288353, 1.55237 ])
     """
 
     t: np.ndarray
@@ -286,6 +405,23 @@ def scalar_flow(
     Returns
     -------
     ScalarFlow
+
+    Raises
+    ------
+    TypeError
+        If ``w0`` is not numeric or ``sigma`` not a number.
+    ValueError
+        If ``w0`` is not a finite 1-D vector, ``sigma`` or ``t_max`` is not positive, or
+        ``n_points < 2``.
+
+    Examples
+    --------
+    The flow converges to the point of the hyperbola :math:`w_1 w_2 = \sigma` given by
+    :func:`scalar_h2_limit`:
+
+    >>> f = dl.scalar_flow([0.5, 1.0], 2.0, 5.0, n_points=11)
+    >>> round(float(f.loss[-1]), 6), bool(np.allclose(f.final, dl.scalar_h2_limit([0.5, 1.0], 2.0), atol=1e-6))
+    (0.0, True)
     """
     w = _as_point(w0)
     s = _as_sigma(sigma)
