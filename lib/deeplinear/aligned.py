@@ -115,6 +115,12 @@ class AlignedModes:
         The mode products :math:`u_k = \prod_i w_{i,k}`.
     off_diagonal : float
         The largest entry of any :math:`D_i` off its diagonal (zero for an aligned network).
+
+    Examples
+    --------
+    >>> modes = dl.aligned_modes(dl.aligned_init((2, 3, 2), [1.0, 0.5]))
+    >>> isinstance(modes, dl.aligned.AlignedModes), modes.products
+    (True, array([1.  , 0.25]))
     """
 
     values: np.ndarray
@@ -125,21 +131,44 @@ class AlignedModes:
 def aligned_modes(weights: Sequence[np.ndarray], rotations: object = None) -> AlignedModes:
     r"""Read the mode values of a network in the frame of known orthogonal matrices.
 
-    Computes :math:`D_i = R_i^\top W_i R_{i-1}` (:math:`R_0 = I`, :math:`R_h = I`) and returns
-    its diagonal and the size of the rest. For an aligned network
+    Computes
+
+    .. math:: D_i = R_i^\top W_i R_{i-1}, \qquad R_0 = I,\ R_h = I,
+
+    and returns its diagonal and the size of the rest. For an aligned network
     (:func:`deeplinear.aligned_init` with the same rotations) the rest is zero, and by the
     decoupling proposition of the chapter it stays zero along the flow.
 
     Parameters
     ----------
     weights : list of ndarray
-        ``[W_1, ..., W_h]``.
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
     rotations : None or list of ndarray
-        The hidden orthogonal matrices :math:`R_1, \dots, R_{h-1}` (None: identities).
+        The hidden orthogonal matrices :math:`R_1, \dots, R_{h-1}` (None: identities),
+        ``R_i`` of shape ``(d_i, d_i)``.
 
     Returns
     -------
     AlignedModes
+        The diagonal values :math:`w_{i,k}`, the mode products and the largest off-diagonal
+        entry.
+
+    Raises
+    ------
+    TypeError
+        If ``rotations`` is a Generator (the matrices themselves are needed), or ``weights`` is
+        not a list of matrices.
+    ValueError
+        If the weights are invalid, or ``rotations`` is not a list of ``h - 1`` orthogonal
+        matrices (to ``1e-10``) of shapes ``(d_i, d_i)``.
+
+    Examples
+    --------
+    >>> R = [dl.random_orthogonal(3, np.random.default_rng(0))]
+    >>> weights = dl.aligned_init((2, 3, 2), [1.0, 0.5], rotations=R)
+    >>> modes = dl.aligned_modes(weights, R)
+    >>> modes.products, bool(modes.off_diagonal < 1e-12)
+    (array([1.  , 0.25]), True)
     """
     W = as_weights(weights)
     d = widths_of(W)
@@ -165,9 +194,13 @@ def aligned_modes(weights: Sequence[np.ndarray], rotations: object = None) -> Al
 class AlignedFlowCheck:
     r"""The full network flow from an aligned start next to its scalar mode chains.
 
+    The property ``max_off_diagonal`` is the largest off-diagonal entry over the whole
+    trajectory, ``max(off_diagonal)``.
+
     Attributes
     ----------
     t : ndarray, shape (n,)
+        The output times, evenly spaced on ``[0, t_max]``.
     modes : ndarray, shape (n, h, m)
         :math:`w_{i,k}(t)` read off the integrated network (:func:`aligned_modes`).
     chains : ndarray, shape (n, h, m)
@@ -178,9 +211,16 @@ class AlignedFlowCheck:
         :math:`\max_{t,i,k} |w_{i,k}^{\rm network}(t) - w_{i,k}^{\rm chain}(t)|`.
     rotations : tuple of ndarray
         :math:`R_0, \dots, R_h`.
-    Sigma : ndarray
+    Sigma : ndarray, shape (d_h, d_0)
+        The rectangular-diagonal target.
     trajectory : Trajectory
         The network flow (:func:`deeplinear.gradient_flow`).
+
+    Examples
+    --------
+    >>> check = dl.aligned_flow_check((2, 3, 2), [2.0, 1.0], 0.1, t_max=2.0, num=5)
+    >>> isinstance(check, dl.aligned.AlignedFlowCheck), check.modes.shape
+    (True, (5, 2, 2))
     """
 
     t: np.ndarray
@@ -209,24 +249,59 @@ def aligned_flow_check(
 ) -> AlignedFlowCheck:
     r"""Integrate the network flow from an aligned start and, separately, its scalar chains.
 
+    The network starts at :func:`deeplinear.aligned_init` ``(widths, values, rotations)``; each
+    chain is the depth-``h`` scalar network of one mode, integrated with
+    :func:`deeplinear.gradient_flow` from the same values,
+
+    .. math:: \dot w_{i,k} = \Big(\prod_{j\ne i} w_{j,k}\Big)\Big(\sigma_k - \prod_j w_{j,k}\Big).
+
     Parameters
     ----------
     widths : sequence of int
         ``(d_0, ..., d_h)``.
     singular_values : sequence of float
-        Diagonal of the target :math:`\Sigma` (``d_h x d_0``, rectangular diagonal).
+        Diagonal of the target :math:`\Sigma` (``d_h x d_0``, rectangular diagonal), at most
+        ``min(d_0, d_h)`` values ``>= 0``.
     values : float or array_like
         Initial mode values, as for :func:`deeplinear.aligned_init` (scalar, ``(m,)`` or
         ``(h, m)`` with ``m = min(widths)`` here).
     rotations : None, numpy.random.Generator or list of ndarray
         Hidden orthogonal matrices (a Generator draws Haar random ones).
     t_max : float, default 6
+        The final time, ``> 0``.
     num : int, default 121
         Output times, evenly spaced on ``[0, t_max]``.
 
     Returns
     -------
     AlignedFlowCheck
+        The modes read off the network, the chains, the off-diagonal size and the largest
+        difference between the two.
+
+    Raises
+    ------
+    TypeError
+        If ``singular_values`` is not a sequence of numbers, ``widths`` not a sequence of
+        integers, ``t_max`` not a real number or ``num`` not an integer.
+    ValueError
+        If ``singular_values`` is empty, not 1-D, negative or not finite, or has more than
+        ``min(d_0, d_h)`` entries; if ``t_max`` is not positive or ``num < 2``; if ``values``
+        does not give all ``m`` modes; if ``rotations`` is invalid (as
+        :func:`aligned_modes`).
+    RuntimeError
+        If the network flow stops before ``t_max``.
+
+    References
+    ----------
+    Saxe, McClelland and Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning
+    in deep linear neural networks", ICLR.
+
+    Examples
+    --------
+    >>> check = dl.aligned_flow_check((2, 3, 2), [2.0, 1.0], 0.1, rotations=np.random.default_rng(0),
+    ...                               t_max=2.0, num=5)
+    >>> bool(check.chain_error < 1e-8), bool(check.max_off_diagonal < 1e-12)
+    (True, True)
     """
     d = as_widths(widths)
     h = len(d) - 1
@@ -268,14 +343,22 @@ class DepthScaling:
     Attributes
     ----------
     depths : ndarray of int
+        The depths ``h``.
     times : ndarray
-        :math:`t_h(u_0 \to u_f)` (:func:`deeplinear.learning_time`).
+        :math:`t_h(u_0 \to u_f)` (:func:`deeplinear.learning_time`), one per depth.
     scaled : ndarray
         :math:`h\,t_h`.
     limit : float
         :math:`\lim_{h\to\infty} h\,t_h = \int_{u_0}^{u_f}\frac{du}{u^2(\sigma - u)}
         = \Big[-\frac{1}{\sigma u} + \frac{1}{\sigma^2}\ln\frac{u}{\sigma - u}\Big]_{u_0}^{u_f}`.
     sigma, u0, uf : float
+        The singular value and the two products.
+
+    Examples
+    --------
+    >>> scaling = dl.depth_scaled_times(1.0, 0.1, 0.5, depths=(2, 10, 100))
+    >>> isinstance(scaling, dl.aligned.DepthScaling), round(scaling.limit, 4)
+    (True, 10.1972)
     """
 
     depths: np.ndarray
@@ -296,12 +379,40 @@ def depth_scaled_times(sigma: float, u0: float, uf: float, depths: Sequence[int]
     r"""Learning times :math:`t_h` from the product ``u0`` to ``uf`` and the rescaled :math:`h\,t_h`.
 
     For fixed :math:`0 < u_0 < u_f < \sigma`,
-    :math:`h\,t_h = \int_{u_0}^{u_f} \frac{du}{u^{2-2/h}(\sigma - u)}` converges to the finite
-    limit :attr:`DepthScaling.limit` as :math:`h \to \infty` (dominated convergence).
+
+    .. math:: h\,t_h = \int_{u_0}^{u_f} \frac{du}{u^{2-2/h}(\sigma - u)}
+
+    converges to the finite limit :attr:`DepthScaling.limit` as :math:`h \to \infty` (dominated
+    convergence).
+
+    Parameters
+    ----------
+    sigma : float
+        The singular value, ``> 0``.
+    u0 : float
+        Initial product, ``0 < u0 < uf``.
+    uf : float
+        Final product, ``uf < sigma``.
+    depths : sequence of int, default (2, 3, 5, 10, 20, 50)
+        The depths, each ``>= 1``.
 
     Returns
     -------
     DepthScaling
+        The times, the rescaled times and their limit.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma``, ``u0`` or ``uf`` is not a real number, or a depth is not an integer.
+    ValueError
+        Unless ``0 < u0 < uf < sigma``; if ``depths`` is empty or a depth is below 1.
+
+    Examples
+    --------
+    >>> scaling = dl.depth_scaled_times(1.0, 0.1, 0.5, depths=(2, 10, 100))
+    >>> scaling.scaled  # tends to the limit 10.1972
+    array([2.197225, 7.370635, 9.86774 ])
     """
     sigma = _as_sigma(sigma)
     u0 = as_positive(u0, "u0")
@@ -324,12 +435,20 @@ class ConvergenceRate:
     Attributes
     ----------
     h : int
+        The depth.
     sigma : float
+        The singular value.
     predicted : float
         :math:`-2h\sigma^{2-2/h}`, the linearisation at the minimum.
     measured : float
         Least-squares slope of :math:`\log L(t)` on the integrated flow where
         :math:`10^{-11} \le L \le 10^{-7}`.
+
+    Examples
+    --------
+    >>> rate = dl.local_convergence_rate(1.0, 2)
+    >>> isinstance(rate, dl.aligned.ConvergenceRate), rate.predicted
+    (True, -4.0)
     """
 
     h: int
@@ -345,11 +464,38 @@ def local_convergence_rate(sigma: float, h: int, *, a0: float | None = None) -> 
     :math:`\tfrac12\sigma^{1/h}`) and is integrated with :func:`deeplinear.gradient_flow`
     until the loss is far below :math:`10^{-11}`. Linearising Saxe's law at :math:`u = \sigma`
     gives :math:`\frac{d}{dt}(\sigma - u) = -h\sigma^{2-2/h}(\sigma - u)`, so
-    :math:`L = \tfrac12(\sigma - u)^2` decays at the rate :math:`2h\sigma^{2-2/h}`.
+    :math:`L = \tfrac12(\sigma - u)^2` decays at the rate
+
+    .. math:: \frac{d}{dt}\log L \to -2h\sigma^{2-2/h}.
+
+    Parameters
+    ----------
+    sigma : float
+        The singular value, ``> 0``.
+    h : int
+        Depth, ``>= 1``.
+    a0 : float, optional
+        The initial layer value, ``> 0`` with ``a0**h < sigma``.
 
     Returns
     -------
     ConvergenceRate
+        The predicted and the measured rate.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma`` or ``a0`` is not a real number, or ``h`` not an integer.
+    ValueError
+        If ``sigma`` or ``a0`` is not positive, ``h < 1``, or ``a0**h >= sigma``.
+    RuntimeError
+        If fewer than five output points fall in the window :math:`10^{-11} \le L \le 10^{-7}`.
+
+    Examples
+    --------
+    >>> rate = dl.local_convergence_rate(2.0, 3)  # digest claim 11
+    >>> round(rate.predicted, 4), round(rate.measured, 2)
+    (-15.1191, -15.12)
     """
     h = as_depth(h)
     sigma = _as_sigma(sigma)

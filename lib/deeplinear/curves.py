@@ -5,6 +5,7 @@ r"""Analysis of sampled curves: where a loss curve rests, how long, and the peri
 * :func:`plateau_dwell` -- the time a sampled loss spends near one given value.
 * :func:`orbit_period` -- the smallest period of the tail of an iteration (gradient descent
   above its step-size threshold).
+* :func:`zero_crossings` -- the times at which a sampled quantity changes sign.
 
 These functions read arrays only; they know nothing about networks.
 """
@@ -30,21 +31,45 @@ def plateau_levels(t: Sequence[float], loss_values: Sequence[float], threshold: 
     r"""The loss values a sampled loss curve rests on.
 
     A segment :math:`[t_j, t_{j+1}]` is *resting* when its relative rate
-    :math:`|L_{j+1} - L_j| / ((t_{j+1} - t_j)\,L_j)` is below ``threshold`` (in units of
-    1/time, like the ``"plateau"`` events of :func:`deeplinear.gradient_flow`) and
-    :math:`L_j > ` ``floor`` (a loss that has reached rounding level is not a plateau).
-    Maximal runs of consecutive resting segments are plateaus; each is reported by the median
-    of the loss over its samples, in time order.
+
+    .. math:: \frac{|L_{j+1} - L_j|}{(t_{j+1} - t_j)\,L_j}
+
+    is below ``threshold`` (in units of 1/time, like the ``"plateau"`` events of
+    :func:`deeplinear.gradient_flow`) and :math:`L_j >` ``floor`` (a loss that has reached
+    rounding level is not a plateau). Maximal runs of consecutive resting segments are plateaus;
+    each is reported by the median of the loss over its samples, in time order.
 
     Parameters
     ----------
-    t, loss_values : 1-D arrays of the same length (at least 2), ``t`` increasing
+    t : array_like, shape (n,)
+        Sample times, strictly increasing, ``n >= 2``.
+    loss_values : array_like, shape (n,)
+        The loss at those times.
     threshold : float, default 0.2
+        Largest relative rate of a resting segment, ``> 0``.
     floor : float, default 1e-10
+        Losses at or below it do not rest, ``>= 0``.
 
     Returns
     -------
     list of float
+        One level per plateau, in time order (empty if the curve never rests).
+
+    Raises
+    ------
+    TypeError
+        If ``threshold`` or ``floor`` is not a real number.
+    ValueError
+        If ``t`` and ``loss_values`` are not 1-D of the same length ``>= 2``, ``t`` is not
+        strictly increasing, an entry is not finite, ``threshold`` is not positive or ``floor``
+        is negative.
+
+    Examples
+    --------
+    >>> t = np.linspace(0.0, 10.0, 201)
+    >>> L = dl.mode_loss(t, 1e-6, [2.0, 1.0], 2)  # rests near 2.5 and 0.5
+    >>> [round(v, 4) for v in dl.plateau_levels(t, L)]
+    [2.4995, 0.4842]
     """
     t = np.asarray(t, dtype=float)
     L = np.asarray(loss_values, dtype=float)
@@ -76,7 +101,40 @@ def plateau_dwell(t: np.ndarray, loss: np.ndarray, value: float, rel: float = 0.
     r"""Time the loss spends within ``rel * value`` of ``value`` (a positive critical value).
 
     Computed on the samples: the sum of the steps :math:`t_{j+1} - t_j` whose both ends lie in
-    :math:`|L - c| \le \mathrm{rel}\cdot c`.
+    :math:`|L - c| \le \mathrm{rel}\cdot c`,
+
+    .. math:: \sum_{j \,:\, |L_j - c| \le \mathrm{rel}\, c,\ |L_{j+1} - c| \le \mathrm{rel}\, c} (t_{j+1} - t_j).
+
+    Parameters
+    ----------
+    t : array_like, shape (n,)
+        Sample times, ``n >= 2``.
+    loss : array_like, shape (n,)
+        The loss at those times.
+    value : float
+        The level :math:`c`, ``> 0``.
+    rel : float, default 0.1
+        Relative half-width of the band, ``> 0``.
+
+    Returns
+    -------
+    float
+        The dwell time.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` or ``rel`` is not a real number.
+    ValueError
+        If ``t`` and ``loss`` are not 1-D of the same length ``>= 2``, or ``value`` or ``rel``
+        is not positive and finite.
+
+    Examples
+    --------
+    >>> t = np.linspace(0.0, 10.0, 201)
+    >>> L = dl.mode_loss(t, 1e-6, [2.0, 1.0], 2)
+    >>> round(dl.plateau_dwell(t, L, 2.5), 4), round(dl.plateau_dwell(t, L, 0.5), 4)
+    (2.95, 1.35)
     """
     t = np.asarray(t, dtype=float)
     L = np.asarray(loss, dtype=float)
@@ -92,9 +150,38 @@ def plateau_dwell(t: np.ndarray, loss: np.ndarray, value: float, rel: float = 0.
 def orbit_period(values: Sequence[float], *, tol: float = 1e-6, max_period: int = 32) -> int:
     r"""The smallest period :math:`p \le` ``max_period`` of a sequence, or ``0`` if it has none.
 
-    :math:`p` is a period when :math:`|x_n - x_{n-p}| \le` ``tol`` for every ``n >= p`` of the
-    given values (pass the tail of an iteration, after the transient). A sequence shorter than
-    ``2 p`` cannot show period ``p``.
+    :math:`p` is a period when
+
+    .. math:: |x_n - x_{n-p}| \le \mathrm{tol} \quad \text{for every } n \ge p
+
+    of the given values (pass the tail of an iteration, after the transient). A sequence shorter
+    than ``2 p`` cannot show period ``p``.
+
+    Parameters
+    ----------
+    values : array_like
+        The sequence (flattened).
+    tol : float, default 1e-6
+        Tolerance, ``>= 0``.
+    max_period : int, default 32
+        Largest period tried, ``>= 1``.
+
+    Returns
+    -------
+    int
+        The smallest period, or ``0``.
+
+    Raises
+    ------
+    TypeError
+        If ``tol`` is not a real number or ``max_period`` not an integer.
+    ValueError
+        If a value is not finite, ``tol`` is negative or ``max_period < 1``.
+
+    Examples
+    --------
+    >>> dl.orbit_period([1.0, 2.0, 1.0, 2.0, 1.0, 2.0]), dl.orbit_period([1.0, 2.0, 3.0])
+    (2, 0)
     """
     x = np.asarray(values, dtype=float).reshape(-1)
     if not np.all(np.isfinite(x)):
@@ -110,16 +197,37 @@ def orbit_period(values: Sequence[float], *, tol: float = 1e-6, max_period: int 
 
 
 def zero_crossings(t: Sequence[float] | np.ndarray, values: Sequence[float] | np.ndarray) -> np.ndarray:
-    """The times at which sampled ``values`` change sign, by linear interpolation between samples.
+    r"""The times at which sampled ``values`` change sign, by linear interpolation between samples.
+
+    Between samples :math:`g_k` and :math:`g_{k+1}` of opposite signs the crossing is
+
+    .. math:: t_k + \frac{g_k}{g_k - g_{k+1}}\,(t_{k+1} - t_k).
 
     For quantities along a trajectory (``t = traj.t``): when a weight passes through zero, when
     a distance falls below a level (pass ``distance - level``). A sample exactly at zero counts
     as a sign change with its neighbours.
 
+    Parameters
+    ----------
+    t : array_like, shape (n,)
+        Sample times.
+    values : array_like, shape (n,)
+        The sampled quantity.
+
+    Returns
+    -------
+    ndarray, shape (k,)
+        The crossing times, increasing when ``t`` is.
+
     Raises
     ------
     ValueError
         If ``t`` and ``values`` are not 1-D arrays of the same length with finite entries.
+
+    Examples
+    --------
+    >>> dl.zero_crossings([0.0, 1.0, 2.0, 3.0], [1.0, -1.0, -3.0, 1.0])
+    array([0.5 , 2.75])
     """
     t = np.asarray(t, dtype=float)
     g = np.asarray(values, dtype=float)

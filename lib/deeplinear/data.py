@@ -46,6 +46,12 @@ __all__ = ["DataReduction", "reduce_data", "whiten", "data_loss", "TeacherData",
 class DataReduction:
     r"""Result of :func:`reduce_data`: the reduced target and the change of variables.
 
+    For any weights ``W``,
+    ``data_loss(W, X, Y) == loss(r.to_reduced(W), r.Sigma) + r.constant``; the methods
+    ``to_reduced`` (:math:`W_h \leftarrow U^\top W_h`, :math:`W_1 \leftarrow W_1 M^{1/2} V`) and
+    ``from_reduced`` (its inverse) change coordinates, and the property ``widths_in_out`` is
+    ``(d_0, d_h)``.
+
     Attributes
     ----------
     Sigma : ndarray, shape (d_h, d_0)
@@ -70,6 +76,16 @@ class DataReduction:
         (:math:`\dot W_1 = -\nabla_{W_1} L_{\rm data} (X X^\top)^{-1}` in original coordinates).
     input_gram : ndarray, shape (d_0, d_0)
         :math:`M = X X^\top`.
+
+    Examples
+    --------
+    >>> data = dl.teacher_data([2.0, 1.0], 10, np.random.default_rng(0), whitened=False)
+    >>> r = dl.reduce_data(data.X, data.Y)
+    >>> isinstance(r, dl.data.DataReduction), r.metric_changed, r.Sigma.shape
+    (True, True, (2, 2))
+    >>> W = dl.random_init((2, 2, 2), np.random.default_rng(1), 0.5)
+    >>> bool(np.isclose(dl.data_loss(W, data.X, data.Y), dl.loss(r.to_reduced(W), r.Sigma) + r.constant))
+    True
     """
 
     Sigma: np.ndarray
@@ -147,6 +163,11 @@ def _input_gram(X: np.ndarray, cond_max: float = 1e12) -> np.ndarray:
 def reduce_data(X: np.ndarray, Y: np.ndarray, *, whiten: bool = True, identity_tol: float = 1e-10) -> DataReduction:
     r"""Reduce regression data to the target :math:`\Sigma` by whitening and an SVD.
 
+    .. math:: Y X^\top M^{-1/2} = U \Sigma V^\top, \qquad M = X X^\top,
+
+    so that :math:`\tfrac12\lVert Y - W_{1:h} X\rVert_F^2 = \tfrac12\lVert \Sigma - U^\top W_{1:h}
+    M^{1/2} V\rVert_F^2 + \tfrac12(\lVert Y\rVert_F^2 - \lVert\Sigma\rVert_F^2)`.
+
     Parameters
     ----------
     X : ndarray, shape (d_0, N)
@@ -170,9 +191,12 @@ def reduce_data(X: np.ndarray, Y: np.ndarray, *, whiten: bool = True, identity_t
 
     Raises
     ------
+    TypeError
+        If ``X`` or ``Y`` is not a real matrix, or ``identity_tol`` is not a real number.
     ValueError
-        Mismatched sample counts, ``N < d_0``, singular :math:`X X^\top`, non-finite entries,
-        or ``whiten=False`` with non-whitened inputs.
+        Mismatched sample counts, ``N < d_0``, singular :math:`X X^\top` (condition number above
+        ``1e12``), non-finite entries, a non-positive ``identity_tol``, or ``whiten=False`` with
+        non-whitened inputs.
 
     Notes
     -----
@@ -181,6 +205,18 @@ def reduce_data(X: np.ndarray, Y: np.ndarray, *, whiten: bool = True, identity_t
     + \lVert Y\rVert_F^2 - \lVert Y X^\top M^{-1/2}\rVert_F^2`, and the SVD
     :math:`Y X^\top M^{-1/2} = U\Sigma V^\top` rotates the first term to
     :math:`\lVert \Sigma - U^\top W M^{1/2} V\rVert_F^2`.
+
+    References
+    ----------
+    Saxe, McClelland and Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning
+    in deep linear neural networks", ICLR. Wendin and Altafini, arXiv:2511.10362, Section 2.
+
+    Examples
+    --------
+    >>> data = dl.teacher_data([2.0, 1.0], 10, np.random.default_rng(0))  # whitened inputs
+    >>> r = dl.reduce_data(data.X, data.Y)
+    >>> r.singular_values, r.metric_changed
+    (array([2., 1.]), False)
     """
     X, Y = _check_xy(X, Y)
     tol = as_positive(identity_tol, "identity_tol")
@@ -221,10 +257,32 @@ def reduce_data(X: np.ndarray, Y: np.ndarray, *, whiten: bool = True, identity_t
 def whiten(X: np.ndarray) -> np.ndarray:
     r"""Whitened inputs :math:`(X X^\top)^{-1/2} X` (ZCA whitening), so that the result ``Z`` has :math:`Z Z^\top = I`.
 
+    .. math:: Z = (X X^\top)^{-1/2} X, \qquad Z Z^\top = I.
+
     Parameters
     ----------
     X : ndarray, shape (d_0, N)
         ``N >= d_0`` and :math:`X X^\top` invertible.
+
+    Returns
+    -------
+    ndarray, shape (d_0, N)
+        The whitened inputs ``Z``.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not a real matrix.
+    ValueError
+        If ``X`` is not 2-D or not finite, ``N < d_0``, or :math:`X X^\top` is singular or too
+        ill-conditioned (condition number above ``1e12``).
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).standard_normal((2, 10))
+    >>> Z = dl.whiten(X)
+    >>> Z.shape, bool(np.allclose(Z @ Z.T, np.eye(2)))
+    ((2, 10), True)
     """
     X = as_matrix(X, "X")
     d0, N = X.shape
@@ -235,7 +293,38 @@ def whiten(X: np.ndarray) -> np.ndarray:
 
 
 def data_loss(weights: Sequence[np.ndarray], X: np.ndarray, Y: np.ndarray) -> float:
-    r"""The loss on data :math:`\tfrac12\lVert Y - W_h\cdots W_1 X\rVert_F^2` (no ``1/N``)."""
+    r"""The loss on data :math:`\tfrac12\lVert Y - W_h\cdots W_1 X\rVert_F^2` (no ``1/N``).
+
+    .. math:: L_{\rm data}(W_1, \dots, W_h) = \tfrac12 \lVert Y - W_h \cdots W_1 X \rVert_F^2
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    X : ndarray, shape (d_0, N)
+        Inputs, one sample per column.
+    Y : ndarray, shape (d_h, N)
+        Outputs, one sample per column.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices, or ``X`` or ``Y`` is not a real matrix.
+    ValueError
+        If the weights are invalid, an array is not finite, or the shapes do not match (``X``
+        with ``d_0`` rows, ``Y`` with ``d_h`` rows, the same number of columns).
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
+    >>> Y = np.array([[1.0, 2.0, 3.0]])
+    >>> dl.data_loss([np.array([[1.0, 2.0]])], X, Y), dl.data_loss([np.array([[1.0, 1.0]])], X, Y)
+    (0.0, 1.0)
+    """
     W = as_weights(weights)
     X = as_matrix(X, "X")
     Y = as_matrix(Y, "Y")
@@ -254,13 +343,23 @@ class TeacherData:
     Attributes
     ----------
     X : ndarray, shape (d_0, N)
+        Inputs, one sample per column.
     Y : ndarray, shape (d_h, N)
         :math:`Y = T X + \text{noise}\cdot G`, :math:`G` standard Gaussian.
     teacher : ndarray, shape (d_h, d_0)
         :math:`T = U_T\, \mathrm{diag}(s)\, V_T^\top` with Haar random :math:`U_T, V_T`.
-    teacher_singular_values : ndarray
+    teacher_singular_values : ndarray, shape (k,)
         ``s``, descending.
     noise : float
+        Standard deviation of the output noise.
+
+    Examples
+    --------
+    >>> data = dl.teacher_data([1.0, 3.0], 8, np.random.default_rng(0), noise=0.1)
+    >>> isinstance(data, dl.data.TeacherData), data.X.shape, data.Y.shape
+    (True, (2, 8), (2, 8))
+    >>> data.teacher_singular_values
+    array([3., 1.])
     """
 
     X: np.ndarray
@@ -287,6 +386,8 @@ def teacher_data(
     ``reduce_data(X, Y).singular_values`` equals ``s`` (for whitened ``X``); noise perturbs
     them (and fills in the zero ones) by about ``noise`` (Weyl's inequality).
 
+    .. math:: Y = U_T \mathrm{diag}(s) V_T^\top X + \text{noise}\cdot G
+
     Parameters
     ----------
     singular_values : array_like, shape (k,)
@@ -306,6 +407,26 @@ def teacher_data(
     Returns
     -------
     TeacherData
+        ``X`` of shape ``(d_in, N)``, ``Y`` of shape ``(d_out, N)``, the teacher, its singular
+        values and the noise level.
+
+    Raises
+    ------
+    TypeError
+        If ``n_samples``, ``d_in`` or ``d_out`` is not an integer, ``noise`` not a real number,
+        or ``rng`` neither a Generator nor a non-negative integer seed.
+    ValueError
+        If ``singular_values`` is empty, not 1-D, not finite or has a negative entry; if there
+        are more than ``min(d_in, d_out)`` of them; if ``d_in`` or ``d_out`` is below 1; if
+        ``n_samples < d_in``; or if ``noise`` is negative or not finite.
+
+    Examples
+    --------
+    >>> data = dl.teacher_data([2.0, 1.0], 10, np.random.default_rng(0), d_in=3)
+    >>> data.teacher.shape, bool(np.allclose(data.X @ data.X.T, np.eye(3)))
+    ((2, 3), True)
+    >>> dl.reduce_data(data.X, data.Y).singular_values
+    array([2., 1.])
     """
     s = np.asarray(singular_values, dtype=float)
     if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
@@ -343,6 +464,7 @@ class DataFlowComparison:
     Attributes
     ----------
     t : ndarray, shape (n,)
+        The output times.
     loss_raw, loss_whitened : ndarray, shape (n,)
         The data loss along the Euclidean gradient flow on the raw inputs ``X`` and on the
         whitened inputs ``whiten(X)`` (same outputs ``Y``).
@@ -357,6 +479,15 @@ class DataFlowComparison:
         Condition number of :math:`X X^\top` (1 for whitened inputs).
     reduction : DataReduction
         The reduction of the raw data.
+
+    Examples
+    --------
+    >>> data = dl.teacher_data([2.0, 1.0], 10, np.random.default_rng(0), whitened=False)
+    >>> c = dl.compare_data_flows(dl.aligned_init((2, 2, 2), 0.1), data.X, data.Y, 2.0, num=5)
+    >>> isinstance(c, dl.data.DataFlowComparison), c.t.shape
+    (True, (5,))
+    >>> bool(c.distance_whitened.max() < 1e-6), bool(c.distance_raw.max() > 0.1)
+    (True, True)
     """
 
     t: np.ndarray
@@ -389,21 +520,47 @@ def compare_data_flows(
     whitened data set ``(whiten(X), Y)`` has the same target :math:`\Sigma` and constant as
     ``(X, Y)``. Its Euclidean flow is the reduced flow (an orthogonal change of variables),
     while the flow on ``X`` is the reduced flow with the first layer's metric changed by
-    :math:`X X^\top`.
+    :math:`X X^\top`:
+
+    .. math:: \dot W_1 = -\nabla_{W_1} L_{\rm data}\, (X X^\top)^{-1}
+              \quad \text{(the reduced flow, seen on the data)}.
 
     Parameters
     ----------
     weights0 : list of ndarray
-        Initial weights in reduced coordinates.
+        Initial weights in reduced coordinates, ``W_i`` of shape ``(d_i, d_{i-1})``.
     X : ndarray, shape (d_0, N)
+        Inputs, one sample per column.
     Y : ndarray, shape (d_h, N)
+        Outputs, one sample per column.
     t_span : (t0, t1) or float
+        Time interval with ``t0 < t1`` (a number ``T`` means ``(0, T)``).
     num : int, default 201
-        Number of output times.
+        Number of output times (equally spaced over ``t_span``).
 
     Returns
     -------
     DataFlowComparison
+        The three loss curves, the distances of the two data flows to the reduced one, the
+        condition number of :math:`X X^\top` and the reduction.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type (see :func:`reduce_data`, ``t_span``, ``num``).
+    ValueError
+        As :func:`reduce_data` for ``X`` and ``Y``; if ``weights0`` does not map
+        :math:`\mathbb R^{d_0}` to :math:`\mathbb R^{d_h}` of the data; if ``t_span`` is invalid
+        or ``num < 2``.
+    RuntimeError
+        If one of the three flows stops before ``t_span[1]``.
+
+    Examples
+    --------
+    >>> data = dl.teacher_data([2.0, 1.0], 10, np.random.default_rng(0), whitened=False)
+    >>> c = dl.compare_data_flows(dl.aligned_init((2, 2, 2), 0.1), data.X, data.Y, 2.0, num=5)
+    >>> bool(np.allclose(c.loss_whitened, c.loss_reduced)), round(float(c.loss_raw[-1]), 4)
+    (True, 0.0)
     """
     r = reduce_data(X, Y)
     Z = whiten(X)

@@ -63,13 +63,20 @@ class IncrementalPlateaus:
     half_times : ndarray, shape (r,)
         Exact time at which mode ``k`` reaches ``sigma_k / 2`` (``0`` if it starts past it).
     escape_times : ndarray or None
-        The asymptotic approximation :func:`plateau_time` (``None`` for ``h = 1``).
+        The asymptotic approximation :func:`deeplinear.modes.plateau_time` (``None`` for
+        ``h = 1``).
     order : ndarray of int
         Modes sorted by half-time: the order in which they are learnt.
     critical_values : ndarray, shape (r + 1,)
         The loss plateaus in that order: :math:`\tfrac12\sum_{k \text{ not yet learnt}}\sigma_k^2`,
         starting with half the total energy and ending with 0. They are critical values of
         the loss (survey Section 3.1).
+
+    Examples
+    --------
+    >>> plateaus = dl.incremental_plateaus([3.0, 2.0, 1.0], 1e-6, 2)
+    >>> isinstance(plateaus, dl.incremental.IncrementalPlateaus), plateaus.order
+    (True, array([0, 1, 2]))
     """
 
     singular_values: np.ndarray
@@ -91,7 +98,11 @@ def incremental_plateaus(
     From a small aligned balanced start, mode ``k`` is learnt around its half-time
     (``h = 2``: :math:`t_k = \frac{1}{2\sigma_k}\ln\frac{\sigma_k - u_0}{u_0}`), so modes are
     learnt in decreasing order of :math:`\sigma_k` and the loss rests near
-    :math:`\tfrac12\sum_{k>m}\sigma_k^2` between the ``m``-th and ``(m+1)``-th transitions.
+
+    .. math:: \tfrac12\sum_{k>m}\sigma_k^2
+
+    between the ``m``-th and ``(m+1)``-th transitions. The half-times are exact
+    (:func:`deeplinear.modes.learning_time` to :math:`\sigma_k/2`).
 
     Parameters
     ----------
@@ -105,6 +116,30 @@ def incremental_plateaus(
     Returns
     -------
     IncrementalPlateaus
+        Half-times, asymptotic escape times, the learning order and the critical values visited.
+
+    Raises
+    ------
+    TypeError
+        If ``h`` is not an integer.
+    ValueError
+        If ``h < 1``; if ``singular_values`` is empty, not 1-D, not finite or not positive; if
+        ``u0`` does not broadcast to ``(r,)`` or some ``u0_k`` is outside ``(0, sigma_k)``.
+
+    References
+    ----------
+    Saxe, McClelland and Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning
+    in deep linear neural networks", ICLR. Jacot, Ged, Şimşek, Hongler and Gabriel (2021),
+    "Saddle-to-saddle dynamics in deep linear networks: small initialization training,
+    symmetry, and sparsity", arXiv:2106.15933.
+
+    Examples
+    --------
+    >>> plateaus = dl.incremental_plateaus([3.0, 2.0, 1.0], 1e-6, 2)
+    >>> plateaus.half_times
+    array([2.485687, 3.627164, 6.907755])
+    >>> plateaus.critical_values
+    array([7. , 2.5, 0.5, 0. ])
     """
     h = as_depth(h)
     s = _singular_values(singular_values)
@@ -137,22 +172,40 @@ def random_half_times(weights0: Sequence[np.ndarray], singular_values: Sequence[
     taken by the larger modes. Hence the heuristic: orthogonalise the :math:`v_k(0)` in
     decreasing order of :math:`\sigma_k` (Gram-Schmidt, i.e. a QR factorisation
     :math:`V = QR`), take the effective start :math:`\tilde u_k = R_{kk}^2/4`, and use the
-    aligned half-time :math:`t_k = \frac{1}{2\sigma_k}\ln\frac{\sigma_k - \tilde u_k}{\tilde u_k}`.
+    aligned half-time
+
+    .. math:: t_k = \frac{1}{2\sigma_k}\ln\frac{\sigma_k - \tilde u_k}{\tilde u_k}.
 
     This is not a theorem; the chapter checks it against integrated flows.
 
     Parameters
     ----------
     weights0 : [W_1, W_2]
-        The small initial weights (depth 2).
+        The small initial weights (depth 2), ``W_1`` of shape ``(d_1, d_0)``, ``W_2`` of shape
+        ``(d_2, d_1)``.
     singular_values : sequence of float
         The diagonal :math:`\sigma_1, \sigma_2, \dots` of :math:`\Sigma` (positive, distinct).
 
     Returns
     -------
-    ndarray
+    ndarray, shape (r,)
         Predicted half-times, in the order of ``singular_values`` (``0`` for a mode that
-        starts past half-way).
+        starts past half-way, ``inf`` for one with :math:`\tilde u_k = 0`).
+
+    Raises
+    ------
+    TypeError
+        If ``weights0`` is not a list of matrices or ``singular_values`` not a sequence of
+        numbers.
+    ValueError
+        If the depth is not 2; if the singular values are not positive and finite, not
+        distinct, or more than fit the target (``min(d_0, d_2)``) or the hidden layer (``d_1``).
+
+    Examples
+    --------
+    >>> W0 = dl.random_init((3, 3, 3), np.random.default_rng(0), 1e-3)
+    >>> dl.random_half_times(W0, [3.0, 2.0, 1.0])
+    array([2.51388 , 3.603777, 8.968842])
     """
     W = as_weights(weights0, "weights0")
     if len(W) != 2:
@@ -188,15 +241,21 @@ def random_half_times(weights0: Sequence[np.ndarray], singular_values: Sequence[
 class IncrementalRun:
     r"""A flow from a small start, with the predicted and observed plateaus.
 
+    The property ``visited_values`` gives the critical values of the top sets
+    :math:`\{1, \dots, m\}` in the order visited (``prediction.critical_values``).
+
     Attributes
     ----------
     t : ndarray, shape (n,)
+        The output times.
     loss : ndarray, shape (n,)
         Loss along the integrated network flow.
     exact : ndarray or None
         Closed-form loss :func:`deeplinear.mode_loss` (aligned starts only).
-    singular_values : ndarray
+    singular_values : ndarray, shape (r,)
+        The diagonal of the target.
     h : int
+        Depth.
     a0 : float
         Per-layer mode value (aligned) or entry standard deviation (random).
     init : str
@@ -212,9 +271,17 @@ class IncrementalRun:
         ``[entry, exit]`` times of the ``"plateau"`` events: where the relative loss rate
         :math:`|\dot L|/L` is below ``threshold``.
     threshold : float
+        The plateau threshold, in units of 1/time.
     ranks : ndarray of int, shape (n,)
-        :func:`learnt_rank` of the end-to-end map at each output time.
+        :func:`deeplinear.modes.learnt_rank` of the end-to-end map at each output time.
     trajectory : Trajectory
+        The integrated flow (:func:`deeplinear.gradient_flow`).
+
+    Examples
+    --------
+    >>> run = dl.incremental_run((2.0, 1.0), 1e-3, 2, t_max=10.0, num=41)
+    >>> isinstance(run, dl.incremental.IncrementalRun), run.visited_values
+    (True, array([2.5, 0.5, 0. ]))
     """
 
     t: np.ndarray
@@ -264,14 +331,66 @@ def incremental_run(
     Target :math:`\Sigma = \mathrm{diag}(\sigma)`; the start is :func:`deeplinear.aligned_init`
     with every layer value ``a0`` (``init="aligned"``, mode products :math:`a_0^h`) or
     :func:`deeplinear.random_init` with entry standard deviation ``a0`` drawn from
-    ``numpy.random.default_rng(seed)`` (``init="random"``). The flow records the
-    ``"plateau"`` events of :func:`deeplinear.gradient_flow` with the given ``threshold`` (in
-    units of 1/time; choose it below the final rate :math:`2h\sigma_{\min}^{2-2/h}`, or the
-    last approach to the minimum counts as a plateau).
+    ``numpy.random.default_rng(seed)`` (``init="random"``). The flow
+
+    .. math:: \dot W_j = W_{j+1:h}^\top (\Sigma - W_{1:h}) W_{1:j-1}^\top
+
+    records the ``"plateau"`` events of :func:`deeplinear.gradient_flow` with the given
+    ``threshold`` (in units of 1/time; choose it below the final rate
+    :math:`2h\sigma_{\min}^{2-2/h}`, or the last approach to the minimum counts as a plateau).
+
+    Parameters
+    ----------
+    singular_values : sequence of float, default (3.0, 2.0, 1.0)
+        The positive diagonal of :math:`\Sigma`; ``r`` is their number.
+    a0 : float, default 1e-3
+        Per-layer mode value (aligned) or entry standard deviation (random); ``a0**h`` must be
+        below ``min(singular_values) / 2``.
+    h : int, default 2
+        Depth, ``>= 2``.
+    t_max : float, default 14.0
+        Final time.
+    num : int, default 281
+        Number of output times, evenly spaced on ``[0, t_max]``.
+    threshold : float, default 0.5
+        Threshold of the plateau events (relative loss rate, 1/time).
+    init : {"aligned", "random"}, default "aligned"
+        The kind of start.
+    seed : int, default 0
+        Seed of the random start.
 
     Returns
     -------
     IncrementalRun
+        The loss, the closed form (aligned), the predicted half-times, the critical values,
+        the plateau intervals and the learnt rank along the flow.
+
+    Raises
+    ------
+    TypeError
+        If a number has the wrong type (``h``, ``num`` integers; ``a0``, ``t_max``,
+        ``threshold`` reals).
+    ValueError
+        If ``singular_values`` are not positive and finite; ``h < 2``; ``a0``, ``t_max`` or
+        ``threshold`` is not positive; ``num < 2``; ``init`` is not ``"aligned"`` or
+        ``"random"``; or ``a0**h`` is not small against :math:`\sigma_{\min}`.
+    RuntimeError
+        If the flow stops before ``t_max``.
+
+    References
+    ----------
+    Saxe, McClelland and Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning
+    in deep linear neural networks", ICLR. Jacot, Ged, Şimşek, Hongler and Gabriel (2021),
+    "Saddle-to-saddle dynamics in deep linear networks: small initialization training,
+    symmetry, and sparsity", arXiv:2106.15933.
+
+    Examples
+    --------
+    >>> run = dl.incremental_run((2.0, 1.0), 1e-3, 2, t_max=10.0, num=41)
+    >>> bool(np.allclose(run.loss, run.exact, atol=1e-6)), run.predicted_half_times
+    (True, array([3.627164, 6.907755]))
+    >>> int(run.ranks[0]), int(run.ranks[-1])
+    (0, 2)
     """
     s = _positive_values(singular_values)
     a0 = as_positive(a0, "a0")
@@ -316,28 +435,44 @@ def incremental_run(
 class RandomVsAligned:
     r"""Aligned and random small starts of the same size, over several seeds (claim 27).
 
+    The property ``max_prediction_error`` is the largest
+    :math:`|t_k^{\rm measured} - t_k^{\rm predicted}|` over seeds and modes.
+
     Attributes
     ----------
-    singular_values : ndarray
+    singular_values : ndarray, shape (r,)
+        The diagonal of :math:`\Sigma`, strictly decreasing.
     scale : float
         Per-layer mode value of the aligned start and entry standard deviation of the random
         ones (depth 2, square widths).
     seeds : tuple of int
-    t : ndarray
-    aligned_loss : ndarray
+        The seeds of the random starts.
+    t : ndarray, shape (n,)
+        The output times.
+    aligned_loss : ndarray, shape (n,)
         Closed-form loss of the aligned start.
     random_losses : ndarray, shape (n_seeds, n)
-    rungs : ndarray
+        Loss of each random start.
+    rungs : ndarray, shape (n_rungs,)
         The positive visited critical values below the initial one.
     rel : float
+        Relative width of the band around each rung.
     aligned_dwell : ndarray, shape (n_rungs,)
-        Time within ``rel * c`` of each rung ``c`` (:func:`plateau_dwell`).
+        Time within ``rel * c`` of each rung ``c`` (:func:`deeplinear.curves.plateau_dwell`).
     random_dwell : ndarray, shape (n_seeds, n_rungs)
-    aligned_half_times : ndarray
+        The same for each random start.
+    aligned_half_times : ndarray, shape (r,)
+        Exact half-times of the aligned start.
     measured_half_times : ndarray, shape (n_seeds, r)
         First time :math:`s_k(W(t)) \ge \sigma_k/2` (sorted values, linear interpolation).
     predicted_half_times : ndarray, shape (n_seeds, r)
         :func:`random_half_times`.
+
+    Examples
+    --------
+    >>> cmp = dl.random_vs_aligned((2.0, 1.0), 1e-3, seeds=range(2), t_max=10.0, num=201)
+    >>> isinstance(cmp, dl.incremental.RandomVsAligned), cmp.random_losses.shape
+    (True, (2, 201))
     """
 
     singular_values: np.ndarray
@@ -383,11 +518,48 @@ def random_vs_aligned(
     r"""Integrate one random start per seed and compare with the aligned start of the same scale.
 
     Square widths ``(r, r, r)`` (depth 2), :math:`\Sigma = \mathrm{diag}(\sigma)` with
-    decreasing distinct entries.
+    decreasing distinct entries. The aligned start has mode products ``scale**2`` and the loss
+    of :func:`deeplinear.mode_loss`; each random start is
+    :func:`deeplinear.random_init` ``((r, r, r), default_rng(seed), scale)``, integrated with
+    :func:`deeplinear.gradient_flow`, and its half-times are compared with
+    :func:`random_half_times`.
+
+    Parameters
+    ----------
+    singular_values : sequence of float, default (3.0, 2.0, 1.0)
+        Strictly decreasing positive values.
+    scale : float, default 1e-3
+        Size of the starts; ``scale**2`` must be below ``min(singular_values) / 2``.
+    seeds : iterable of int, default range(20)
+        One random start per seed.
+    t_max : float, default 16.0
+        Final time.
+    num : int, default 3201
+        Number of output times, evenly spaced on ``[0, t_max]``.
+    rel : float, default 0.1
+        Relative band around each rung for the dwell times.
 
     Returns
     -------
     RandomVsAligned
+        Losses, dwell times on each rung, and measured and predicted half-times.
+
+    Raises
+    ------
+    TypeError
+        If a number has the wrong type or a seed is not convertible to ``int``.
+    ValueError
+        If the singular values are not positive, finite and strictly decreasing; ``scale``,
+        ``t_max`` or ``rel`` is not positive; ``scale`` is not small; ``seeds`` is empty; or
+        ``num < 2``.
+    RuntimeError
+        If a flow stops before ``t_max``.
+
+    Examples
+    --------
+    >>> cmp = dl.random_vs_aligned((2.0, 1.0), 1e-3, seeds=range(2), t_max=10.0, num=201)
+    >>> cmp.rungs, bool(cmp.max_prediction_error < 1e-3)
+    (array([0.5]), True)
     """
     s = _positive_values(singular_values)
     if np.any(np.diff(s) >= 0):

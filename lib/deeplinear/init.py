@@ -52,6 +52,14 @@ def random_init(
 ) -> list[np.ndarray]:
     r"""I.i.d. Gaussian weights.
 
+    .. math:: (W_i)_{jk} \sim \mathcal N(0, s_i^2), \qquad s_i = \mathrm{scale}
+              \quad \text{or} \quad s_i = \mathrm{scale}/\sqrt{d_{i-1}},
+
+    the second with ``fan_in=True``.
+
+    The generic initialisation: almost every such start converges to a global minimum of the
+    loss restricted to some rank (Bah, Rauhut, Terstiege and Westdickenberg 2022).
+
     Parameters
     ----------
     widths : sequence of int
@@ -68,6 +76,27 @@ def random_init(
     -------
     list of ndarray
         ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+
+    Raises
+    ------
+    TypeError
+        If ``widths`` is not a sequence of integers, ``rng`` is neither a Generator nor a
+        non-negative integer seed, or ``scale`` is not a real number.
+    ValueError
+        If a width is not positive, there are fewer than two widths, or ``scale`` is negative or
+        not finite.
+
+    References
+    ----------
+    Bah, Rauhut, Terstiege and Westdickenberg (2022), "Learning deep linear neural networks:
+    Riemannian gradient flows and convergence to global minimizers", Information and Inference
+    11(1).
+
+    Examples
+    --------
+    >>> weights = dl.random_init((3, 4, 2), np.random.default_rng(0), 0.1)
+    >>> [W.shape for W in weights]
+    [(4, 3), (2, 4)]
     """
     d = as_widths(widths)
     rng = as_rng(rng)
@@ -136,7 +165,33 @@ def aligned_init(
     Returns
     -------
     list of ndarray
-        ``[W_1, ..., W_h]``.
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+
+    Raises
+    ------
+    TypeError
+        If ``widths`` is not a sequence of integers, or an entry of ``rotations`` is not a real
+        matrix.
+    ValueError
+        If ``values`` has another shape than those above, is not finite, or gives more than
+        ``d_min`` modes; if ``rotations`` is a list of the wrong length, or holds a matrix of the
+        wrong shape or one that is not orthogonal (to ``1e-10``); or if the widths are invalid.
+
+    References
+    ----------
+    Saxe, McClelland and Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning
+    in deep linear neural networks", ICLR.
+
+    Examples
+    --------
+    >>> weights = dl.aligned_init((2, 3, 2), [1.0, 0.5])
+    >>> weights[0]
+    array([[1. , 0. ],
+           [0. , 0.5],
+           [0. , 0. ]])
+    >>> dl.end_to_end(weights)  # the mode products 1 and 0.5**2
+    array([[1.  , 0.  ],
+           [0.  , 0.25]])
     """
     d = as_widths(widths)
     h = len(d) - 1
@@ -210,11 +265,31 @@ def balanced_init(
     Returns
     -------
     list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``, with product ``product``
+        (for ``h = 1``, a copy of it).
 
     Raises
     ------
+    TypeError
+        If ``widths`` is not a sequence of integers, ``rng`` is neither a Generator nor a
+        non-negative integer seed, or ``product`` is not a real matrix.
     ValueError
-        If ``rank(product) > min(widths)``: no factorisation through the narrowest layer exists.
+        If neither ``product`` nor ``rng`` is given; if ``product`` does not have shape
+        ``(d_h, d_0)`` or is not finite; if ``scale`` is not positive (when the product is
+        drawn); if ``rank(product) > min(widths)``: no factorisation through the narrowest layer
+        exists.
+
+    References
+    ----------
+    Arora, Cohen and Hazan (2018), "On the optimization of deep networks: implicit acceleration
+    by overparameterization", ICML.
+
+    Examples
+    --------
+    >>> P = np.diag([2.0, 1.0])
+    >>> weights = dl.balanced_init((2, 3, 2), product=P, rng=np.random.default_rng(0))
+    >>> bool(np.allclose(dl.end_to_end(weights), P)), round(dl.imbalance(weights), 8)
+    (True, 0.0)
     """
     d = as_widths(widths)
     h = len(d) - 1
@@ -263,8 +338,11 @@ def delta_balanced_init(
     :math:`T_i = \exp(s K_i)`, :math:`K_i` random symmetric, via
     :math:`W_i \mapsto T_i W_i T_{i-1}^{-1}`. The action leaves the product unchanged; the scale
     :math:`s` is chosen by root finding so that
-    :math:`\max_i \lVert C_i \rVert_F = \delta` (to relative accuracy ``xtol``), i.e. the
-    result is delta-balanced in the sense of Arora, Cohen, Golowich and Hu (2019) with equality.
+
+    .. math:: \max_i \lVert C_i \rVert_F = \delta
+
+    (to relative accuracy ``xtol``, from below), i.e. the result is delta-balanced in the sense
+    of Arora, Cohen, Golowich and Hu (2019) with equality.
 
     Parameters
     ----------
@@ -284,11 +362,30 @@ def delta_balanced_init(
     Returns
     -------
     list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``, with product ``product`` and
+        :func:`deeplinear.invariants.imbalance` equal to ``delta``.
 
     Raises
     ------
+    TypeError
+        If ``delta`` is not a real number, ``rng`` is neither a Generator nor a non-negative
+        integer seed, or ``widths`` is not a sequence of integers.
     ValueError
-        If ``delta > 0`` cannot be reached: depth 1 (no hidden layer) or a zero product.
+        If ``delta`` is negative or not finite; if ``delta > 0`` cannot be reached: depth 1 (no
+        hidden layer), a zero product, or no scale ``s`` found; and as :func:`balanced_init`
+        (wrong shape or too high a rank of ``product``).
+
+    References
+    ----------
+    Arora, Cohen, Golowich and Hu (2019), "A convergence analysis of gradient descent for deep
+    linear neural networks", ICLR.
+
+    Examples
+    --------
+    >>> P = np.diag([2.0, 1.0])
+    >>> weights = dl.delta_balanced_init((2, 3, 2), 0.5, np.random.default_rng(0), product=P)
+    >>> bool(np.allclose(dl.end_to_end(weights), P)), round(dl.imbalance(weights), 6)
+    (True, 0.5)
     """
     d = as_widths(widths)
     delta = as_positive(delta, "delta", allow_zero=True)
@@ -331,6 +428,8 @@ def delta_balanced_init(
 def deficiency_margin(end_to_end_map: np.ndarray | Sequence[np.ndarray], Sigma: np.ndarray) -> float:
     r"""The deficiency margin :math:`c = \sigma_{\min}(\Sigma) - \lVert W - \Sigma \rVert_F`.
 
+    .. math:: c = \sigma_{\min}(\Sigma) - \lVert W_h \cdots W_1 - \Sigma \rVert_F
+
     Arora, Cohen, Golowich and Hu (2019): if :math:`c > 0` the initial end-to-end map is closer
     to :math:`\Sigma` than any rank-deficient matrix, and (with approximate balance) gradient
     descent converges linearly. For a 0-balanced flow with a square end-to-end map,
@@ -347,6 +446,27 @@ def deficiency_margin(end_to_end_map: np.ndarray | Sequence[np.ndarray], Sigma: 
     -------
     float
         Positive means a margin; non-positive means none.
+
+    Raises
+    ------
+    TypeError
+        If ``end_to_end_map`` or ``Sigma`` is not a real matrix (or a list of them).
+    ValueError
+        If an array is not 2-D or not finite, the weights do not chain, or ``Sigma`` and the
+        end-to-end map have different shapes.
+
+    References
+    ----------
+    Arora, Cohen, Golowich and Hu (2019), "A convergence analysis of gradient descent for deep
+    linear neural networks", ICLR.
+
+    Examples
+    --------
+    >>> Sigma = np.diag([2.0, 1.0])
+    >>> round(dl.deficiency_margin(np.diag([1.8, 1.0]), Sigma), 4)  # 1 - 0.2
+    0.8
+    >>> round(dl.deficiency_margin([np.eye(2), np.zeros((2, 2))], Sigma), 4)  # no margin
+    -1.2361
     """
     if isinstance(end_to_end_map, (list, tuple)):
         W = end_to_end(as_weights(end_to_end_map, "end_to_end_map"))

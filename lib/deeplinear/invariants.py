@@ -59,6 +59,8 @@ def _conserved_unchecked(W: Sequence[np.ndarray]) -> list[np.ndarray]:
 def conserved_quantities(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
     r"""The conserved quantities :math:`C_i = W_{i+1}^\top W_{i+1} - W_i W_i^\top`.
 
+    .. math:: C_i = W_{i+1}^\top W_{i+1} - W_i W_i^\top, \qquad i = 1, \dots, h-1.
+
     Parameters
     ----------
     weights : list of ndarray
@@ -69,11 +71,31 @@ def conserved_quantities(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
     list of ndarray
         ``[C_1, ..., C_{h-1}]``, ``C_i`` of shape ``(d_i, d_i)`` (empty for ``h = 1``).
 
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices (e.g. a single array).
+    ValueError
+        If the list is empty, an entry is not finite, or consecutive shapes do not chain.
+
     Notes
     -----
     They are first integrals of the gradient flow of any loss of the end-to-end map. A network
     is *0-balanced* if all :math:`C_i = 0` and *delta-balanced* if
     :math:`\lVert C_i\rVert_F \le \delta` for all ``i`` (Arora, Cohen, Golowich and Hu 2019).
+
+    References
+    ----------
+    Arora, Cohen and Hazan (2018), "On the optimization of deep networks: implicit acceleration
+    by overparameterization", ICML. Du, Hu and Lee (2018), "Algorithmic regularization in
+    learning deep homogeneous models", NeurIPS. Arora, Cohen, Golowich and Hu (2019), "A
+    convergence analysis of gradient descent for deep linear neural networks", ICLR.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 0.0]]), np.array([[2.0]])]
+    >>> [C.tolist() for C in dl.conserved_quantities(weights)]  # 2*2 - 1
+    [[[3.0]]]
     """
     return _conserved_unchecked(as_weights(weights))
 
@@ -81,7 +103,35 @@ def conserved_quantities(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
 def conserved_drift(C0: Sequence[np.ndarray], C: Sequence[np.ndarray]) -> float:
     r"""Relative drift :math:`\max_i \lVert C_i - C_i^{(0)}\rVert_F / \max(1, \lVert C_i^{(0)}\rVert_F)`.
 
+    .. math:: \max_i \frac{\lVert C_i - C_i^{(0)}\rVert_F}{\max(1, \lVert C_i^{(0)}\rVert_F)}
+
     Returns ``0.0`` when there is nothing to compare (depth 1).
+
+    Parameters
+    ----------
+    C0 : list of ndarray
+        Reference conserved quantities ``[C_1^(0), ..., C_{h-1}^(0)]``, e.g. at time 0
+        (:func:`conserved_quantities`), ``C_i`` of shape ``(d_i, d_i)``.
+    C : list of ndarray
+        The same quantities at a later time, of the same length and shapes.
+
+    Returns
+    -------
+    float
+        The largest relative Frobenius drift over ``i`` (``0.0`` for empty lists).
+
+    Raises
+    ------
+    ValueError
+        If ``C0`` and ``C`` have different lengths, or two corresponding entries have different
+        shapes.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 0.0]]), np.array([[2.0]])]
+    >>> C0 = dl.conserved_quantities(weights)
+    >>> round(dl.conserved_drift(C0, [C0[0] + 0.03]), 4)  # 0.03 / 3
+    0.01
     """
     if len(C0) != len(C):
         raise ValueError(f"C0 and C must have the same length, got {len(C0)} and {len(C)}")
@@ -98,7 +148,38 @@ def conserved_drift(C0: Sequence[np.ndarray], C: Sequence[np.ndarray]) -> float:
 def imbalance(weights: Sequence[np.ndarray]) -> float:
     r"""The imbalance :math:`\max_i \lVert C_i \rVert_F` (``0.0`` for depth 1).
 
+    .. math:: \max_{1 \le i \le h-1} \lVert W_{i+1}^\top W_{i+1} - W_i W_i^\top \rVert_F
+
     A network is delta-balanced exactly when ``imbalance(weights) <= delta``.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+
+    Returns
+    -------
+    float
+        The largest Frobenius norm of the conserved quantities (:func:`conserved_quantities`).
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If the list is empty, an entry is not finite, or consecutive shapes do not chain.
+
+    References
+    ----------
+    Arora, Cohen, Golowich and Hu (2019), "A convergence analysis of gradient descent for deep
+    linear neural networks", ICLR (delta-balancedness).
+
+    Examples
+    --------
+    >>> dl.imbalance([np.array([[1.0, 0.0]]), np.array([[2.0]])])
+    3.0
+    >>> dl.imbalance([np.array([[2.0]]), np.array([[2.0]])])  # balanced
+    0.0
     """
     C = conserved_quantities(weights)
     return max((float(np.linalg.norm(c)) for c in C), default=0.0)
@@ -107,7 +188,33 @@ def imbalance(weights: Sequence[np.ndarray]) -> float:
 def commutator(A: np.ndarray) -> np.ndarray:
     r"""The commutator :math:`[A^\top, A] = A^\top A - A A^\top` of a square matrix.
 
+    .. math:: [A^\top, A] = A^\top A - A A^\top
+
     For an adjacency matrix it is block diagonal (see :func:`commutator_blocks`).
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, n)
+        A square real matrix, e.g. an adjacency matrix (:func:`deeplinear.network.adjacency`).
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        The symmetric matrix :math:`A^\top A - A A^\top` (zero exactly when ``A`` is normal).
+
+    Raises
+    ------
+    TypeError
+        If ``A`` is not a real matrix.
+    ValueError
+        If ``A`` is not 2-D, not finite, or not square.
+
+    Examples
+    --------
+    >>> A = np.array([[0.0, 0.0], [2.0, 0.0]])
+    >>> dl.commutator(A)
+    array([[ 4.,  0.],
+           [ 0., -4.]])
     """
     A = as_matrix(A, "A")
     if A.shape[0] != A.shape[1]:
@@ -118,11 +225,40 @@ def commutator(A: np.ndarray) -> np.ndarray:
 def commutator_blocks(A: np.ndarray, widths: Sequence[int]) -> list[np.ndarray]:
     r"""Diagonal blocks of :math:`A^\top A - A A^\top` for ``A = blk_1(W_1, ..., W_h)``.
 
+    .. math:: [A^\top, A] = \mathrm{blkdiag}\big(W_1^\top W_1,\ C_1, \dots, C_{h-1},\ -W_h W_h^\top\big)
+
+    Parameters
+    ----------
+    A : ndarray, shape (n_v, n_v)
+        An adjacency matrix, :math:`n_v = d_0 + \dots + d_h`
+        (:func:`deeplinear.network.adjacency`).
+    widths : sequence of int
+        ``(d_0, ..., d_h)``.
+
     Returns
     -------
     list of ndarray
         ``h + 1`` blocks :math:`[W_1^\top W_1, C_1, \dots, C_{h-1}, -W_h W_h^\top]`; the inner
-        ``h - 1`` are the conserved quantities, the outer two are not conserved.
+        ``h - 1`` are the conserved quantities, the outer two are not conserved. Block ``k`` has
+        shape ``(d_k, d_k)``.
+
+    Raises
+    ------
+    TypeError
+        If ``widths`` is not a sequence of integers or ``A`` is not a real matrix.
+    ValueError
+        If a width is not positive, there are fewer than two widths, ``A`` is not finite, or
+        ``A`` does not have shape ``(n_v, n_v)``.
+
+    References
+    ----------
+    Wendin and Altafini, arXiv:2511.10362, Section 3.
+
+    Examples
+    --------
+    >>> A = dl.adjacency([np.array([[1.0]]), np.array([[2.0]])])
+    >>> [B.tolist() for B in dl.commutator_blocks(A, (1, 1, 1))]
+    [[[1.0]], [[3.0]], [[-4.0]]]
     """
     d = as_widths(widths)
     A = as_matrix(A, "A")
@@ -154,6 +290,8 @@ def _check_transforms(Ts: object, widths: Sequence[int], name: str = "Ts") -> li
 def block_diagonal(Ts: Sequence[np.ndarray], widths: Sequence[int]) -> np.ndarray:
     r"""The block-diagonal :math:`T = \mathrm{blkdiag}(I_{d_0}, T_1, \dots, T_{h-1}, I_{d_h})`.
 
+    .. math:: T = \mathrm{blkdiag}(I_{d_0}, T_1, \dots, T_{h-1}, I_{d_h})
+
     Parameters
     ----------
     Ts : list of ndarray
@@ -164,6 +302,24 @@ def block_diagonal(Ts: Sequence[np.ndarray], widths: Sequence[int]) -> np.ndarra
     Returns
     -------
     ndarray, shape (n_v, n_v)
+        With :math:`n_v = d_0 + \dots + d_h`; :math:`A \mapsto T A T^{-1}` is the action of
+        :func:`gl_action_adjacency`.
+
+    Raises
+    ------
+    TypeError
+        If ``Ts`` is not a list of matrices (a single array is refused), or ``widths`` is not a
+        sequence of integers.
+    ValueError
+        If ``Ts`` does not hold ``h - 1`` matrices, a ``T_i`` has the wrong shape or is singular
+        (condition number above ``1e14``), or the widths are invalid.
+
+    Examples
+    --------
+    >>> dl.block_diagonal([np.array([[2.0]])], (1, 1, 1))
+    array([[1., 0., 0.],
+           [0., 2., 0.],
+           [0., 0., 1.]])
     """
     d = as_widths(widths)
     T_list = _check_transforms(Ts, d)
@@ -178,6 +334,8 @@ def block_diagonal(Ts: Sequence[np.ndarray], widths: Sequence[int]) -> np.ndarra
 def gl_action(weights: Sequence[np.ndarray], Ts: Sequence[np.ndarray]) -> list[np.ndarray]:
     r"""Act with :math:`(T_1, \dots, T_{h-1})` on the weights: :math:`W_i \mapsto T_i W_i T_{i-1}^{-1}`.
 
+    .. math:: W_i \mapsto T_i W_i T_{i-1}^{-1}, \qquad T_0 = I_{d_0},\ T_h = I_{d_h}.
+
     With :math:`T_0 = I_{d_0}` and :math:`T_h = I_{d_h}` the end-to-end map is unchanged, so the
     loss is invariant. The gradient transforms equivariantly,
     :math:`\nabla L(T\cdot W)_i = T_i \nabla L(W)_i T_{i-1}^{-1}`, only when every
@@ -186,14 +344,35 @@ def gl_action(weights: Sequence[np.ndarray], Ts: Sequence[np.ndarray]) -> list[n
     Parameters
     ----------
     weights : list of ndarray
-        ``[W_1, ..., W_h]``.
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
     Ts : list of ndarray
         ``h - 1`` invertible matrices, ``T_i`` of shape ``(d_i, d_i)``.
 
     Returns
     -------
     list of ndarray
-        The transformed weights.
+        The transformed weights, of the same shapes.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` or ``Ts`` is not a list of matrices.
+    ValueError
+        If the weights are invalid (empty, not finite, shapes that do not chain), or ``Ts`` does
+        not hold ``h - 1`` matrices of shapes ``(d_i, d_i)``, or a ``T_i`` is singular
+        (condition number above ``1e14``).
+
+    References
+    ----------
+    Kunin, Sagastuy-Brena, Ganguli, Yamins and Tanaka (2021), "Neural mechanics: symmetry and
+    broken conservation laws in deep learning dynamics", ICLR.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0]]), np.array([[3.0]])]
+    >>> moved = dl.gl_action(weights, [np.array([[2.0]])])
+    >>> [W.tolist() for W in moved], dl.end_to_end(moved).tolist()
+    ([[[2.0]], [[1.5]]], [[3.0]])
     """
     W = as_weights(weights)
     d = widths_of(W)
@@ -206,7 +385,41 @@ def gl_action(weights: Sequence[np.ndarray], Ts: Sequence[np.ndarray]) -> list[n
 
 
 def gl_action_adjacency(A: np.ndarray, Ts: Sequence[np.ndarray], widths: Sequence[int]) -> np.ndarray:
-    r"""The same action in adjacency form, :math:`A \mapsto T A T^{-1}` with ``T = block_diagonal(Ts, widths)``."""
+    r"""The same action in adjacency form, :math:`A \mapsto T A T^{-1}` with ``T = block_diagonal(Ts, widths)``.
+
+    .. math:: A \mapsto T A T^{-1}, \qquad T = \mathrm{blkdiag}(I_{d_0}, T_1, \dots, T_{h-1}, I_{d_h}).
+
+    Parameters
+    ----------
+    A : ndarray, shape (n_v, n_v)
+        An adjacency matrix, :math:`n_v = d_0 + \dots + d_h`.
+    Ts : list of ndarray
+        ``h - 1`` invertible matrices, ``T_i`` of shape ``(d_i, d_i)``.
+    widths : sequence of int
+        ``(d_0, ..., d_h)``.
+
+    Returns
+    -------
+    ndarray, shape (n_v, n_v)
+        The adjacency matrix of ``gl_action(weights, Ts)``.
+
+    Raises
+    ------
+    TypeError
+        If ``A`` is not a real matrix, ``Ts`` not a list of matrices, or ``widths`` not a
+        sequence of integers.
+    ValueError
+        If ``A`` does not have shape ``(n_v, n_v)`` or is not finite, or ``Ts`` is invalid for
+        the widths (see :func:`block_diagonal`).
+
+    Examples
+    --------
+    >>> A = dl.adjacency([np.array([[1.0]]), np.array([[3.0]])])
+    >>> dl.gl_action_adjacency(A, [np.array([[2.0]])], (1, 1, 1))
+    array([[0. , 0. , 0. ],
+           [2. , 0. , 0. ],
+           [0. , 1.5, 0. ]])
+    """
     d = as_widths(widths)
     A = as_matrix(A, "A")
     n = sum(d)
@@ -217,7 +430,41 @@ def gl_action_adjacency(A: np.ndarray, Ts: Sequence[np.ndarray], widths: Sequenc
 
 
 def random_orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
-    """A Haar-distributed random orthogonal ``n x n`` matrix (QR with the sign fix of Mezzadri 2007)."""
+    r"""A Haar-distributed random orthogonal ``n x n`` matrix (QR with the sign fix of Mezzadri 2007).
+
+    The QR factorisation :math:`Z = QR` of a Gaussian matrix :math:`Z`, with the columns of
+    :math:`Q` multiplied by the signs of :math:`\mathrm{diag}(R)`.
+
+    Parameters
+    ----------
+    n : int
+        The size, ``>= 1``.
+    rng : numpy.random.Generator
+        Explicit source of randomness (a non-negative integer seed is accepted too).
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        An orthogonal matrix, :math:`Q^\top Q = I`.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer or ``rng`` is neither a Generator nor a non-negative integer.
+    ValueError
+        If ``n < 1``.
+
+    References
+    ----------
+    Mezzadri (2007), "How to generate random matrices from the classical compact groups",
+    Notices of the AMS 54(5).
+
+    Examples
+    --------
+    >>> Q = dl.random_orthogonal(3, np.random.default_rng(0))
+    >>> Q.shape, bool(np.allclose(Q.T @ Q, np.eye(3)))
+    ((3, 3), True)
+    """
     n = as_int(n, "n", minimum=1)
     rng = as_rng(rng)
     Z = rng.standard_normal((n, n))
@@ -255,7 +502,21 @@ def random_gl(
     Returns
     -------
     list of ndarray
-        ``h - 1`` matrices.
+        ``h - 1`` matrices, ``T_i`` of shape ``(d_i, d_i)``.
+
+    Raises
+    ------
+    TypeError
+        If ``widths`` is not a sequence of integers, ``rng`` is not a Generator (or seed), or
+        ``cond`` is not a real number.
+    ValueError
+        If the widths are invalid, or ``cond`` is not finite or is below 1.
+
+    Examples
+    --------
+    >>> Ts = dl.random_gl((2, 3, 3, 2), np.random.default_rng(0), cond=10.0)
+    >>> [T.shape for T in Ts], [round(float(np.linalg.cond(T)), 4) for T in Ts]
+    ([(3, 3), (3, 3)], [10.0, 10.0])
     """
     d = as_widths(widths)
     rng = as_rng(rng)
@@ -293,6 +554,8 @@ def _check_trajectory(trajectory: object):
 def commutator_block_drift(trajectory: Trajectory) -> np.ndarray:
     r"""Drift :math:`\lVert B_k(t) - B_k(0)\rVert_F` of each diagonal block of :math:`[A^\top, A]`.
 
+    .. math:: \lVert B_k(t) - B_k(0)\rVert_F, \qquad k = 0, \dots, h.
+
     The blocks are :math:`B_0 = W_1^\top W_1`, :math:`B_i = C_i` (:math:`1 \le i \le h-1`) and
     :math:`B_h = -W_h W_h^\top` (:func:`commutator_blocks`). Along the gradient flow the inner
     blocks are conserved (:func:`conserved_quantities`) and stay at rounding level; the outer
@@ -308,6 +571,25 @@ def commutator_block_drift(trajectory: Trajectory) -> np.ndarray:
     ndarray, shape (n_t, h + 1)
         Row ``k`` is the drift of the ``h + 1`` blocks at ``trajectory.t[k]`` (absolute,
         Frobenius norm).
+
+    Raises
+    ------
+    TypeError
+        If ``trajectory`` is not a :class:`deeplinear.trajectory.Trajectory`.
+    ValueError
+        If the depth is ``h = 1`` (no inner block).
+
+    References
+    ----------
+    Wendin and Altafini, arXiv:2511.10362, Section 3.
+
+    Examples
+    --------
+    >>> W0 = dl.random_init((2, 2, 2), np.random.default_rng(0), 0.5)
+    >>> traj = dl.gradient_flow(W0, np.diag([2.0, 1.0]), (0, 1), t_eval=[0, 0.5, 1])
+    >>> D = dl.commutator_block_drift(traj)
+    >>> D.shape, bool(D[-1, 1] < 1e-8), bool(D[-1, 0] > 1e-3)  # C_1 stays, W_1^T W_1 moves
+    ((3, 3), True, True)
     """
     tr = _check_trajectory(trajectory)
     d = tr.widths
@@ -322,6 +604,8 @@ def commutator_block_drift(trajectory: Trajectory) -> np.ndarray:
 def symmetry_defect(trajectory: Trajectory, transformed: Trajectory, Ts: Sequence[np.ndarray]) -> np.ndarray:
     r"""The distance :math:`\lVert W'(t) - T\cdot W(t)\rVert_F` between two trajectories.
 
+    .. math:: \Big(\sum_{i=1}^h \lVert W_i'(t) - T_i W_i(t) T_{i-1}^{-1}\rVert_F^2\Big)^{1/2}
+
     ``trajectory`` starts at :math:`W(0)`, ``transformed`` at :math:`T\cdot W(0)` (the
     action :func:`gl_action`), and both are sampled at the same times. The norm is
     that of all layers together. It is zero (up to the integration error) for every ``t``
@@ -333,11 +617,37 @@ def symmetry_defect(trajectory: Trajectory, transformed: Trajectory, Ts: Sequenc
     trajectory, transformed : Trajectory
         From :func:`deeplinear.gradient_flow`, with the same ``t_eval``.
     Ts : list of ndarray
-        The hidden-layer transforms :math:`(T_1, \dots, T_{h-1})`.
+        The hidden-layer transforms :math:`(T_1, \dots, T_{h-1})`, ``T_i`` of shape
+        ``(d_i, d_i)``.
 
     Returns
     -------
     ndarray, shape (n_t,)
+        The defect at each time ``trajectory.t[k]``.
+
+    Raises
+    ------
+    TypeError
+        If either trajectory is not a :class:`deeplinear.trajectory.Trajectory`, or ``Ts`` is
+        not a list of matrices.
+    ValueError
+        If the two trajectories are not sampled at the same times, or ``Ts`` is invalid for
+        their widths (wrong number, wrong shapes, singular).
+
+    References
+    ----------
+    Kunin, Sagastuy-Brena, Ganguli, Yamins and Tanaka (2021), "Neural mechanics: symmetry and
+    broken conservation laws in deep learning dynamics", ICLR.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> W0, Sigma = dl.random_init((2, 2, 2), rng, 0.5), np.diag([2.0, 1.0])
+    >>> Ts = dl.random_gl((2, 2, 2), rng, orthogonal=True)
+    >>> a = dl.gradient_flow(W0, Sigma, (0, 1), t_eval=[0, 0.5, 1])
+    >>> b = dl.gradient_flow(dl.gl_action(W0, Ts), Sigma, (0, 1), t_eval=[0, 0.5, 1])
+    >>> bool(dl.symmetry_defect(a, b, Ts).max() < 1e-6)
+    True
     """
     for name, tr in (("trajectory", trajectory), ("transformed", transformed)):
         if not isinstance(tr, Trajectory):

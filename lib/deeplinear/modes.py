@@ -91,7 +91,41 @@ def _times(t: object) -> np.ndarray:
 
 
 def mode_rhs(a: float | np.ndarray, sigma: float, h: int) -> float | np.ndarray:
-    r"""Per-layer balanced mode law :math:`\dot a = a^{h-1}(\sigma - a^h)` (vectorised over ``a``)."""
+    r"""Per-layer balanced mode law :math:`\dot a = a^{h-1}(\sigma - a^h)` (vectorised over ``a``).
+
+    .. math:: \dot a = a^{h-1}(\sigma - a^h)
+
+    Parameters
+    ----------
+    a : float or array_like
+        The common layer value(s) of a balanced mode (any shape).
+    sigma : float
+        The singular value of the mode.
+    h : int
+        Depth, ``>= 1``.
+
+    Returns
+    -------
+    ndarray
+        :math:`\dot a`, the shape of ``a`` (a 0-d array for a scalar ``a``).
+
+    Raises
+    ------
+    TypeError
+        If ``h`` is not an integer or ``sigma`` not a real number.
+    ValueError
+        If ``h < 1`` or ``sigma`` is not finite.
+
+    References
+    ----------
+    Saxe, McClelland and Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning
+    in deep linear neural networks", ICLR.
+
+    Examples
+    --------
+    >>> dl.mode_rhs(np.array([0.5, 1.0]), 2.0, 2)  # a (2 - a^2)
+    array([0.875, 1.   ])
+    """
     h = as_depth(h)
     sigma = _real(sigma, "sigma")
     a = np.asarray(a, dtype=float)
@@ -99,7 +133,41 @@ def mode_rhs(a: float | np.ndarray, sigma: float, h: int) -> float | np.ndarray:
 
 
 def product_rhs(u: float | np.ndarray, sigma: float, h: int) -> float | np.ndarray:
-    r"""Product law :math:`\dot u = h\,|u|^{2-2/h}(\sigma - u)` (Saxe et al. 2014), vectorised."""
+    r"""Product law :math:`\dot u = h\,|u|^{2-2/h}(\sigma - u)` (Saxe et al. 2014), vectorised.
+
+    .. math:: \dot u = h\,|u|^{2-2/h}(\sigma - u), \qquad u = a^h.
+
+    Parameters
+    ----------
+    u : float or array_like
+        Mode product(s) (any shape).
+    sigma : float
+        The singular value of the mode.
+    h : int
+        Depth, ``>= 1``.
+
+    Returns
+    -------
+    ndarray
+        :math:`\dot u`, the shape of ``u`` (a 0-d array for a scalar ``u``).
+
+    Raises
+    ------
+    TypeError
+        If ``h`` is not an integer or ``sigma`` not a real number.
+    ValueError
+        If ``h < 1`` or ``sigma`` is not finite.
+
+    References
+    ----------
+    Saxe, McClelland and Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning
+    in deep linear neural networks", ICLR.
+
+    Examples
+    --------
+    >>> dl.product_rhs(np.array([0.25, 1.0]), 2.0, 2)  # 2 u (2 - u)
+    array([0.875, 2.   ])
+    """
     h = as_depth(h)
     sigma = _real(sigma, "sigma")
     u = np.asarray(u, dtype=float)
@@ -339,10 +407,25 @@ def mode_solution(t: float | np.ndarray, u0: float, sigma: float, h: int) -> np.
     ndarray
         ``u(t)``, the shape of ``t``.
 
+    Raises
+    ------
+    TypeError
+        If ``h`` is not an integer, or ``sigma`` or ``u0`` not a real number.
+    ValueError
+        If ``h < 1``, ``sigma`` is negative or not finite, ``u0`` is not finite, or a time is
+        negative or not finite.
+
+    References
+    ----------
+    Saxe, McClelland and Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning
+    in deep linear neural networks", ICLR.
+
     Examples
     --------
-    >>> round(float(mode_solution(1.0, 0.01, 3.0, 2)), 10)  # digest claim 8
+    >>> round(float(dl.mode_solution(1.0, 0.01, 3.0, 2)), 10)  # digest claim 8
     1.7230022341
+    >>> dl.mode_solution([0.0, 1.0, 2.0], 0.01, 1.0, 3)
+    array([0.01    , 0.020463, 0.051436])
     """
     h = as_depth(h)
     sigma = as_positive(sigma, "sigma", allow_zero=True)
@@ -359,8 +442,11 @@ def mode_loss(
 ) -> np.ndarray:
     r"""Loss of an aligned balanced network, :math:`L(t) = \tfrac12 \sum_k (\sigma_k - u_k(t))^2`.
 
-    The residuals :math:`\sigma_k - u_k` are computed without cancellation, so ``L`` keeps its
-    relative accuracy as it decays to 0 (log-scale plots).
+    .. math:: L(t) = \tfrac12 \sum_k \big(\sigma_k - u_k(t)\big)^2
+
+    with each :math:`u_k(t)` from :func:`mode_solution`. The residuals :math:`\sigma_k - u_k` are
+    computed without cancellation, so ``L`` keeps its relative accuracy as it decays to 0
+    (log-scale plots).
 
     Parameters
     ----------
@@ -377,6 +463,19 @@ def mode_loss(
     -------
     ndarray
         The shape of ``t``.
+
+    Raises
+    ------
+    TypeError
+        If ``h`` is not an integer.
+    ValueError
+        If ``h < 1``; ``singular_values`` is empty, not 1-D, negative or not finite; ``u0`` is
+        not finite or does not broadcast to ``(r,)``; or a time is negative or not finite.
+
+    Examples
+    --------
+    >>> dl.mode_loss([0.0, 2.0], 0.01, [3.0, 1.0], 2)
+    array([4.9601 , 0.20773])
     """
     h = as_depth(h)
     s = _singular_values(singular_values)
@@ -436,17 +535,28 @@ def learning_time(u0: float, uf: float | np.ndarray, sigma: float, h: int) -> fl
     Returns
     -------
     float or ndarray
-        ``inf`` where ``uf`` equals the limit (it is approached, never reached).
+        A float for a scalar ``uf``, else an array of its shape; ``inf`` where ``uf`` equals the
+        limit (it is approached, never reached).
 
     Raises
     ------
+    TypeError
+        If ``h`` is not an integer, or ``sigma`` or ``u0`` not a real number.
     ValueError
-        If some ``uf`` is not reached from ``u0`` (wrong side, or ``u0`` is an equilibrium).
+        If some ``uf`` is not reached from ``u0`` (wrong side, or ``u0`` is an equilibrium); if
+        ``h < 1``, ``sigma`` is negative, or a value is not finite.
+
+    References
+    ----------
+    Saxe, McClelland and Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning
+    in deep linear neural networks", ICLR.
 
     Examples
     --------
-    >>> round(learning_time(0.01, 0.99 * 3.0, 3.0, 2), 10)  # digest claim 9
+    >>> round(dl.learning_time(0.01, 0.99 * 3.0, 3.0, 2), 10)  # digest claim 9
     1.7159272373
+    >>> dl.learning_time(0.01, [0.5, 1.0], 1.0, 3)  # the limit sigma is never reached
+    array([3.768037,      inf])
     """
     h = as_depth(h)
     sigma = as_positive(sigma, "sigma", allow_zero=True)
@@ -510,10 +620,34 @@ def plateau_time(u0: float, sigma: float, h: int) -> float:
     for ``h >= 3`` the plateau is algebraically long in :math:`1/a_0` (the origin is a
     non-strict saddle). Use :func:`learning_time` for exact values.
 
+    Parameters
+    ----------
+    u0 : float
+        Initial product, ``0 < u0 < sigma``.
+    sigma : float
+        The singular value, ``> 0``.
+    h : int
+        Depth, ``>= 2``.
+
+    Returns
+    -------
+    float
+        The asymptotic plateau length above.
+
     Raises
     ------
+    TypeError
+        If ``h`` is not an integer, or ``sigma`` or ``u0`` not a real number.
     ValueError
-        For ``h = 1`` (no saddle, no plateau) or ``u0`` outside ``(0, sigma)``.
+        For ``h = 1`` (no saddle, no plateau) or ``u0`` outside ``(0, sigma)``; if ``h < 1``
+        or ``sigma`` is not positive and finite.
+
+    Examples
+    --------
+    >>> round(dl.plateau_time(0.01, 1.0, 2), 4), round(dl.learning_time(0.01, 0.5, 1.0, 2), 4)
+    (2.3026, 2.2976)
+    >>> round(dl.plateau_time(1e-3, 1.0, 3), 4)  # 1 / a0 with a0 = 0.1
+    10.0
     """
     h = as_depth(h)
     sigma = as_positive(sigma, "sigma")
@@ -530,6 +664,8 @@ def plateau_time(u0: float, sigma: float, h: int) -> float:
 
 def learnt_rank(end_to_end: np.ndarray, singular_values: Sequence[float], fraction: float = 0.5):
     r"""Number of modes the end-to-end map has learnt: :math:`\#\{k : s_k(W) \ge f\,\sigma_k\}`.
+
+    .. math:: \#\{k : s_k(W) \ge f\,\sigma_k\}
 
     Both the singular values :math:`s_k(W)` of the map and the targets :math:`\sigma_k` are
     sorted in decreasing order and compared index by index, with :math:`f` = ``fraction``.
@@ -548,12 +684,24 @@ def learnt_rank(end_to_end: np.ndarray, singular_values: Sequence[float], fracti
     Returns
     -------
     int or ndarray of int
+        An int for one map, an array of shape ``(n,)`` for a stack.
 
     Raises
     ------
+    TypeError
+        If ``fraction`` is not a real number.
     ValueError
         If ``fraction`` is outside ``(0, 1]``, a singular value is not positive, or the map has
-        fewer singular values than given.
+        fewer singular values than given; if ``end_to_end`` is not a finite matrix or stack of
+        matrices.
+
+    Examples
+    --------
+    >>> dl.learnt_rank(np.diag([2.5, 0.1]), [3.0, 1.0])
+    1
+    >>> maps = np.stack([np.diag([0.1, 0.1]), np.diag([2.5, 0.1]), np.diag([3.0, 0.9])])
+    >>> dl.learnt_rank(maps, [3.0, 1.0])
+    array([0, 1, 2])
     """
     s = np.sort(_singular_values(singular_values))[::-1]
     if np.any(s == 0):
@@ -580,8 +728,41 @@ def learnt_rank(end_to_end: np.ndarray, singular_values: Sequence[float], fracti
 def unbalanced_rhs(p: float | np.ndarray, sigma: float, c: float) -> float | np.ndarray:
     r"""Two-layer scalar law with imbalance :math:`c`: :math:`\dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p)`.
 
+    .. math:: \dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p)
+
     Here :math:`p = w_1 w_2` and :math:`c = w_1^2 - w_2^2` (conserved); ``c = 0`` is the
     balanced law :math:`\dot p = 2|p|(\sigma - p)`.
+
+    Parameters
+    ----------
+    p : float or array_like
+        Product(s) :math:`w_1 w_2` (any shape).
+    sigma : float
+        The singular value.
+    c : float
+        The imbalance :math:`w_1^2 - w_2^2`.
+
+    Returns
+    -------
+    ndarray
+        :math:`\dot p`, the shape of ``p`` (a 0-d array for a scalar ``p``).
+
+    Raises
+    ------
+    TypeError
+        If ``sigma`` or ``c`` is not a real number.
+    ValueError
+        If ``sigma`` or ``c`` is not finite.
+
+    References
+    ----------
+    Tarmoun, França, Haeffele and Vidal (2021), "Understanding the dynamics of gradient flow in
+    overparameterized linear models", ICML.
+
+    Examples
+    --------
+    >>> float(dl.unbalanced_rhs(0.5, 1.0, 0.0)), float(dl.unbalanced_rhs(0.0, 1.0, 0.5))
+    (0.5, 0.5)
     """
     sigma = _real(sigma, "sigma")
     c = _real(c, "c")
@@ -604,12 +785,45 @@ def unbalanced_learning_time(p0: float, pf: float | np.ndarray, sigma: float, c:
     r"""Exact time for :math:`\dot p = \sqrt{c^2+4p^2}(\sigma - p)` to go from ``p0`` to ``pf``.
 
     Closed form (Tarmoun et al. 2021 for the matrix case): with :math:`k = \sqrt{4\sigma^2 + c^2}`,
-    :math:`t = \frac1k\Big[\ln\frac{k\sqrt{c^2+4p^2} + 4\sigma p + c^2}{|\sigma - p|}\Big]_{p_0}^{p_f}`.
+
+    .. math:: t = \frac1k\Big[\ln\frac{k\sqrt{c^2+4p^2} + 4\sigma p + c^2}{|\sigma - p|}\Big]_{p_0}^{p_f}.
+
     ``c = 0`` reduces to :func:`learning_time` with ``h = 2``.
+
+    Parameters
+    ----------
+    p0 : float
+        Initial product.
+    pf : float or array_like
+        Final product(s), between ``p0`` and ``sigma`` (``p`` moves monotonically towards
+        ``sigma`` when ``c != 0``).
+    sigma : float
+        The singular value, ``> 0``.
+    c : float
+        The imbalance :math:`w_1^2 - w_2^2`.
+
+    Returns
+    -------
+    float or ndarray
+        A float for a scalar ``pf``, else an array of its shape; ``inf`` where ``pf = sigma``.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma``, ``p0`` or ``c`` is not a real number.
+    ValueError
+        If ``sigma`` is not positive, a value is not finite, or some ``pf`` is not reached from
+        ``p0`` (not between ``p0`` and ``sigma``, or ``p0 = sigma``); for ``c = 0``, as
+        :func:`learning_time`.
+
+    References
+    ----------
+    Tarmoun, França, Haeffele and Vidal (2021), "Understanding the dynamics of gradient flow in
+    overparameterized linear models", ICML.
 
     Examples
     --------
-    >>> round(unbalanced_learning_time(1e-4, 0.5, 1.0, 0.5), 4)  # digest claim 26
+    >>> round(dl.unbalanced_learning_time(1e-4, 0.5, 1.0, 0.5), 4)  # digest claim 26
     0.9515
     """
     sigma = as_positive(sigma, "sigma")
@@ -642,9 +856,47 @@ def unbalanced_learning_time(p0: float, pf: float | np.ndarray, sigma: float, c:
 def unbalanced_solution(t: float | np.ndarray, p0: float, sigma: float, c: float) -> np.ndarray:
     r"""Exact :math:`p(t)` for :math:`\dot p = \sqrt{c^2+4p^2}(\sigma - p)`, :math:`p(0) = p_0`.
 
+    .. math:: \dot p = \sqrt{c^2+4p^2}\,(\sigma - p), \qquad p(0) = p_0.
+
     Inverts :func:`unbalanced_learning_time` (safeguarded Newton on the gap
     :math:`|\sigma - p| = |\sigma - p_0| e^{-z}`); ``c = 0`` uses :func:`mode_solution` with
     ``h = 2``.
+
+    Parameters
+    ----------
+    t : float or array_like
+        Times ``>= 0`` (any shape).
+    p0 : float
+        Initial product.
+    sigma : float
+        The singular value, ``> 0``.
+    c : float
+        The imbalance :math:`w_1^2 - w_2^2`.
+
+    Returns
+    -------
+    ndarray
+        ``p(t)``, the shape of ``t``.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma``, ``p0`` or ``c`` is not a real number.
+    ValueError
+        If ``sigma`` is not positive, a value is not finite, or a time is negative.
+
+    References
+    ----------
+    Tarmoun, França, Haeffele and Vidal (2021), "Understanding the dynamics of gradient flow in
+    overparameterized linear models", ICML.
+
+    Examples
+    --------
+    >>> dl.unbalanced_solution([0.0, 1.0, 5.0], 1e-4, 1.0, 0.5)
+    array([0.0001  , 0.526973, 0.999779])
+    >>> t = dl.unbalanced_learning_time(1e-4, 0.5, 1.0, 0.5)
+    >>> round(float(dl.unbalanced_solution(t, 1e-4, 1.0, 0.5)), 6)
+    0.5
     """
     sigma = as_positive(sigma, "sigma")
     p0 = _real(p0, "p0")
@@ -677,13 +929,35 @@ def unbalanced_weights(p: float, c: float) -> tuple[float, float]:
     A start of the unbalanced two-layer law (:func:`unbalanced_rhs`) with prescribed imbalance
     and product.
 
-    :math:`w_1 = \sqrt{(c + \sqrt{c^2 + 4p^2})/2} \ge 0` (computed without cancellation) and
-    :math:`w_2 = p / w_1` (or :math:`\sqrt{-c}` when :math:`p = 0`, :math:`c < 0`).
+    .. math:: w_1 = \sqrt{\big(c + \sqrt{c^2 + 4p^2}\big)/2}, \qquad w_2 = p / w_1
+
+    :math:`w_1 \ge 0` (computed without cancellation) and :math:`w_2 = p / w_1` (or
+    :math:`\sqrt{-c}` when :math:`p = 0`, :math:`c < 0`).
+
+    Parameters
+    ----------
+    p : float
+        The product :math:`w_1 w_2`.
+    c : float
+        The imbalance :math:`w_1^2 - w_2^2`.
 
     Returns
     -------
     (float, float)
         :math:`(w_1, w_2)` with :math:`w_1 \ge 0`.
+
+    Raises
+    ------
+    TypeError
+        If ``p`` or ``c`` is not a real number.
+    ValueError
+        If ``p`` or ``c`` is not finite.
+
+    Examples
+    --------
+    >>> w1, w2 = dl.unbalanced_weights(0.5, 0.75)
+    >>> w1, w2, w1**2 - w2**2, w1 * w2
+    (1.0, 0.5, 0.75, 0.5)
     """
     try:
         c, p = float(c), float(p)
@@ -706,7 +980,10 @@ def huber_mode_half_time(u0: float, sigma: float, delta: float) -> float:
     r"""Half-time of an aligned, balanced two-layer mode under the Huber loss of :math:`\Sigma - W`.
 
     With :math:`X = I` the Huber gradient of a diagonal residual is diagonal, so aligned starts
-    stay aligned and a balanced mode product obeys :math:`\dot u = 2u\,\min(\sigma - u, \delta)`
+    stay aligned and a balanced mode product obeys
+
+    .. math:: \dot u = 2u\,\min(\sigma - u, \delta)
+
     for :math:`0 < u < \sigma`: growth at the clipped rate :math:`2\delta` while
     :math:`u < \sigma - \delta`, then the logistic law :math:`\dot u = 2u(\sigma - u)`. Returned:
     the exact time from :math:`u_0` to :math:`\sigma/2`; with :math:`b = \sigma - \delta`,
@@ -734,8 +1011,17 @@ def huber_mode_half_time(u0: float, sigma: float, delta: float) -> float:
 
     Raises
     ------
+    TypeError
+        If a parameter is not a real number.
     ValueError
         If a parameter is not positive or ``u0 >= sigma / 2``.
+
+    Examples
+    --------
+    >>> round(dl.huber_mode_half_time(0.01, 2.0, 10.0), 4)  # delta large: the logistic half-time
+    1.3233
+    >>> round(dl.huber_mode_half_time(0.01, 2.0, 0.1), 4), round(dl.huber_mode_half_time(0.01, 4.0, 0.1), 4)
+    (23.0259, 26.4916)
     """
     sigma = as_positive(sigma, "sigma")
     delta = as_positive(delta, "delta")
