@@ -311,7 +311,7 @@ def unbalanced_figure(
 
     Left: :math:`p = w_1 w_2` against time, closed form (:func:`deeplinear.unbalanced_solution`)
     with markers from the integrated network flow (:func:`deeplinear.gradient_flow` started at
-    :func:`unbalanced_weights`); dots mark the times to reach :math:`\sigma/2`
+    :func:`deeplinear.unbalanced_weights`); dots mark the times to reach :math:`\sigma/2`
     (:func:`deeplinear.unbalanced_learning_time`). Right: the speed
     :math:`\dot p = \sqrt{c^2 + 4p^2}(\sigma - p)` against :math:`p`.
 

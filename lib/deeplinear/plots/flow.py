@@ -315,7 +315,7 @@ def flow_scrub_figure(prepared: ScrubbedFlow, h: int, scale: float, t: float, *,
     The dotted levels on the left are the loss values :math:`\tfrac12\sum_{k > m}\sigma_k^2`
     of the saddles where the ``m`` largest singular values are learnt; a flow from a small
     start lingers near them in turn. Use with :func:`deeplinear.flow_scrub_prepare` as ``prepare=`` of
-    :func:`deeplinear.explore`, so that scrubbing through ``t`` never re-integrates;
+    :func:`deeplinear.explore.explorer`, so that scrubbing through ``t`` never re-integrates;
     ``h`` and ``scale`` only label the figure.
 
     Parameters

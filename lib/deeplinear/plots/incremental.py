@@ -6,9 +6,9 @@ largest first, and the loss rests near the critical values
 Gidel, Bach and Lacoste-Julien 2019; Jacot et al. 2021).
 
 * :func:`incremental_ladder_figure` and :func:`incremental_rank_figure` draw one
-  :class:`deeplinear.IncrementalRun`; :func:`incremental_explorer_figure` computes and draws one
+  :class:`deeplinear.incremental.IncrementalRun`; :func:`incremental_explorer_figure` computes and draws one
   for the chapter's explorer.
-* :func:`random_vs_aligned_figure` draws a :class:`deeplinear.RandomVsAligned` (digest claim 27).
+* :func:`random_vs_aligned_figure` draws a :class:`deeplinear.incremental.RandomVsAligned` (digest claim 27).
 * :func:`incremental_depth_figure` -- deeper networks separate the transitions more sharply.
 """
 
@@ -82,7 +82,7 @@ def _draw_ladder(ax, run: IncrementalRun, *, floor: float = 1e-3) -> None:
 
 
 def incremental_ladder_figure(run: IncrementalRun, *, floor: float = 1e-3):
-    r"""The loss of an :class:`IncrementalRun` on the ladder of critical values.
+    r"""The loss of an :class:`~deeplinear.incremental.IncrementalRun` on the ladder of critical values.
 
     Drawn: every critical value of the loss (thin grey), the ones visited from a small start
     (dashed, labelled with the learnt set :math:`S`), the loss (closed form and network flow
@@ -135,7 +135,7 @@ def incremental_rank_figure(run: IncrementalRun):
     r"""Singular values of the end-to-end map (left) and its learnt rank (right) over time.
 
     Left: :math:`s_k(W_{1:h}(t))` on a log axis with the targets :math:`\sigma_k` (dashed) and
-    the half-way marks :math:`\sigma_k/2` (dots on the axis). Right: :func:`learnt_rank`
+    the half-way marks :math:`\sigma_k/2` (dots on the axis). Right: :func:`deeplinear.learnt_rank`
     (solid staircase) and the staircase predicted by the half-times (dashed; drawn only when
     every predicted half-time is finite).
 

@@ -262,7 +262,7 @@ def escape_phase_figure(results: Sequence[EscapePhaseScaling]):
 
 def descent_orbit_figure(orbits: Sequence[DescentOrbits], *, titles: Sequence[str] | None = None):
     r"""Bifurcation diagrams: the values of :math:`u_1^\top W_{1:h} v_1` visited on the attractor against
-    :math:`\eta/\eta^\star`, one panel per :class:`DescentOrbits`, with the target
+    :math:`\eta/\eta^\star`, one panel per :class:`~deeplinear.descent.DescentOrbits`, with the target
     :math:`\sigma_1` (dashed) and the threshold :math:`\eta = \eta^\star` (dotted).
 
     Points are coloured by the detected period of the orbit (1, 2, 4, 8 or other); ratios

@@ -12,7 +12,7 @@ The paths and dimensions drawn here are computed in :mod:`deeplinear.fibres`
 :func:`deeplinear.first_order_fiber_dimension`, :func:`deeplinear.sample_fiber`) and
 :mod:`deeplinear.orbits`.
 
-* :func:`fiber_path_figure` -- the measurements of a :class:`deeplinear.FiberPath` in four panels.
+* :func:`fiber_path_figure` -- the measurements of a :class:`deeplinear.fibres.FiberPath` in four panels.
 * :func:`deeplinear.saddle_fiber_path` (the explorer's data step: the chapter's saddle and path
   kinds) and :func:`fiber_walk_figure` -- the explorer of the chapter: walk along a fibre
   through a non-strict saddle and watch the weights, norms, conserved quantities and Hessian
@@ -100,7 +100,7 @@ def _draw_path_panels(axes, path: FiberPath, marker: int | None = None) -> None:
 
 
 def fiber_path_figure(path: FiberPath):
-    r"""The measurements of a :class:`FiberPath` in four panels.
+    r"""The measurements of a :class:`~deeplinear.fibres.FiberPath` in four panels.
 
     In a 2 x 2 grid: the loss (flat), the parameter norm with the :math:`\lVert C_i\rVert_F`,
     the largest Hessian eigenvalue (sharpness) and the smallest one, all against the path

@@ -132,7 +132,7 @@ def rate_bound_figure(
 
 
 def margin_explorer_figure(h: int, c: float, shape: str = "square", *, t_max: float = 5.0, fig=None):
-    r"""Explorer frame: the loss of the 0-balanced flow from :func:`margin_example` against both
+    r"""Explorer frame: the loss of the 0-balanced flow from :func:`deeplinear.margin_example` against both
     margin bounds, with fixed axes (loss from ``1e-12`` to ``10``, time ``[0, t_max]``).
 
     Integrated with ``rtol = 1e-8`` and stopped once the loss is below ``1e-13`` (cheap frames;

@@ -55,7 +55,7 @@ def scalar_phase_portrait(
     (thin grey hyperbolas) with arrows of the vector field; the hyperbola of global minima
     :math:`w_1 w_2 = \sigma`; the stable manifold :math:`w_1 = -w_2` and the unstable manifold
     :math:`w_1 = w_2` of the saddle at the origin. With ``w0``, the trajectory from ``w0``
-    (black, from :func:`scalar_flow` over ``[0, t_max]``) and its limit from
+    (black, from :func:`deeplinear.scalar_flow` over ``[0, t_max]``) and its limit from
     :func:`deeplinear.scalar_h2_limit` (cross).
 
     The flow is

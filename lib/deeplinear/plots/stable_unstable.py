@@ -353,7 +353,7 @@ def off_ray_explorer_figure(h: int = 3, offset: float = 1e-4, saddle: str = "S =
 def saddle_samples_figure(flows: Sequence[SaddleSampleFlows]):
     r"""Distance to the saddle along flows from sampled points of its stable and unstable sets.
 
-    One panel per :class:`SaddleSampleFlows` (e.g. ``h = 2`` and ``h = 3``): blue curves start
+    One panel per :class:`~deeplinear.escape.SaddleSampleFlows` (e.g. ``h = 2`` and ``h = 3``): blue curves start
     on the stable set and return to :math:`A_S` (exponentially for ``h = 2``, like a power of
     :math:`1/t` for ``h >= 3``), orange curves start on the unstable set and leave it for a
     lower critical point. Log-log axes; the grey guide has slope :math:`-1/(h-2)` (drawn for
