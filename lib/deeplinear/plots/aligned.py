@@ -53,9 +53,34 @@ def aligned_decoupling_figure(check: AlignedFlowCheck):
     r"""Per-layer mode values of the network flow against the scalar chains (left) and the
     off-diagonal part of :math:`R_i^\top W_i(t) R_{i-1}` (right).
 
+    Left: the diagonal entries ``check.modes`` (one colour per mode, one line style per layer)
+    with the scalar chains ``check.chains`` as circles. Right: ``check.off_diagonal``, the
+    largest off-diagonal entry, on a log scale (values below :math:`10^{-18}` drawn there).
+
+    Parameters
+    ----------
+    check : deeplinear.aligned.AlignedFlowCheck
+        The result of :func:`deeplinear.aligned_flow_check`.
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the mode values and the off-diagonal part.
+
+    Raises
+    ------
+    TypeError
+        If ``check`` is not an ``AlignedFlowCheck``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rng = np.random.default_rng(0)
+    >>> check = dl.aligned_flow_check((2, 3, 2), (2.0, 1.0), 0.1, rotations=rng, t_max=2.0, num=21)
+    >>> fig = dl.plots.aligned_decoupling_figure(check)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     if not isinstance(check, AlignedFlowCheck):
         raise TypeError(f"check must be an AlignedFlowCheck (from aligned_flow_check), got {type(check).__name__}")
@@ -102,9 +127,38 @@ def aligned_timescale_figure(
     :math:`\sigma^{2-2/h} t` (for ``h = 2``: of :math:`\sigma t`). Half-times
     (:func:`deeplinear.learning_time`) are marked.
 
+    .. math:: \dot u = h\,u^{2-2/h}(\sigma - u)
+
+    Parameters
+    ----------
+    sigmas : sequence of float, default (0.5, 1.0, 2.0, 3.0)
+        The positive singular values :math:`\sigma`, one curve each.
+    ratio : float, default 1e-3
+        The relative start :math:`u_0/\sigma`, in :math:`(0, 1/2)`.
+    h : int, default 2
+        Depth (``>= 2``).
+
     Returns
     -------
     matplotlib Figure
+        Two axes: against time and against rescaled time.
+
+    Raises
+    ------
+    TypeError
+        If ``sigmas`` is not a sequence of numbers, ``ratio`` is not a real number or ``h`` is
+        not an integer.
+    ValueError
+        If a value of ``sigmas`` is not positive, ``ratio`` is not in :math:`(0, 1/2)`, or
+        ``h < 2``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.aligned_timescale_figure((1.0, 2.0), 1e-2, 2)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     s = _singular_values(sigmas, "sigmas")
     if np.any(s <= 0):
@@ -160,11 +214,46 @@ def aligned_depth_figure(
     (product :math:`a_0^h`) for each depth in ``depths``; triangles mark the asymptotic escape
     times of :func:`deeplinear.plateau_time`. Right: from the same product ``u0`` for each
     depth in ``deep``, against :math:`h\,t`; the curves approach the limit law
-    :math:`dv/d(ht) = \sigma^2 v^2(1 - v)` (dashed, from :func:`depth_scaled_times`).
+    :math:`dv/d(ht) = \sigma^2 v^2(1 - v)` (dashed, from
+    :func:`deeplinear.depth_scaled_times`).
+
+    The curves are the closed form :func:`deeplinear.mode_solution` of
+    :math:`\dot u = h\,u^{2-2/h}(\sigma - u)`.
+
+    Parameters
+    ----------
+    sigma : float, default 1.0
+        The positive singular value.
+    a0 : float, default 0.1
+        The per-layer start of the left panel (:math:`a_0^h < \sigma/2` for every depth).
+    depths : sequence of int, default (2, 3, 4, 5)
+        Depths of the left panel.
+    u0 : float, default 0.1
+        The common product of the right panel, below :math:`\sigma/2`.
+    deep : sequence of int, default (2, 3, 5, 10, 50)
+        Depths of the right panel.
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the plateaus and the depth-scaled curves.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma``, ``a0`` or ``u0`` is not a real number or a depth of ``depths`` is not an
+        integer.
+    ValueError
+        If ``sigma``, ``a0`` or ``u0`` is not positive, a depth is below 1, ``a0`` is not a
+        small start (:math:`a_0^{\min h} \ge \sigma/2`) or ``u0 >= sigma / 2``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.aligned_depth_figure(1.0, 0.1, (2, 3), deep=(2, 5))
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     sigma = _as_sigma(sigma)
     a0 = as_positive(a0, "a0")
@@ -222,13 +311,43 @@ def unbalanced_figure(
 
     Left: :math:`p = w_1 w_2` against time, closed form (:func:`deeplinear.unbalanced_solution`)
     with markers from the integrated network flow (:func:`deeplinear.gradient_flow` started at
-    :func:`unbalanced_weights`); dots mark the times to reach :math:`\sigma/2`
+    :func:`deeplinear.unbalanced_weights`); dots mark the times to reach :math:`\sigma/2`
     (:func:`deeplinear.unbalanced_learning_time`). Right: the speed
     :math:`\dot p = \sqrt{c^2 + 4p^2}(\sigma - p)` against :math:`p`.
+
+    .. math:: \dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p), \qquad c = w_1^2 - w_2^2
+
+    Parameters
+    ----------
+    sigma : float, default 1.0
+        The positive target.
+    p0 : float, default 1e-4
+        Initial product, in :math:`(0, \sigma/2)`.
+    imbalances : sequence of float, default (0.0, 0.5, 2.0)
+        The imbalances :math:`c`, one curve each (at least one, finite).
+    t_max : float, default 6.0
+        Length of the time interval.
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the product against time and the speed against the product.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma``, ``p0`` or ``t_max`` is not a real number.
+    ValueError
+        If ``sigma``, ``p0`` or ``t_max`` is not positive, ``p0 >= sigma / 2``, or
+        ``imbalances`` is empty or holds a non-finite value.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.unbalanced_figure(1.0, 1e-3, (0.0, 1.0), t_max=4.0)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     sigma = _as_sigma(sigma)
     p0 = as_positive(p0, "p0")
@@ -289,9 +408,38 @@ def aligned_explorer_figure(sigma: float, h: int, a0: float, *, fig=None, seed: 
     (:func:`deeplinear.mode_loss`) and integrated. Time is on a log axis from
     ``1e-2`` to ``1e3`` in every frame.
 
+    Parameters
+    ----------
+    sigma : float
+        The larger singular value of the target (the other is ``sigma / 2``).
+    h : int
+        Depth.
+    a0 : float
+        Value of every layer of both modes at the start (:math:`a_0^h < \sigma/2`).
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's); by default a new figure.
+    seed : int, default 0
+        Seed of the hidden rotations.
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the mode products and the loss.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma`` or ``a0`` is not a real number or ``h`` is not an integer.
+    ValueError
+        If ``sigma`` or ``a0`` is not positive, ``h < 1``, or :math:`a_0^h \ge \sigma/2`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.aligned_explorer_figure(2.0, 2, 0.1)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     sigma = _as_sigma(sigma)
     h = as_depth(h)

@@ -126,17 +126,39 @@ def critical_ladder_figure(singular_values: Sequence[float], widths: Sequence[in
     values) are labelled together. Right: the distinct critical values from
     :func:`deeplinear.critical_values`, each once.
 
+    The sets and values are those of :func:`deeplinear.learnt_set_lattice`:
+
+    .. math:: L_S = \tfrac12 \sum_{k \notin S} \sigma_k^2 .
+
     Parameters
     ----------
     singular_values : sequence of float
+        The singular values :math:`\sigma_1 \ge \sigma_2 \ge \dots \ge 0` of the target
+        (at most six positive ones).
     widths : sequence of int
         ``(d_0, ..., d_h)``, ``h >= 2``.
     fig : matplotlib Figure, optional
-        Drawn into (cleared) when given, e.g. by :func:`deeplinear.explore`.
+        Drawn into when given, e.g. by :mod:`deeplinear.explore` (its layout engine is set to
+        the constrained one); by default a new figure.
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the lattice and the ladder.
+
+    Raises
+    ------
+    ValueError
+        As :func:`deeplinear.learnt_set_lattice`: for ``h = 1``, more than six positive
+        singular values, or invalid singular values or widths.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.critical_ladder_figure([3.0, 2.0, 1.0], (3, 2, 3))
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     lat = learnt_set_lattice(singular_values, widths)
     total = 0.5 * math.fsum(x * x for x in lat.singular_values)
@@ -161,6 +183,36 @@ def critical_ladder_explorer_figure(spectrum: Sequence[float], bottleneck: int, 
     ``q = len(spectrum)``, so ``Sigma`` is ``q x q`` with the singular values ``spectrum`` and
     the rank bound is :math:`d_{\min} = \min(q, \text{bottleneck})`. The depth does not enter:
     for every ``h >= 2`` the critical values depend only on the spectrum and :math:`d_{\min}`.
+
+    Parameters
+    ----------
+    spectrum : sequence of float
+        The singular values of ``Sigma`` (at most six positive ones).
+    bottleneck : int
+        Width of the single hidden layer (``>= 1``).
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's); by default a new figure.
+
+    Returns
+    -------
+    matplotlib Figure
+        Two axes, as :func:`critical_ladder_figure`.
+
+    Raises
+    ------
+    TypeError
+        If ``bottleneck`` is not an integer.
+    ValueError
+        If ``bottleneck`` is below 1, and as :func:`critical_ladder_figure`. An entry of
+        ``spectrum`` that ``float`` refuses raises what ``float`` raises.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.critical_ladder_explorer_figure((3.0, 2.0, 1.0), 2)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     s = tuple(float(x) for x in spectrum)
     b = as_int(bottleneck, "bottleneck", minimum=1)
@@ -178,12 +230,27 @@ def critical_point_figure(point: CriticalPoint):
 
     Parameters
     ----------
-    point : CriticalPoint
+    point : deeplinear.critical.CriticalPoint
         From :func:`deeplinear.critical_point`.
 
     Returns
     -------
     matplotlib Figure
+        Three axes: the graph, :math:`A_S` and :math:`A_S^h`.
+
+    Raises
+    ------
+    TypeError
+        If ``point`` is not a ``CriticalPoint``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> point = dl.critical_point((1,), np.diag([2.0, 1.0]), (2, 2, 2))
+    >>> fig = dl.plots.critical_point_figure(point)
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (3, 'learnt set S = {1}, value $L_S$ = 0.5')
+    >>> plt.close(fig)
     """
     if not isinstance(point, CriticalPoint):
         raise TypeError(f"point must be a CriticalPoint (from dl.critical_point), got {type(point).__name__}")

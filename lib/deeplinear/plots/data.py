@@ -33,11 +33,43 @@ _FLOOR = 1e-16
 
 def whitening_flow_figure(comparison: DataFlowComparison):
     r"""Loss curves (left) and distance to the reduced flow (right) for the flows of
-    :func:`compare_data_flows`.
+    :func:`deeplinear.compare_data_flows`.
+
+    Left: the three losses minus the constant :math:`c` of the reduction, on a log scale
+    (values below :math:`10^{-12}` are drawn at :math:`10^{-12}`). Right: the distances
+    ``distance_raw`` and ``distance_whitened`` of the flows on data from the reduced flow, on a
+    log scale (exact zeros are drawn at :math:`10^{-16}`).
+
+    Parameters
+    ----------
+    comparison : deeplinear.data.DataFlowComparison
+        The result of :func:`deeplinear.compare_data_flows`.
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the losses and the distances.
+
+    Raises
+    ------
+    TypeError
+        If ``comparison`` is not a ``DataFlowComparison``.
+
+    References
+    ----------
+    Wendin and Altafini, arXiv:2511.10362, Section 2.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rng = np.random.default_rng(0)
+    >>> data = dl.teacher_data([2.0, 1.0], 10, rng, noise=0.1, d_in=2, d_out=2)
+    >>> X = np.diag([2.0, 0.5]) @ data.X
+    >>> cmp = dl.compare_data_flows(dl.random_init((2, 2, 2), rng, 0.1), X, data.Y, 2, num=21)
+    >>> fig = dl.plots.whitening_flow_figure(cmp)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     if not isinstance(comparison, DataFlowComparison):
         raise TypeError(f"comparison must be a DataFlowComparison (from compare_data_flows), got {type(comparison).__name__}")
@@ -78,11 +110,37 @@ def reduction_figure(X: np.ndarray, Y: np.ndarray):
 
     Entries are written in the cells (for small matrices) and coloured with a diverging map
     (blue negative, orange positive); ``U`` and ``V`` share one colour scale, :math:`\tilde Y`
-    and :math:`\Sigma` another.
+    and :math:`\Sigma` another. The SVD is the one of :func:`deeplinear.reduce_data`.
+
+    .. math:: \tilde Y = Y X^\top (X X^\top)^{-1/2} = U\,\Sigma\,V^\top
+
+    Parameters
+    ----------
+    X : ndarray, shape (d_0, N)
+        Inputs, one sample per column (``N >= d_0``, :math:`X X^\top` invertible).
+    Y : ndarray, shape (d_h, N)
+        Outputs, one sample per column.
 
     Returns
     -------
     matplotlib Figure
+        Four axes: :math:`\tilde Y`, :math:`U`, :math:`\Sigma`, :math:`V^\top`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`deeplinear.reduce_data`: mismatched sample counts, ``N < d_0``, singular
+        :math:`X X^\top` or non-finite entries.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rng = np.random.default_rng(0)
+    >>> data = dl.teacher_data([2.0, 1.0], 10, rng, noise=0.1, d_in=2, d_out=2)
+    >>> fig = dl.plots.reduction_figure(data.X, data.Y)
+    >>> len(fig.axes)
+    4
+    >>> plt.close(fig)
     """
     r = reduce_data(X, Y)
     Yt = as_matrix(Y, "Y") @ whiten(X).T  # Y X^T (X X^T)^{-1/2}
@@ -120,9 +178,44 @@ def data_spectrum_figure(
     is the expected size of the largest singular value of the noise part,
     :math:`\text{noise}\,(\sqrt{d_0} + \sqrt{d_h})/\sqrt N`.
 
+    Parameters
+    ----------
+    noise : float
+        Standard deviation of the output noise (``>= 0``; no dotted line when ``0``).
+    n_samples : int
+        Number of samples :math:`N` (``>= 1``).
+    rank : int
+        Rank of the teacher: how many values of ``teacher`` are used (``1 <= rank <= len(teacher)``).
+    teacher : sequence of float, default (3.0, 2.0, 1.0, 0.5)
+        The teacher's singular values, largest first.
+    d_in, d_out : int, default 5 and 4
+        Input and output dimensions :math:`d_0` and :math:`d_h`.
+    seed : int, default 0
+        Seed of the data.
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's); by default a new figure.
+
     Returns
     -------
     matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``noise`` is not a real number or ``n_samples`` or ``rank`` is not an integer.
+    ValueError
+        If ``noise`` is negative or not finite, ``n_samples`` or ``rank`` is below 1, or
+        ``rank`` exceeds ``len(teacher)``; and as :func:`deeplinear.teacher_data` and
+        :func:`deeplinear.reduce_data` for data they refuse.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.data_spectrum_figure(0.3, 40, 2, seed=0)
+    >>> len(fig.axes), len(fig.axes[0].patches)
+    (1, 4)
+    >>> plt.close(fig)
     """
     noise = as_positive(noise, "noise", allow_zero=True)
     n_samples = as_int(n_samples, "n_samples", minimum=1)

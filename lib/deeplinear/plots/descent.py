@@ -50,12 +50,39 @@ _FLOOR = 1e-32
 
 
 def threshold_figure(runs: Sequence[ThresholdRun], *, title: str = ""):
-    r"""Loss per iteration (log scale) of each :class:`ThresholdRun`, one curve per ratio
-    :math:`\eta/\eta^\star`.
+    r"""Loss per iteration (log scale) of each :class:`~deeplinear.descent.ThresholdRun`, one
+    curve per ratio :math:`\eta/\eta^\star`.
+
+    Runs below the threshold are drawn in blue, runs at or above it in vermillion; a run that
+    diverged is marked so in the legend. Losses below :math:`10^{-32}` are drawn at that value.
+
+    .. math:: \eta^\star = \frac{2}{h\,\sigma_1^{2-2/h}}
+
+    Parameters
+    ----------
+    runs : sequence of deeplinear.descent.ThresholdRun
+        The runs of :func:`deeplinear.threshold_runs` (at least one).
+    title : str, optional
+        Title of the axes (a default title when empty).
 
     Returns
     -------
     matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``runs`` is empty or holds anything but ``ThresholdRun``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> runs = dl.threshold_runs(np.diag([2.0, 1.0]), 2, ratios=(0.9, 1.1), steps=200)
+    >>> fig = dl.plots.threshold_figure(runs)
+    >>> len(fig.axes), len(fig.axes[0].lines)
+    (1, 2)
+    >>> plt.close(fig)
     """
     runs = list(runs)
     if not runs or not all(isinstance(r, ThresholdRun) for r in runs):
@@ -83,9 +110,34 @@ def drift_scaling_figure(scaling: DriftScaling):
     r"""Log-log plot of the one-step drift (slope 2) and the total drift of a run (slope 1)
     against the step size, with the predicted one-step drift as crosses.
 
+    The predicted drift of one step of size :math:`\eta` is
+    :math:`\eta^2(G_{i+1}^\top G_{i+1} - G_i G_i^\top)` in :math:`C_i`, with :math:`G_i` the
+    gradient in :math:`W_i`. Dashed and dotted grey lines are reference slopes 2 and 1.
+
+    Parameters
+    ----------
+    scaling : deeplinear.descent.DriftScaling
+        The result of :func:`deeplinear.drift_scaling`.
+
     Returns
     -------
     matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``scaling`` is not a ``DriftScaling``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> W0 = dl.random_init((2, 2, 2), np.random.default_rng(0), 0.5)
+    >>> sc = dl.drift_scaling(W0, np.diag([2.0, 1.0]), [0.01, 0.02, 0.04], time=5.0)
+    >>> fig = dl.plots.drift_scaling_figure(sc)
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     if not isinstance(scaling, DriftScaling):
         raise TypeError(f"scaling must be a DriftScaling (from drift_scaling), got {type(scaling).__name__}")
@@ -111,9 +163,35 @@ def sharpness_selection_figure(sel: SharpnessSelection):
     stability limit :math:`2/\eta`, between the flow's limit and the balanced minimum. Right:
     the imbalance of that minimum. Runs that did not converge are marked on the axis.
 
+    The sharpness of the balanced minimum is :math:`h\sigma_1^{2-2/h}`; the imbalance is
+    :math:`\max_i\lVert C_i\rVert_F`, and the flow's (conserved) imbalance is drawn for
+    comparison.
+
+    Parameters
+    ----------
+    sel : deeplinear.descent.SharpnessSelection
+        The result of :func:`deeplinear.sharpness_selection`.
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the sharpness and the imbalance.
+
+    Raises
+    ------
+    TypeError
+        If ``sel`` is not a ``SharpnessSelection``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> W0 = dl.random_init((2, 2, 2), np.random.default_rng(3), 0.3)
+    >>> W0[0] = 4 * W0[0]
+    >>> sel = dl.sharpness_selection(W0, np.diag([2.0, 1.0]), [0.05, 0.15], steps=500)
+    >>> fig = dl.plots.sharpness_selection_figure(sel)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     if not isinstance(sel, SharpnessSelection):
         raise TypeError(f"sel must be a SharpnessSelection (from sharpness_selection), got {type(sel).__name__}")
@@ -152,9 +230,33 @@ def nonquadratic_figure(runs: Sequence[NonQuadraticRun]):
     r"""Three panels against time (log axis): the loss, the norm of the end-to-end map, and the
     drift of the conserved quantities, one curve per loss.
 
+    The panels draw the fields ``loss``, ``product_norm`` (:math:`\lVert W_{1:h}(t)\rVert_F`)
+    and ``drift`` (:math:`\max_i\lVert C_i(t) - C_i(0)\rVert_F`) of each run, for
+    :math:`t > 0`.
+
+    Parameters
+    ----------
+    runs : sequence of deeplinear.descent.NonQuadraticRun
+        The runs of :func:`deeplinear.nonquadratic_runs` (at least one).
+
     Returns
     -------
     matplotlib Figure
+        Three axes: loss, norm of the end-to-end map, drift.
+
+    Raises
+    ------
+    TypeError
+        If ``runs`` is empty or holds anything but ``NonQuadraticRun``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> runs = dl.nonquadratic_runs(widths=(2, 2, 1), n_samples=10, t_max=10.0)
+    >>> fig = dl.plots.nonquadratic_figure(runs)
+    >>> len(fig.axes)
+    3
+    >>> plt.close(fig)
     """
     runs = list(runs)
     if not runs or not all(isinstance(r, NonQuadraticRun) for r in runs):
@@ -194,6 +296,42 @@ def step_explorer_figure(ratio: float, h: int, *, steps: int = 600, seed: int = 
     (square widths 2, entry scale 0.5, ``numpy.random.default_rng(seed)``) towards
     :math:`\Sigma = \mathrm{diag}(2, 1)`: the loss per iteration (left, log scale) and the drift
     of the conserved quantities (right), with fixed axes.
+
+    The threshold is :math:`\eta^\star` of :func:`deeplinear.critical_step` for
+    :math:`\sigma_1 = 2`.
+
+    Parameters
+    ----------
+    ratio : float
+        The step size relative to the threshold, :math:`\eta/\eta^\star` (positive).
+    h : int
+        Depth (``>= 2``).
+    steps : int, default 600
+        Number of descent steps (``>= 1``).
+    seed : int, default 0
+        Seed of the initial weights.
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's; it must not use a layout engine).
+
+    Returns
+    -------
+    matplotlib Figure
+        Two axes: the loss and the drift.
+
+    Raises
+    ------
+    TypeError
+        If ``h`` or ``steps`` is not an integer or ``ratio`` is not a real number.
+    ValueError
+        If ``h < 2``, ``ratio`` is not positive, ``steps < 1``, or ``fig`` uses a layout engine.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.step_explorer_figure(0.9, 2, steps=100)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     h = as_depth(h)
     if h < 2:

@@ -54,9 +54,38 @@ def taylor_test_figure(right: TaylorTest, wrong: TaylorTest, *, loss_value: floa
     values (shaded, about :math:`10^{-15}\max(1, L(W))`; pass ``loss_value=L(W)``) and stops
     falling.
 
+    Parameters
+    ----------
+    right : deeplinear.objective.TaylorTest
+        The Taylor test of the right gradient (:func:`deeplinear.taylor_test` with the default
+        ``gradient_fn``).
+    wrong : deeplinear.objective.TaylorTest
+        The Taylor test of a wrong gradient along the same direction.
+    loss_value : float, default 1.0
+        The loss :math:`L(W)` at the point tested; it sets the rounding level shaded.
+    wrong_label : str, default "sign error in layer 1"
+        Legend label of the wrong gradient.
+
     Returns
     -------
     matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``right`` or ``wrong`` is not a ``TaylorTest``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rng = np.random.default_rng(0)
+    >>> W, S = dl.random_init((2, 2, 2), rng, 0.5), np.diag([2.0, 1.0])
+    >>> wrong = lambda W, S: [-g for g in dl.gradient(W, S)]
+    >>> fig = dl.plots.taylor_test_figure(dl.taylor_test(W, S), dl.taylor_test(W, S, wrong), loss_value=dl.loss(W, S))
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     for name, test in (("right", right), ("wrong", wrong)):
         if not isinstance(test, TaylorTest):
@@ -87,11 +116,35 @@ def taylor_test_figure(right: TaylorTest, wrong: TaylorTest, *, loss_value: floa
 
 def tolerance_figure(study: ToleranceStudy):
     r"""Loss curves (left) and their errors against the closed form (right) of a
-    :class:`ToleranceStudy`.
+    :class:`~deeplinear.flow.ToleranceStudy`.
+
+    Left: the closed-form loss (thick grey), one curve per tolerance setting, and dotted
+    levels at the saddle values :math:`\tfrac12\sum_{k > m}\sigma_k^2`. Right:
+    :math:`|L_{\mathrm{num}}(t) - L_{\mathrm{exact}}(t)|` on a log scale.
+
+    Parameters
+    ----------
+    study : deeplinear.flow.ToleranceStudy
+        The result of :func:`deeplinear.tolerance_study`.
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the losses and their errors.
+
+    Raises
+    ------
+    TypeError
+        If ``study`` is not a ``ToleranceStudy``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> study = dl.tolerance_study((2.0, 1.0), a0=1e-3, t_max=3.0, num=31)
+    >>> fig = dl.plots.tolerance_figure(study)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     if not isinstance(study, ToleranceStudy):
         raise TypeError(f"study must be a ToleranceStudy (from dl.tolerance_study), got {type(study).__name__}")
@@ -126,9 +179,37 @@ def adjacency_terms_figure(weights: Sequence[np.ndarray], Sigma: np.ndarray):
     and :math:`E = \mathrm{blk}_h(\Sigma)`: term ``j`` is non-zero only in block ``(j, j-1)``,
     where it equals the layer-wise right-hand side for :math:`W_j`.
 
+    .. math:: \dot A = \sum_{j=1}^h (A^{h-j})^\top (E - A^h) (A^{j-1})^\top
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+
     Returns
     -------
     matplotlib Figure
+        ``h`` axes, one per term (each drawn by :func:`~deeplinear.plots.network.draw_pattern`).
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If ``weights`` is empty, its shapes do not chain, or ``Sigma`` does not have shape
+        ``(d_h, d_0)``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rng = np.random.default_rng(0)
+    >>> W = dl.random_init((2, 2, 2), rng, 0.5)
+    >>> fig = dl.plots.adjacency_terms_figure(W, np.diag([2.0, 1.0]))
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     W = as_weights(weights)
     d = widths_of(W)
@@ -155,9 +236,44 @@ def flow_forms_figure(trajectory: Trajectory, adjacency_trajectory: AdjacencyTra
     :math:`W_j(t)` of the layer-wise flow and block :math:`(j, j-1)` of :math:`A(t)`, at the
     common output times.
 
+    Parameters
+    ----------
+    trajectory : deeplinear.trajectory.Trajectory
+        The layer-wise flow, from :func:`deeplinear.gradient_flow`.
+    adjacency_trajectory : deeplinear.trajectory.AdjacencyTrajectory
+        The adjacency-form flow from the same start, from
+        :func:`deeplinear.gradient_flow_adjacency` with ``widths=`` the widths of the network
+        and the same output times ``t_eval``.
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the losses and the difference.
+
+    Raises
+    ------
+    TypeError
+        If either argument has the wrong type.
+    ValueError
+        If ``adjacency_trajectory`` has no widths or other widths than ``trajectory``, or the
+        two have different output times.
+
+    References
+    ----------
+    Wendin and Altafini, arXiv:2511.10362, Section 3.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rng = np.random.default_rng(0)
+    >>> W0, S, d = dl.random_init((2, 2, 2), rng, 0.5), np.diag([2.0, 1.0]), (2, 2, 2)
+    >>> te = np.linspace(0, 2, 11)
+    >>> tr = dl.gradient_flow(W0, S, (0, 2), t_eval=te)
+    >>> at = dl.gradient_flow_adjacency(dl.adjacency(W0), dl.target(S, d), 2, (0, 2), t_eval=te, widths=d)
+    >>> fig = dl.plots.flow_forms_figure(tr, at)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     if not isinstance(trajectory, Trajectory):
         raise TypeError(f"trajectory must be a Trajectory (from dl.gradient_flow), got {type(trajectory).__name__}")
@@ -199,12 +315,42 @@ def flow_scrub_figure(prepared: ScrubbedFlow, h: int, scale: float, t: float, *,
     The dotted levels on the left are the loss values :math:`\tfrac12\sum_{k > m}\sigma_k^2`
     of the saddles where the ``m`` largest singular values are learnt; a flow from a small
     start lingers near them in turn. Use with :func:`deeplinear.flow_scrub_prepare` as ``prepare=`` of
-    :func:`deeplinear.explore`, so that scrubbing through ``t`` never re-integrates;
+    :func:`deeplinear.explore.explorer`, so that scrubbing through ``t`` never re-integrates;
     ``h`` and ``scale`` only label the figure.
+
+    Parameters
+    ----------
+    prepared : deeplinear.flow.ScrubbedFlow
+        The integrated flow, from :func:`deeplinear.flow_scrub_prepare`.
+    h : int
+        Depth (the explorer's parameter; the title shows the depth of ``prepared``).
+    scale : float
+        Initial scale (shown in the title).
+    t : float
+        The time shown, inside the integrated interval.
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's); by default a new figure.
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the loss and the singular values.
+
+    Raises
+    ------
+    TypeError
+        If ``prepared`` is not a ``ScrubbedFlow``.
+    ValueError
+        If ``t`` lies outside the integrated interval.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> prepared = dl.flow_scrub_prepare(2, 0.3, singular_values=(2.0, 1.0), t_max=4.0)
+    >>> fig = dl.plots.flow_scrub_figure(prepared, 2, 0.3, 2.0)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     if not isinstance(prepared, ScrubbedFlow):
         raise TypeError(f"prepared must be a ScrubbedFlow (from dl.flow_scrub_prepare), got {type(prepared).__name__}")

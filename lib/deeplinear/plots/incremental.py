@@ -6,9 +6,9 @@ largest first, and the loss rests near the critical values
 Gidel, Bach and Lacoste-Julien 2019; Jacot et al. 2021).
 
 * :func:`incremental_ladder_figure` and :func:`incremental_rank_figure` draw one
-  :class:`deeplinear.IncrementalRun`; :func:`incremental_explorer_figure` computes and draws one
+  :class:`deeplinear.incremental.IncrementalRun`; :func:`incremental_explorer_figure` computes and draws one
   for the chapter's explorer.
-* :func:`random_vs_aligned_figure` draws a :class:`deeplinear.RandomVsAligned` (digest claim 27).
+* :func:`random_vs_aligned_figure` draws a :class:`deeplinear.incremental.RandomVsAligned` (digest claim 27).
 * :func:`incremental_depth_figure` -- deeper networks separate the transitions more sharply.
 """
 
@@ -82,16 +82,44 @@ def _draw_ladder(ax, run: IncrementalRun, *, floor: float = 1e-3) -> None:
 
 
 def incremental_ladder_figure(run: IncrementalRun, *, floor: float = 1e-3):
-    r"""The loss of an :class:`IncrementalRun` on the ladder of critical values.
+    r"""The loss of an :class:`~deeplinear.incremental.IncrementalRun` on the ladder of critical values.
 
     Drawn: every critical value of the loss (thin grey), the ones visited from a small start
     (dashed, labelled with the learnt set :math:`S`), the loss (closed form and network flow
     for an aligned start), the predicted half-times :math:`t_k` (dotted verticals) and the
     observed plateaus (shaded: relative loss rate below the run's threshold).
 
+    The critical values are
+
+    .. math:: L_S = \tfrac12 \sum_{k \notin S} \sigma_k^2 .
+
+    Parameters
+    ----------
+    run : deeplinear.incremental.IncrementalRun
+        The result of :func:`deeplinear.incremental_run`.
+    floor : float, default 1e-3
+        Lower limit of the log loss axis (smaller losses are drawn at ``floor / 10``).
+
     Returns
     -------
     matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``run`` is not an ``IncrementalRun`` or ``floor`` is not a real number.
+    ValueError
+        If ``floor`` is not positive and finite.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> run = dl.incremental_run((2.0, 1.0), 1e-2, 2, t_max=8.0, num=81)
+    >>> fig = dl.plots.incremental_ladder_figure(run)
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     if not isinstance(run, IncrementalRun):
         raise TypeError(f"run must be an IncrementalRun (from incremental_run), got {type(run).__name__}")
@@ -107,12 +135,33 @@ def incremental_rank_figure(run: IncrementalRun):
     r"""Singular values of the end-to-end map (left) and its learnt rank (right) over time.
 
     Left: :math:`s_k(W_{1:h}(t))` on a log axis with the targets :math:`\sigma_k` (dashed) and
-    the half-way marks :math:`\sigma_k/2` (dots on the axis). Right: :func:`learnt_rank`
-    (solid staircase) and the staircase predicted by the half-times (dashed).
+    the half-way marks :math:`\sigma_k/2` (dots on the axis). Right: :func:`deeplinear.learnt_rank`
+    (solid staircase) and the staircase predicted by the half-times (dashed; drawn only when
+    every predicted half-time is finite).
+
+    Parameters
+    ----------
+    run : deeplinear.incremental.IncrementalRun
+        The result of :func:`deeplinear.incremental_run`.
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the singular values and the learnt rank.
+
+    Raises
+    ------
+    TypeError
+        If ``run`` is not an ``IncrementalRun``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> run = dl.incremental_run((2.0, 1.0), 1e-2, 2, t_max=8.0, num=81)
+    >>> fig = dl.plots.incremental_rank_figure(run)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     if not isinstance(run, IncrementalRun):
         raise TypeError(f"run must be an IncrementalRun (from incremental_run), got {type(run).__name__}")
@@ -152,9 +201,38 @@ def random_vs_aligned_figure(result: RandomVsAligned, *, n_show: int = 5):
     r"""Loss curves of random starts against the aligned one (left) and the predicted against the
     measured half-times of every random start (right).
 
+    Left: the loss of the first ``n_show`` random starts and of the aligned start (black), with
+    the rungs (dashed) and bands of relative width ``result.rel`` around them. Right: measured
+    against predicted (Gram-Schmidt heuristic) half-time per mode and start, with the aligned
+    start's half-times as stars on the diagonal.
+
+    Parameters
+    ----------
+    result : deeplinear.incremental.RandomVsAligned
+        The result of :func:`deeplinear.random_vs_aligned`.
+    n_show : int, default 5
+        How many random loss curves to draw on the left (``>= 0``).
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the losses and the half-times.
+
+    Raises
+    ------
+    TypeError
+        If ``result`` is not a ``RandomVsAligned`` or ``n_show`` is not an integer.
+    ValueError
+        If ``n_show`` is negative.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> res = dl.random_vs_aligned((2.0, 1.0), 1e-2, seeds=(0, 1), t_max=8.0, num=81)
+    >>> fig = dl.plots.random_vs_aligned_figure(res, n_show=2)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     if not isinstance(result, RandomVsAligned):
         raise TypeError(f"result must be a RandomVsAligned (from random_vs_aligned), got {type(result).__name__}")
@@ -205,9 +283,40 @@ def incremental_depth_figure(
     ratios :math:`\sigma_1/\sigma_k`, the limit of :math:`t_k/t_1` for small starts. Deeper
     networks make the transitions sharper relative to the plateaus.
 
+    The curves are the closed form :func:`deeplinear.mode_loss` with every mode starting at
+    end-to-end value :math:`a_0^h`; the half-times come from
+    :func:`deeplinear.incremental_plateaus`.
+
+    Parameters
+    ----------
+    singular_values : sequence of float, default (3.0, 2.0, 1.0)
+        The positive singular values of :math:`\Sigma`.
+    a0 : float, default 0.05
+        The value of every layer of every mode at the start (a small start:
+        :math:`a_0^h < \min_k \sigma_k / 2` at every depth).
+    depths : sequence of int, default (2, 3, 4)
+        The depths compared (each ``>= 2``, at least one).
+
     Returns
     -------
     matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``a0`` is not a real number or a depth is not an integer.
+    ValueError
+        If a singular value is not positive, ``a0`` is not positive, ``depths`` is empty or
+        holds a depth below 2, or ``a0`` is not a small start at some depth.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.incremental_depth_figure((2.0, 1.0), 0.05, (2, 3))
+    >>> len(fig.axes), len(fig.axes[0].get_legend().get_texts())
+    (1, 2)
+    >>> plt.close(fig)
     """
     s = _positive_values(singular_values)
     a0 = as_positive(a0, "a0")
@@ -262,9 +371,42 @@ def incremental_explorer_figure(
     of the integrated flow (filled bars, ``"plateau"`` events of
     :func:`deeplinear.gradient_flow`). Time runs over ``[0, t_max]`` in every frame.
 
+    The run is :func:`deeplinear.incremental_run` with ``h = 2`` and 251 output times.
+
+    Parameters
+    ----------
+    a0 : float
+        The value of every layer of every mode at the start.
+    sigma2, sigma3 : float
+        The second and third singular values of :math:`\Sigma`.
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's); by default a new figure.
+    sigma1 : float, default 3.0
+        The largest singular value.
+    threshold : float, default 0.5
+        Plateau threshold on the relative loss rate :math:`|\dot L|/L`.
+    t_max : float, default 25.0
+        Length of the time interval.
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the ladder and the time line.
+
+    Raises
+    ------
+    ValueError
+        If a singular value is not positive, they are not strictly decreasing
+        (:math:`\sigma_1 > \sigma_2 > \sigma_3`), and as :func:`deeplinear.incremental_run`
+        for an ``a0``, ``threshold`` or ``t_max`` it refuses.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.incremental_explorer_figure(0.05, 2.0, 1.0, t_max=10.0)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     s = np.array([sigma1, sigma2, sigma3], dtype=float)
     _positive_values(s, "sigma")

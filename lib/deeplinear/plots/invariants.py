@@ -69,16 +69,41 @@ def commutator_drift_figure(trajectory: Trajectory, *, ylim: tuple[float, float]
 
     Parameters
     ----------
-    trajectory : Trajectory
+    trajectory : deeplinear.trajectory.Trajectory
         From :func:`deeplinear.gradient_flow`, depth ``h >= 2``.
-    ylim : (float, float)
+    ylim : (float, float), default (1e-17, 1e2)
         Limits of the drift axis (fixed, so that figures compare).
     fig : matplotlib Figure, optional
-        Draw into this figure (as an explorer does); a new one otherwise.
+        Draw into this figure (as an explorer does; it must not use a layout engine); a new
+        one otherwise.
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the drifts and the loss.
+
+    Raises
+    ------
+    TypeError
+        If ``trajectory`` is not a ``Trajectory``.
+    ValueError
+        If the depth is below 2, ``ylim`` is not ``(lo, hi)`` with ``0 < lo < hi``, or ``fig``
+        uses a layout engine.
+
+    References
+    ----------
+    Wendin and Altafini, arXiv:2511.10362.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rng = np.random.default_rng(0)
+    >>> W0 = dl.random_init((2, 3, 2), rng, 0.5)
+    >>> tr = dl.gradient_flow(W0, np.diag([2.0, 1.0]), (0.0, 3.0), t_eval=np.linspace(0, 3, 16))
+    >>> fig = dl.plots.commutator_drift_figure(tr)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     tr = _check_trajectory(trajectory)
     lo, hi = (float(x) for x in ylim)
@@ -131,23 +156,53 @@ def symmetry_figure(
     Left: the loss along both trajectories. Right: :func:`deeplinear.symmetry_defect` on a log scale
     (fixed limits ``1e-16`` to ``1e2``; values below are drawn at ``1e-16``).
 
+    The transform acts on the hidden layers as
+    :math:`T\cdot W = (T_1 W_1, T_2 W_2 T_1^{-1}, \dots, W_h T_{h-1}^{-1})`
+    (:func:`deeplinear.gl_action`); both flows are integrated by
+    :func:`deeplinear.gradient_flow`.
+
     Parameters
     ----------
     weights0 : list of ndarray
-        :math:`W(0)`, depth ``h >= 2``.
+        :math:`W(0)`, depth ``h >= 2``; ``W_i`` of shape ``(d_i, d_{i-1})``.
     Sigma : ndarray, shape (d_h, d_0)
+        The target.
     Ts : list of ndarray
-        ``h - 1`` invertible hidden-layer matrices (see :func:`deeplinear.random_gl`).
+        ``h - 1`` invertible hidden-layer matrices, ``T_i`` of shape ``(d_i, d_i)``
+        (see :func:`deeplinear.random_gl`).
     t_max : float, default 8.0
+        Flow time.
     n_points : int, default 81
         Number of sampling times in ``[0, t_max]``.
     title : str, optional
         Title of the figure.
     fig : matplotlib Figure, optional
+        Figure to draw into (an explorer's; it must not use a layout engine).
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the losses and the defect.
+
+    Raises
+    ------
+    TypeError
+        If ``weights0`` is not a list of matrices or ``Ts`` is not a list.
+    ValueError
+        If the depth is below 2, ``Ts`` does not hold ``h - 1`` invertible matrices of the
+        hidden widths, ``t_max`` is not positive, ``n_points < 2``, ``Sigma`` has the wrong
+        shape, or ``fig`` uses a layout engine.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rng = np.random.default_rng(0)
+    >>> W0 = dl.random_init((2, 3, 2), rng, 0.5)
+    >>> Ts = dl.random_gl((2, 3, 2), rng, cond=3.0)
+    >>> fig = dl.plots.symmetry_figure(W0, np.diag([2.0, 1.0]), Ts, t_max=2.0, n_points=11)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     W0 = as_weights(weights0)
     if len(W0) < 2:
@@ -197,7 +252,45 @@ def random_symmetry_figure(
     The weights are :func:`deeplinear.random_init` with the given ``scale`` and the transforms
     :func:`deeplinear.random_gl` with condition number ``cond`` (``cond = 1`` gives orthogonal
     transforms), both from ``numpy.random.default_rng(seed)``. :math:`\Sigma` is the
-    rectangular diagonal matrix of ``singular_values`` (of shape ``(d_h, d_0)``).
+    rectangular diagonal matrix of ``singular_values`` (of shape ``(d_h, d_0)``; values beyond
+    :math:`\min(d_0, d_h)` are dropped). The flows are sampled at 61 times.
+
+    Parameters
+    ----------
+    cond : float, default 1.0
+        Condition number of every :math:`T_i` (``>= 1``).
+    seed : int, default 0
+        Seed of the weights and the transforms.
+    widths : sequence of int, default (3, 4, 2, 3)
+        ``(d_0, ..., d_h)``, depth ``h >= 2``.
+    singular_values : sequence of float, default (3.0, 2.0, 1.0)
+        Diagonal of :math:`\Sigma`.
+    scale : float, default 0.5
+        Standard deviation of the initial weights.
+    t_max : float, default 6.0
+        Flow time.
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's; it must not use a layout engine).
+
+    Returns
+    -------
+    matplotlib Figure
+        Two axes, as :func:`symmetry_figure`.
+
+    Raises
+    ------
+    TypeError
+        If ``widths`` is not a sequence of integers or ``cond`` is not a real number.
+    ValueError
+        If ``cond < 1``, the widths are invalid, and as :func:`symmetry_figure`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.random_symmetry_figure(2.0, 0, widths=(2, 2, 2), singular_values=(2.0, 1.0), t_max=2.0)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     d = as_widths(widths)
     cond = as_positive(cond, "cond")

@@ -17,9 +17,37 @@ def scalar_landscape_figure(sigma: float = 1.0, *, extent: float = 2.0):
     network of depth 2, with the hyperbola of global minima :math:`w_1 w_2 = \sigma` and the
     saddle at the origin.
 
+    .. math:: L(w_1, w_2) = \tfrac12 (\sigma - w_2 w_1)^2
+
+    The filled contours use levels at quantiles of :math:`L` over the square shown, so that
+    the valley along the hyperbola is resolved.
+
+    Parameters
+    ----------
+    sigma : float, default 1.0
+        The positive target :math:`\sigma`.
+    extent : float, default 2.0
+        The axes show ``[-extent, extent]^2``.
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the contour plot and its colour bar.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma`` or ``extent`` is not a real number.
+    ValueError
+        If ``sigma`` or ``extent`` is not positive and finite.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.scalar_landscape_figure(1.0, extent=1.5)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     sigma = as_positive(sigma, "sigma")
     extent = as_positive(extent, "extent")
@@ -52,6 +80,39 @@ def balanced_ray_figure(sigma: float = 1.0, h: int = 3, *, depths: Sequence[int]
     Near :math:`a = 0` the loss decreases like :math:`-\sigma a^h`: linearly for ``h = 1``,
     quadratically for ``h = 2`` and ever flatter for deeper networks, which is why the
     Hessian at the origin vanishes for :math:`h \ge 3`.
+
+    .. math:: L(a) = \tfrac12 (\sigma - a^h)^2
+
+    Parameters
+    ----------
+    sigma : float, default 1.0
+        The positive target :math:`\sigma`.
+    h : int, default 3
+        The depth drawn in bold (it need not be one of ``depths``).
+    depths : sequence of int, default (1, 2, 3, 4)
+        The depths drawn, one curve each.
+    extent : float, default 1.4
+        The curves are drawn for :math:`a \in [-\text{extent}, \text{extent}]`.
+
+    Returns
+    -------
+    matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma`` is not a real number, or ``h`` or an entry of ``depths`` is not an integer.
+    ValueError
+        If ``sigma`` is not positive and finite, or ``h`` or an entry of ``depths`` is below 1.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.balanced_ray_figure(1.0, 3, depths=(1, 2, 3))
+    >>> len(fig.axes), len(fig.axes[0].lines)
+    (1, 4)
+    >>> plt.close(fig)
     """
     sigma = as_positive(sigma, "sigma")
     h = as_depth(h)

@@ -42,6 +42,24 @@ def draw_network(weights: Sequence[np.ndarray], ax=None, *, highlight: tuple[int
     Returns
     -------
     matplotlib Axes
+        The axes drawn into (``ax``, or the axes of the new figure).
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If ``weights`` is empty or the shapes of consecutive matrices do not chain.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rng = np.random.default_rng(0)
+    >>> weights = dl.random_init((2, 3, 1), rng)
+    >>> ax = dl.plots.draw_network(weights, highlight=(0, 5))
+    >>> len(ax.collections), len(ax.texts)
+    (1, 6)
+    >>> plt.close(ax.figure)
     """
     W = as_weights(weights)
     d = widths_of(W)
@@ -92,9 +110,45 @@ def _path_edges(A: np.ndarray, ends: tuple[int, int]) -> set[tuple[int, int]]:
 
 
 def draw_pattern(M: np.ndarray, widths: Sequence[int], ax=None, *, title: str | None = None):
-    """Show a matrix of size ``n_v x n_v`` with the layer blocks outlined.
+    r"""Show a matrix of size ``n_v x n_v`` with the layer blocks outlined.
 
-    Zero entries are white; non-zero entries are coloured by value (diverging map).
+    Zero entries are white; non-zero entries are coloured by value with
+    :data:`~deeplinear.plots.style.DIVERGING_CMAP` on the symmetric range
+    :math:`[-\max|M|, \max|M|]`. Grey lines separate the layer blocks; tick ``i`` labels the
+    block of layer ``i``.
+
+    Parameters
+    ----------
+    M : ndarray, shape (n_v, n_v)
+        The matrix shown, typically the adjacency matrix :math:`A` or a power :math:`A^k`
+        (:func:`deeplinear.adjacency`, :func:`deeplinear.adjacency_power`), with
+        :math:`n_v = d_0 + \dots + d_h`.
+    widths : sequence of int
+        ``(d_0, ..., d_h)``: the sizes of the blocks along each side.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made if omitted.
+    title : str, optional
+        Title of the axes.
+
+    Returns
+    -------
+    matplotlib Axes
+        The axes drawn into.
+
+    Raises
+    ------
+    ValueError
+        If ``M`` cannot be converted to a float array.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rng = np.random.default_rng(0)
+    >>> weights = dl.random_init((2, 3, 1), rng)
+    >>> ax = dl.plots.draw_pattern(dl.adjacency(weights), (2, 3, 1), title="A")
+    >>> len(ax.images), ax.get_title()
+    (1, 'A')
+    >>> plt.close(ax.figure)
     """
     if ax is None:
         _, ax = new_figure(width=3.4, height=3.2)
@@ -122,9 +176,40 @@ def draw_pattern(M: np.ndarray, widths: Sequence[int], ax=None, *, title: str | 
 def network_view_figure(weights: Sequence[np.ndarray], k: int = 1):
     r"""The network drawn as a graph beside the block pattern of :math:`A^k`.
 
+    Left: :func:`draw_network`. Right: :func:`draw_pattern` of the ``k``-th power of the
+    adjacency matrix :math:`A` (:func:`deeplinear.adjacency`). For :math:`k \le h` the only
+    non-zero blocks of :math:`A^k` lie on the ``k``-th block sub-diagonal; for :math:`k > h`,
+    :math:`A^k = 0` (``A`` is nilpotent).
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    k : int, default 1
+        The power of :math:`A` shown (``k >= 0``).
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the graph and the pattern.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices.
+    ValueError
+        If ``weights`` is empty or its shapes do not chain; ``numpy.linalg.LinAlgError``
+        is raised for a negative ``k``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> rng = np.random.default_rng(0)
+    >>> weights = dl.random_init((2, 3, 1), rng)
+    >>> fig = dl.plots.network_view_figure(weights, k=2)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     W = as_weights(weights)
     d = widths_of(W)
@@ -145,6 +230,35 @@ def random_network_view_figure(widths: Sequence[int], k: int = 1, seed: int = 0)
     r""":func:`network_view_figure` for a network with the given widths and standard normal
     weights drawn from ``numpy.random.default_rng(seed)``: the explorer of the network-view
     chapter, where a reader picks an architecture and a power ``k``.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``(d_0, ..., d_h)``, every width positive, at least two entries.
+    k : int, default 1
+        The power of the adjacency matrix shown.
+    seed : int, default 0
+        Seed of the weights.
+
+    Returns
+    -------
+    matplotlib Figure
+        Two axes, as :func:`network_view_figure`.
+
+    Raises
+    ------
+    TypeError
+        If ``widths`` is not a sequence of integers.
+    ValueError
+        If a width is not positive or there are fewer than two widths.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.random_network_view_figure((2, 2, 2), k=3, seed=0)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     from .._validation import as_widths
 

@@ -1,4 +1,5 @@
-r"""Figures (and some computations behind them) for the chapter on open problems.
+r"""Figures for the chapter on open problems (the computations are in :mod:`deeplinear.rates`,
+:mod:`deeplinear.escape` and :mod:`deeplinear.descent`).
 
 Each function below is a small numerical experiment about a question the literature leaves
 open. Everything it shows is a *numerical observation* on finitely many starts, never a proof.
@@ -6,10 +7,10 @@ open. Everything it shows is a *numerical observation* on finitely many starts, 
 * :func:`convergence_time_figure` draws :func:`deeplinear.random_convergence_times`: how long
   flows from random small starts take to reach the global minimum value; the spread grows with
   depth.
-* :func:`saddle_escape_times` and :func:`saddle_escape_figure` -- a strict and a non-strict
+* :func:`deeplinear.saddle_escape_times` and :func:`saddle_escape_figure` -- a strict and a non-strict
   saddle with the same critical value, perturbed by :math:`\varepsilon`: logarithmic against
   algebraic escape times.
-* :func:`escape_phase_blowup_time`, :func:`escape_phase_scaling` and
+* :func:`deeplinear.escape_phase_blowup_time`, :func:`deeplinear.escape_phase_scaling` and
   :func:`escape_phase_figure` -- near the origin the flow is, to leading order, the gradient
   flow of the *linear* loss :math:`-\langle\Sigma, W_{1:h}\rangle` (:func:`deeplinear.linear`),
   homogeneous of degree :math:`h - 1`; its finite blow-up time :math:`\tau(Z)` predicts the first escape time
@@ -75,9 +76,29 @@ def convergence_time_figure(result: ConvergenceTimes):
     still above ``loss_tol`` at time :math:`t`, one curve per case, against :math:`t` (left)
     and against :math:`t` divided by the case's median (right), both on logarithmic time axes.
 
+    Parameters
+    ----------
+    result : deeplinear.rates.ConvergenceTimes
+        The result of :func:`deeplinear.random_convergence_times`.
+
     Returns
     -------
     matplotlib Figure
+        Two axes: against time and against rescaled time.
+
+    Raises
+    ------
+    TypeError
+        If ``result`` is not a ``ConvergenceTimes``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> result = dl.random_convergence_times(cases=((2, 0.1),), seeds=range(3), t_max=100.0)
+    >>> fig = dl.plots.convergence_time_figure(result)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     if not isinstance(result, ConvergenceTimes):
         raise TypeError(f"result must be a ConvergenceTimes (from random_convergence_times), got {type(result).__name__}")
@@ -116,9 +137,29 @@ def saddle_escape_figure(result: SaddleEscapeTimes):
     non-strict and the strict saddle: every direction (dots) and the median (line), with the
     fitted slopes in the legend.
 
+    Parameters
+    ----------
+    result : deeplinear.escape.SaddleEscapeTimes
+        The result of :func:`deeplinear.saddle_escape_times`.
+
     Returns
     -------
     matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``result`` is not a ``SaddleEscapeTimes``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> result = dl.saddle_escape_times(eps=(0.1, 0.03), seeds=(0,))
+    >>> fig = dl.plots.saddle_escape_figure(result)
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     if not isinstance(result, SaddleEscapeTimes):
         raise TypeError(f"result must be a SaddleEscapeTimes (from saddle_escape_times), got {type(result).__name__}")
@@ -150,9 +191,35 @@ def escape_phase_figure(results: Sequence[EscapePhaseScaling]):
     the distribution of :math:`\tau(Z)` over many Gaussian :math:`Z`, one row per depth, with
     the aligned value :math:`1/((h-2)\sigma_1)` (star).
 
+    To leading order the first escape time of the start :math:`sZ` is
+
+    .. math:: T(s) \approx \tau(Z)\, s^{2-h}.
+
+    The vertical jitter of the right panel is drawn from ``numpy.random.default_rng(0)``.
+
+    Parameters
+    ----------
+    results : sequence of deeplinear.escape.EscapePhaseScaling
+        From :func:`deeplinear.escape_phase_scaling`, one per depth (at least one).
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the rescaled escape times and the distribution of :math:`\tau(Z)`.
+
+    Raises
+    ------
+    TypeError
+        If ``results`` is empty or holds anything but ``EscapePhaseScaling``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> res = dl.escape_phase_scaling(3, scales=(0.1, 0.03), seeds=(0,), distribution_seeds=(0, 1))
+    >>> fig = dl.plots.escape_phase_figure([res])
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     results = list(results)
     if not results or not all(isinstance(r, EscapePhaseScaling) for r in results):
@@ -195,12 +262,40 @@ def escape_phase_figure(results: Sequence[EscapePhaseScaling]):
 
 def descent_orbit_figure(orbits: Sequence[DescentOrbits], *, titles: Sequence[str] | None = None):
     r"""Bifurcation diagrams: the values of :math:`u_1^\top W_{1:h} v_1` visited on the attractor against
-    :math:`\eta/\eta^\star`, one panel per :class:`DescentOrbits`, with the target
+    :math:`\eta/\eta^\star`, one panel per :class:`~deeplinear.descent.DescentOrbits`, with the target
     :math:`\sigma_1` (dashed) and the threshold :math:`\eta = \eta^\star` (dotted).
+
+    Points are coloured by the detected period of the orbit (1, 2, 4, 8 or other); ratios
+    whose values are all NaN are skipped.
+
+    Parameters
+    ----------
+    orbits : sequence of deeplinear.descent.DescentOrbits
+        From :func:`deeplinear.descent_orbits` (at least one), one panel each.
+    titles : sequence of str, optional
+        One title per panel; by default the depth.
 
     Returns
     -------
     matplotlib Figure
+        One axes per element of ``orbits``.
+
+    Raises
+    ------
+    TypeError
+        If ``orbits`` is empty or holds anything but ``DescentOrbits``.
+    ValueError
+        If ``titles`` does not hold one title per panel.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> W0 = [np.array([[0.1]]), np.array([[0.12]])]
+    >>> orbits = dl.descent_orbits(W0, np.array([[1.0]]), (0.95, 1.1, 1.26), steps=500)
+    >>> fig = dl.plots.descent_orbit_figure([orbits])
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     orbits = list(orbits)
     if not orbits or not all(isinstance(o, DescentOrbits) for o in orbits):
@@ -251,9 +346,50 @@ def random_start_explorer_figure(
     :math:`10^{-8}` by ``t_max`` is marked as still resting. Right: the singular values of the
     end-to-end map and their targets.
 
+    The network has square widths ``(r, ..., r)`` with ``r = len(singular_values)``, target
+    :math:`\mathrm{diag}(\sigma)` (sorted decreasing) and i.i.d. Gaussian weights of standard
+    deviation ``scale`` from ``numpy.random.default_rng(seed)``
+    (:func:`deeplinear.random_init`); it is integrated by :func:`deeplinear.gradient_flow` with
+    ``method="LSODA"``.
+
+    Parameters
+    ----------
+    h : int
+        Depth (``>= 2``).
+    scale : float
+        Standard deviation of the initial entries (positive).
+    seed : int
+        Seed of the initial weights.
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's); by default a new figure.
+    singular_values : sequence of float, default (3.0, 2.0, 1.0)
+        The positive singular values of the target.
+    t_max : float, default 200.0
+        End of the integration.
+    threshold : float, default 0.2
+        Plateau threshold on the relative loss rate.
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the loss on the ladder and the singular values.
+
+    Raises
+    ------
+    TypeError
+        If ``h`` is not an integer or ``scale``, ``t_max`` or ``threshold`` is not a real
+        number.
+    ValueError
+        If ``h < 2``, a singular value is not positive, or ``scale``, ``t_max`` or
+        ``threshold`` is not positive.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.random_start_explorer_figure(2, 0.1, 0, singular_values=(2.0, 1.0), t_max=50.0)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     h = as_depth(h)
     if h < 2:

@@ -7,15 +7,17 @@ end-to-end map; the loss, the product and (on an orbit of the symmetry) critical
 along it, while the weights, their norms, the conserved quantities :math:`C_i` and the Hessian
 spectrum change (Wendin and Altafini, arXiv:2511.10362; Trager, Kohn and Bruna 2020).
 
-The paths and dimensions drawn here are computed in :mod:`deeplinear.landscape`
-(:func:`deeplinear.fiber_path`, :func:`deeplinear.first_order_fiber_dimension`,
-:func:`deeplinear.sample_fiber`).
+The paths and dimensions drawn here are computed in :mod:`deeplinear.fibres`
+(:func:`deeplinear.fiber_path`, :func:`deeplinear.saddle_fiber_path`,
+:func:`deeplinear.first_order_fiber_dimension`, :func:`deeplinear.sample_fiber`) and
+:mod:`deeplinear.orbits`.
 
-* :func:`fiber_path_figure` -- the measurements of a :class:`deeplinear.FiberPath` in four panels.
-* :func:`saddle_fiber_path` (the explorer's data step: the chapter's saddle and path kinds) and
-  :func:`fiber_walk_figure` -- the explorer of the chapter: walk along a fibre through a
-  non-strict saddle and watch the weights, norms, conserved quantities and Hessian change while
-  the loss does not.
+* :func:`fiber_path_figure` -- the measurements of a :class:`deeplinear.fibres.FiberPath` in four panels.
+* :func:`deeplinear.saddle_fiber_path` (the explorer's data step: the chapter's saddle and path
+  kinds) and :func:`fiber_walk_figure` -- the explorer of the chapter: walk along a fibre
+  through a non-strict saddle and watch the weights, norms, conserved quantities and Hessian
+  change while the loss does not. Its figure has the size ``WALK_FIGSIZE`` (inches), to pass
+  as ``ExplorerOptions(figsize=...)``.
 * :func:`fiber_ladder_figure` -- the ladder of critical values, each rung with a cloud of points
   of its fibre (:func:`deeplinear.sample_fiber`) and the dimension of the orbit and of the
   first-order fibre directions at its balanced representative
@@ -98,15 +100,36 @@ def _draw_path_panels(axes, path: FiberPath, marker: int | None = None) -> None:
 
 
 def fiber_path_figure(path: FiberPath):
-    r"""The measurements of a :class:`FiberPath` in four panels.
+    r"""The measurements of a :class:`~deeplinear.fibres.FiberPath` in four panels.
 
     In a 2 x 2 grid: the loss (flat), the parameter norm with the :math:`\lVert C_i\rVert_F`,
     the largest Hessian eigenvalue (sharpness) and the smallest one, all against the path
     parameter ``s``.
 
+    Parameters
+    ----------
+    path : deeplinear.fibres.FiberPath
+        From :func:`deeplinear.fiber_path` or :func:`deeplinear.saddle_fiber_path`.
+
     Returns
     -------
     matplotlib Figure
+        Four axes: loss, norms, :math:`\lambda_{\max}`, :math:`\lambda_{\min}`.
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a ``FiberPath``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> point = dl.critical_point((1,), np.diag([2.0, 1.0]), (2, 2, 2))
+    >>> path = dl.fiber_path(point, kind="gl", s=np.linspace(-0.5, 0.5, 5))
+    >>> fig = dl.plots.fiber_path_figure(path)
+    >>> len(fig.axes)
+    4
+    >>> plt.close(fig)
     """
     if not isinstance(path, FiberPath):
         raise TypeError(f"path must be a FiberPath (from fiber_path), got {type(path).__name__}")
@@ -143,22 +166,47 @@ def fiber_walk_figure(path: FiberPath, kind: str | None = None, s: float = 0.0, 
     r"""One step of a walk along a fibre: the layers at :math:`W(s)`, a read-out of what stays
     and what changes, and the measurements along the whole path with the current point marked.
 
-    Use with :func:`saddle_fiber_path` as ``prepare=`` of :func:`deeplinear.explore`; ``kind``
-    only names the path.
+    Use with :func:`deeplinear.saddle_fiber_path` as ``prepare=`` of
+    :func:`deeplinear.explore.explorer`; ``kind`` only names the path.
+
+    Top row: heat maps of the first (at most three) layers of :math:`W(s)` with a common colour
+    scale, and the read-out (loss, product change, criticality, type, orbit dimension, norms,
+    :math:`\lVert C_i\rVert_F`, extreme Hessian eigenvalues). Below: the four panels of
+    :func:`fiber_path_figure` with the current point marked.
 
     Parameters
     ----------
-    path : FiberPath
+    path : deeplinear.fibres.FiberPath
+        From :func:`deeplinear.saddle_fiber_path` or :func:`deeplinear.fiber_path`.
     kind : str, optional
         Ignored (the explorer passes it).
-    s : float
+    s : float, default 0.0
         Position on the path (the closest path parameter is shown).
     fig : matplotlib Figure, optional
-        Draw into this figure (as an explorer does); a new one otherwise.
+        Draw into this figure (as an explorer does; it must not use a layout engine); a new
+        one of size ``WALK_FIGSIZE`` otherwise.
 
     Returns
     -------
     matplotlib Figure
+        The heat maps, their colour bar, the read-out and the four path panels.
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a ``FiberPath``.
+    ValueError
+        If ``fig`` uses a layout engine.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> point = dl.critical_point((1,), np.diag([2.0, 1.0]), (2, 2, 2))
+    >>> path = dl.fiber_path(point, kind="gl", s=np.linspace(-0.5, 0.5, 5))
+    >>> fig = dl.plots.fiber_walk_figure(path, None, 0.25)
+    >>> len(fig.axes)
+    8
+    >>> plt.close(fig)
     """
     if not isinstance(path, FiberPath):
         raise TypeError(f"path must be a FiberPath (from saddle_fiber_path or fiber_path), got {type(path).__name__}")
@@ -217,22 +265,42 @@ def fiber_ladder_figure(
     points, hollow ones are not. The horizontal position is the parameter norm
     :math:`\lVert W\rVert_F`, the height the loss, which is the same for the whole cloud. At the
     right of each rung: the learnt set, the orbit dimension of :math:`A_S` and
-    :math:`\dim\ker d\pi` there (:func:`first_order_fiber_dimension`).
+    :math:`\dim\ker d\pi` there (:func:`deeplinear.first_order_fiber_dimension`).
 
     Parameters
     ----------
-    singular_values : sequence of float
+    singular_values : sequence of float, default (3.0, 2.0, 1.0)
         Of the diagonal target :math:`\Sigma` (shape ``(d_h, d_0)``).
-    widths : sequence of int
-    n : int
-        Points per kind and rung.
-    seed : int
-    scale : float
+    widths : sequence of int, default (3, 3, 3, 3)
+        ``(d_0, ..., d_h)``.
+    n : int, default 6
+        Points per kind and rung (``>= 1``).
+    seed : int, default 0
+        Seed of the fibre samples (``>= 0``).
+    scale : float, default 0.8
         Size of the moves (see :func:`deeplinear.sample_fiber`).
 
     Returns
     -------
     matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``widths`` is not a sequence of integers, ``n`` or ``seed`` is not an integer, or
+        ``scale`` is not a real number.
+    ValueError
+        If the widths are invalid, ``n < 1``, ``seed < 0``, ``scale`` is not positive, and as
+        :func:`deeplinear.critical_values` for singular values it refuses.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.fiber_ladder_figure((2.0, 1.0), (2, 2, 2), n=2)
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     d = as_widths(widths)
     n = as_int(n, "n", minimum=1)

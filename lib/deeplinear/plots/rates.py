@@ -77,11 +77,48 @@ def rate_bound_figure(
     r"""The loss of each run against the two margin bounds, one panel per run (log scale).
 
     The dashed line is the bound with the factor ``h`` (a theorem for square end-to-end maps),
-    the dotted line the bound without it (a theorem in general).
+    the dotted line the bound without it (a theorem in general). Both start at the initial
+    loss :math:`\ell(0)`:
+
+    .. math:: \ell(t) \le \ell(0)\, e^{-\text{rate}\cdot t},
+
+    with the rates ``run.rate_h`` and ``run.rate_1`` of :func:`deeplinear.rate_run`.
+
+    Parameters
+    ----------
+    runs : sequence of deeplinear.rates.RateRun
+        The runs of :func:`deeplinear.rate_run` (at least one), one panel each.
+    titles : sequence of str, optional
+        One title per run; by default depth, margin and shape of the end-to-end map.
+    ylim : (float, float), default (1e-10, 10.0)
+        Limits of the loss axis; smaller losses are drawn at the lower limit.
 
     Returns
     -------
     matplotlib Figure
+        One axes per run.
+
+    Raises
+    ------
+    TypeError
+        If ``runs`` is empty or holds anything but ``RateRun``.
+    ValueError
+        If ``titles`` does not hold one title per run.
+
+    References
+    ----------
+    Arora, Cohen, Golowich and Hu (2019), "A convergence analysis of gradient descent for deep
+    linear neural networks".
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> W0, S = dl.margin_example(2, 0.5, "square")
+    >>> run = dl.rate_run(W0, S, 2.0, n=11)
+    >>> fig = dl.plots.rate_bound_figure([run])
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     runs = list(runs)
     if not runs or not all(isinstance(r, RateRun) for r in runs):
@@ -95,11 +132,45 @@ def rate_bound_figure(
 
 
 def margin_explorer_figure(h: int, c: float, shape: str = "square", *, t_max: float = 5.0, fig=None):
-    r"""Explorer frame: the loss of the 0-balanced flow from :func:`margin_example` against both
+    r"""Explorer frame: the loss of the 0-balanced flow from :func:`deeplinear.margin_example` against both
     margin bounds, with fixed axes (loss from ``1e-12`` to ``10``, time ``[0, t_max]``).
 
     Integrated with ``rtol = 1e-8`` and stopped once the loss is below ``1e-13`` (cheap frames;
-    the curves are far above the integration error).
+    the curves are far above the integration error). The title says whether the bound with
+    factor ``h`` holds along the run.
+
+    Parameters
+    ----------
+    h : int
+        Depth.
+    c : float
+        Deficiency margin of the start, in ``(0, 1)``.
+    shape : {"square", "wide"}, default "square"
+        End-to-end map of shape 2x2 or 2x3 (see :func:`deeplinear.margin_example`).
+    t_max : float, default 5.0
+        Length of the time interval.
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's; it must not use a layout engine).
+
+    Returns
+    -------
+    matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    ValueError
+        If ``c`` is not in ``(0, 1)``, ``shape`` is not ``"square"`` or ``"wide"``, or ``fig``
+        uses a layout engine; and as :func:`deeplinear.margin_example` and
+        :func:`deeplinear.rate_run` for a depth or ``t_max`` they refuse.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.margin_explorer_figure(2, 0.5, "wide", t_max=2.0)
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     W0, S = margin_example(h, c, shape)
     run = rate_run(W0, S, t_max, n=101, rtol=1e-8, atol=1e-14, loss_tol=1e-13)
@@ -118,9 +189,30 @@ def low_rank_bias_figure(paths: SingularValuePaths):
     target values dotted. Depth 1 learns all of them at once; deeper networks learn them one
     after the other, so the end-to-end map passes close to low-rank matrices.
 
+    Parameters
+    ----------
+    paths : deeplinear.rates.SingularValuePaths
+        The result of :func:`deeplinear.singular_value_paths`.
+
     Returns
     -------
     matplotlib Figure
+        One axes per depth in ``paths.depths``.
+
+    Raises
+    ------
+    TypeError
+        If ``paths`` is not a ``SingularValuePaths``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> P0 = 1e-3 * np.random.default_rng(0).standard_normal((2, 2))
+    >>> paths = dl.singular_value_paths(P0, np.diag([2.0, 1.0]), (1, 2), 4.0, n=41)
+    >>> fig = dl.plots.low_rank_bias_figure(paths)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     if not isinstance(paths, SingularValuePaths):
         raise TypeError(f"paths must be a SingularValuePaths (from singular_value_paths), got {type(paths).__name__}")
@@ -166,9 +258,60 @@ def imbalance_figure(
     map ``product0`` (default :math:`\Sigma + 0.5 D` with a fixed random unit :math:`D`), one curve
     per ``(delta, seed)``: the effect of imbalance on the rate depends on its direction.
 
+    .. math:: \dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p)
+
+    The matrix flows have widths :math:`(d_0, m, \dots, m, d_h)` with
+    :math:`m = \max(d_0, d_h)`; for ``delta = 0`` only the first seed is drawn.
+
+    Parameters
+    ----------
+    sigma : float, default 1.0
+        Target of the scalar law (left).
+    p0 : float, default 1e-4
+        Initial product of the scalar law.
+    imbalances : sequence of float, default (0.0, 0.5, 2.0)
+        The imbalances :math:`c` of the scalar curves.
+    t_max : float, default 6.0
+        Time span of the left panel.
+    Sigma : ndarray, shape (d_h, d_0), optional
+        Target of the matrix flows; default :math:`\mathrm{diag}(3, 2, 1)`.
+    product0 : ndarray, shape (d_h, d_0), optional
+        The common initial end-to-end map; default :math:`\Sigma + 0.5 D` as above.
+    h : int, default 3
+        Depth of the matrix flows.
+    deltas : sequence of float, default (0.0, 2.0, 5.0)
+        Imbalances of the delta-balanced starts.
+    seeds : sequence of int, default (0, 1, 2)
+        Seeds of the delta-balanced starts.
+    t_matrix : float, default 3.0
+        Time span of the right panel.
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the scalar law and the matrix flows.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma`` is not a real number or ``h`` is not an integer.
+    ValueError
+        If ``sigma`` is not positive, ``h < 1``, ``Sigma`` or ``product0`` is not a finite
+        matrix, and as :func:`deeplinear.delta_balanced_init` (for instance ``delta > 0`` with
+        ``h = 1``).
+
+    References
+    ----------
+    Tarmoun, Franca, Haeffele and Vidal (2021), "Understanding the dynamics of gradient flow
+    in overparameterized linear models".
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.imbalance_figure(Sigma=np.diag([2.0, 1.0]), h=2, deltas=(0.0, 1.0), seeds=(0,), t_matrix=1.0)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     sigma = as_positive(sigma, "sigma")
     fig, (ax_s, ax_m) = axes_row(None, 2, 8.6, 3.6, margins=_MARGINS)
@@ -212,9 +355,31 @@ def random_limits_figure(results: Sequence[RandomLimits], *, floor: float = 1e-1
     r"""Limit loss of each random start (markers by initial scale), one column per architecture,
     with the global minimum value :math:`L^\star` dashed (log scale).
 
+    Parameters
+    ----------
+    results : sequence of deeplinear.rates.RandomLimits
+        The results of :func:`deeplinear.random_limits` (at least one), one column each.
+    floor : float, default 1e-12
+        Smaller losses are drawn at ``floor``.
+
     Returns
     -------
     matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``results`` is empty or holds anything but ``RandomLimits``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> r = dl.random_limits(np.diag([2.0, 1.0]), (2, 2, 2), seeds=(0, 1), scales=(0.3,), t_max=20.0)
+    >>> fig = dl.plots.random_limits_figure([r])
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     results = list(results)
     if not results or not all(isinstance(r, RandomLimits) for r in results):

@@ -55,22 +55,47 @@ def scalar_phase_portrait(
     (thin grey hyperbolas) with arrows of the vector field; the hyperbola of global minima
     :math:`w_1 w_2 = \sigma`; the stable manifold :math:`w_1 = -w_2` and the unstable manifold
     :math:`w_1 = w_2` of the saddle at the origin. With ``w0``, the trajectory from ``w0``
-    (black, from :func:`scalar_flow` over ``[0, t_max]``) and its limit from
+    (black, from :func:`deeplinear.scalar_flow` over ``[0, t_max]``) and its limit from
     :func:`deeplinear.scalar_h2_limit` (cross).
+
+    The flow is
+
+    .. math:: \dot w_1 = w_2\,(\sigma - w_1 w_2), \qquad \dot w_2 = w_1\,(\sigma - w_1 w_2).
 
     Parameters
     ----------
     sigma : float, default 1.0
+        The positive target :math:`\sigma` of the scalar network.
     w0 : (float, float), optional
         Initial point of the highlighted trajectory.
     extent : float, default 2.0
         The axes show ``[-extent, extent]^2`` (fixed, so that figures compare).
     t_max : float, default 30.0
+        Flow time of the highlighted trajectory.
     fig : matplotlib Figure, optional
+        Figure to draw into (an explorer's); it must not use a layout engine. By default a
+        new figure.
 
     Returns
     -------
     matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma`` is not a real number or ``w0`` is not a sequence of numbers.
+    ValueError
+        If ``sigma`` or ``extent`` is not positive and finite, if ``w0`` does not hold two
+        finite numbers, or if ``fig`` uses a layout engine.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.scalar_phase_portrait(1.0, (0.5, -0.2), t_max=5.0)
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     s = _as_sigma(sigma)
     extent = as_positive(extent, "extent")
@@ -121,7 +146,36 @@ def scalar_phase_portrait_at(w1_0: float = 0.5, w2_0: float = -0.5, sigma: float
     r""":func:`scalar_phase_portrait` with the trajectory from :math:`(w_1(0), w_2(0))` = ``(w1_0, w2_0)``.
 
     The explorer of the chapter on scalar networks: one parameter per coordinate of the
-    initial point, and the target ``sigma``.
+    initial point, and the target ``sigma``. The trajectory is followed over ``t_max = 30``
+    and the axes show ``[-2, 2]^2``.
+
+    Parameters
+    ----------
+    w1_0, w2_0 : float, default 0.5 and -0.5
+        The initial point :math:`(w_1(0), w_2(0))`.
+    sigma : float, default 1.0
+        The positive target.
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's); it must not use a layout engine.
+
+    Returns
+    -------
+    matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`scalar_phase_portrait`: for a non-positive ``sigma``, a non-finite initial
+        point, or a ``fig`` with a layout engine.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.scalar_phase_portrait_at(0.8, 0.1, 1.0)
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     return scalar_phase_portrait(sigma, (w1_0, w2_0), fig=fig)
 
@@ -143,17 +197,40 @@ def scalar_h3_figure(
     a straight line, algebraic convergence to the non-strict saddle at the origin as a curve
     that flattens.
 
+    Each trajectory is computed by :func:`deeplinear.scalar_flow` (801 points over
+    ``[0, t_max]``).
+
     Parameters
     ----------
     sigma : float, default 1.0
+        The positive target :math:`\sigma`.
     initial_points : sequence of (float, float, float)
+        Initial points :math:`(w_1, w_2, w_3)(0)`, one trajectory each (at least one).
     t_max : float, default 40.0
+        Flow time of every trajectory.
     extent : float, default 1.5
         Half-width of the cube shown on the left.
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the 3-D trajectories and the loss gaps.
+
+    Raises
+    ------
+    TypeError
+        If ``sigma`` or ``t_max`` is not a real number, or a point is not a sequence of numbers.
+    ValueError
+        If ``sigma`` or ``t_max`` is not positive and finite, if a point does not hold three
+        finite numbers, or if ``initial_points`` is empty.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.scalar_h3_figure(1.0, [(0.3, 0.3, 1.0)], t_max=5.0)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     s = _as_sigma(sigma)
     t_max = as_positive(t_max, "t_max")

@@ -110,10 +110,40 @@ def hessian_spectrum_figure(weights: Sequence[np.ndarray], Sigma: np.ndarray, *,
     :math:`\lambda_{\min}`, :math:`\lambda_{\max}`, the dimensions of the Hessian null space and
     of the :math:`GL` orbit, and the order of the descent direction.
 
+    Parameters
+    ----------
+    weights : list of ndarray
+        A critical point ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+    title : str, optional
+        Title of the axes.
+    ylim : (float, float), optional
+        Limits of the eigenvalue axis (automatic by default).
+    fig : matplotlib Figure, optional
+        Figure to draw into (an explorer's); a new one by default.
+
+    Returns
+    -------
+    matplotlib Figure
+        One axes.
+
     Raises
     ------
+    TypeError
+        If ``weights`` is not a list of matrices.
     ValueError
-        If the point is not critical (from :func:`deeplinear.classify`).
+        If the point is not critical (from :func:`deeplinear.classify`), the shapes do not
+        chain, or ``Sigma`` has the wrong shape.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> W = dl.spare_rank_fiber_point((1,), np.diag([3.0, 2.0]), (2, 2, 2, 2), 0.5)
+    >>> fig = dl.plots.hessian_spectrum_figure(W, np.diag([3.0, 2.0]))
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     W = as_weights(weights)
     S = check_sigma(Sigma, widths_of(W))
@@ -132,6 +162,38 @@ def hessian_spectrum_explorer_figure(subset: Sequence[int], h: int, t: float, *,
     ``subset`` picks the critical value (``()``, ``(1,)``, ``(2,)``, ``(1, 2)``), ``h`` the
     depth and ``t`` the position along the fibre path. Axes are fixed across frames
     (eigenvalues in ``[-4, 22]``, up to 16 of them).
+
+    Parameters
+    ----------
+    subset : sequence of int
+        The learnt set ``S`` (1-based): ``()``, ``(1,)``, ``(2,)`` or ``(1, 2)``.
+    h : int
+        Depth.
+    t : float
+        Position along the fibre path.
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's); a new one by default.
+
+    Returns
+    -------
+    matplotlib Figure
+        One axes, as :func:`hessian_spectrum_figure`.
+
+    Raises
+    ------
+    TypeError
+        If ``h`` is not an integer or ``t`` is not a real number.
+    ValueError
+        If ``h < 1``, ``t`` is not finite, or ``subset`` is not admissible (as
+        :func:`deeplinear.spare_rank_fiber_point`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.hessian_spectrum_explorer_figure((1,), 3, 0.5)
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     h = as_depth(h)
     d = (2,) * (h + 1)
@@ -149,6 +211,36 @@ def origin_hessian_spectra_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[i
 
     For ``h = 2`` the eigenvalues are :math:`\pm\sigma_k`, each ``width`` times (a strict
     saddle); for ``h >= 3`` the Hessian is the zero matrix (a non-strict saddle).
+
+    Parameters
+    ----------
+    Sigma : ndarray, shape (d_h, d_0), default diag(3, 2)
+        The target.
+    depths : sequence of int, default (2, 3)
+        One panel per depth (at least one).
+    width : int, default 2
+        Width of every hidden layer (``>= 1``).
+
+    Returns
+    -------
+    matplotlib Figure
+        One axes per depth.
+
+    Raises
+    ------
+    TypeError
+        If a depth or ``width`` is not an integer.
+    ValueError
+        If ``depths`` is empty or holds a depth below 1, ``width < 1``, or ``Sigma`` is not a
+        matrix.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.origin_hessian_spectra_figure(np.diag([3.0, 2.0]), (2, 3))
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     depths = [as_depth(h, "depths[i]") for h in depths]
     if not depths:
@@ -194,8 +286,31 @@ def descent_order_figure(cases: Sequence[tuple[str, Sequence[np.ndarray], np.nda
     ----------
     cases : list of (label, weights, Sigma), optional
         Default: ``h = 2, S = {1}``; the origin for ``h = 3``; ``S = {1}`` for ``h = 3`` and
-        ``4``; all with :math:`\Sigma = \mathrm{diag}(3, 2)` and widths 2.
-    eps : sequence of float
+        ``4``; all with :math:`\Sigma = \mathrm{diag}(3, 2)` and widths 2. Every case must be
+        a critical point that is not a global minimum.
+    eps : sequence of float, default 8 values from 1e-3 to 3e-2 (geometric)
+        The steps :math:`\varepsilon` of the fit.
+
+    Returns
+    -------
+    matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    ValueError
+        If ``cases`` is empty, a case is a global minimum (no descent direction), or a case
+        is not critical (from :func:`deeplinear.classify`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> S = np.diag([3.0, 2.0])
+    >>> point = dl.critical_point((1,), S, (2, 2, 2))
+    >>> fig = dl.plots.descent_order_figure([("h = 2", point.weights, S)], eps=np.geomspace(1e-3, 3e-2, 4))
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     if cases is None:
         cases = _default_descent_cases()
@@ -231,6 +346,39 @@ def fiber_strictness_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = 
     bound :math:`-\sigma_m t^{h-2}` (``m`` the largest unlearnt mode) from the two-layer
     direction through the spare rank. At ``t = 0`` the point is a non-strict saddle
     (:math:`\lambda_{\min} = 0`), for ``t > 0`` a strict one.
+
+    The widths are :math:`(d_0, m, \dots, m, d_h)` with :math:`m = \max(d_0, d_h)`.
+
+    Parameters
+    ----------
+    Sigma : ndarray, shape (d_h, d_0), default diag(3, 2)
+        The target.
+    depths : sequence of int, default (3, 4)
+        The depths drawn (at least one).
+    subset : sequence of int, default (1,)
+        The learnt set ``S`` (1-based); it must leave an unlearnt positive singular value.
+    ts : sequence of float, default 21 values from 0 to 1
+        Positions along the path (at least two, finite, non-negative).
+
+    Returns
+    -------
+    matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    ValueError
+        If ``Sigma`` is not a finite matrix, ``depths`` is empty or holds a depth below 1,
+        ``ts`` is not as described, ``subset`` leaves no unlearnt mode, or ``subset`` is not
+        admissible (as :func:`deeplinear.spare_rank_fiber_point`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.fiber_strictness_figure(np.diag([3.0, 2.0]), (3,), (1,), np.linspace(0, 1, 5))
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     S = check_sigma(Sigma, (np.shape(Sigma)[1], np.shape(Sigma)[0]))
     depths = [as_depth(h, "depths[i]") for h in depths]
@@ -273,6 +421,36 @@ def fiber_sharpness_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = (
     the mode-1 chain. Every curve is smallest at the balanced point ``c = 1``, where it equals
     ``h``, i.e. :math:`\lambda_{\max} = h\,\sigma_1^{2-2/h}`. Widths: ``d_0 = d_h`` and hidden
     widths equal to the rank of ``Sigma``.
+
+    .. math:: \frac{\lambda_{\max}(c)}{\sigma_1^{2-2/h}} = c^2 + c^{-2} + h - 2
+
+    Parameters
+    ----------
+    Sigma : ndarray, shape (d_h, d_0), default diag(3, 2)
+        The target (not zero).
+    depths : sequence of int, default (2, 3, 4)
+        The depths drawn (each ``>= 2``).
+    cs : sequence of float, default 13 values from 0.25 to 4 (geometric)
+        The stretches :math:`c` (at least two, positive, finite).
+
+    Returns
+    -------
+    matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    ValueError
+        If ``Sigma`` is not a finite matrix or is zero, ``depths`` is empty or holds a depth
+        below 2, or ``cs`` is not as described.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.fiber_sharpness_figure(np.diag([3.0, 2.0]), (2, 3), np.geomspace(0.5, 2.0, 5))
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     S = check_sigma(Sigma, (np.shape(Sigma)[1], np.shape(Sigma)[0]))
     depths = [as_depth(h, "depths[i]") for h in depths]
@@ -321,6 +499,37 @@ def lanczos_spectrum_figure(weights: Sequence[np.ndarray], Sigma: np.ndarray, *,
     r"""The dense Hessian spectrum (histogram, log counts) with the extreme eigenvalues found by
     Lanczos on Hessian-vector products (:func:`deeplinear.extreme_eigenvalues`, one run for
     each end) marked as vertical lines.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})`` (any point, not only a
+        critical one).
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+    bins : int, default 60
+        Number of histogram bins (``>= 2``).
+
+    Returns
+    -------
+    matplotlib Figure
+        One axes.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices or ``bins`` is not an integer.
+    ValueError
+        If the shapes do not chain, ``Sigma`` has the wrong shape, or ``bins < 2``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> W = dl.random_init((3, 4, 3), np.random.default_rng(0), 0.7)
+    >>> fig = dl.plots.lanczos_spectrum_figure(W, np.diag([3.0, 2.0, 1.0]), bins=10)
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     W = as_weights(weights)
     S = check_sigma(Sigma, widths_of(W))

@@ -1,6 +1,6 @@
 r"""Figures of the chapter on stable and unstable sets at saddles (digest 3.5, claims 23-24).
 
-The computations behind them live in :mod:`deeplinear.saddles`: an unlearnt mode ``m`` of the
+The computations behind them live in :mod:`deeplinear.escape` and :mod:`deeplinear.rays`: an unlearnt mode ``m`` of the
 balanced saddle :math:`A_S` carries a scalar chain :math:`w_1, \dots, w_h` with target
 :math:`\sigma_m`; on the ray :math:`w_i = s_i a` (signs :math:`s_i = \pm 1`,
 :math:`\varsigma = \prod_i s_i`) the flow is
@@ -75,12 +75,28 @@ def ray_fates_figure(fates: Sequence[RayFates]):
 
     Parameters
     ----------
-    fates : sequence of RayFates
-        One per depth (from :func:`ray_fates`).
+    fates : sequence of deeplinear.rays.RayFates
+        One per depth (from :func:`deeplinear.ray_fates`), at least one.
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the ray equation and the fates.
+
+    Raises
+    ------
+    TypeError
+        If ``fates`` is empty or holds anything but ``RayFates``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> S = np.diag([2.0, 1.0])
+    >>> fates = [dl.ray_fates((1,), S, (2,) * (h + 1), t_max=5.0) for h in (2, 3)]
+    >>> fig = dl.plots.ray_fates_figure(fates)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     fates = list(fates)
     if not fates or not all(isinstance(f, RayFates) for f in fates):
@@ -139,9 +155,42 @@ def escape_laws_figure(
     blow-up times :math:`t^\ast = |a_0|^{2-h}/((h-2)\sigma)` of that law; dotted horizontals: the
     levels :math:`\sigma^{1/h}` where the escaping mode is learnt. Both axes are logarithmic.
 
+    Parameters
+    ----------
+    Sigma : ndarray, shape (n, n), optional
+        A finite square target; default :math:`\mathrm{diag}(3, 2, 1)`.
+    subset : sequence of int, default (1,)
+        The learnt set ``S`` of the saddle (1-based).
+    depths : sequence of int, default (2, 3, 4)
+        The depths drawn (each ``>= 2``).
+    a0_unstable : float, default 0.05
+        Starting amplitude on the unstable ray.
+    a0_stable : float, default 0.5
+        Starting amplitude on the stable ray.
+    t_max : float, default 1e4
+        End of the (logarithmic) time grid.
+
     Returns
     -------
     matplotlib Figure
+        Two axes: the unstable and the stable ray.
+
+    Raises
+    ------
+    TypeError
+        If an amplitude or ``t_max`` is not a real number, or a depth is not an integer.
+    ValueError
+        If ``Sigma`` is not a finite square matrix, an amplitude or ``t_max`` is not
+        positive, ``depths`` is empty or holds a depth below 2, and as
+        :func:`deeplinear.saddle_manifolds` for a ``subset`` it refuses.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.escape_laws_figure(np.diag([2.0, 1.0]), (1,), (2, 3), t_max=100.0)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     S = _square_sigma(Sigma)
     n = S.shape[0]
@@ -202,12 +251,43 @@ def off_ray_explorer_figure(h: int = 3, offset: float = 1e-4, saddle: str = "S =
     and off the ray the perturbed entry :math:`|w_1|` (dashed) and
     the others :math:`|w_2| = \dots = |w_h|` (solid), both orange; the grey line is
     :math:`\sqrt c`, below which the second trajectory cannot go, and the grey dotted vertical
-    the predicted turning time (:func:`off_ray_turn_time`). Right: the two losses, with the
-    saddle's value.
+    the predicted turning time (:func:`deeplinear.off_ray_turn_time`). Right: the two losses,
+    with the saddle's value.
+
+    The flows are :func:`deeplinear.off_ray_flow` with ``eps = 0.5``, ``t_max = 1e4``, 121
+    output times and ``rtol = 1e-9``.
+
+    Parameters
+    ----------
+    h : int, default 3
+        Depth.
+    offset : float, default 1e-4
+        Size of the perturbation off the stable ray.
+    saddle : {"origin", "S = {1}", "S = {1, 2}"}, default "S = {1}"
+        The saddle.
+    fig : matplotlib Figure, optional
+        Figure to draw into (the explorer's; it must not use a layout engine).
 
     Returns
     -------
     matplotlib Figure
+        Two axes: the entries and the losses.
+
+    Raises
+    ------
+    TypeError
+        If ``h`` is not an integer.
+    ValueError
+        If ``saddle`` is not one of the three names, ``h < 1``, ``fig`` uses a layout engine,
+        and as :func:`deeplinear.off_ray_flow` for a depth or offset it refuses.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = dl.plots.off_ray_explorer_figure(3, 1e-3, "S = {1}")
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     if saddle not in _EXPLORER_SADDLES:
         raise ValueError(f"saddle must be one of {list(_EXPLORER_SADDLES)}, got {saddle!r}")
@@ -273,14 +353,36 @@ def off_ray_explorer_figure(h: int = 3, offset: float = 1e-4, saddle: str = "S =
 def saddle_samples_figure(flows: Sequence[SaddleSampleFlows]):
     r"""Distance to the saddle along flows from sampled points of its stable and unstable sets.
 
-    One panel per :class:`SaddleSampleFlows` (e.g. ``h = 2`` and ``h = 3``): blue curves start
+    One panel per :class:`~deeplinear.escape.SaddleSampleFlows` (e.g. ``h = 2`` and ``h = 3``): blue curves start
     on the stable set and return to :math:`A_S` (exponentially for ``h = 2``, like a power of
     :math:`1/t` for ``h >= 3``), orange curves start on the unstable set and leave it for a
-    lower critical point. Log-log axes; the grey guide has slope :math:`-1/(h-2)`.
+    lower critical point. Log-log axes; the grey guide has slope :math:`-1/(h-2)` (drawn for
+    ``h >= 3``).
+
+    Parameters
+    ----------
+    flows : sequence of deeplinear.escape.SaddleSampleFlows
+        From :func:`deeplinear.saddle_sample_flows`, at least one; one panel each.
 
     Returns
     -------
     matplotlib Figure
+        One axes per element of ``flows``.
+
+    Raises
+    ------
+    TypeError
+        If ``flows`` is empty or holds anything but ``SaddleSampleFlows``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> S = np.diag([2.0, 1.0])
+    >>> flows = [dl.saddle_sample_flows((1,), S, (2, 2, 2), n=1, t_max=10.0, n_times=11)]
+    >>> fig = dl.plots.saddle_samples_figure(flows)
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     flows = list(flows)
     if not flows or not all(isinstance(f, SaddleSampleFlows) for f in flows):

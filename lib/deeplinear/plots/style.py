@@ -1,4 +1,26 @@
-"""Shared figure style: the colour-blind-safe palette and small helpers."""
+"""Shared figure style: the colour-blind-safe palette and small helpers.
+
+Every figure of :mod:`deeplinear.plots` draws with these two constants:
+
+``OKABE_ITO``
+    The colour-blind-safe palette of Okabe and Ito (2008), "Color Universal Design": a tuple
+    of eight hex colour strings, in order blue ``#0072B2``, orange ``#E69F00``, bluish green
+    ``#009E73``, reddish purple ``#CC79A7``, sky blue ``#56B4E9``, vermillion ``#D55E00``,
+    yellow ``#F0E442`` and black ``#000000``. Its colours stay distinguishable under the
+    common forms of colour-vision deficiency. Figures index it (``OKABE_ITO[0]`` is blue).
+``DIVERGING_CMAP``
+    A matplotlib ``LinearSegmentedColormap`` named ``"dl_diverging"`` for signed quantities
+    such as weight matrices: blue (``#0072B2``) for negative values, near-white (``#f7f7f7``)
+    at the centre, orange (``#E69F00``) for positive values; it stays readable in grey.
+    Use it with a symmetric colour range (``vmin=-m, vmax=m``) so that zero is white.
+
+Examples
+--------
+>>> len(dl.plots.OKABE_ITO), dl.plots.OKABE_ITO[0]
+(8, '#0072B2')
+>>> dl.plots.DIVERGING_CMAP.name
+'dl_diverging'
+"""
 
 from __future__ import annotations
 
@@ -29,7 +51,30 @@ def new_figure(ncols: int = 1, *, width: float = 6.4, height: float = 3.6, **kwa
     """A figure with ``ncols`` axes side by side, sized for the book's text column.
 
     Uses ``matplotlib.figure.Figure`` directly (not pyplot), so figures made in loops are
-    garbage-collected and never displayed twice in a notebook.
+    garbage-collected and never displayed twice in a notebook. The figure uses the
+    constrained layout.
+
+    Parameters
+    ----------
+    ncols : int, default 1
+        Number of axes, side by side in one row.
+    width, height : float, default 6.4 and 3.6
+        Size of the figure in inches.
+    **kwargs
+        Passed to ``Figure.subplots`` (for example ``gridspec_kw`` or ``sharey``).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    axes : matplotlib Axes or ndarray of Axes
+        One ``Axes`` when ``ncols == 1``, otherwise an array of shape ``(ncols,)``
+        (as ``Figure.subplots`` returns them).
+
+    Examples
+    --------
+    >>> fig, axes = dl.plots.new_figure(2, width=4.0, height=2.0)
+    >>> len(fig.axes), fig.get_size_inches().tolist()
+    (2, [4.0, 2.0])
     """
     from matplotlib.figure import Figure
 
