@@ -45,7 +45,8 @@ __version__ = "0.1.0"
 _MODULES = (
     "network", "objective", "losses", "trajectory", "flow", "adjacency_flow", "product_flow", "descent",
     "invariants", "init", "data", "modes", "aligned", "incremental", "curves", "rates",
-    "critical", "fibres", "curvature", "classification", "orbits", "escape", "rays", "scalar",
+    "critical", "fibres", "curvature", "classification", "orbits", "manifolds", "escape",
+    "escape_times", "rays", "scalar",
 )
 
 

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_int, as_positive, as_real, as_rng, as_weights, check_sigma, widths_of
+from ._validation import (
+    as_int,
+    as_positive,
+    as_real,
+    as_rng,
+    as_weights,
+    check_sigma,
+    widths_of,
+)
 from .critical import _sigma_modes
 from .invariants import random_orthogonal
 
@@ -257,7 +265,7 @@ def stabilizer_rotations(manifolds, rng: np.random.Generator) -> list[np.ndarray
     Raises
     ------
     TypeError
-        If ``manifolds`` is not a :class:`deeplinear.escape.SaddleManifolds` or ``rng`` is
+        If ``manifolds`` is not a :class:`deeplinear.manifolds.SaddleManifolds` or ``rng`` is
         neither a generator nor an integer seed.
 
     Examples

@@ -16,7 +16,8 @@ import numpy as np
 
 from ._validation import as_depth, as_int, as_positive, as_real
 from .critical import _readonly
-from .escape import SaddleManifolds, _integrate, _log_times, _pick_mode, _stable_signs, saddle_manifolds
+from .escape import _integrate, _log_times, _pick_mode, _stable_signs
+from .manifolds import SaddleManifolds, saddle_manifolds
 from .trajectory import Event
 
 __all__ = [

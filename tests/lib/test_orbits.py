@@ -7,6 +7,8 @@ import pytest
 
 import deeplinear as dl
 
+SIGMA = np.diag([3.0, 2.0, 1.0])  # the running target of the chapter on stable and unstable sets
+
 
 def test_bottleneck_minimum_and_orbit_tangent_in_null_space():
     Sigma = np.diag([3.0, 2.0, 1.0])
@@ -86,3 +88,15 @@ def test_mode_rotation_uses_the_singular_vectors_of_a_general_sigma():
     assert abs(L - 1.0) < 1e-10  # sigma_3 now sits on mode 2: L = ((2 - 1)^2 + 1^2) / 2
     with pytest.raises(ValueError, match="j = 2 and k = 2 must be distinct"):
         dl.mode_rotation(rep.weights, Sigma, 2, 2, 0.1)
+
+
+def test_stabilizer_rotations_fix_the_saddle():
+    man = dl.saddle_manifolds((1,), SIGMA, (3, 4, 3, 3))
+    Ts = dl.stabilizer_rotations(man, np.random.default_rng(1))
+    assert [T.shape for T in Ts] == [(4, 4), (3, 3)]
+    for T in Ts:
+        np.testing.assert_allclose(T.T @ T, np.eye(T.shape[0]), atol=1e-14)
+    for a, b in zip(dl.gl_action(man.point.weights, Ts), man.point.weights):
+        np.testing.assert_allclose(a, b, atol=1e-14)
+    with pytest.raises(TypeError, match="SaddleManifolds"):
+        dl.stabilizer_rotations("no", np.random.default_rng(0))

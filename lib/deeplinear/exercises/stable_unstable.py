@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from ..escape import saddle_escape_law
+from ..manifolds import saddle_escape_law
 from ..scalar import scalar_vector_field
 from .base import CheckResult, call_safely
 

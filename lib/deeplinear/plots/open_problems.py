@@ -36,15 +36,15 @@ import numpy as np
 from matplotlib.ticker import NullFormatter
 
 from .._validation import as_depth, as_positive
+from .._validation import as_positive_values as _positive_values
 from ..critical import critical_values
 from ..descent import DescentOrbits
-from ..escape import EscapePhaseScaling, SaddleEscapeTimes
+from ..escape_times import EscapePhaseScaling, SaddleEscapeTimes
 from ..flow import gradient_flow
 from ..init import random_init
 from ..modes import mode_loss
 from ..rates import ConvergenceTimes
 from .style import OKABE_ITO, new_figure
-from .._validation import as_positive_values as _positive_values
 
 __all__ = [
     "convergence_time_figure",

@@ -25,16 +25,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validation import as_depth, as_positive
-from ..modes import mode_solution
 from ..escape import (
     SaddleSampleFlows,
     _integrate,
     _log_times,
     _pick_mode,
     _stable_signs,
-    saddle_escape_law,
-    saddle_manifolds,
 )
+from ..manifolds import saddle_escape_law, saddle_manifolds
+from ..modes import mode_solution
 from ..rays import RayFates, off_ray_flow
 from .style import OKABE_ITO, new_figure
 
