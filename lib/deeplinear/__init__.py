@@ -23,7 +23,7 @@ the target ``E = blk_h(Sigma)``.
 one singular value ``sigma``), then the architecture (``widths`` or ``h``), then options by
 keyword. The same names everywhere: ``weights``, ``A``, ``Sigma``, ``E``, ``widths``, ``h``,
 ``t_span``, ``t_eval``, ``eta``, ``rng``. Results are frozen objects with fields named in
-words; their types live in the module that makes them (``dl.critical.CriticalValues``).
+words; their types live in the module that makes them (``dl.quotient.CriticalValues``).
 
 The top level re-exports the *functions* (and the exceptions) of the modules below, one
 concept per module; ``dl.<module>`` reaches everything else a module makes public.
@@ -45,7 +45,7 @@ __version__ = "0.1.0"
 _MODULES = (
     "network", "objective", "losses", "trajectory", "flow", "adjacency_flow", "product_flow", "descent",
     "invariants", "init", "data", "modes", "aligned", "incremental", "curves", "rates",
-    "critical", "fibres", "curvature", "classification", "orbits", "manifolds", "escape",
+    "quotient", "critical", "fibres", "curvature", "classification", "orbits", "manifolds", "escape",
     "escape_times", "rays", "scalar",
 )
 

@@ -34,17 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_positive, as_weights, check_sigma, widths_of
-from .critical import (
-    CRITICAL_TOL,
-    _fmt,
-    _fmt_subset,
-    _global_minimum_value,
-    _readonly,
-    _sigma_modes,
-    _value_tol,
-    learnt_subset,
-    relative_gradient_norm,
-)
+from .critical import CRITICAL_TOL, _readonly, learnt_subset, relative_gradient_norm
+from .quotient import _fmt, _fmt_subset, _global_minimum_value, _sigma_modes, _value_tol
 from .curvature import Inertia, _term_scale, hessian, inertia, unflatten_weights
 from .network import prefix_products, suffix_products
 from .objective import gradient

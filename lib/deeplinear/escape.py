@@ -25,10 +25,8 @@ from ._validation import (
     as_positive,
     as_rng,
 )
-from .critical import (
-    _fmt_subset,
-    _readonly,
-)
+from .critical import _readonly
+from .quotient import _fmt_subset
 from .curvature import Inertia, flatten_weights, hessian, inertia
 from .flow import gradient_flow
 from .invariants import gl_action

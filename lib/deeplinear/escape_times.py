@@ -24,9 +24,7 @@ from ._validation import (
 from ._validation import as_positive_values as _positive_values
 from ._validation import frozen_array as _frozen
 from .classification import classify
-from .critical import (
-    critical_point,
-)
+from .critical import critical_point
 from .escape import _FAST
 from .flow import gradient_flow
 from .init import random_init

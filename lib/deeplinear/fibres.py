@@ -32,15 +32,8 @@ from .invariants import gl_action
 from .network import prefix_products, suffix_products
 from ._validation import frozen_array as _readonly
 from .classification import classify
-from .critical import (
-    CRITICAL_TOL,
-    CriticalPoint,
-    _fmt_subset,
-    _hidden_positions,
-    _short,
-    critical_point,
-    relative_gradient_norm,
-)
+from .critical import CRITICAL_TOL, CriticalPoint, _hidden_positions, critical_point, relative_gradient_norm
+from .quotient import _fmt_subset, _short
 from .orbits import orbit_dimension
 
 __all__ = [

@@ -31,7 +31,7 @@ from .curves import plateau_dwell
 from .flow import gradient_flow
 from .trajectory import Trajectory
 from .init import aligned_init, random_init
-from .critical import CriticalValues, critical_values
+from .quotient import CriticalValues, critical_values
 from .modes import _singular_values, learning_time, learnt_rank, mode_loss, plateau_time
 
 __all__ = [

@@ -21,15 +21,8 @@ from ._validation import (
     as_positive,
     as_widths,
 )
-from .critical import (
-    CriticalPoint,
-    _fmt,
-    _fmt_subset,
-    _hidden_positions,
-    _sigma_modes,
-    _value_tol,
-    critical_point,
-)
+from .critical import CriticalPoint, _hidden_positions, critical_point
+from .quotient import _fmt, _fmt_subset, _sigma_modes, _value_tol
 from .curvature import Inertia, hessian, inertia
 
 __all__ = [

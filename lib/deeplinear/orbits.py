@@ -23,7 +23,7 @@ from ._validation import (
     check_sigma,
     widths_of,
 )
-from .critical import _sigma_modes
+from .quotient import _sigma_modes
 from .invariants import random_orthogonal
 
 __all__ = [

@@ -38,7 +38,7 @@ from .curves import plateau_dwell
 from .flow import gradient_flow
 from .product_flow import margin_rate
 from .init import aligned_init, balanced_init, deficiency_margin, random_init
-from .critical import critical_values
+from .quotient import critical_values
 from .losses import huber
 from .modes import huber_mode_half_time
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_depth, as_positive, as_real
-from .critical import _fmt
+from .quotient import _fmt
 from .classification import GLOBAL_MINIMUM, NON_STRICT, STRICT
 from .flow import gradient_flow
 from .trajectory import Trajectory

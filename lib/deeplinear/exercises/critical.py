@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..invariants import conserved_quantities
-from ..critical import critical_values, is_critical, relative_gradient_norm
+from ..critical import is_critical, relative_gradient_norm
+from ..quotient import critical_values
 from ..network import end_to_end
 from .base import CheckResult, call_safely
 

@@ -24,7 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validation import as_int
-from ..critical import CriticalPoint, LearntSetLattice, learnt_set_lattice
+from ..critical import CriticalPoint
+from ..quotient import LearntSetLattice, learnt_set_lattice
 from ..network import adjacency
 from .network import draw_network, draw_pattern
 from .style import OKABE_ITO, new_figure

@@ -37,7 +37,7 @@ from matplotlib.ticker import NullFormatter
 
 from .._validation import as_depth, as_positive
 from .._validation import as_positive_values as _positive_values
-from ..critical import critical_values
+from ..quotient import critical_values
 from ..descent import DescentOrbits
 from ..escape_times import EscapePhaseScaling, SaddleEscapeTimes
 from ..flow import gradient_flow

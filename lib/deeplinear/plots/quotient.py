@@ -33,7 +33,8 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .._validation import as_int, as_positive, as_rng, as_widths
-from ..critical import critical_point, critical_values
+from ..critical import critical_point
+from ..quotient import critical_values
 from ..fibres import _WALK_SIGMA, _WALK_WIDTHS, FiberPath, first_order_fiber_dimension, sample_fiber
 from ..orbits import orbit_dimension
 from .style import OKABE_ITO, new_figure
