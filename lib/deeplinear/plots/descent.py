@@ -28,7 +28,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validation import as_depth, as_int, as_positive
-from ..descent import DriftScaling, NonQuadraticRun, SharpnessSelection, ThresholdRun, _descend, critical_step
+from ..descent import NonQuadraticRun, critical_step
+from ..large_steps import DriftScaling, SharpnessSelection, ThresholdRun, _descend
 from ..init import random_init
 from ..invariants import conserved_quantities
 from .style import OKABE_ITO, axes_row
@@ -50,7 +51,7 @@ _FLOOR = 1e-32
 
 
 def threshold_figure(runs: Sequence[ThresholdRun], *, title: str = ""):
-    r"""Loss per iteration (log scale) of each :class:`~deeplinear.descent.ThresholdRun`, one
+    r"""Loss per iteration (log scale) of each :class:`~deeplinear.large_steps.ThresholdRun`, one
     curve per ratio :math:`\eta/\eta^\star`.
 
     Runs below the threshold are drawn in blue, runs at or above it in vermillion; a run that
@@ -60,7 +61,7 @@ def threshold_figure(runs: Sequence[ThresholdRun], *, title: str = ""):
 
     Parameters
     ----------
-    runs : sequence of deeplinear.descent.ThresholdRun
+    runs : sequence of deeplinear.large_steps.ThresholdRun
         The runs of :func:`deeplinear.threshold_runs` (at least one).
     title : str, optional
         Title of the axes (a default title when empty).
@@ -116,7 +117,7 @@ def drift_scaling_figure(scaling: DriftScaling):
 
     Parameters
     ----------
-    scaling : deeplinear.descent.DriftScaling
+    scaling : deeplinear.large_steps.DriftScaling
         The result of :func:`deeplinear.drift_scaling`.
 
     Returns
@@ -169,7 +170,7 @@ def sharpness_selection_figure(sel: SharpnessSelection):
 
     Parameters
     ----------
-    sel : deeplinear.descent.SharpnessSelection
+    sel : deeplinear.large_steps.SharpnessSelection
         The result of :func:`deeplinear.sharpness_selection`.
 
     Returns

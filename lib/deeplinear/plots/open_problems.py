@@ -38,7 +38,7 @@ from matplotlib.ticker import NullFormatter
 from .._validation import as_depth, as_positive
 from .._validation import as_positive_values as _positive_values
 from ..quotient import critical_values
-from ..descent import DescentOrbits
+from ..large_steps import DescentOrbits
 from ..escape_times import EscapePhaseScaling, SaddleEscapeTimes
 from ..flow import gradient_flow
 from ..init import random_init
@@ -262,7 +262,7 @@ def escape_phase_figure(results: Sequence[EscapePhaseScaling]):
 
 def descent_orbit_figure(orbits: Sequence[DescentOrbits], *, titles: Sequence[str] | None = None):
     r"""Bifurcation diagrams: the values of :math:`u_1^\top W_{1:h} v_1` visited on the attractor against
-    :math:`\eta/\eta^\star`, one panel per :class:`~deeplinear.descent.DescentOrbits`, with the target
+    :math:`\eta/\eta^\star`, one panel per :class:`~deeplinear.large_steps.DescentOrbits`, with the target
     :math:`\sigma_1` (dashed) and the threshold :math:`\eta = \eta^\star` (dotted).
 
     Points are coloured by the detected period of the orbit (1, 2, 4, 8 or other); ratios
@@ -270,7 +270,7 @@ def descent_orbit_figure(orbits: Sequence[DescentOrbits], *, titles: Sequence[st
 
     Parameters
     ----------
-    orbits : sequence of deeplinear.descent.DescentOrbits
+    orbits : sequence of deeplinear.large_steps.DescentOrbits
         From :func:`deeplinear.descent_orbits` (at least one), one panel each.
     titles : sequence of str, optional
         One title per panel; by default the depth.
