@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..modes import mode_solution, unbalanced_learning_time
+from ..modes import mode_solution
+from ..unbalanced import unbalanced_learning_time
 from .base import CheckResult, call_safely
 
 __all__ = ["check_logistic_mode", "check_unbalanced_time"]

@@ -23,16 +23,8 @@ from .._validation import as_depth, as_positive
 from ..aligned import AlignedFlowCheck, _as_sigma, _hidden_rotations, _limit_time, _singular_values
 from ..flow import gradient_flow
 from ..init import aligned_init
-from ..modes import (
-    learning_time,
-    mode_loss,
-    mode_solution,
-    plateau_time,
-    unbalanced_learning_time,
-    unbalanced_rhs,
-    unbalanced_solution,
-    unbalanced_weights,
-)
+from ..modes import learning_time, mode_loss, mode_solution, plateau_time
+from ..unbalanced import unbalanced_learning_time, unbalanced_rhs, unbalanced_solution, unbalanced_weights
 from .style import OKABE_ITO, axes_row as _axes, new_figure
 
 __all__ = [

@@ -27,7 +27,7 @@ import numpy as np
 from .._validation import as_depth, as_matrix, as_positive
 from ..flow import gradient_flow
 from ..init import delta_balanced_init
-from ..modes import unbalanced_solution
+from ..unbalanced import unbalanced_solution
 from ..rates import RandomLimits, RateRun, SingularValuePaths, margin_example, rate_run
 from .style import OKABE_ITO, axes_row
 
