@@ -69,7 +69,7 @@ class ThresholdRun:
     Examples
     --------
     >>> runs = dl.threshold_runs(np.diag([1.0]), 2, (0.9, 1.1), steps=200)
-    >>> isinstance(runs[0], dl.descent.ThresholdRun)
+    >>> isinstance(runs[0], dl.large_steps.ThresholdRun)
     True
     >>> [(run.ratio, run.diverged, round(run.final_loss, 4)) for run in runs]
     [(0.9, False, 0.0), (1.1, False, 0.0566)]
@@ -178,7 +178,7 @@ class DriftScaling:
     --------
     >>> W0 = [np.array([[1.0, 0.5]]), np.array([[0.5]])]
     >>> scaling = dl.drift_scaling(W0, np.array([[1.0, 0.0]]), [0.1, 0.05], time=5.0)
-    >>> isinstance(scaling, dl.descent.DriftScaling), scaling.steps
+    >>> isinstance(scaling, dl.large_steps.DriftScaling), scaling.steps
     (True, array([ 50., 100.]))
     """
 
@@ -283,7 +283,7 @@ class SharpnessSelection:
     --------
     >>> W0 = [np.array([[1.5]]), np.array([[0.3]])]
     >>> sel = dl.sharpness_selection(W0, np.array([[1.0]]), [0.1, 0.5], steps=2000, tol=1e-12)
-    >>> isinstance(sel, dl.descent.SharpnessSelection), sel.converged
+    >>> isinstance(sel, dl.large_steps.SharpnessSelection), sel.converged
     (True, array([ True,  True]))
     >>> sel.balanced_sharpness, round(sel.initial_imbalance, 4)
     (2.0, 2.16)
@@ -394,7 +394,7 @@ class DescentOrbits:
     --------
     >>> W0 = [np.array([[0.9]]), np.array([[1.1]])]
     >>> orbits = dl.descent_orbits(W0, np.array([[1.0]]), [0.9, 1.05, 1.2], steps=400, keep=8)
-    >>> isinstance(orbits, dl.descent.DescentOrbits), orbits.periods
+    >>> isinstance(orbits, dl.large_steps.DescentOrbits), orbits.periods
     (True, array([1, 2, 2]))
     >>> orbits.first_ratio_with_period(2)
     1.05

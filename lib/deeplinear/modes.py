@@ -286,92 +286,111 @@ def _solve(t: np.ndarray, sigma: float, u0: float, h: int) -> tuple[np.ndarray, 
 
 
 def _solve_raw(t: np.ndarray, sigma: float, u0: float, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Product ``u`` and residual ``sigma - u`` at times ``t`` (closed forms, else an inversion)."""
     shape = t.shape
     t = t.ravel()
+    closed = _closed_form(t, sigma, u0, h)
+    if closed is not None:
+        u, res = closed
+    elif 0 < u0 < sigma:
+        u, res = _rising(t, sigma, u0, h)
+    elif u0 > sigma:
+        u, res = _falling(t, sigma, u0, h)
+    else:
+        u, res = _negative(t, sigma, u0, h)
+    return u.reshape(shape), res.reshape(shape)
+
+
+def _closed_form(t: np.ndarray, sigma: float, u0: float, h: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Equilibria, ``h = 1``, ``sigma = 0`` and ``h = 2`` have explicit solutions; else None."""
     if u0 == 0.0 or u0 == sigma:
         u = np.full(t.shape, u0)
-        return u.reshape(shape), (sigma - u).reshape(shape)
+        return u, sigma - u
     if h == 1:
-        e = np.exp(-t)
-        res = (sigma - u0) * e
-        return (sigma - res).reshape(shape), res.reshape(shape)
+        res = (sigma - u0) * np.exp(-t)
+        return sigma - res, res
     if sigma == 0.0:
         a0 = abs(u0) ** (1.0 / h)
         a = (a0 ** (2 - 2 * h) + (2 * h - 2) * t) ** (-1.0 / (2 * h - 2))
         u = np.sign(u0) * a**h
-        return u.reshape(shape), (-u).reshape(shape)
+        return u, -u
     if h == 2:
         if u0 > 0:
             e = np.exp(-2 * sigma * t)
             den = u0 + (sigma - u0) * e
+            return sigma * u0 / den, sigma * (sigma - u0) * e / den
+        with np.errstate(over="ignore"):
+            den = u0 + (sigma - u0) * np.exp(2 * sigma * t)
             u = sigma * u0 / den
-            res = sigma * (sigma - u0) * e / den
-        else:
-            with np.errstate(over="ignore"):
-                e = np.exp(2 * sigma * t)
-                den = u0 + (sigma - u0) * e
-                u = sigma * u0 / den
-                res = sigma - u
-        return u.reshape(shape), res.reshape(shape)
+        return u, sigma - u
+    return None
+
+
+def _rising(t: np.ndarray, sigma: float, u0: float, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Learning, ``0 < u0 < sigma``: a rises from a0 to b; z = log(a / (b - a))."""
     b = sigma ** (1.0 / h)
-    if 0 < u0 < sigma:  # learning: a rises from a0 to b; z = log(a / (b - a))
-        a0 = u0 ** (1.0 / h)
-        gap0 = (sigma - u0) / _P(a0, b, h)
-        F0 = _F_pos(a0, gap0, sigma, h)
+    a0 = u0 ** (1.0 / h)
+    gap0 = (sigma - u0) / _P(a0, b, h)
+    F0 = _F_pos(a0, gap0, sigma, h)
 
-        def state(z):
-            a = b / (1.0 + np.exp(-z))
-            gap = b / (1.0 + np.exp(z))
-            return a, gap
+    def state(z):
+        return b / (1.0 + np.exp(-z)), b / (1.0 + np.exp(z))
 
-        def T(z):
-            a, gap = state(z)
-            return _F_pos(a, gap, sigma, h) - F0
-
-        def dT(z):
-            a, _ = state(z)
-            return 1.0 / (b * a ** (h - 2) * _P(a, b, h))
-
-        z, sat = _invert_increasing(T, dT, t, float(np.log(a0 / gap0)), _CAP)
+    def T(z):
         a, gap = state(z)
-        res = np.where(sat, 0.0, gap * _P(a, b, h))
-        u = np.where(res < 0.5 * sigma, sigma - res, a**h)  # never past sigma by rounding
-    elif u0 > sigma:  # decay to b from above: a = b + gap, gap = b exp(-z)
-        a0 = u0 ** (1.0 / h)
-        gap0 = (u0 - sigma) / _P(a0, b, h)
-        F0 = _F_pos(a0, gap0, sigma, h)
+        return _F_pos(a, gap, sigma, h) - F0
 
-        def state(z):
-            gap = b * np.exp(-z)
-            return b + gap, gap
+    def dT(z):
+        a, _ = state(z)
+        return 1.0 / (b * a ** (h - 2) * _P(a, b, h))
 
-        def T(z):
-            a, gap = state(z)
-            return _F_pos(a, gap, sigma, h) - F0
+    z, sat = _invert_increasing(T, dT, t, float(np.log(a0 / gap0)), _CAP)
+    a, gap = state(z)
+    res = np.where(sat, 0.0, gap * _P(a, b, h))
+    u = np.where(res < 0.5 * sigma, sigma - res, a**h)  # never past sigma by rounding
+    return u, res
 
-        def dT(z):
-            a, _ = state(z)
-            return 1.0 / (a ** (h - 1) * _P(a, b, h))
 
-        z, sat = _invert_increasing(T, dT, t, float(-np.log(gap0 / b)), _CAP)
+def _falling(t: np.ndarray, sigma: float, u0: float, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Decay to b from above, ``u0 > sigma``: a = b + gap, gap = b exp(-z)."""
+    b = sigma ** (1.0 / h)
+    a0 = u0 ** (1.0 / h)
+    gap0 = (u0 - sigma) / _P(a0, b, h)
+    F0 = _F_pos(a0, gap0, sigma, h)
+
+    def state(z):
+        gap = b * np.exp(-z)
+        return b + gap, gap
+
+    def T(z):
         a, gap = state(z)
-        res = np.where(sat, 0.0, -gap * _P(a, b, h))
-        u = sigma - res
-    else:  # u0 < 0: |a| = s decays to 0; s = exp(-z)
-        s0 = (-u0) ** (1.0 / h)
-        H0 = _F_neg(s0, sigma, h)
+        return _F_pos(a, gap, sigma, h) - F0
 
-        def T(z):
-            return H0 - _F_neg(np.exp(-z), sigma, h)
+    def dT(z):
+        a, _ = state(z)
+        return 1.0 / (a ** (h - 1) * _P(a, b, h))
 
-        def dT(z):
-            s = np.exp(-z)
-            return 1.0 / (s ** (h - 2) * (sigma + s**h))
+    z, sat = _invert_increasing(T, dT, t, float(-np.log(gap0 / b)), _CAP)
+    a, gap = state(z)
+    res = np.where(sat, 0.0, -gap * _P(a, b, h))
+    return sigma - res, res
 
-        z, sat = _invert_increasing(T, dT, t, float(-np.log(s0)), _CAP / h)
-        u = np.where(sat, 0.0, -np.exp(-z) ** h)
-        res = sigma - u
-    return u.reshape(shape), res.reshape(shape)
+
+def _negative(t: np.ndarray, sigma: float, u0: float, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """``u0 < 0``: |a| = s decays to 0; s = exp(-z)."""
+    s0 = (-u0) ** (1.0 / h)
+    H0 = _F_neg(s0, sigma, h)
+
+    def T(z):
+        return H0 - _F_neg(np.exp(-z), sigma, h)
+
+    def dT(z):
+        s = np.exp(-z)
+        return 1.0 / (s ** (h - 2) * (sigma + s**h))
+
+    z, sat = _invert_increasing(T, dT, t, float(-np.log(s0)), _CAP / h)
+    u = np.where(sat, 0.0, -np.exp(-z) ** h)
+    return u, sigma - u
 
 
 def mode_solution(t: float | np.ndarray, u0: float, sigma: float, h: int) -> np.ndarray:

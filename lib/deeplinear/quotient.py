@@ -432,10 +432,10 @@ def _critical_values(
     def label(T: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(sorted(int(order[t]) + 1 for t in T))
 
+    exhausted = True
     if len(d) == 2:
         # depth 1: L is convex in W_1 = W_{1:1}, whose only critical point is Sigma itself
         groups = [[value(tuple(range(r))), [tuple(range(r))]]]
-        heap = []
     elif k is None:
         n_sets = sum(math.comb(r, c) for c in range(m + 1))
         if n_sets > max_subsets:
@@ -447,36 +447,7 @@ def _critical_values(
         pairs.sort(key=lambda p: (p[0], len(p[1]), p[1]))
         groups = _group(pairs, tol)
     else:
-        heap: list[tuple[float, tuple[int, ...]]] = []
-        seen: set[tuple[int, ...]] = set()
-        for c in range(m + 1):
-            T = tuple(range(c))
-            seen.add(T)
-            heapq.heappush(heap, (value(T), T))
-        groups = []
-        popped = 0
-        while heap:
-            v, T = heap[0]
-            if groups and abs(v - groups[-1][0]) <= tol:
-                groups[-1][1].append(T)
-            elif len(groups) == k:
-                break
-            else:
-                groups.append([v, [T]])
-            heapq.heappop(heap)
-            popped += 1
-            if popped > max_subsets:
-                raise ValueError(
-                    f"more than max_subsets = {max_subsets} learnt sets share the {len(groups)} smallest values "
-                    "(many repeated singular values); raise max_subsets or ask for fewer values"
-                )
-            for pos in range(len(T)):
-                nxt = T[pos] + 1
-                if nxt < r and (pos == len(T) - 1 or T[pos + 1] != nxt):
-                    U = T[:pos] + (nxt,) + T[pos + 1:]
-                    if U not in seen:
-                        seen.add(U)
-                        heapq.heappush(heap, (value(U), U))
+        groups, exhausted = _k_smallest(value, r, m, k, tol, max_subsets)
     values = tuple(float(g[0]) for g in groups)
     subsets = tuple(
         tuple(sorted((label(T) for T in g[1]), key=lambda S: (len(S), S))) for g in groups
@@ -489,9 +460,49 @@ def _critical_values(
         rank_bound=d_min,
         rank=r,
         global_minimum=_global_minimum_value(np.array([s[j] for j in order]), d_min),
-        complete=k is None or (not heap),
+        complete=k is None or exhausted,
         atol=tol,
     )
+
+
+def _k_smallest(value, r: int, m: int, k: int, tol: float, max_subsets: int) -> tuple[list[list], bool]:
+    """The ``k`` smallest critical values, best first, without listing every learnt set.
+
+    Learnt sets of each size are visited in increasing value from a heap: a set's successors
+    move one of its indices to the next smaller singular value. Returns the groups
+    ``[value, [sets]]`` and whether the heap was exhausted (then every value was listed).
+    """
+    heap: list[tuple[float, tuple[int, ...]]] = []
+    seen: set[tuple[int, ...]] = set()
+    for c in range(m + 1):
+        T = tuple(range(c))
+        seen.add(T)
+        heapq.heappush(heap, (value(T), T))
+    groups: list[list] = []
+    popped = 0
+    while heap:
+        v, T = heap[0]
+        if groups and abs(v - groups[-1][0]) <= tol:
+            groups[-1][1].append(T)
+        elif len(groups) == k:
+            break
+        else:
+            groups.append([v, [T]])
+        heapq.heappop(heap)
+        popped += 1
+        if popped > max_subsets:
+            raise ValueError(
+                f"more than max_subsets = {max_subsets} learnt sets share the {len(groups)} smallest values "
+                "(many repeated singular values); raise max_subsets or ask for fewer values"
+            )
+        for pos in range(len(T)):
+            nxt = T[pos] + 1
+            if nxt < r and (pos == len(T) - 1 or T[pos + 1] != nxt):
+                U = T[:pos] + (nxt,) + T[pos + 1:]
+                if U not in seen:
+                    seen.add(U)
+                    heapq.heappush(heap, (value(U), U))
+    return groups, not heap
 
 
 _MAX_RANK = 6

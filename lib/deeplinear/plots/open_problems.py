@@ -139,7 +139,7 @@ def saddle_escape_figure(result: SaddleEscapeTimes):
 
     Parameters
     ----------
-    result : deeplinear.escape.SaddleEscapeTimes
+    result : deeplinear.escape_times.SaddleEscapeTimes
         The result of :func:`deeplinear.saddle_escape_times`.
 
     Returns
@@ -199,7 +199,7 @@ def escape_phase_figure(results: Sequence[EscapePhaseScaling]):
 
     Parameters
     ----------
-    results : sequence of deeplinear.escape.EscapePhaseScaling
+    results : sequence of deeplinear.escape_times.EscapePhaseScaling
         From :func:`deeplinear.escape_phase_scaling`, one per depth (at least one).
 
     Returns
