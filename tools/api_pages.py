@@ -66,7 +66,7 @@ def _directive(module: str, name: str) -> str:
     if isinstance(obj, type):
         if issubclass(obj, BaseException):
             return f".. autoexception:: {module}.{name}\n"
-        return f".. autoclass:: {module}.{name}\n   :members:\n"
+        return f".. autoclass:: {module}.{name}\n   :members:\n   :inherited-members:\n"
     if callable(obj):
         return f".. autofunction:: {module}.{name}\n"
     return f".. autodata:: {module}.{name}\n   :no-value:\n"

@@ -61,12 +61,23 @@ def _resolve_reexport(app, env, node, contnode):
         target = _public_homes().get(raw.rpartition(".")[2])
         if target == raw:
             target = None
+    if target is None and node.get("reftype") in ("attr", "meth") and raw.count(".") == 1:
+        # Class.member: the member's entry if autodoc made one, else the class's own entry
+        owner, member = raw.split(".")
+        home = _public_homes().get(owner)
+        if home is not None:
+            found = _resolve(app, env, node, contnode, f"{home}.{member}")
+            return found if found is not None else _resolve(app, env, node, contnode, home, "class")
     if target is None:
         return None
+    return _resolve(app, env, node, contnode, target)
+
+
+def _resolve(app, env, node, contnode, target, reftype=None):
     domain = env.get_domain("py")
     node = node.deepcopy()
     node["reftarget"] = target
-    return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], target, node, contnode)
+    return domain.resolve_xref(env, node["refdoc"], app.builder, reftype or node["reftype"], target, node, contnode)
 
 
 def _balance_codeautolink_sections() -> None:

@@ -28,8 +28,8 @@ words; their types live in the module that makes them (``dl.quotient.CriticalVal
 The top level re-exports the *functions* (and the exceptions) of the modules below, one
 concept per module; ``dl.<module>`` reaches everything else a module makes public.
 
-Examples
---------
+.. rubric:: Examples
+
 >>> weights = [np.array([[1.0]]), np.array([[2.0]])]
 >>> dl.loss(weights, np.array([[3.0]]))
 0.5

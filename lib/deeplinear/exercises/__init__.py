@@ -10,8 +10,8 @@ call the checker on the unfinished stub and still build. One module per topic; n
 are picked up automatically (each declares ``__all__``), and their names are re-exported
 here.
 
-Examples
---------
+.. rubric:: Examples
+
 >>> result = dl.exercises.check_ray_loss(lambda a, sigma, h: 0.5 * (sigma - a**h) ** 2)
 >>> result.passed
 True

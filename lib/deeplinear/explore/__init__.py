@@ -133,8 +133,8 @@ Modules
 (:class:`Explorer`, which joins both forms, and :func:`explorer`). Every public name is
 re-exported here.
 
-Examples
---------
+.. rubric:: Examples
+
 A tiny explorer of two parameters (6 frames); nothing is drawn until a frame is asked for:
 
 >>> def plot(a, n, fig):

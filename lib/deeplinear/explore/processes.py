@@ -10,8 +10,8 @@ a positive integer makes drawing the frames raise a :class:`ValueError`. Fewer t
 missing frames are always drawn in this process, and if a worker fails the frames are drawn
 here so that the error is reported where it happened.
 
-Examples
---------
+.. rubric:: Examples
+
 >>> dl.explore.processes.PROCESSES_ENV_VAR
 'DEEPLINEAR_EXPLORER_PROCESSES'
 """

@@ -21,8 +21,8 @@ colours, Okabe and Ito 2008) and, for signed quantities such as weight matrices,
 colour map ``DIVERGING_CMAP`` (blue negative, white zero, orange positive); both are defined
 in :mod:`deeplinear.plots.style`.
 
-Examples
---------
+.. rubric:: Examples
+
 >>> import matplotlib.pyplot as plt
 >>> fig = dl.plots.scalar_phase_portrait(1.0, (0.5, -0.2), t_max=5.0)
 >>> len(fig.axes)

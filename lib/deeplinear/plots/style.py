@@ -14,8 +14,8 @@ Every figure of :mod:`deeplinear.plots` draws with these two constants:
     at the centre, orange (``#E69F00``) for positive values; it stays readable in grey.
     Use it with a symmetric colour range (``vmin=-m, vmax=m``) so that zero is white.
 
-Examples
---------
+.. rubric:: Examples
+
 >>> len(dl.plots.OKABE_ITO), dl.plots.OKABE_ITO[0]
 (8, '#0072B2')
 >>> dl.plots.DIVERGING_CMAP.name
