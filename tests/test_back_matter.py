@@ -96,7 +96,7 @@ def config_macros() -> set[str]:
 
 # Standard TeX/MathJax commands the back matter uses; anything else must be a book macro.
 STANDARD_TEX = {
-    "alpha", "ast", "begin", "bmatrix", "cdot", "cdots", "delta", "dot", "dots", "end", "epsilon",
+    "alpha", "ast", "begin", "beta", "nu", "bmatrix", "cdot", "cdots", "delta", "dot", "dots", "end", "epsilon",
     "eta", "frac", "ge", "in", "infty", "lambda", "ldots", "le", "leftarrow", "ln", "lvert",
     "mapsto", "mathcal", "mathrm", "max", "min", "nabla", "notin", "operatorname", "pi", "pm", "prod",
     "psi", "qquad", "quad", "rvert", "sigma", "star", "subseteq", "sum", "theta", "tilde", "times",
