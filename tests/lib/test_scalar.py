@@ -112,3 +112,29 @@ def test_claim_23_stable_manifold_closed_form():
     fl = dl.scalar_flow((0.5, -0.5), 1.0, 10.0, n_points=2)
     assert abs(fl.final[0]) == pytest.approx(2.0303e-5, rel=1e-4)
     assert fl.final[0] == pytest.approx(-fl.final[1], abs=1e-15)
+
+
+# --------------------------------------------------------------------------- the imbalance convention
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+@pytest.mark.parametrize("side", [1.0, -1.0])
+def test_scalar_h2_limit_against_the_flow_for_both_signs_of_the_imbalance(sign, side):
+    # The book's convention (notation page): c = w_2^2 - w_1^2, the scalar C_1 of
+    # dl.conserved_quantities. The limit has w_2^2 > w_1^2 exactly when c > 0.
+    sigma = 1.5
+    w0 = side * np.array([0.4, 1.3]) if sign > 0 else side * np.array([1.3, 0.4])
+    c = w0[1] ** 2 - w0[0] ** 2
+    assert np.sign(c) == sign
+    weights0 = [np.array([[w0[0]]]), np.array([[w0[1]]])]
+    assert dl.conserved_quantities(weights0)[0][0, 0] == pytest.approx(c, abs=1e-15)
+    tr = dl.gradient_flow(weights0, np.array([[sigma]]), (0.0, 60.0), rtol=1e-11, atol=1e-14)
+    final = np.array([tr.final_weights[0][0, 0], tr.final_weights[1][0, 0]])
+    limit = dl.scalar_h2_limit(w0, sigma)
+    np.testing.assert_allclose(final, limit, atol=1e-8)
+    # the closed form of the theorem, written out with the same c
+    r = math.sqrt(c * c + 4 * sigma * sigma)
+    expected = side * np.array([math.sqrt((r - c) / 2), math.sqrt((r + c) / 2)])
+    np.testing.assert_allclose(limit, expected, rtol=1e-12)
+    assert limit[1] ** 2 - limit[0] ** 2 == pytest.approx(c, abs=1e-12)
+    assert np.sign(abs(limit[1]) - abs(limit[0])) == sign
