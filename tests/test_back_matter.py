@@ -76,7 +76,7 @@ def glossary_entries() -> list[tuple[list[str], str]]:
 
 def chapter_slugs() -> list[str]:
     """The chapters of the book: notebooks listed in _toc.yml, and notebooks on disk."""
-    listed = {Path(f).name for f in toc_files() if (ROOT / f).with_suffix(".ipynb").exists()}
+    listed = {Path(f).name for f in toc_files() if f.startswith("chapters/") and (ROOT / f).with_suffix(".ipynb").exists()}
     return sorted(listed | {p.stem for p in CHAPTERS.glob("*.ipynb")})
 
 
