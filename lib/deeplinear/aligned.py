@@ -15,7 +15,7 @@ singular value (Saxe, McClelland and Ganguli 2014),
   :math:`a_0^{2-h}`) but, from an :math:`O(1)` start, :math:`h\,t` has a finite limit as
   :math:`h \to \infty`.
 * :func:`local_convergence_rate` -- the late-time rate :math:`\frac{d}{dt}\log L \to
-  -2h\sigma^{2-2/h}` measured on the integrated flow (digest claim 11).
+  -2h\sigma^{2-2/h}` measured on the integrated flow.
 
 The closed forms of one mode are in :mod:`deeplinear.modes`; the figures of the chapter are in
 :mod:`deeplinear.plots.aligned`.
@@ -493,7 +493,7 @@ def local_convergence_rate(sigma: float, h: int, *, a0: float | None = None) -> 
 
     Examples
     --------
-    >>> rate = dl.local_convergence_rate(2.0, 3)  # digest claim 11
+    >>> rate = dl.local_convergence_rate(2.0, 3)
     >>> round(rate.predicted, 4), round(rate.measured, 2)
     (-15.1191, -15.12)
     """

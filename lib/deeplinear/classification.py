@@ -646,7 +646,7 @@ def classify(
 
 @dataclass(frozen=True, eq=False)
 class StrictnessPrediction:
-    """Outcome of the structural strictness rule (digest 3.2, corrected).
+    """Outcome of the structural strictness rule of :func:`predicted_strictness`.
 
     Attributes
     ----------
@@ -682,7 +682,9 @@ def predicted_strictness(
 ) -> StrictnessPrediction:
     r"""Strictness of a saddle predicted from ranks of partial products (no Hessian).
 
-    The rule (digest 3.2 [CORRECTED], after Achour, Malgouyres and Gerchinovitz 2024):
+    The rule (the book's own; the chapter on second-order analysis proves the direction
+    "passes the test, hence strict" as its rank-test proposition, and the converse is a
+    conjecture checked numerically):
 
     1. if the learnt set ``S`` is not a top set (some unlearnt :math:`\sigma_m` exceeds a learnt
        :math:`\sigma_k`), the saddle is strict;
@@ -691,8 +693,10 @@ def predicted_strictness(
        :math:`\operatorname{rank} W_{i+1:j-1} > |S|` (empty products are identities).
 
     The tests check this rule against the Hessian (:func:`classify`, the ground truth) on the
-    digest's examples, including the ``h = 4`` counterexample to the uncorrected rule, and on
-    random critical points built from blocks, GL orbits and null-space moves.
+    book's examples, including an ``h = 4`` point where a simpler rank condition fails, and on
+    random critical points built from blocks, GL orbits and null-space moves. Compare the
+    characterisation of strict saddles by Achour, Malgouyres and Gerchinovitz (2024), which
+    the book has not matched to this rule clause by clause.
 
     Parameters
     ----------
@@ -714,7 +718,8 @@ def predicted_strictness(
 
     References
     ----------
-    Achour, Malgouyres and Gerchinovitz 2024.
+    Achour, Malgouyres and Gerchinovitz 2024 (the landscape of deep linear networks, for
+    comparison).
 
     Examples
     --------

@@ -453,7 +453,7 @@ def is_critical(weights: Sequence[np.ndarray], Sigma: np.ndarray, *, tol: float 
 
     Examples
     --------
-    Claim 32 of the digest: a non-critical point of the origin's fibre.
+    A non-critical point of the origin's fibre.
 
     >>> e1, e2 = np.eye(2)
     >>> dl.is_critical([np.outer(e1, e1), np.outer(e2, e2)], np.diag([3.0, 2.0]))

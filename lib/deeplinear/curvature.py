@@ -772,7 +772,7 @@ def sharpness(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> float:
     r"""The largest Hessian eigenvalue :math:`\lambda_{\max}(\nabla^2 L)`.
 
     At the balanced global minimum (``d_min >= r``) it equals :math:`h\,\sigma_1^{2-2/h}`,
-    the smallest value over the fibre of minima (balanced minima are the flattest; for the
+    the smallest value over the fibre of minima (attained at the 0-balanced minima, among others; for the
     scalar ``h = 2`` minimum :math:`(c\sqrt\sigma, \sqrt\sigma/c)` it is
     :math:`\sigma(c^2 + c^{-2})`). Gradient descent with step :math:`\eta` can only converge to
     a minimum with :math:`\eta < 2/\lambda_{\max}`. Dense below 400 weights, Lanczos above.

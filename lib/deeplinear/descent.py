@@ -10,7 +10,7 @@ survive, but the conservation laws do not: the drift is exactly second order,
 because the first-order terms cancel (:math:`W_{i+1}^\top G_{i+1} = G_i W_i^\top`). Near a
 minimum, descent is locally stable only if :math:`\eta < 2/\lambda_{\max}(H)`, with :math:`H`
 the Hessian with respect to the weight entries; at the balanced minimum
-:math:`\lambda_{\max} = h\,\sigma_1^{2-2/h}` (survey Section 6; Arora, Cohen, Golowich and Hu
+:math:`\lambda_{\max} = h\,\sigma_1^{2-2/h}` (derived in the book's chapter beyond gradient flow; Arora, Cohen, Golowich and Hu
 2019 for global step-size conditions; Crăciun and Ghoshdastidar 2024 for the threshold beyond
 which convergence is impossible).
 

@@ -280,8 +280,8 @@ def saddle_samples(
 ) -> list[list[np.ndarray]]:
     r"""Random points of the stable (or unstable) set of :math:`A_S` built from rays and symmetry.
 
-    Each sample is :math:`T\cdot\big(A_S + \sum_{k\in S}\delta_k E_k + \sum_m a_m\, s^{(m)}\!\circ E_m\big)`:
-    the learnt modes moved along their balanced lines by :math:`\delta_k` (uniform in
+    Each sample is :math:`T\cdot\big(A_S + \sum_{k\in S}\beta_k E_k + \sum_m a_m\, s^{(m)}\!\circ E_m\big)`:
+    the learnt modes moved along their balanced lines by :math:`\beta_k` (uniform in
     ``[-learnt_amplitude, learnt_amplitude]``; zero for unstable samples), a random choice of
     available unlearnt modes with pairwise different hidden coordinates, each on a random
     stable (product of signs opposite :math:`\sigma_m`) or unstable ray at an amplitude uniform
@@ -301,7 +301,7 @@ def saddle_samples(
     amplitude : (float, float), default (0.1, 0.3)
         Range of the amplitudes on the rays, ``0 < low <= high``.
     learnt_amplitude : float, default 0.05
-        Half-width of the uniform moves :math:`\delta_k` of the learnt modes (stable samples).
+        Half-width of the uniform moves :math:`\beta_k` of the learnt modes (stable samples).
 
     Returns
     -------

@@ -76,7 +76,7 @@ class FiberSample:
     relative_gradient_norms : tuple of float
         :func:`deeplinear.relative_gradient_norm` per point.
     critical : tuple of bool
-        :func:`deeplinear.is_critical` per point (non-critical fibre points exist: claim 32).
+        :func:`deeplinear.is_critical` per point (non-critical fibre points exist).
     norms : tuple of float
         :math:`(\sum_i\lVert W_i\rVert_F^2)^{1/2}` per point: unbounded along a fibre.
     imbalance : tuple of tuple of float
@@ -260,7 +260,7 @@ def sample_fiber(
     Examples
     --------
     From the origin of a depth-two network, moves that leave the orbit keep the product zero
-    but are not critical (claim 32):
+    but are not critical:
 
     >>> origin = dl.critical_point((), np.diag([3.0, 2.0]), (2, 2, 2))
     >>> fs = dl.sample_fiber(origin, None, 0, n=2, kind="factorisation")
@@ -661,7 +661,7 @@ def level_set_family(
     * :math:`S = \emptyset`, :math:`h = 2`: :math:`(t\,e_1 n^\top, 0)` with
       :math:`\Sigma n = 0`, or :math:`(0, t\,m e_1^\top)` with :math:`\Sigma^\top m = 0`.
       When ``Sigma`` is square and invertible neither exists: the origin is then a
-      *non-degenerate* critical point (Hessian eigenvalues :math:`\pm\sigma_k`, claim 12),
+      *non-degenerate* critical point (Hessian eigenvalues :math:`\pm\sigma_k`),
       hence **isolated**, and its critical set is bounded; this function raises.
 
     Parameters

@@ -31,13 +31,13 @@ the error control is relative for every component that matters), and a step cap
 ``max_step="auto"`` explained below. Evidence, measured against the exact mode solutions of
 :mod:`deeplinear.modes` (tests in ``tests/lib/test_flow.py``):
 
-* incremental learning (digest claim 27; ``Sigma = diag(3, 2, 1)``, ``h = 2``,
+* incremental learning (``Sigma = diag(3, 2, 1)``, ``h = 2``,
   ``u0 = 1e-6``): the loss matches the closed form to ``1.2e-9`` on ``[0, 14]``, through all
   three transitions (``rtol=1e-6``: ``1.4e-5``);
 * a deep flow through a long plateau (``h = 3``, aligned, ``a0 = 0.05``, ``t`` in
   ``[0, 40]``): error ``3.5e-9`` (``rtol=1e-8``: ``6.8e-7``; ``rtol=1e-6``: ``6.7e-3``,
   wrong in the third digit; no step cap: ``3.1e-8``);
-* conservation (digest claim 4, ``d = (3, 4, 2, 3)``, ``[0, 20]``): relative drift of the
+* conservation (``d = (3, 4, 2, 3)``, ``[0, 20]``): relative drift of the
   :math:`C_i` ``2.5e-13``.
 """
 
@@ -630,7 +630,7 @@ def gradient_flow(
     >>> import deeplinear as dl
     >>> W0 = dl.aligned_init((3, 3, 3), 1e-3)
     >>> traj = dl.gradient_flow(W0, np.diag([3.0, 2.0, 1.0]), (0, 12), t_eval=[1, 3, 5, 8, 12])
-    >>> [round(float(v), 4) for v in traj.loss]  # digest claim 27
+    >>> [round(float(v), 4) for v in traj.loss]
     [6.9987, 2.2185, 0.4787, 0.0051, 0.0]
     """
     problem = _FlowProblem.parse(weights0, Sigma, t_span, t_eval, rtol, atol, end_to_end_loss, max_step)

@@ -12,7 +12,7 @@ Gidel, Bach and Lacoste-Julien 2019; Jacot et al. 2021).
   :func:`incremental_plateaus` and the ladder of :func:`deeplinear.critical_values`.
 * :func:`random_half_times` predicts the transition times of a *random* small two-layer start
   (a heuristic, checked numerically in the chapter); :func:`random_vs_aligned` compares
-  random and aligned starts (digest claim 27).
+  random and aligned starts.
 
 The figures are in :mod:`deeplinear.plots.incremental`.
 """
@@ -433,7 +433,7 @@ def incremental_run(
 
 @dataclass(frozen=True)
 class RandomVsAligned:
-    r"""Aligned and random small starts of the same size, over several seeds (claim 27).
+    r"""Aligned and random small starts of the same size, over several seeds.
 
     The property ``max_prediction_error`` is the largest
     :math:`|t_k^{\rm measured} - t_k^{\rm predicted}|` over seeds and modes.

@@ -245,7 +245,7 @@ def balanced_init(
 
     so :math:`W_h \cdots W_1 = W_0` and
     :math:`W_{i+1}^\top W_{i+1} = Q_i S^{2/h} Q_i^\top = W_i W_i^\top` (Arora, Cohen and Hazan
-    2018; survey Section 4.2).
+    2018).
 
     Parameters
     ----------
@@ -433,7 +433,8 @@ def deficiency_margin(end_to_end_map: np.ndarray | Sequence[np.ndarray], Sigma: 
     Arora, Cohen, Golowich and Hu (2019): if :math:`c > 0` the initial end-to-end map is closer
     to :math:`\Sigma` than any rank-deficient matrix, and (with approximate balance) gradient
     descent converges linearly. For a 0-balanced flow with a square end-to-end map,
-    :math:`\ell(t) \le \ell(0)\, e^{-2 h c^{2(h-1)/h} t}` (survey Section 4.3).
+    :math:`\ell(t) \le \ell(0)\, e^{-2 h c^{2(h-1)/h} t}` (proved in the book's chapter on
+    balanced initialisations and convergence rates, after Arora, Cohen, Golowich and Hu 2019).
 
     Parameters
     ----------

@@ -559,7 +559,7 @@ def commutator_block_drift(trajectory: Trajectory) -> np.ndarray:
     The blocks are :math:`B_0 = W_1^\top W_1`, :math:`B_i = C_i` (:math:`1 \le i \le h-1`) and
     :math:`B_h = -W_h W_h^\top` (:func:`commutator_blocks`). Along the gradient flow the inner
     blocks are conserved (:func:`conserved_quantities`) and stay at rounding level; the outer
-    ones move (Wendin and Altafini, arXiv:2511.10362; digest claim 4).
+    ones move (Wendin and Altafini, arXiv:2511.10362).
 
     Parameters
     ----------

@@ -162,7 +162,7 @@ class ModeManifold:
 class SaddleManifolds:
     r"""Stable and unstable sets of a balanced saddle :math:`A_S` in the mode representation.
 
-    Inside the aligned submanifold (one scalar chain per mode, the digest's 3.5), the saddle's
+    Inside the aligned submanifold (one scalar chain per mode), the saddle's
     stable set is the product of the learnt modes' balanced lines and, for each available
     unlearnt mode, the point 0 together with its stable rays; the unstable set is spanned by
     the unstable rays of the unlearnt modes.

@@ -32,7 +32,7 @@ Cases handled: ``0 < u0 < sigma`` (learning, the sigmoid), ``u0 > sigma`` (decay
 :math:`u = 0`, algebraically for ``h >= 3``: the stable set of a non-strict saddle),
 ``u0 = 0`` and ``u0 = sigma`` (equilibria) and ``sigma = 0`` (no signal: decay to 0).
 
-The unbalanced two-layer law (imbalance :math:`c = w_1^2 - w_2^2` conserved,
+The unbalanced two-layer law (imbalance :math:`c = w_2^2 - w_1^2` conserved,
 :math:`p = w_1 w_2`; Tarmoun, França, Haeffele and Vidal 2021) is
 :math:`\dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p)`, started from :func:`unbalanced_weights`.
 
@@ -437,7 +437,7 @@ def mode_solution(t: float | np.ndarray, u0: float, sigma: float, h: int) -> np.
 
     Examples
     --------
-    >>> round(float(dl.mode_solution(1.0, 0.01, 3.0, 2)), 10)  # digest claim 8
+    >>> round(float(dl.mode_solution(1.0, 0.01, 3.0, 2)), 10)
     1.7230022341
     >>> dl.mode_solution([0.0, 1.0, 2.0], 0.01, 1.0, 3)
     array([0.01    , 0.020463, 0.051436])
@@ -568,7 +568,7 @@ def learning_time(u0: float, uf: float | np.ndarray, sigma: float, h: int) -> fl
 
     Examples
     --------
-    >>> round(dl.learning_time(0.01, 0.99 * 3.0, 3.0, 2), 10)  # digest claim 9
+    >>> round(dl.learning_time(0.01, 0.99 * 3.0, 3.0, 2), 10)
     1.7159272373
     >>> dl.learning_time(0.01, [0.5, 1.0], 1.0, 3)  # the limit sigma is never reached
     array([3.768037,      inf])

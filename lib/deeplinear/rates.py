@@ -7,13 +7,13 @@ guarantees for a 0-balanced flow: :math:`2h\,c^{2(h-1)/h}` when the end-to-end m
 :math:`2\,c^{2(h-1)/h}` in general).
 
 * :func:`rate_run` -- the loss along a flow against both bounds
-  :math:`\ell(0)e^{-\text{rate}\cdot t}` (digest claim 29 and its non-square counterexample).
+  :math:`\ell(0)e^{-\text{rate}\cdot t}` (and a non-square counterexample).
 * :func:`margin_example` -- a one-parameter family of 0-balanced starts with prescribed margin,
   square or wide.
 * :func:`singular_value_paths` -- the singular values of the end-to-end map of balanced flows of
   several depths from the same small product: depth makes them arrive one at a time.
 * :func:`random_limits` -- the limit loss of flows from random Gaussian starts, with and without
-  a bottleneck (digest claim 31).
+  a bottleneck.
 * :func:`random_convergence_times` -- how long random small starts take to converge, and how
   long they rest on the last rung (an open problem).
 * :func:`huber_mode_study` -- half-times of aligned modes under a Huber loss, against
@@ -157,7 +157,7 @@ def rate_run(
               \ell(t) \le \ell(0)\, e^{-2\,c^{2(h-1)/h}\, t},
 
     with :math:`c` the deficiency margin of the start (:func:`deeplinear.init.deficiency_margin`)
-    and the rates of :func:`deeplinear.margin_rate` (digest claim 29).
+    and the rates of :func:`deeplinear.margin_rate`.
 
     Parameters
     ----------
@@ -439,7 +439,7 @@ def random_limits(
     Start ``k`` uses ``numpy.random.default_rng(seeds[k])`` and entry standard deviation
     ``scales[k % len(scales)]``. Each flow stops when the loss is below ``loss_tol`` or the
     gradient norm below ``grad_tol`` (an equilibrium), or at ``t_max``. Its limit is compared
-    with the global minimum value (digest claim 31)
+    with the global minimum value
 
     .. math:: L^\star = \tfrac12\sum_{k > d_{\min}}\sigma_k^2 .
 

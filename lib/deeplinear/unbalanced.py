@@ -1,6 +1,7 @@
 r"""One mode of a two-layer network whose layers are not balanced: the product law and its solution.
 
-With :math:`p = w_1 w_2` and the conserved imbalance :math:`c = w_1^2 - w_2^2`, the aligned
+With :math:`p = w_1 w_2` and the conserved imbalance :math:`c = w_2^2 - w_1^2` (the book's sign
+convention: the conserved quantity :math:`C_1` of the chain), the aligned
 two-layer flow of one mode closes on the product,
 
 .. math:: \dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p),
@@ -32,7 +33,7 @@ def unbalanced_rhs(p: float | np.ndarray, sigma: float, c: float) -> float | np.
 
     .. math:: \dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p)
 
-    Here :math:`p = w_1 w_2` and :math:`c = w_1^2 - w_2^2` (conserved); ``c = 0`` is the
+    Here :math:`p = w_1 w_2` and :math:`c = w_2^2 - w_1^2` (conserved); ``c = 0`` is the
     balanced law :math:`\dot p = 2|p|(\sigma - p)`.
 
     Parameters
@@ -42,7 +43,7 @@ def unbalanced_rhs(p: float | np.ndarray, sigma: float, c: float) -> float | np.
     sigma : float
         The singular value.
     c : float
-        The imbalance :math:`w_1^2 - w_2^2`.
+        The imbalance :math:`c = w_2^2 - w_1^2` (only :math:`c^2` enters).
 
     Returns
     -------
@@ -102,7 +103,7 @@ def unbalanced_learning_time(p0: float, pf: float | np.ndarray, sigma: float, c:
     sigma : float
         The singular value, ``> 0``.
     c : float
-        The imbalance :math:`w_1^2 - w_2^2`.
+        The imbalance :math:`c = w_2^2 - w_1^2` (only :math:`c^2` enters).
 
     Returns
     -------
@@ -125,7 +126,7 @@ def unbalanced_learning_time(p0: float, pf: float | np.ndarray, sigma: float, c:
 
     Examples
     --------
-    >>> round(dl.unbalanced_learning_time(1e-4, 0.5, 1.0, 0.5), 4)  # digest claim 26
+    >>> round(dl.unbalanced_learning_time(1e-4, 0.5, 1.0, 0.5), 4)
     0.9515
     """
     sigma = as_positive(sigma, "sigma")
@@ -173,7 +174,7 @@ def unbalanced_solution(t: float | np.ndarray, p0: float, sigma: float, c: float
     sigma : float
         The singular value, ``> 0``.
     c : float
-        The imbalance :math:`w_1^2 - w_2^2`.
+        The imbalance :math:`c = w_2^2 - w_1^2` (only :math:`c^2` enters).
 
     Returns
     -------
@@ -226,22 +227,23 @@ def unbalanced_solution(t: float | np.ndarray, p0: float, sigma: float, c: float
 
 
 def unbalanced_weights(p: float, c: float) -> tuple[float, float]:
-    r"""The scalar weights :math:`(w_1, w_2)` with :math:`w_1^2 - w_2^2 = c` and :math:`w_1 w_2 = p`.
+    r"""The scalar weights :math:`(w_1, w_2)` with :math:`w_2^2 - w_1^2 = c` and :math:`w_1 w_2 = p`.
 
     A start of the unbalanced two-layer law (:func:`unbalanced_rhs`) with prescribed imbalance
-    and product.
+    and product; ``c`` is the conserved quantity :math:`C_1 = w_2^2 - w_1^2` of the chain
+    (:func:`deeplinear.invariants.conserved_quantities`).
 
-    .. math:: w_1 = \sqrt{\big(c + \sqrt{c^2 + 4p^2}\big)/2}, \qquad w_2 = p / w_1
+    .. math:: w_1 = \sqrt{\big(\sqrt{c^2 + 4p^2} - c\big)/2}, \qquad w_2 = p / w_1
 
     :math:`w_1 \ge 0` (computed without cancellation) and :math:`w_2 = p / w_1` (or
-    :math:`\sqrt{-c}` when :math:`p = 0`, :math:`c < 0`).
+    :math:`\sqrt{c}` when :math:`p = 0`, :math:`c > 0`).
 
     Parameters
     ----------
     p : float
         The product :math:`w_1 w_2`.
     c : float
-        The imbalance :math:`w_1^2 - w_2^2`.
+        The imbalance :math:`w_2^2 - w_1^2`.
 
     Returns
     -------
@@ -258,8 +260,8 @@ def unbalanced_weights(p: float, c: float) -> tuple[float, float]:
     Examples
     --------
     >>> w1, w2 = dl.unbalanced_weights(0.5, 0.75)
-    >>> w1, w2, w1**2 - w2**2, w1 * w2
-    (1.0, 0.5, 0.75, 0.5)
+    >>> w1, w2, w2**2 - w1**2, w1 * w2
+    (0.5, 1.0, 0.75, 0.5)
     """
     try:
         c, p = float(c), float(p)
@@ -267,9 +269,10 @@ def unbalanced_weights(p: float, c: float) -> tuple[float, float]:
         raise TypeError(f"c and p must be real numbers, got c = {c!r:.40}, p = {p!r:.40}") from exc
     if not (np.isfinite(c) and np.isfinite(p)):
         raise ValueError(f"c and p must be finite, got c = {c}, p = {p}")
-    r = np.hypot(c, 2.0 * p)
-    w1sq = (c + r) / 2.0 if c >= 0 else (2.0 * p * p / (r - c) if r - c > 0 else 0.0)
+    d = -c  # w_1^2 - w_2^2
+    r = np.hypot(d, 2.0 * p)
+    w1sq = (d + r) / 2.0 if d >= 0 else (2.0 * p * p / (r - d) if r - d > 0 else 0.0)
     w1 = float(np.sqrt(w1sq))
     if w1 == 0.0:
-        return 0.0, float(np.sqrt(max(-c, 0.0)))
+        return 0.0, float(np.sqrt(max(c, 0.0)))
     return w1, p / w1

@@ -32,7 +32,9 @@ def test_unbalanced_solution():
 def test_unbalanced_weights_realise_c_and_p():
     for c, p in [(0.5, 1e-4), (-2.0, 0.3), (0.0, 0.2), (-1.0, 0.0), (3.0, -0.5)]:
         w1, w2 = dl.unbalanced_weights(p, c)
-        assert w1**2 - w2**2 == pytest.approx(c, abs=1e-14)
+        # the book's convention (notation page): c = w_2^2 - w_1^2, the conserved C_1 of the chain
+        assert w2**2 - w1**2 == pytest.approx(c, abs=1e-14)
+        assert dl.conserved_quantities([np.array([[w1]]), np.array([[w2]])])[0][0, 0] == pytest.approx(c, abs=1e-14)
         assert w1 * w2 == pytest.approx(p, abs=1e-15)
     with pytest.raises(ValueError, match="finite"):
         dl.unbalanced_weights(0.1, float("nan"))

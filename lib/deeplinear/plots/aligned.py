@@ -8,7 +8,7 @@ r"""Figures for the chapter on aligned initialisation (the computations are in :
   :math:`a_0^{2-h}`) but, from an :math:`O(1)` start, :math:`h\,t` has a finite limit as
   :math:`h \to \infty` (:func:`deeplinear.depth_scaled_times`).
 * :func:`unbalanced_figure` -- the two-layer scalar law with imbalance
-  :math:`c = w_1^2 - w_2^2`, :math:`\dot p = \sqrt{c^2 + 4p^2}(\sigma - p)` (digest claim 26).
+  (:math:`c = w_2^2 - w_1^2`), :math:`\dot p = \sqrt{c^2 + 4p^2}(\sigma - p)`.
 * :func:`aligned_explorer_figure` -- the chapter's explorer: closed form against the
   integrated network flow for a chosen :math:`\sigma`, depth and initial scale.
 """
@@ -299,7 +299,7 @@ def unbalanced_figure(
     *,
     t_max: float = 6.0,
 ):
-    r"""The two-layer scalar network with imbalance :math:`c = w_1^2 - w_2^2` (claim 26).
+    r"""The two-layer scalar network with imbalance :math:`c = w_2^2 - w_1^2`.
 
     Left: :math:`p = w_1 w_2` against time, closed form (:func:`deeplinear.unbalanced_solution`)
     with markers from the integrated network flow (:func:`deeplinear.gradient_flow` started at
@@ -307,7 +307,7 @@ def unbalanced_figure(
     (:func:`deeplinear.unbalanced_learning_time`). Right: the speed
     :math:`\dot p = \sqrt{c^2 + 4p^2}(\sigma - p)` against :math:`p`.
 
-    .. math:: \dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p), \qquad c = w_1^2 - w_2^2
+    .. math:: \dot p = \sqrt{c^2 + 4p^2}\,(\sigma - p), \qquad c = w_2^2 - w_1^2
 
     Parameters
     ----------

@@ -5,15 +5,15 @@ The threshold :math:`\eta^\star = 2/(h\,\sigma_1^{2-2/h})`, the largest step for
 balanced global minimum (the flattest one) is linearly stable, is :func:`deeplinear.critical_step`.
 
 * :func:`threshold_figure` draws :func:`deeplinear.threshold_runs`: descent started next to the
-  balanced minimum with steps just below and just above :math:`\eta^\star` (digest claim 20).
+  balanced minimum with steps just below and just above :math:`\eta^\star`.
 * :func:`drift_scaling_figure` draws :func:`deeplinear.drift_scaling`: the conserved quantities
-  drift by exactly :math:`O(\eta^2)` per step and by :math:`O(\eta)` over a whole run (claim 21).
+  drift by exactly :math:`O(\eta^2)` per step and by :math:`O(\eta)` over a whole run.
 * :func:`sharpness_selection_figure` draws :func:`deeplinear.sharpness_selection`: from an
   unbalanced start, larger steps end at flatter, more balanced minima, always with
   :math:`\lambda_{\max} < 2/\eta`.
 * :func:`nonquadratic_figure` draws :func:`deeplinear.nonquadratic_runs`: flows of the logistic
   loss on separable and non-separable labels and of a Huber loss: the conserved quantities stay
-  put while the landscape changes (digest claim 30).
+  put while the landscape changes.
 * :func:`step_explorer_figure` -- the explorer of the chapter: loss and imbalance drift per
   iteration for a step size relative to :math:`\eta^\star` and a depth.
 
@@ -212,7 +212,7 @@ def sharpness_selection_figure(sel: SharpnessSelection):
     ax_s.set_xlabel(r"step size $\eta$")
     ax_s.set_ylabel(r"sharpness $\lambda_{\max}$ at the end")
     ax_s.legend(fontsize=7, loc="upper right")
-    ax_s.set_title("larger steps end at flatter minima", fontsize=9)
+    ax_s.set_title("sharpness where descent ends", fontsize=9)
     ax_i.axhline(sel.flow_imbalance, color=OKABE_ITO[2], lw=1.2, ls=":", label="gradient flow (conserved)")
     ax_i.plot(e[ok], sel.imbalance[ok], "o", color=OKABE_ITO[0], ms=5, label="where descent ends")
     ax_i.set_ylim(0.0, 1.15 * max(sel.flow_imbalance, float(np.nanmax(sel.imbalance, initial=0.0))))
@@ -220,7 +220,7 @@ def sharpness_selection_figure(sel: SharpnessSelection):
     ax_i.set_xlabel(r"step size $\eta$")
     ax_i.set_ylabel(r"imbalance $\max_i\|C_i\|_F$ at the end")
     ax_i.legend(fontsize=7, loc="upper right")
-    ax_i.set_title("... and at more balanced ones", fontsize=9)
+    ax_i.set_title("imbalance where descent ends", fontsize=9)
     return fig
 
 

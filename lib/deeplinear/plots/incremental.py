@@ -8,7 +8,7 @@ Gidel, Bach and Lacoste-Julien 2019; Jacot et al. 2021).
 * :func:`incremental_ladder_figure` and :func:`incremental_rank_figure` draw one
   :class:`deeplinear.incremental.IncrementalRun`; :func:`incremental_explorer_figure` computes and draws one
   for the chapter's explorer.
-* :func:`random_vs_aligned_figure` draws a :class:`deeplinear.incremental.RandomVsAligned` (digest claim 27).
+* :func:`random_vs_aligned_figure` draws a :class:`deeplinear.incremental.RandomVsAligned`.
 * :func:`incremental_depth_figure` -- deeper networks separate the transitions more sharply.
 """
 

@@ -6,12 +6,12 @@ The measurements drawn here are :func:`deeplinear.commutator_block_drift` and
 * :func:`commutator_drift_figure`: how far each diagonal block of :math:`[A^\top, A]` has moved
   from its initial value along a trajectory. The inner (hidden-layer) blocks are the conserved
   quantities :math:`C_i` and stay at rounding level; the outer blocks :math:`W_1^\top W_1` and
-  :math:`-W_h W_h^\top` move (Wendin and Altafini, arXiv:2511.10362; digest claim 4). A second
+  :math:`-W_h W_h^\top` move (Wendin and Altafini, arXiv:2511.10362). A second
   panel shows the loss, the Lyapunov function of the flow.
 * :func:`symmetry_figure`: the flow from :math:`W(0)` and from :math:`T\cdot W(0)` for a
   hidden-layer transform :math:`T`; the loss starts equal, and the distance between the second
   trajectory and the transformed first one, :math:`\lVert W'(t) - T\cdot W(t)\rVert`, is at
-  rounding level exactly when :math:`T` is orthogonal (digest claim 22).
+  rounding level exactly when :math:`T` is orthogonal.
 * :func:`random_symmetry_figure`: the same for a random transform of a given condition number,
   the explorer of the chapter on invariants.
 """

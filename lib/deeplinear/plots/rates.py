@@ -2,7 +2,7 @@ r"""Figures for the chapter on balanced initialisations and convergence rates (t
 are in :mod:`deeplinear.rates`).
 
 * :func:`rate_bound_figure` draws :func:`deeplinear.rate_run`: the loss along a flow against both
-  bounds :math:`\ell(0)e^{-\text{rate}\cdot t}` (digest claim 29 and its non-square
+  bounds :math:`\ell(0)e^{-\text{rate}\cdot t}` (and a non-square
   counterexample).
 * :func:`margin_explorer_figure` -- the explorer of the chapter: a 0-balanced start with
   prescribed margin (:func:`deeplinear.margin_example`), square or wide.
@@ -12,7 +12,7 @@ are in :mod:`deeplinear.rates`).
   for several imbalances :math:`c`, next to matrix flows from delta-balanced starts with one
   common end-to-end map.
 * :func:`random_limits_figure` draws :func:`deeplinear.random_limits`: the limit loss of flows
-  from random Gaussian starts, with and without a bottleneck (digest claim 31).
+  from random Gaussian starts, with and without a bottleneck.
 
 References: Arora, Cohen and Hazan (2018); Arora, Cohen, Golowich and Hu (2019); Bah, Rauhut,
 Terstiege and Westdickenberg (2022); Tarmoun, Franca, Haeffele and Vidal (2021).
@@ -252,7 +252,7 @@ def imbalance_figure(
     r"""What imbalance does, in two panels.
 
     Left: the exact scalar law :math:`\dot p = \sqrt{c^2 + 4p^2}(\sigma - p)` of a two-layer
-    scalar network with imbalance :math:`c = w_1^2 - w_2^2` (:func:`deeplinear.unbalanced_solution`):
+    scalar network with imbalance :math:`c = w_2^2 - w_1^2` (:func:`deeplinear.unbalanced_solution`):
     imbalance removes the plateau near :math:`p = 0`. Right: the loss of depth-``h`` matrix flows
     from delta-balanced starts (:func:`deeplinear.delta_balanced_init`) that share one end-to-end
     map ``product0`` (default :math:`\Sigma + 0.5 D` with a fixed random unit :math:`D`), one curve

@@ -2,7 +2,7 @@ r"""Figures of scalar networks (all widths one): phase portraits and trajectorie
 
 The scalar chain of depth ``h`` has the flow
 :math:`\dot w_i = \prod_{j\ne i} w_j\,(\sigma - \prod_j w_j)` and the conserved quantities
-:math:`w_{i+1}^2 - w_i^2` (digest Section 3.5 and claims 23-25). For ``h = 2`` the sum
+:math:`w_{i+1}^2 - w_i^2`. For ``h = 2`` the sum
 :math:`s = w_1 + w_2` obeys :math:`\dot s = (\sigma - w_1 w_2)\,s`, so its sign is invariant:
 the line :math:`w_1 = -w_2` is the stable manifold of the saddle at the origin, and every other
 trajectory converges to the point of the hyperbola of minima :math:`w_1 w_2 = \sigma` on its

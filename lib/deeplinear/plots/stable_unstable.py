@@ -1,4 +1,4 @@
-r"""Figures of the chapter on stable and unstable sets at saddles (digest 3.5, claims 23-24).
+r"""Figures of the chapter on stable and unstable sets at saddles.
 
 The computations behind them live in :mod:`deeplinear.escape` and :mod:`deeplinear.rays`: an unlearnt mode ``m`` of the
 balanced saddle :math:`A_S` carries a scalar chain :math:`w_1, \dots, w_h` with target
