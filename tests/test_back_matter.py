@@ -202,3 +202,14 @@ def test_notation_uses_the_book_macros_and_lists_them_all():
     listed = set(re.findall(r"`\\([A-Za-z]+)[^`]*`", text))
     assert listed - macros == set(), f"the macro table lists undefined macros: {sorted(listed - macros)}"
     assert macros - listed == set(), f"the macro table misses macros of _config.yml: {sorted(macros - listed)}"
+
+
+def test_the_bibliography_parses_and_every_key_is_unique():
+    # a missing brace or a key added twice by two writers fails here, before a 5-minute build
+    import pybtex.database
+
+    text = (ROOT / "references.bib").read_text()
+    keys = re.findall(r"^@\w+\{([^,\s]+),", text, re.M)
+    assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)
+    entries = pybtex.database.parse_string(text, "bibtex").entries
+    assert set(entries) == set(keys)
