@@ -76,9 +76,11 @@ def _module_page(module: str, title_name: str) -> str:
     mod = importlib.import_module(module)
     names = list(getattr(mod, "__all__", []))
     label = "api-" + module.removeprefix(PACKAGE + ".").replace(".", "-")
+    # Titles stay free of math: the navigation shows them on every page, and a page without
+    # math of its own does not load MathJax.
     return "\n".join([
         f"({label})=",
-        f"# `{title_name}`: {_summary(mod)}",
+        f"# `{title_name}`",
         "",
         _autodoc_block(module, names),
         "",
@@ -88,7 +90,7 @@ def _module_page(module: str, title_name: str) -> str:
 def _subpackage_page(sub: str) -> str:
     full = f"{PACKAGE}.{sub}"
     pkg = importlib.import_module(full)
-    parts = [f"(api-{sub})=", f"# `{full}`: {_summary(pkg)}", "",
+    parts = [f"(api-{sub})=", f"# `{full}`", "",
              "```{eval-rst}", f".. automodule:: {full}", "   :no-members:", "```", ""]
     if not hasattr(pkg, "__path__"):  # one module: document its names on this page
         return "\n".join(parts[:3] + [_autodoc_block(full, list(pkg.__all__)), ""])
