@@ -215,12 +215,17 @@ def rewrite(path: Path, req: str, write: bool = True) -> bool:
 
 
 def build_wheel(out: Path, root: Path = ROOT) -> Path:
-    """Build the library's wheel into `out` with the running Python (no network needed)."""
+    """Build the library's wheel into `out` with the running Python (no network needed).
+
+    `python -m build` makes the sdist and then the wheel from it, so nothing but the ignored
+    egg-info is written into the source tree.
+    """
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-               "--wheel-dir", tmp, str(root)]
-        subprocess.run(cmd, check=True)
+        cmd = [sys.executable, "-m", "build", "--no-isolation", "--outdir", tmp, str(root)]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"setup_cells: building the wheel failed:\n{done.stdout}{done.stderr}")
         built = Path(tmp) / wheel_name(root)
         target = out / built.name
         shutil.copyfile(built, target)
