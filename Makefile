@@ -2,12 +2,13 @@
 #   make book   set up .venv and the front-end assets, build the HTML book (every notebook executed)
 #   make test   set up, build the book, run every test (library, notebooks with nbval, real browser)
 #   make serve  serve the built book on http://127.0.0.1:8000/
+#   make dist   the library's wheel and sdist in _build/dist; make cells rewrites the setup cells
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test test-lib test-notebooks test-browser serve setup assets browser store bench clean
+.PHONY: book test test-lib test-notebooks test-browser serve setup assets browser store bench clean dist cells
 
 setup: $(STAMP) assets
 
@@ -51,6 +52,14 @@ serve:
 # Re-execute the chapters and store the outputs that nbval compares (tools/store_outputs.py).
 store: setup
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/store_outputs.py chapters/*.ipynb library/*.ipynb
+
+# The library's wheel and sdist (_build/dist), built with the environment's setuptools.
+dist: setup
+	$(PY) -m build --no-isolation --outdir _build/dist .
+
+# Rewrite every notebook's hidden setup cell from _config.yml (library_source, repository.url).
+cells: setup
+	$(PY) tools/setup_cells.py
 
 bench: setup
 	$(PY) benchmarks/run_all.py

@@ -11,6 +11,10 @@ Run by `make book` inside the project's virtual environment. What it adds to a p
 * `DEEPLINEAR_BUILD=1` is exported to the kernels so explorers precompute their static form
   (lib/deeplinear/explore/).
 * On failure the execution reports (the failing cell and its traceback) are printed.
+* The library's source (`library_source`, `repository.url` in _config.yml) is checked first,
+  and so are the setup cells written from it (tools/setup_cells.py): a malformed setting or a
+  stale cell stops the build with a message. After the build the downloadable notebooks are
+  pinned to the library that was built (the commit, or the sha256 of the published wheel).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import sys
 from pathlib import Path
 
 import yaml
+
+import setup_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
@@ -62,7 +68,26 @@ def config_path() -> Path:
     return out
 
 
+def check_settings() -> str:
+    """'' when the library's source and the setup cells are usable, else what to fix."""
+    try:
+        config = setup_cells.load_config(ROOT)
+        setup_cells.repository_url(config)
+        req = setup_cells.requirement(setup_cells.read_source(config), root=ROOT)
+    except setup_cells.ConfigError as err:
+        return str(err)
+    stale = [p.name for p in setup_cells.notebooks(ROOT) if setup_cells.rewrite(p, req, write=False)]
+    if stale:
+        return (f"the setup cells of {', '.join(stale)} do not match _config.yml: "
+                "run `python tools/setup_cells.py`")
+    return ""
+
+
 def main() -> int:
+    problem = check_settings()
+    if problem:
+        print(f"build_book: {problem}", file=sys.stderr)
+        return 2
     digest = inputs_hash()
     if BUILD.exists() and (not HASH_FILE.exists() or HASH_FILE.read_text() != digest):
         print("build_book: lib/ or the requirements changed since the last build: starting cold")
@@ -81,6 +106,8 @@ def main() -> int:
         HASH_FILE.unlink(missing_ok=True)
         return rc or 1
     HASH_FILE.write_text(digest)
+    req = setup_cells.publish(BUILD / "html", ROOT)
+    print(f"build_book: a downloaded notebook installs {req or 'nothing: no library_source or repository.url is set'}")
     print(f"\nbuild_book: done. Open {BUILD / 'html' / 'index.html'} (or run `make serve`).")
     return 0
 

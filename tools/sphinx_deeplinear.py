@@ -7,6 +7,7 @@
 * sphinx-codeautolink keeps a stack of section titles and pops it on leaving every section;
   sphinx-exercise makes sections without a title (the body of an exercise), which would pop
   an empty stack. Such sections push a placeholder so the stack stays balanced.
+* Launch buttons appear only when they can work: with ``repository.url`` set (Colab: on GitHub).
 """
 
 from __future__ import annotations
@@ -98,7 +99,42 @@ def _balance_codeautolink_sections() -> None:
     CodeBlockAnalyser._deeplinear_balanced = True
 
 
+LAUNCH_SERVICES = ("binderhub_url", "jupyterhub_url", "colab_url", "deepnote_url")
+
+
+def launch_buttons(theme_options: dict) -> dict:
+    """The launch buttons that can work, given the book's repository (a new dict).
+
+    The theme builds every launch link from ``repository.url``: without it (this book until it
+    is published) no service is offered, instead of links to nowhere; Colab opens notebooks
+    from GitHub only. A malformed address raises setup_cells.ConfigError.
+    """
+    from setup_cells import repository_url
+
+    buttons = dict(theme_options.get("launch_buttons") or {})
+    repo = repository_url({"repository": {"url": theme_options.get("repository_url", "")}})
+    if not repo:
+        buttons.update({key: "" for key in LAUNCH_SERVICES}, thebe=False)
+    elif not repo.startswith("https://github.com/"):
+        buttons.update(colab_url="", deepnote_url="")
+    return buttons
+
+
+def _launch_buttons(app, config):
+    from sphinx.errors import ConfigError
+
+    from setup_cells import ConfigError as SettingError
+
+    options = dict(config.html_theme_options or {})
+    try:
+        options["launch_buttons"] = launch_buttons(options)
+    except SettingError as err:
+        raise ConfigError(str(err)) from None
+    config.html_theme_options = options
+
+
 def setup(app):
     _balance_codeautolink_sections()
     app.connect("missing-reference", _resolve_reexport)
+    app.connect("config-inited", _launch_buttons)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
