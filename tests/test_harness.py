@@ -56,6 +56,9 @@ def broken_build(tmp_path_factory) -> subprocess.CompletedProcess:
     shutil.copytree(FIXTURES / "broken_book", book)
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     shutil.copy(ROOT / "references.bib", book / "references.bib")
+    (book / "tools").mkdir()  # the config's local Sphinx extension (local_extensions: tools/)
+    for helper in ("sphinx_deeplinear.py", "setup_cells.py"):
+        shutil.copy(ROOT / "tools" / helper, book / "tools" / helper)
     return subprocess.run(
         ["jupyter-book", "build", str(book), "-W", "-n", "--keep-going", "--config", str(book / "_config.yml")],
         capture_output=True, text=True, cwd=book,

@@ -41,6 +41,9 @@ def test_cdn_fallback_drops_the_vendored_paths_and_says_so(tmp_path, monkeypatch
         assert key not in sphinx
     assert sphinx["mathjax3_config"]  # everything else is kept
     assert "CDN" in capsys.readouterr().err
+    # the config lives in _build/, so the local Sphinx extension's folder must be absolute
+    for path in yaml.safe_load(cfg.read_text())["sphinx"]["local_extensions"].values():
+        assert Path(path).is_absolute() and (Path(path) / "sphinx_deeplinear.py").exists(), path
 
 
 def test_vendored_config_is_used_when_assets_exist(monkeypatch):

@@ -62,6 +62,9 @@ def config_path() -> Path:
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     for key in CDN_KEYS:
         config["sphinx"]["config"].pop(key, None)
+    # Jupyter Book resolves local_extensions against the config file's folder: make them absolute.
+    local = config["sphinx"].get("local_extensions") or {}
+    config["sphinx"]["local_extensions"] = {name: str((ROOT / path).resolve()) for name, path in local.items()}
     BUILD.mkdir(exist_ok=True)
     out = BUILD / "_config.cdn.yml"
     out.write_text(yaml.safe_dump(config, sort_keys=False))
