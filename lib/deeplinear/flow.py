@@ -49,8 +49,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
+from ._flow_events import _build_events, _EventSet, _parse_events
+from ._flow_solver import drive, solver_class
 from ._validation import as_depth, as_int, as_positive, as_time_span, as_weights, check_sigma, widths_of
 from ._validation import frozen_array as _frozen
 from .curvature import _hvp
@@ -64,6 +65,9 @@ __all__ = [
     "gradient_flow",
     "DEFAULT_RTOL",
     "DEFAULT_ATOL",
+    "DEFAULT_STOP_TOL",
+    "DEFAULT_MAX_STEPS",
+    "DIVERGENCE_BOUND",
     "ToleranceStudy",
     "tolerance_study",
     "ScrubbedFlow",
@@ -72,6 +76,9 @@ __all__ = [
 
 DEFAULT_RTOL = 1e-10
 DEFAULT_ATOL = 1e-14
+DEFAULT_STOP_TOL = 1e-12
+DEFAULT_MAX_STEPS = 100_000
+DIVERGENCE_BOUND = 1e100
 
 
 # --------------------------------------------------------------------------- right-hand side
@@ -107,49 +114,6 @@ def _make_rhs(
         return out
 
     return rhs
-
-# --------------------------------------------------------------------------- events
-
-
-def _parse_events(events: object) -> list[tuple[str, dict]]:
-    """Normalise ``events`` to a list of (kind, options); kind is a built-in name or 'custom'."""
-    if events is None:
-        return []
-    if isinstance(events, str) or isinstance(events, Event) or callable(events):
-        events = (events,)
-    if isinstance(events, Mapping):
-        items = list(events.items())
-    elif isinstance(events, Sequence):
-        items = []
-        for e in events:
-            if isinstance(e, tuple) and len(e) == 2 and isinstance(e[0], str) and isinstance(e[1], Mapping):
-                items.append(e)
-            else:
-                items.append((e, {}))
-    else:
-        raise TypeError(f"events must be a name, an Event, a callable, or a sequence/dict of them, got {events!r:.80}")
-    out = []
-    for key, opts in items:
-        if opts is None:
-            opts = {}
-        if not isinstance(opts, Mapping):
-            raise TypeError(f"options for event {key!r} must be a dict, got {opts!r:.80}")
-        if isinstance(key, str):
-            allowed = {"convergence": {"loss_tol", "grad_tol"}, "plateau": {"threshold"}, "blowup": {"bound"}}
-            if key not in allowed:
-                raise ValueError(f"unknown event name {key!r}; built-in events are {sorted(allowed)} (or pass an Event or a callable)")
-            unknown = set(opts) - allowed[key]
-            if unknown:
-                raise ValueError(f"event {key!r} does not take options {sorted(unknown)}; it takes {sorted(allowed[key])}")
-            out.append((key, dict(opts)))
-        elif isinstance(key, Event):
-            out.append(("custom", {"event": key}))
-        elif callable(key):
-            name = getattr(key, "__name__", "event")
-            out.append(("custom", {"event": Event(name, key, bool(getattr(key, "terminal", False)), float(getattr(key, "direction", 0.0)))}))
-        else:
-            raise TypeError(f"event {key!r:.60} is neither a built-in name, an Event nor a callable")
-    return out
 
 # --------------------------------------------------------------------------- main integrator
 
@@ -258,17 +222,27 @@ class _FlowProblem:
 
 
 class _FlowFunctions:
-    """The right-hand side on the flat state, the loss, and a cached (loss, squared gradient norm)."""
+    """The right-hand side on the flat state (remembering its last value), the loss, and (loss,
+    squared gradient norm) for the events.
+
+    An explicit Runge-Kutta step ends with an evaluation at its new state, the state the events
+    are then evaluated at: ``loss_and_gnorm2`` reuses that evaluation instead of making another.
+    """
 
     def __init__(self, problem: _FlowProblem) -> None:
         self.ell = problem.ell
         self.packer = _Packer([w.shape for w in problem.W0])
         if problem.Sigma is not None:
-            self.rhs = _make_rhs(self.packer, problem.Sigma)
+            self.raw_rhs = _make_rhs(self.packer, problem.Sigma)
         else:
-            self.rhs = _make_rhs(self.packer, None, lambda P: -problem.ell.gradient(P))
+            self.raw_rhs = _make_rhs(self.packer, None, lambda P: -problem.ell.gradient(P))
         self.y0 = self.packer.pack(problem.W0)
-        self._cache: dict = {}
+        self._last: tuple = (None, None)
+
+    def rhs(self, t: float, y: np.ndarray) -> np.ndarray:
+        out = self.raw_rhs(t, y)
+        self._last = (y, out)
+        return out
 
     def loss_of(self, y: np.ndarray) -> float:
         W = self.packer.unpack(y)
@@ -278,96 +252,43 @@ class _FlowFunctions:
         return float(self.ell.value(P))
 
     def loss_and_gnorm2(self, t: float, y: np.ndarray) -> tuple[float, float]:
-        cache = self._cache
-        if cache.get("t") == t and np.array_equal(cache.get("y"), y):
-            return cache["val"]
-        g = self.rhs(t, y)
-        val = (self.loss_of(y), float(g @ g))
-        cache.update(t=t, y=y.copy(), val=val)
-        return val
+        last_y, g = self._last
+        if last_y is not y:
+            g = self.raw_rhs(t, y)
+        return self.loss_of(y), float(g @ g)
 
 
-# --------------------------------------------------------------------------- gradient_flow: events
+# --------------------------------------------------------------------------- gradient_flow: stopping
 
 
-@dataclass
-class _EventSet:
-    """The ``solve_ivp`` event functions with their recorded names and kinds."""
+def _quadratic_stop(problem: _FlowProblem, fns: _FlowFunctions, stop_tol: float | None):
+    """The default convergence test of the quadratic loss, or None (see ``stop_tol`` in :func:`gradient_flow`)."""
+    if stop_tol is None or problem.Sigma is None:
+        return None
+    S, d = problem.Sigma, problem.widths
+    h = len(d) - 1
+    s = np.linalg.svd(S, compute_uv=False)
+    L_star = 0.5 * float(np.sum(s[min(d):] ** 2))  # the global minimum: rank at most min(d)
+    scale = float(np.linalg.norm(S)) or 1.0
+    gap_tol = stop_tol * scale**2
+    grad_tol = stop_tol * scale ** ((2.0 * h - 1.0) / h)
 
-    functions: list = field(default_factory=list)
-    names: list = field(default_factory=list)
-    kinds: list = field(default_factory=list)
-    initial_records: dict = field(default_factory=dict)  # events that already hold at t0
-    immediate_stop: tuple[str, str] | None = None  # (status, message) when t0 already converged
+    def converged(t: float, y: np.ndarray, f: np.ndarray | None) -> str | None:
+        if f is None:  # no free gradient from the solver: the cheaper loss test first
+            L = fns.loss_of(y)
+            if not L - L_star <= gap_tol:
+                return None
+            f = fns.raw_rhs(t, y)
+        g = float(np.sqrt(f @ f))
+        if not g <= grad_tol:
+            return None
+        L = fns.loss_of(y)
+        if not L - L_star <= gap_tol:  # a saddle: the gradient is small there too
+            return None
+        return (f"converged at t = {t:.6g}: loss {L:.3g} within {gap_tol:.2g} of the global minimum {L_star:.3g}, "
+                f"gradient norm {g:.2g} <= {grad_tol:.2g} (stop_tol = {stop_tol:g})")
 
-    def add(self, function: Callable, name: str, kind: str, terminal: bool, direction: float) -> None:
-        function.terminal, function.direction = terminal, direction
-        self.functions.append(function)
-        self.names.append(name)
-        self.kinds.append(kind)
-
-
-def _add_convergence(evset: _EventSet, opts: dict, fns: _FlowFunctions, t0: float, y0: np.ndarray) -> None:
-    loss_tol = as_positive(opts.get("loss_tol", 1e-12), "loss_tol", allow_zero=True)
-    grad_tol = opts.get("grad_tol")
-    grad_tol = None if grad_tol is None else as_positive(grad_tol, "grad_tol")
-
-    def conv(t, y, loss_tol=loss_tol, grad_tol=grad_tol):
-        if grad_tol is None:
-            return fns.loss_of(y) - loss_tol
-        L, g2 = fns.loss_and_gnorm2(t, y)
-        return min(L - loss_tol, np.sqrt(g2) - grad_tol)
-
-    evset.add(conv, "convergence", "convergence", True, -1.0)
-    if conv(t0, y0) <= 0:
-        evset.initial_records.setdefault("convergence", []).append(t0)
-        evset.immediate_stop = ("converged", f"converged at t = {t0:g}: the initial point already meets the convergence criterion")
-
-
-def _add_plateau(evset: _EventSet, opts: dict, fns: _FlowFunctions, t0: float, y0: np.ndarray) -> None:
-    thr = as_positive(opts.get("threshold", 0.1), "threshold")
-
-    def plat(t, y, thr=thr):
-        L, g2 = fns.loss_and_gnorm2(t, y)
-        return g2 - thr * L
-
-    evset.add(lambda t, y, f=plat: f(t, y), "plateau_entry", "plateau", False, -1.0)
-    evset.add(lambda t, y, f=plat: f(t, y), "plateau_exit", "plateau", False, 1.0)
-    if plat(t0, y0) < 0:
-        evset.initial_records.setdefault("plateau_entry", []).append(t0)
-
-
-def _add_blowup(evset: _EventSet, opts: dict, fns: _FlowFunctions, t0: float, y0: np.ndarray) -> None:
-    bound = as_positive(opts.get("bound", 1e6), "bound")
-
-    def blow(t, y, bound=bound):
-        norm = max(float(np.linalg.norm(w)) for w in fns.packer.unpack(y))
-        # past an overflow the root finder must still see the sign change, not nan
-        return bound - norm if np.isfinite(norm) else -bound
-
-    evset.add(blow, "blowup", "blowup", True, -1.0)
-    if blow(t0, y0) <= 0:
-        raise ValueError(f"the initial weights already exceed the blow-up bound {bound:g}")
-
-
-def _add_custom(evset: _EventSet, opts: dict, fns: _FlowFunctions, t0: float, y0: np.ndarray) -> None:
-    ev: Event = opts["event"]
-
-    def custom(t, y, ev=ev):
-        return float(ev.function(t, [w.copy() for w in fns.packer.unpack(y)]))
-
-    evset.add(custom, ev.name, "custom", bool(ev.terminal), float(ev.direction))
-
-
-_EVENT_BUILDERS = {"convergence": _add_convergence, "plateau": _add_plateau, "blowup": _add_blowup, "custom": _add_custom}
-
-
-def _build_events(parsed: list[tuple[str, dict]], fns: _FlowFunctions, t0: float, y0: np.ndarray) -> _EventSet:
-    """The ``solve_ivp`` events of the parsed ``events`` argument, in the order given."""
-    evset = _EventSet()
-    for kind, opts in parsed:
-        _EVENT_BUILDERS[kind](evset, opts, fns, t0, y0)
-    return evset
+    return converged
 
 
 # --------------------------------------------------------------------------- gradient_flow: integration
@@ -375,7 +296,7 @@ def _build_events(parsed: list[tuple[str, dict]], fns: _FlowFunctions, t0: float
 
 @dataclass
 class _RawRun:
-    """What the solver returned, cut to finite states: times, flat states, dense output, status."""
+    """The run cut to finite states: times, flat states, continuous solution, status."""
 
     t: np.ndarray
     y: np.ndarray
@@ -384,17 +305,19 @@ class _RawRun:
     event_times: dict
     status: str
     message: str
+    t_stop: float
 
 
-def _solve(problem: _FlowProblem, fns: _FlowFunctions, evset: _EventSet, method: str):
-    """One call of :func:`scipy.integrate.solve_ivp`, with a readable error for a blow-up within one step."""
+def _solve(problem: _FlowProblem, fns: _FlowFunctions, evset: _EventSet, method: object, stop, max_steps):
+    """The step loop, with a readable error for a blow-up within one step."""
     with np.errstate(all="ignore"):  # overflow shows up as a failed step, reported below
         try:
-            return solve_ivp(
-                fns.rhs, (problem.t0, problem.t1), fns.y0, method=method, t_eval=problem.t_eval, dense_output=True,
-                events=evset.functions or None, rtol=problem.rtol, atol=problem.atol, max_step=problem.max_step,
-            )
-        except ValueError as err:  # scipy's event root finder on a step that overflowed
+            return drive(fns.rhs, problem.t0, problem.t1, fns.y0, method=method, rtol=problem.rtol, atol=problem.atol,
+                         max_step=problem.max_step, t_eval=problem.t_eval, events=evset.functions, converged=stop,
+                         max_steps=max_steps, bound=DIVERGENCE_BOUND)
+        except ValueError as err:  # the event root finder on a step that overflowed
+            if "different signs" not in str(err) and "f(a) and f(b)" not in str(err):
+                raise
             raise FloatingPointError(
                 f"gradient_flow: the {method} solver stopped with {err!r}; the solution probably blows up "
                 "within one step: lower the blow-up bound, or use the default method"
@@ -403,7 +326,7 @@ def _solve(problem: _FlowProblem, fns: _FlowFunctions, evset: _EventSet, method:
 
 def _terminal_status(run: _RawRun, res, evset: _EventSet, fns: _FlowFunctions) -> None:
     """Status and message after a terminal event; appends the event's state if past the last output."""
-    idx = next(k for k in range(len(evset.names)) if evset.functions[k].terminal and len(res.t_events[k]))
+    idx = res.terminal_index
     t_end = float(res.t_events[idx][-1])
     y_end = res.y_events[idx][-1]
     kind = evset.kinds[idx]
@@ -421,12 +344,11 @@ def _terminal_status(run: _RawRun, res, evset: _EventSet, fns: _FlowFunctions) -
         run.y = np.column_stack([run.y, y_end]) if run.y.size else y_end[:, None]
 
 
-def _failure_status(run: _RawRun, res, evset: _EventSet, fns: _FlowFunctions, W0: list) -> None:
-    """Status and message after a failed step: a finite-time blow-up if a blow-up event was asked for
-    and the norm grew a lot, else a failure."""
+def _failure_status(run: _RawRun, message: str, fns: _FlowFunctions, W0: list) -> None:
+    """Status and message after a failed step: a finite-time blow-up if the norm grew a lot, else a failure."""
     run.status = "failed"
-    run.message = f"integration failed: {res.message}"
-    if "blowup" in evset.kinds and run.t.size:
+    run.message = f"integration failed: {message}"
+    if run.t.size:
         # a finite-time blow-up: the step size underflows before the norm reaches a
         # large bound (the time to the singularity drops below the spacing of floats)
         start = max(float(np.linalg.norm(w)) for w in W0)
@@ -434,26 +356,26 @@ def _failure_status(run: _RawRun, res, evset: _EventSet, fns: _FlowFunctions, W0
         if np.isfinite(end) and end > 100.0 * max(start, 1.0):
             run.status = "blowup"
             run.message = (f"blow-up near t = {run.t[-1]:.6g}: the weight norm grew from {start:.3g} to "
-                           f"{end:.3g} and the step size underflowed ({res.message})")
+                           f"{end:.3g} and the step size underflowed ({message})")
 
 
-def _integrate(problem: _FlowProblem, fns: _FlowFunctions, evset: _EventSet, method: str) -> _RawRun:
+def _integrate(problem: _FlowProblem, fns: _FlowFunctions, evset: _EventSet, method: object, stop, max_steps) -> _RawRun:
     """Integrate, record the events, and cut the run at its first non-finite state."""
-    res = _solve(problem, fns, evset, method)
-    solution = res.sol
-    if solution is not None and len(getattr(solution, "interpolants", [None])) == 0:
-        solution = None  # the solver failed before its first step
-    sol_t = np.asarray(res.t, dtype=float).ravel()
-    sol_y = np.asarray(res.y, dtype=float).reshape(fns.y0.size, sol_t.size)
+    res = _solve(problem, fns, evset, method, stop, max_steps)
     ev_times = {}
     for k, n in enumerate(evset.names):
-        found = res.t_events[k] if res.t_events is not None else np.array([])
-        ev_times[n] = np.concatenate([np.array(evset.initial_records.get(n, []), dtype=float), found])
-    run = _RawRun(sol_t, sol_y, solution, int(res.nfev), ev_times, "completed", f"integrated to t = {problem.t1:g}")
-    if res.status == 1:
+        ev_times[n] = np.concatenate([np.array(evset.initial_records.get(n, []), dtype=float), res.t_events[k]])
+    run = _RawRun(res.t, res.y, res.dense, res.nfev, ev_times, "completed", f"integrated to t = {problem.t1:g}", res.t_stop)
+    if res.status == "terminal":
         _terminal_status(run, res, evset, fns)
-    elif res.status == -1:
-        _failure_status(run, res, evset, fns, problem.W0)
+    elif res.status == "failed":
+        _failure_status(run, res.message, fns, problem.W0)
+    elif res.status == "converged":
+        run.status, run.message = "converged", res.message
+    elif res.status == "max steps":
+        run.status, run.message = "max steps", res.message
+    elif res.status == "diverged":
+        run.status, run.message = "blowup", f"blow-up: {res.message}"
     # never return non-finite states
     finite = np.all(np.isfinite(run.y), axis=0)
     if not np.all(finite):
@@ -463,60 +385,75 @@ def _integrate(problem: _FlowProblem, fns: _FlowFunctions, evset: _EventSet, met
         run.message = f"integration failed: non-finite state after t = {run.t[-1] if run.t.size else problem.t0:g}"
     if run.t.size == 0:  # e.g. failure before the first t_eval point
         run.t, run.y = np.array([problem.t0]), fns.y0[:, None]
+    if run.status == "failed":
+        run.t_stop = float(run.t[-1])
     return run
 
 
 # --------------------------------------------------------------------------- gradient_flow: diagnostics
 
 
-def _derived(W: list, t: float, y: np.ndarray, fns: _FlowFunctions) -> tuple:
-    """End-to-end map, loss, gradient norm and conserved quantities at one output time."""
-    P = W[0]
-    for M in W[1:]:
-        P = M @ P
-    g = fns.rhs(t, y)
-    return P, float(fns.ell.value(P)), float(np.sqrt(g @ g)), _conserved_unchecked(W)
+def _diagnostics(packer: _Packer, ell: Any, Sigma: np.ndarray | None, Y: np.ndarray) -> tuple:
+    """Weights, end-to-end maps, loss, gradient norm and conserved quantities at all columns of ``Y`` at once
+    (stacked matrix products: one call per layer, not one per output time)."""
+    m = Y.shape[1]
+    Ws = [np.ascontiguousarray(Y[packer.offsets[i]:packer.offsets[i + 1]].T).reshape((m,) + s)
+          for i, s in enumerate(packer.shapes)]
+    pre = [Ws[0]]
+    for M in Ws[1:]:
+        pre.append(np.matmul(M, pre[-1]))
+    P = pre.pop()
+    if Sigma is not None:
+        B = Sigma - P
+        losses = 0.5 * np.sum(B * B, axis=(1, 2))
+    else:
+        losses = np.array([float(ell.value(P[k])) for k in range(m)])
+        B = -np.array([ell.gradient(P[k]) for k in range(m)]).reshape(P.shape)
+    g2 = np.zeros(m)
+    for M, Pm in zip(Ws[:0:-1], pre[::-1]):
+        G = np.matmul(B, Pm.swapaxes(1, 2))
+        g2 += np.sum(G * G, axis=(1, 2))
+        B = np.matmul(M.swapaxes(1, 2), B)
+    g2 += np.sum(B * B, axis=(1, 2))
+    C = [np.matmul(Ws[i + 1].swapaxes(1, 2), Ws[i + 1]) - np.matmul(Ws[i], Ws[i].swapaxes(1, 2)) for i in range(len(Ws) - 1)]
+    return Ws, P, losses, np.sqrt(g2), C
 
 
 def _assemble_trajectory(problem: _FlowProblem, fns: _FlowFunctions, run: _RawRun, warn: bool) -> Trajectory:
     """The :class:`~deeplinear.trajectory.Trajectory` of a run, cut (with a warning) where the loss or its gradient overflows."""
     sol_t, status, message, d = run.t, run.status, run.message, problem.widths
-    C0 = _conserved_unchecked(problem.W0)
-    weights = [[w.copy() for w in fns.packer.unpack(run.y[:, k])] for k in range(sol_t.size)]
     with np.errstate(all="ignore"):  # a failed run may end on huge (finite) weights
-        derived = [_derived(W, sol_t[k], run.y[:, k], fns) for k, W in enumerate(weights)]
-    ok = [bool(np.isfinite(v) and np.isfinite(g) and np.all(np.isfinite(P)) and all(np.all(np.isfinite(c)) for c in C))
-          for P, v, g, C in derived]
-    if not all(ok):  # overflow in the loss or its gradient: cut there and say so
-        k = ok.index(False)
+        Ws, E2E, losses, gnorm, C = _diagnostics(fns.packer, problem.ell, problem.Sigma, run.y)
+    ok = np.isfinite(losses) & np.isfinite(gnorm) & np.all(np.isfinite(E2E), axis=(1, 2))
+    for c in C:
+        ok &= np.all(np.isfinite(c), axis=(1, 2))
+    n = sol_t.size
+    if not np.all(ok):  # overflow in the loss or its gradient: cut there and say so
+        k = int(np.argmin(ok))
         if k == 0:
             raise ValueError("the loss or its gradient overflows at the initial weights; rescale weights0")
         message = f"integration failed: the loss or its gradient overflows after t = {sol_t[k - 1]:g}"
         status = "failed"
         if warn:
             warnings.warn(f"gradient_flow: {message}", RuntimeWarning, stacklevel=3)
-        sol_t, weights, derived = sol_t[:k], weights[:k], derived[:k]
-    n = sol_t.size
-    E2E = np.empty((n, d[-1], d[0]))
-    losses = np.empty(n)
-    gnorm = np.empty(n)
-    conserved = []
-    drift = np.empty(n)
-    for k, (P, val, g, C) in enumerate(derived):
-        E2E[k] = P
-        losses[k] = val
-        gnorm[k] = g
-        conserved.append(C)
-        drift[k] = conserved_drift(C0, C)
-    sol_t = np.array(sol_t, dtype=float)
+        n = k
+    C0 = _conserved_unchecked(problem.W0)
+    drift = np.zeros(n)
+    for c, c0 in zip(C, C0):
+        drift = np.maximum(drift, np.linalg.norm((c[:n] - c0).reshape(n, -1), axis=1) / max(1.0, float(np.linalg.norm(c0))))
+    weights = [[w[k] for w in Ws] for k in range(n)]
+    conserved = [[c[k] for c in C] for k in range(n)]
+    sol_t = np.array(sol_t[:n], dtype=float)
+    E2E, losses, gnorm = E2E[:n], np.array(losses[:n]), np.array(gnorm[:n])
     for arr in (sol_t, losses, gnorm, E2E, drift):
         arr.setflags(write=False)
+    t_stop = run.t_stop if n == run.t.size else float(sol_t[-1])
     return Trajectory(
         t=sol_t, weights=weights, loss=losses, gradient_norm=gnorm, end_to_end=E2E, conserved=conserved,
         conserved_drift=drift, events=run.event_times, status=status, message=message, widths=d, nfev=run.nfev,
-        _solution=run.solution,
-        _packer=fns.packer,
+        t_stop=t_stop, _solution=run.solution, _packer=fns.packer,
     )
+
 
 
 def gradient_flow(
@@ -532,6 +469,8 @@ def gradient_flow(
     max_step: float | str = "auto",
     end_to_end_loss: EndToEndLoss | None = None,
     warn: bool = True,
+    stop_tol: float | None = DEFAULT_STOP_TOL,
+    max_steps: int | None = DEFAULT_MAX_STEPS,
 ) -> Trajectory:
     r"""Integrate the layer-wise gradient flow :math:`\dot W_j = -\nabla_{W_j} L`.
 
@@ -591,15 +530,53 @@ def gradient_flow(
         A loss of the end-to-end map (:func:`deeplinear.losses.logistic`, ``huber``, ...)
         instead of the quadratic loss; then ``Sigma`` must be ``None``.
     warn : bool, default True
-        Issue a ``RuntimeWarning`` when the integration fails or blows up.
+        Issue a ``RuntimeWarning`` when the integration fails, blows up or hits ``max_steps``.
+    stop_tol : float or None, default 1e-12
+        Stop when the flow of the quadratic loss has converged: after a step at which both
+
+        .. math:: L - L^\star \le \mathrm{tol}\,\lVert\Sigma\rVert_F^2
+                  \quad\text{and}\quad
+                  \lVert\nabla L\rVert \le \mathrm{tol}\,\lVert\Sigma\rVert_F^{(2h-1)/h},
+
+        where :math:`L^\star = \tfrac12\sum_{k > d_{\min}} \sigma_k^2` is the global minimum
+        (Eckart-Young, :math:`d_{\min} = \min_i d_i`; both scales are those of the loss and the
+        gradient at weights of the size of :math:`\Sigma`). The loss test keeps the run going
+        at a saddle, where the gradient is small too: a saddle that leaves a mode
+        :math:`\sigma_k` unlearnt is :math:`\sigma_k^2/2` above :math:`L^\star`, so only modes
+        with :math:`\sigma_k^2 \le 2\,\mathrm{tol}\,\lVert\Sigma\rVert_F^2` count as learnt
+        without being learnt. At the default the weights are within about
+        :math:`10^{-12}` (relative) of their limit, below the integration error, so a huge
+        ``t_span`` costs no more than the time to convergence. Then ``status`` is
+        ``"converged"``, ``t_stop`` the time of the stop, and the output times requested by
+        ``t_eval`` after ``t_stop`` hold the final weights (as does ``weights_at`` there); without
+        ``t_eval`` the trajectory ends at ``t_stop``. ``None`` integrates to the end of
+        ``t_span``. Not used with an ``end_to_end_loss`` (there is no known minimum): pass the
+        ``"convergence"`` event with ``grad_tol`` (or ``loss_tol``) instead.
+    max_steps : int or None, default 100000
+        Stop after this many solver steps (``status`` ``"max steps"``, with a warning); the
+        trajectory ends at the last step. ``None``: no limit.
 
     Returns
     -------
     Trajectory
         Times, weights, loss, gradient norm, end-to-end maps, conserved quantities and their
-        drift, event times, ``status``/``message`` and dense output ``weights_at(t)``. If the
-        solver fails, the trajectory stops at the last good time and says so; it never
+        drift, event times, ``status``/``message``, ``t_stop`` and dense output
+        ``weights_at(t)``. ``status`` says why the integration stopped: ``"completed"`` (the
+        end of ``t_span``), ``"converged"`` (``stop_tol``, or the ``"convergence"`` event),
+        ``"blowup"`` (the ``"blowup"`` event; an entry beyond ``DIVERGENCE_BOUND = 1e100``; or a
+        finite-time blow-up, the step size underflowing while the norm grew a hundredfold),
+        ``"event"`` (another terminal event), ``"max steps"`` or ``"failed"``. After a terminal
+        event, a failure or ``max_steps`` the trajectory ends at the last good time; it never
         contains NaN.
+
+    Notes
+    -----
+    The steps are those of :func:`scipy.integrate.solve_ivp` with the same method, tolerances
+    and ``max_step``, with no more right-hand-side evaluations: the dense output (3 more
+    evaluations per DOP853 step) is computed only on steps that contain a ``t_eval`` time or an
+    event, and ``weights_at`` recomputes the one step it needs; the diagnostics (loss,
+    gradient norm, end-to-end map, conserved quantities) are computed once, at the output
+    times, with stacked matrix products.
 
     Raises
     ------
@@ -634,18 +611,27 @@ def gradient_flow(
     [6.9987, 2.2185, 0.4787, 0.0051, 0.0]
     """
     problem = _FlowProblem.parse(weights0, Sigma, t_span, t_eval, rtol, atol, end_to_end_loss, max_step)
+    stop_tol = None if stop_tol is None else as_positive(stop_tol, "stop_tol")
+    max_steps = None if max_steps is None else as_int(max_steps, "max_steps", minimum=1)
+    solver_class(method)  # an unknown method is an error before any work
     fns = _FlowFunctions(problem)
     evset = _build_events(_parse_events(events), fns, problem.t0, fns.y0)
+    stop = _quadratic_stop(problem, fns, stop_tol)
     with np.errstate(all="ignore"):
-        f0 = fns.rhs(problem.t0, fns.y0)
-    if not np.all(np.isfinite(f0)):  # scipy's first-step selection would produce t = nan and never stop
+        f0 = fns.raw_rhs(problem.t0, fns.y0)
+    if not np.all(np.isfinite(f0)):  # the solver's first-step selection would produce t = nan and never stop
         raise ValueError("the gradient is not finite at weights0 (overflow); rescale the initial weights")
-    if evset.immediate_stop is not None:
-        run = _RawRun(np.array([problem.t0]), fns.y0[:, None], None, 0,
-                      {n: np.array(evset.initial_records.get(n, [])) for n in evset.names}, *evset.immediate_stop)
+    start = evset.immediate_stop
+    if start is None and stop is not None:
+        why = stop(problem.t0, fns.y0, f0)
+        start = None if why is None else ("converged", why)
+    if start is not None:
+        te = np.array([problem.t0]) if problem.t_eval is None or evset.immediate_stop else problem.t_eval
+        run = _RawRun(te, np.repeat(fns.y0[:, None], te.size, axis=1), None, 0,
+                      {n: np.array(evset.initial_records.get(n, [])) for n in evset.names}, *start, problem.t0)
     else:
-        run = _integrate(problem, fns, evset, method)
-        if run.status in ("failed", "blowup") and warn:
+        run = _integrate(problem, fns, evset, method, stop, max_steps)
+        if run.status in ("failed", "blowup", "max steps") and warn:
             warnings.warn(f"gradient_flow: {run.message}", RuntimeWarning, stacklevel=2)
     return _assemble_trajectory(problem, fns, run, warn)
 
