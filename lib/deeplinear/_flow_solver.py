@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.integrate import BDF, DOP853, LSODA, RK23, RK45, OdeSolution, OdeSolver, Radau
+from scipy.integrate import (
+    BDF,
+    DOP853,
+    LSODA,
+    RK23,
+    RK45,
+    OdeSolution,
+    OdeSolver,
+    Radau,
+)
 from scipy.optimize import brentq
 
 _METHODS = {"RK23": RK23, "RK45": RK45, "DOP853": DOP853, "Radau": Radau, "BDF": BDF, "LSODA": LSODA}
