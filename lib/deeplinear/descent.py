@@ -112,6 +112,10 @@ class DescentResult:
         :math:`2/\lambda_{\max}` at the iterate with the smallest loss (computed on divergence).
     report : str
         A readable summary (why it stopped; the step size against the stable step).
+    status : str
+        Why it stopped, in the words of :class:`deeplinear.trajectory.Trajectory`:
+        ``"diverged"``, ``"converged"`` (``tol`` reached) or ``"max steps"`` (ran all ``steps``);
+        a property.
 
     Examples
     --------
@@ -121,6 +125,8 @@ class DescentResult:
     True
     >>> result.steps, result.diverged, round(result.stable_step_initial, 4)
     (50, False, 2.6667)
+    >>> result.status
+    'max steps'
     """
 
     losses: np.ndarray
@@ -136,6 +142,11 @@ class DescentResult:
     stable_step_initial: float
     stable_step_best: float | None
     report: str
+
+    @property
+    def status(self) -> str:
+        """``"diverged"``, ``"converged"`` or ``"max steps"``."""
+        return "diverged" if self.diverged else ("converged" if self.converged else "max steps")
 
     def __repr__(self) -> str:
         return (
@@ -392,8 +403,8 @@ def gradient_descent(
     --------
     >>> W0 = [np.array([[0.5]]), np.array([[0.5]])]
     >>> result = dl.gradient_descent(W0, np.array([[1.0]]), 0.1, 500, tol=1e-10)
-    >>> result.converged, result.steps
-    (True, 57)
+    >>> result.converged, result.steps, result.status
+    (True, 57, 'converged')
     >>> dl.gradient_descent(W0, np.array([[1.0]]), 3.0, 50, on_divergence="ignore").diverged
     True
     """

@@ -28,12 +28,37 @@ import numpy as np
 from ._validation import as_depth, as_matrix, as_rng, as_weights, check_sigma, widths_of
 from .network import prefix_products
 
-__all__ = ["residual", "loss", "gradient", "loss_adjacency", "gradient_adjacency", "TaylorTest", "taylor_test"]
+__all__ = ["residual", "loss", "gradient", "loss_and_gradient", "loss_adjacency", "gradient_adjacency", "TaylorTest", "taylor_test"]
 
 
 def _checked(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    fast = _already_valid(weights, Sigma)
+    if fast is not None:
+        return fast
     W = as_weights(weights)
     return W, check_sigma(Sigma, widths_of(W))
+
+
+def _already_valid(weights: object, Sigma: object) -> tuple[list[np.ndarray], np.ndarray] | None:
+    """The common case checked cheaply: a list of non-empty float64 matrices that chain, a float64
+    ``Sigma`` of the right shape, all finite (one ``vdot`` per matrix: ``w . w`` is finite exactly
+    when every entry is, unless the squares overflow, which falls back to the full check). None
+    for anything else, which the full validation then accepts or rejects with its message."""
+    if type(weights) not in (list, tuple) or not weights or type(Sigma) is not np.ndarray:
+        return None
+    rows = None
+    for w in weights:
+        if type(w) is not np.ndarray or w.dtype != np.float64 or w.ndim != 2 or 0 in w.shape:
+            return None
+        if rows is not None and w.shape[1] != rows:
+            return None
+        rows = w.shape[0]
+    if Sigma.dtype != np.float64 or Sigma.shape != (rows, weights[0].shape[1]):
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not np.isfinite(sum(map(np.vdot, weights, weights)) + np.vdot(Sigma, Sigma)):
+            return None
+    return list(weights), Sigma
 
 
 def residual(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> np.ndarray:
@@ -148,6 +173,70 @@ def gradient(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> list[np.ndarra
     """
     W, S = _checked(weights, Sigma)
     return _gradient_unchecked(W, S)
+
+
+def loss_and_gradient(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> tuple[float, list[np.ndarray]]:
+    r"""The loss and its layer-wise gradient together: one forward pass, one backward pass.
+
+    .. math:: L = \tfrac12 \lVert \Sigma - W_{1:h} \rVert_F^2, \qquad
+              \nabla_{W_j} L = -W_{j+1:h}^\top (\Sigma - W_{1:h}) W_{1:j-1}^\top
+
+    The forward pass forms the prefixes :math:`W_{1:j}` (``h - 1`` products) and the residual;
+    the loss is read off the residual and the backward pass carries it through the layers
+    (``2h - 2`` products), so the pair costs what :func:`gradient` alone costs, and the inputs
+    are validated once. Calling :func:`loss` and :func:`gradient` separately validates twice and
+    forms the end-to-end map twice.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``[W_1, ..., W_h]``, ``W_i`` of shape ``(d_i, d_{i-1})``.
+    Sigma : ndarray, shape (d_h, d_0)
+        The target.
+
+    Returns
+    -------
+    loss : float
+        :math:`L \ge 0`, equal to :func:`loss`.
+    gradient : list of ndarray
+        Same shapes as ``weights``; equal to :func:`gradient`.
+
+    Raises
+    ------
+    TypeError
+        If ``weights`` is not a list of matrices or ``Sigma`` is not a real matrix.
+    ValueError
+        If ``weights`` is empty, an entry is not finite, consecutive shapes do not chain, or
+        ``Sigma`` does not have shape ``(d_h, d_0)``.
+
+    See Also
+    --------
+    loss, gradient : each alone.
+
+    Examples
+    --------
+    >>> weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]
+    >>> value, grads = dl.loss_and_gradient(weights, np.array([[4.0, 5.0]]))
+    >>> value, grads
+    (1.0, [array([[-3.,  3.]]), array([[1.]])])
+    """
+    W, S = _checked(weights, Sigma)
+    return _loss_and_gradient_unchecked(W, S)
+
+
+def _loss_and_gradient_unchecked(W: Sequence[np.ndarray], S: np.ndarray) -> tuple[float, list[np.ndarray]]:
+    """:func:`loss_and_gradient` for validated inputs (``ndarray.dot``: less call overhead than ``@``)."""
+    pre = [W[0]]
+    for M in W[1:]:
+        pre.append(M.dot(pre[-1]))
+    B = pre.pop() - S
+    value = 0.5 * float(np.vdot(B, B))
+    grads = [B] * len(W)
+    for j in range(len(W) - 1, 0, -1):
+        grads[j] = B.dot(pre[j - 1].T)
+        B = W[j].T.dot(B)
+    grads[0] = B
+    return value, grads
 
 
 def _gradient_unchecked(W: Sequence[np.ndarray], S: np.ndarray) -> list[np.ndarray]:

@@ -96,8 +96,10 @@ class Trajectory:
     events : dict of str to ndarray
         Event name -> times at which it happened.
     status : str
-        ``"completed"`` (reached the end of ``t_span``), ``"converged"`` (convergence event),
-        ``"blowup"`` (norm bound exceeded), ``"event"`` (another terminal event) or
+        Why the integration stopped: ``"completed"`` (reached the end of ``t_span``),
+        ``"converged"`` (the convergence test ``stop_tol`` of the quadratic loss, or the
+        convergence event), ``"blowup"`` (diverged: norm bound exceeded, or a finite-time
+        blow-up), ``"event"`` (another terminal event), ``"max steps"`` (the step limit) or
         ``"failed"`` (the solver failed; the trajectory stops at the last good time).
     message : str
         Human-readable explanation of ``status``.
@@ -105,6 +107,10 @@ class Trajectory:
         ``(d_0, ..., d_h)``.
     nfev : int
         Number of right-hand-side evaluations.
+    t_stop : float
+        The time at which the integration stopped: the end of ``t_span``, or where it converged,
+        blew up, failed, met a terminal event or reached ``max_steps``. After a convergence
+        stop, the output times beyond ``t_stop`` (requested by ``t_eval``) hold the final weights.
     success : bool
         True unless the integration failed or blew up (a property).
     final_weights : list of ndarray
@@ -134,6 +140,7 @@ class Trajectory:
     message: str
     widths: tuple
     nfev: int
+    t_stop: float = float("nan")
     _solution: Any = field(repr=False, compare=False, default=None)
     _packer: Any = field(repr=False, compare=False, default=None)
 

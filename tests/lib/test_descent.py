@@ -210,3 +210,11 @@ def test_nonquadratic_runs_keep_the_conservation_laws():
         assert np.max(r.drift) < 1e-9
     sep = runs[0]
     assert sep.loss[-1] < 1e-2 * sep.loss[0] and sep.product_norm[-1] > 10 * sep.product_norm[0]
+
+
+def test_status_says_why_descent_stopped():
+    W0 = [np.array([[0.5]]), np.array([[0.5]])]
+    S = np.array([[1.0]])
+    assert dl.gradient_descent(W0, S, 0.1, 500, tol=1e-10).status == "converged"
+    assert dl.gradient_descent(W0, S, 0.1, 5).status == "max steps"
+    assert dl.gradient_descent(W0, S, 3.0, 50, on_divergence="ignore").status == "diverged"

@@ -293,8 +293,9 @@ def test_failure_is_reported_never_nan():
 
     with pytest.warns(RuntimeWarning, match="gradient_flow"):
         tr = dl.gradient_flow([np.ones((1, 1)), np.ones((1, 1))], None, (0.0, 1.0), end_to_end_loss=Explosive())
-    assert tr.status == "failed" and not tr.success
-    assert "failed" in tr.message
+    # a finite-time blow-up is reported as one (the step size underflows while the norm grows)
+    assert tr.status == "blowup" and not tr.success
+    assert "blow-up near t" in tr.message and "step size" in tr.message
     assert np.all(np.isfinite(tr.loss)) and np.all(np.isfinite(tr.t))
     assert tr.t[-1] < 0.5 + 1e-6  # the exact solution blows up at t = 0.5
     with warnings.catch_warnings():
@@ -424,3 +425,147 @@ def test_flow_scrub_prepare_integrates_once():
 def test_flow_scrub_prepare_rejects_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         dl.flow_scrub_prepare(**kwargs)
+
+
+# --------------------------------------------------------------------------- stopping
+
+
+#: The issue's problem: depth 4, width 10, small random start, through every plateau.
+S_ISSUE = np.diag(np.linspace(5.0, 1.0, 10))
+
+
+def _issue_start():
+    return dl.random_init((10,) * 5, np.random.default_rng(1), 0.05)
+
+
+def test_a_huge_t_span_stops_at_convergence():
+    tr = dl.gradient_flow(_issue_start(), S_ISSUE, (0.0, 1e9), t_eval=[0.0, 1e3, 1e9])
+    assert tr.status == "converged" and tr.success and "converged at t" in tr.message
+    assert 1000.0 < tr.t_stop < 1500.0  # the last plateau ends near t = 1110
+    assert tr.nfev < 200_000  # the work of about t_stop, not of 1e9
+    # requested times after the stop hold the final weights (and so does weights_at)
+    np.testing.assert_array_equal(tr.t, [0.0, 1e3, 1e9])
+    assert tr.loss[-1] < 1e-20 and tr.gradient_norm[-1] <= 1e-12 * np.linalg.norm(S_ISSUE) ** 1.75
+    for a, b in zip(tr.weights_at(5e8), tr.weights[-1]):
+        np.testing.assert_array_equal(a, b)
+    # without t_eval the trajectory ends where the run stopped
+    steps = dl.gradient_flow(_issue_start(), S_ISSUE, (0.0, 1e9))
+    assert steps.status == "converged" and steps.t[-1] == steps.t_stop == tr.t_stop
+
+
+def test_the_default_stop_does_not_fire_on_a_plateau():
+    """From a tiny aligned start the flow rests near the saddles where the first 1 and 2 modes
+    are learnt, with a gradient far below the tolerance; the loss test keeps it going."""
+    W0 = dl.aligned_init((3, 3, 3, 3), 1e-3)  # h = 3: plateaus of length ~ 1/(sigma a0)
+    S = np.diag([3.0, 2.0, 1.0])
+    tr = dl.gradient_flow(W0, S, (0.0, 1e6), events=("plateau",))
+    assert tr.status == "converged" and tr.loss[-1] < 1e-20
+    # it passed through the plateaus: the smallest gradient norm on the way was far below the
+    # gradient tolerance only at the end, and the plateau (loss 1/2 sigma_3^2) was left
+    assert tr.events["plateau_exit"].size >= 2
+    on_plateau = (tr.loss > 0.4) & (tr.loss < 0.6)
+    assert np.any(on_plateau) and tr.t[on_plateau][-1] < tr.t_stop
+
+
+def test_stop_tol_none_integrates_to_the_end_and_results_match_before_the_stop():
+    W0 = dl.aligned_init((3, 3, 3), 1e-3)
+    t = np.linspace(0.0, 40.0, 9)
+    full = dl.gradient_flow(W0, SIGMA3, (0.0, 40.0), t_eval=t, stop_tol=None)
+    stopped = dl.gradient_flow(W0, SIGMA3, (0.0, 40.0), t_eval=t)
+    assert full.status == "completed" and full.t_stop == 40.0
+    assert stopped.status == "converged" and stopped.t_stop < 40.0
+    before = t <= stopped.t_stop
+    np.testing.assert_array_equal(stopped.loss[before], full.loss[before])  # the same steps
+    np.testing.assert_allclose(stopped.end_to_end[~before], full.end_to_end[~before], atol=1e-11)
+
+
+def test_rank_deficient_network_converges_to_the_eckart_young_minimum():
+    # widths (3, 2, 3): the minimum leaves sigma_3 = 1 unlearnt, L* = 1/2
+    W0 = dl.random_init((3, 2, 3), np.random.default_rng(0), 0.1)
+    tr = dl.gradient_flow(W0, SIGMA3, (0.0, 1e8))
+    assert tr.status == "converged" and abs(tr.loss[-1] - 0.5) < 1e-11
+
+
+def test_max_steps_stops_with_a_warning():
+    with pytest.warns(RuntimeWarning, match="max_steps = 5"):
+        tr = dl.gradient_flow(_issue_start(), S_ISSUE, (0.0, 1e9), max_steps=5)
+    assert tr.status == "max steps" and not tr.success and tr.t.size == 6 and tr.t_stop == tr.t[-1]
+
+
+def test_a_general_loss_does_not_stop_by_default_but_with_the_convergence_event():
+    ell = losses.quadratic(SIGMA3)
+    W0 = dl.random_init((3, 3, 3), np.random.default_rng(0), 0.5)
+    tr = dl.gradient_flow(W0, None, (0.0, 30.0), end_to_end_loss=ell, t_eval=[0.0, 30.0])
+    assert tr.status == "completed"
+    ev = dl.gradient_flow(W0, None, (0.0, 1e9), end_to_end_loss=ell, events={"convergence": {"loss_tol": 1e-20}})
+    assert ev.status == "converged"
+
+
+def test_stop_arguments_are_checked():
+    W0 = dl.aligned_init((2, 2, 2), 0.1)
+    with pytest.raises(ValueError, match="stop_tol"):
+        dl.gradient_flow(W0, np.eye(2), 1.0, stop_tol=-1.0)
+    with pytest.raises(ValueError, match="max_steps"):
+        dl.gradient_flow(W0, np.eye(2), 1.0, max_steps=0)
+    with pytest.raises(ValueError, match="method must be one of"):
+        dl.gradient_flow(W0, np.eye(2), 1.0, method="Euler")
+
+
+def test_no_more_evaluations_than_solve_ivp_and_the_same_steps():
+    from scipy.integrate import solve_ivp
+
+    from deeplinear.flow import _make_rhs, _max_step, _Packer
+
+    W0 = dl.random_init((4, 4, 4, 4), np.random.default_rng(2), 0.3)
+    S = np.diag([3.0, 2.0, 1.5, 1.0])
+    packer = _Packer([w.shape for w in W0])
+    kw = dict(method="DOP853", rtol=1e-10, atol=1e-14, max_step=_max_step("auto", W0, S))
+    for t_eval in (None, [20.0], np.linspace(0.0, 20.0, 41)):
+        ref = solve_ivp(_make_rhs(packer, S), (0.0, 20.0), packer.pack(W0), t_eval=t_eval, **kw)
+        tr = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=t_eval, stop_tol=None)
+        assert tr.nfev == ref.nfev
+        np.testing.assert_array_equal(tr.t, ref.t)
+        np.testing.assert_array_equal(np.array([packer.pack(W) for W in tr.weights]).T, ref.y)
+    # weights_at recomputes a step: it agrees with solve_ivp's dense output
+    dense = solve_ivp(_make_rhs(packer, S), (0.0, 20.0), packer.pack(W0), dense_output=True, **kw).sol
+    tq = np.array([0.0, 0.37, 7.1, 13.3, 20.0])
+    got = np.array([packer.pack(W) for W in tr.weights_at(tq)]).T
+    np.testing.assert_allclose(got, dense(tq), rtol=0, atol=1e-14)
+
+
+# --------------------------------------------------------------------------- many starts at once
+
+
+def test_batch_matches_single_flows():
+    S = np.diag([3.0, 2.0, 1.0])
+    starts = [dl.random_init((3, 4, 2, 3), np.random.default_rng(s), 0.2) for s in range(4)]
+    t = np.linspace(0.0, 15.0, 16)
+    batch = dl.gradient_flow_batch(starts, S, (0.0, 15.0), t_eval=t, stop_tol=None)
+    assert len(batch) == 4
+    for W0, tr in zip(starts, batch):
+        alone = dl.gradient_flow(W0, S, (0.0, 15.0), t_eval=t, stop_tol=None)
+        assert tr.status == "completed" and tr.widths == alone.widths
+        np.testing.assert_allclose(tr.loss, alone.loss, rtol=1e-8, atol=1e-12)
+        np.testing.assert_allclose(tr.end_to_end, alone.end_to_end, rtol=0, atol=1e-8)
+        assert tr.conserved_drift.max() < 1e-9
+        for a, b in zip(tr.weights_at(7.3), alone.weights_at(7.3)):
+            np.testing.assert_allclose(a, b, atol=1e-8)
+
+
+def test_batch_stops_when_every_member_has_converged():
+    starts = [_issue_start(), dl.random_init((10,) * 5, np.random.default_rng(2), 0.05)]
+    trs = dl.gradient_flow_batch(starts, S_ISSUE, (0.0, 1e9))
+    assert [tr.status for tr in trs] == ["converged"] * 2
+    assert all(tr.loss[-1] < 1e-18 for tr in trs) and trs[0].t_stop == trs[1].t_stop > 1000.0
+
+
+def test_batch_rejects_bad_input():
+    W = dl.aligned_init((2, 2, 2), 0.1)
+    with pytest.raises(ValueError, match="at least one start"):
+        dl.gradient_flow_batch([], np.eye(2), 1.0)
+    with pytest.raises(ValueError, match=r"weights0_list\[1\] has widths"):
+        dl.gradient_flow_batch([W, dl.aligned_init((2, 3, 2), 0.1)], np.eye(2), 1.0)
+    with pytest.raises(ValueError, match="explicit|supports method"):
+        dl.gradient_flow_batch([W], np.eye(2), 1.0, method="LSODA")
+    with pytest.raises(TypeError, match="list of initial weight lists"):
+        dl.gradient_flow_batch(np.ones((2, 2)), np.eye(2), 1.0)

@@ -180,3 +180,44 @@ def test_taylor_test_rejects_gradients_of_the_wrong_shape(taylor_problem):
     W, S = taylor_problem
     with pytest.raises(ValueError, match="shape"):
         dl.taylor_test(W, S, lambda W, S: [g.T for g in dl.gradient(W, S)])
+
+
+# --------------------------------------------------------------------------- fused loss and gradient
+
+
+@given(problems())
+def test_loss_and_gradient_equals_loss_and_gradient(problem):
+    _, W, S, _ = problem
+    value, grads = dl.loss_and_gradient(W, S)
+    assert value == pytest.approx(dl.loss(W, S), rel=1e-13, abs=1e-300)
+    for g, ref in zip(grads, dl.gradient(W, S)):
+        np.testing.assert_allclose(g, ref, rtol=1e-13, atol=1e-13)
+
+
+def test_loss_and_gradient_accepts_what_loss_accepts():
+    # lists of lists, integer entries and a tuple of arrays take the full validation path
+    value, grads = dl.loss_and_gradient([[[1, 2]], [[3]]], [[4, 5]])
+    assert value == 1.0 and [g.tolist() for g in grads] == [[[-3.0, 3.0]], [[1.0]]]
+    assert dl.loss_and_gradient((np.ones((2, 2)), np.ones((1, 2))), np.ones((1, 2)))[0] == dl.loss([np.ones((2, 2)), np.ones((1, 2))], np.ones((1, 2)))
+
+
+@pytest.mark.parametrize("layer", [0, 1, 2])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_loss_and_gradient_rejects_a_non_finite_entry_anywhere(layer, bad):
+    # zeros in the other layers must not hide the bad entry
+    W = [np.zeros((2, 3)), np.zeros((2, 2)), np.zeros((1, 2))]
+    W[layer][0, 1] = bad
+    for fn in (dl.loss_and_gradient, dl.loss, dl.gradient, dl.residual):
+        with pytest.raises(ValueError, match="non-finite"):
+            fn(W, np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="non-finite"):
+        dl.loss_and_gradient([np.zeros((2, 3)), np.zeros((1, 2))], np.array([[0.0, bad, 0.0]]))
+
+
+def test_loss_and_gradient_rejects_bad_shapes_with_the_usual_messages():
+    with pytest.raises(ValueError, match="W_2 has shape"):
+        dl.loss_and_gradient([np.ones((2, 3)), np.ones((1, 3))], np.ones((1, 3)))
+    with pytest.raises(ValueError, match="Sigma"):
+        dl.loss_and_gradient([np.ones((2, 3)), np.ones((1, 2))], np.ones((3, 1)))
+    with pytest.raises(TypeError, match="list"):
+        dl.loss_and_gradient(np.ones((2, 2)), np.ones((2, 2)))

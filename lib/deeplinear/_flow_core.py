@@ -1,0 +1,403 @@
+"""Private: the machinery of :func:`deeplinear.flow.gradient_flow` (right-hand side, checked
+problem, stopping test, integration, diagnostics); :mod:`deeplinear.flow` holds the public
+functions and explains the choices.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._flow_events import _EventSet
+from ._flow_solver import drive
+from ._validation import as_positive, as_time_span, as_weights, check_sigma, widths_of
+from .curvature import _hvp
+from .invariants import _conserved_unchecked
+from .losses import _as_loss
+from .trajectory import Trajectory, _Packer
+
+#: An entry of the weights beyond this ends the flow as a blow-up (see gradient_flow).
+DIVERGENCE_BOUND = 1e100
+
+# --------------------------------------------------------------------------- right-hand side
+
+
+def _make_rhs(
+    packer: _Packer,
+    Sigma: np.ndarray | None,
+    residual: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> Callable[[float, np.ndarray], np.ndarray]:
+    """``-grad L`` by back-propagation (``h - 1`` forward and ``2h - 2`` backward products).
+
+    The residual is ``Sigma - P`` for the quadratic loss, else ``residual(P) = -grad ell(P)``.
+    """
+    spec = [(int(packer.offsets[i]), int(packer.offsets[i + 1]), packer.shapes[i]) for i in range(len(packer.shapes))]
+    rev = spec[:0:-1]
+    a0, b0 = spec[0][0], spec[0][1]
+
+    # ndarray.dot rather than @: for the small matrices of the book the call overhead dominates,
+    # and the method call is about half the cost of the operator (numpy 2.x).
+    def rhs(t: float, y: np.ndarray) -> np.ndarray:
+        W = [y[a:b].reshape(s) for a, b, s in spec]
+        pre = [W[0]]
+        for M in W[1:]:
+            pre.append(M.dot(pre[-1]))
+        P = pre.pop()
+        B = Sigma - P if residual is None else residual(P)  # W_{j+1:h}^T (Sigma - P), from j = h down
+        out = np.empty_like(y)
+        for (a, b, _), M, Pm in zip(rev, W[:0:-1], pre[::-1]):
+            out[a:b] = B.dot(Pm.T).ravel()
+            B = M.T.dot(B)
+        out[a0:b0] = B.ravel()
+        return out
+
+    return rhs
+
+# --------------------------------------------------------------------------- main integrator
+
+
+def _hessian_norm_estimate(W: Sequence[np.ndarray], S: np.ndarray, iterations: int = 20) -> float:
+    """``|lambda|_max`` of the loss Hessian at ``W`` by a few power iterations (deterministic start)."""
+    rng = np.random.default_rng(0)
+    V = [rng.standard_normal(w.shape) for w in W]
+    lam = 0.0
+    for _ in range(iterations):
+        nrm = np.sqrt(sum(float(np.sum(v * v)) for v in V))
+        if nrm == 0.0 or not np.isfinite(nrm):
+            break
+        V = [v / nrm for v in V]
+        HV = _hvp(W, S, V)
+        lam = np.sqrt(sum(float(np.sum(v * v)) for v in HV))
+        V = HV
+    return float(lam)
+
+
+def _max_step(max_step: object, W: Sequence[np.ndarray], S: np.ndarray | None) -> float:
+    if isinstance(max_step, str):
+        if max_step != "auto":
+            raise ValueError(f"max_step must be a positive number, np.inf or 'auto', got {max_step!r}")
+        h = len(W)
+        with np.errstate(all="ignore"):
+            if S is not None:
+                lam = max(h * np.float64(np.linalg.norm(S, 2)) ** (2.0 - 2.0 / h), 1.2 * _hessian_norm_estimate(W, S))
+            else:  # general loss: a Gauss-Newton bound at the start
+                norms = np.array([np.linalg.norm(w, 2) for w in W])
+                lam = sum(np.prod(norms[:j]) ** 2 * np.prod(norms[j + 1:]) ** 2 for j in range(h))
+        # no cap if there is no curvature scale or it overflows (the solver then reports any failure)
+        return 4.0 / float(lam) if np.isfinite(lam) and lam > 0 else np.inf
+    if isinstance(max_step, (int, float, np.floating, np.integer)) and not isinstance(max_step, bool) and max_step == np.inf:
+        return np.inf
+    return as_positive(max_step, "max_step")
+
+
+def _check_t_eval(t_eval: object, t0: float, t1: float) -> np.ndarray | None:
+    if t_eval is None:
+        return None
+    te = np.asarray(t_eval, dtype=float)
+    if te.ndim != 1 or te.size == 0:
+        raise ValueError(f"t_eval must be a non-empty 1-D array of times, got shape {te.shape}")
+    if not np.all(np.isfinite(te)):
+        raise ValueError(f"t_eval must be finite, got {t_eval!r:.80}")
+    if np.any(np.diff(te) < 0):
+        raise ValueError("t_eval must be sorted in increasing order")
+    if te[0] < t0 or te[-1] > t1:
+        raise ValueError(f"t_eval must lie within t_span = ({t0}, {t1}), got [{te[0]}, {te[-1]}]")
+    return te
+
+# --------------------------------------------------------------------------- gradient_flow: the problem
+
+
+class _QuadraticLoss:
+    """The loss :math:`\\tfrac12\\lVert\\Sigma - P\\rVert_F^2` of the end-to-end map, as a loss object."""
+
+    def __init__(self, S: np.ndarray) -> None:
+        self.S = S
+        self.shape = S.shape
+
+    def value(self, P: np.ndarray) -> float:
+        R = self.S - P
+        return 0.5 * float(np.sum(R * R))
+
+    def gradient(self, P: np.ndarray) -> np.ndarray:
+        return P - self.S
+
+
+@dataclass(frozen=True)
+class _FlowProblem:
+    """The checked arguments of :func:`gradient_flow`."""
+
+    W0: list
+    widths: tuple
+    t0: float
+    t1: float
+    t_eval: np.ndarray | None
+    rtol: float
+    atol: float
+    ell: Any  # the loss object of the end-to-end map
+    Sigma: np.ndarray | None  # None for an end_to_end_loss
+    max_step: float
+
+    @classmethod
+    def parse(cls, weights0, Sigma, t_span, t_eval, rtol, atol, end_to_end_loss, max_step) -> "_FlowProblem":
+        """Validate in the order the errors are reported: weights, times, tolerances, loss, step cap."""
+        W0 = as_weights(weights0, "weights0")
+        d = widths_of(W0)
+        t0, t1 = as_time_span(t_span)
+        te = _check_t_eval(t_eval, t0, t1)
+        rtol = as_positive(rtol, "rtol")
+        atol = as_positive(atol, "atol")
+        S = None
+        if end_to_end_loss is not None:
+            if Sigma is not None:
+                raise ValueError("pass either Sigma (quadratic loss) or end_to_end_loss, not both")
+            ell = _as_loss(end_to_end_loss, (d[-1], d[0]))
+        else:
+            if Sigma is None:
+                raise ValueError("Sigma is required (or pass end_to_end_loss=...)")
+            S = check_sigma(Sigma, d)
+            ell = _QuadraticLoss(S)
+        return cls(W0, d, t0, t1, te, rtol, atol, ell, S, _max_step(max_step, W0, S))
+
+
+class _FlowFunctions:
+    """The right-hand side on the flat state (remembering its last value), the loss, and (loss,
+    squared gradient norm) for the events.
+
+    An explicit Runge-Kutta step ends with an evaluation at its new state, the state the events
+    are then evaluated at: ``loss_and_gnorm2`` reuses that evaluation instead of making another.
+    """
+
+    def __init__(self, problem: _FlowProblem) -> None:
+        self.ell = problem.ell
+        self.packer = _Packer([w.shape for w in problem.W0])
+        if problem.Sigma is not None:
+            self.raw_rhs = _make_rhs(self.packer, problem.Sigma)
+        else:
+            self.raw_rhs = _make_rhs(self.packer, None, lambda P: -problem.ell.gradient(P))
+        self.y0 = self.packer.pack(problem.W0)
+        self._last: tuple = (None, None)
+
+    def rhs(self, t: float, y: np.ndarray) -> np.ndarray:
+        out = self.raw_rhs(t, y)
+        self._last = (y, out)
+        return out
+
+    def loss_of(self, y: np.ndarray) -> float:
+        W = self.packer.unpack(y)
+        P = W[0]
+        for M in W[1:]:
+            P = M @ P
+        return float(self.ell.value(P))
+
+    def loss_and_gnorm2(self, t: float, y: np.ndarray) -> tuple[float, float]:
+        last_y, g = self._last
+        if last_y is not y:
+            g = self.raw_rhs(t, y)
+        return self.loss_of(y), float(g @ g)
+
+
+# --------------------------------------------------------------------------- gradient_flow: stopping
+
+
+def _stop_thresholds(S: np.ndarray, d: tuple, stop_tol: float) -> tuple[float, float, float]:
+    """``(L*, loss-gap tolerance, gradient tolerance)`` of the quadratic loss (``stop_tol`` in gradient_flow)."""
+    h = len(d) - 1
+    s = np.linalg.svd(S, compute_uv=False)
+    L_star = 0.5 * float(np.sum(s[min(d):] ** 2))  # the global minimum: rank at most min(d) (Eckart-Young)
+    scale = float(np.linalg.norm(S)) or 1.0
+    return L_star, stop_tol * scale**2, stop_tol * scale ** ((2.0 * h - 1.0) / h)
+
+
+def _quadratic_stop(problem: _FlowProblem, fns: _FlowFunctions, stop_tol: float | None):
+    """The default convergence test of the quadratic loss, or None (see ``stop_tol`` in :func:`gradient_flow`)."""
+    if stop_tol is None or problem.Sigma is None:
+        return None
+    L_star, gap_tol, grad_tol = _stop_thresholds(problem.Sigma, problem.widths, stop_tol)
+
+    def converged(t: float, y: np.ndarray, f: np.ndarray | None) -> str | None:
+        if f is None:  # no free gradient from the solver: the cheaper loss test first
+            L = fns.loss_of(y)
+            if not L - L_star <= gap_tol:
+                return None
+            f = fns.raw_rhs(t, y)
+        g = float(np.sqrt(f @ f))
+        if not g <= grad_tol:
+            return None
+        L = fns.loss_of(y)
+        if not L - L_star <= gap_tol:  # a saddle: the gradient is small there too
+            return None
+        return (f"converged at t = {t:.6g}: loss {L:.3g} within {gap_tol:.2g} of the global minimum {L_star:.3g}, "
+                f"gradient norm {g:.2g} <= {grad_tol:.2g} (stop_tol = {stop_tol:g})")
+
+    return converged
+
+
+# --------------------------------------------------------------------------- gradient_flow: integration
+
+
+@dataclass
+class _RawRun:
+    """The run cut to finite states: times, flat states, continuous solution, status."""
+
+    t: np.ndarray
+    y: np.ndarray
+    solution: Any
+    nfev: int
+    event_times: dict
+    status: str
+    message: str
+    t_stop: float
+
+
+def _solve(problem: _FlowProblem, fns: _FlowFunctions, evset: _EventSet, method: object, stop, max_steps):
+    """The step loop, with a readable error for a blow-up within one step."""
+    with np.errstate(all="ignore"):  # overflow shows up as a failed step, reported below
+        try:
+            return drive(fns.rhs, problem.t0, problem.t1, fns.y0, method=method, rtol=problem.rtol, atol=problem.atol,
+                         max_step=problem.max_step, t_eval=problem.t_eval, events=evset.functions, converged=stop,
+                         max_steps=max_steps, bound=DIVERGENCE_BOUND)
+        except ValueError as err:  # the event root finder on a step that overflowed
+            if "different signs" not in str(err) and "f(a) and f(b)" not in str(err):
+                raise
+            raise FloatingPointError(
+                f"gradient_flow: the {method} solver stopped with {err!r}; the solution probably blows up "
+                "within one step: lower the blow-up bound, or use the default method"
+            ) from err
+
+
+def _terminal_status(run: _RawRun, res, evset: _EventSet, fns: _FlowFunctions) -> None:
+    """Status and message after a terminal event; appends the event's state if past the last output."""
+    idx = res.terminal_index
+    t_end = float(res.t_events[idx][-1])
+    y_end = res.y_events[idx][-1]
+    kind = evset.kinds[idx]
+    if kind == "convergence":
+        run.status = "converged"
+        run.message = f"converged at t = {t_end:.6g} (loss {fns.loss_of(y_end):.3g})"
+    elif kind == "blowup":
+        run.status = "blowup"
+        run.message = f"blow-up at t = {t_end:.6g}: a weight norm reached the bound"
+    else:
+        run.status = "event"
+        run.message = f"terminal event {evset.names[idx]!r} at t = {t_end:.6g}"
+    if run.t.size == 0 or run.t[-1] < t_end:
+        run.t = np.append(run.t, t_end)
+        run.y = np.column_stack([run.y, y_end]) if run.y.size else y_end[:, None]
+
+
+def _failure_status(run: _RawRun, message: str, fns: _FlowFunctions, W0: list) -> None:
+    """Status and message after a failed step: a finite-time blow-up if the norm grew a lot, else a failure."""
+    run.status = "failed"
+    run.message = f"integration failed: {message}"
+    if run.t.size:
+        # a finite-time blow-up: the step size underflows before the norm reaches a
+        # large bound (the time to the singularity drops below the spacing of floats)
+        start = max(float(np.linalg.norm(w)) for w in W0)
+        end = max(float(np.linalg.norm(w)) for w in fns.packer.unpack(run.y[:, -1]))
+        if np.isfinite(end) and end > 100.0 * max(start, 1.0):
+            run.status = "blowup"
+            run.message = (f"blow-up near t = {run.t[-1]:.6g}: the weight norm grew from {start:.3g} to "
+                           f"{end:.3g} and the step size underflowed ({message})")
+
+
+def _integrate(problem: _FlowProblem, fns: _FlowFunctions, evset: _EventSet, method: object, stop, max_steps) -> _RawRun:
+    """Integrate, record the events, and cut the run at its first non-finite state."""
+    res = _solve(problem, fns, evset, method, stop, max_steps)
+    ev_times = {}
+    for k, n in enumerate(evset.names):
+        ev_times[n] = np.concatenate([np.array(evset.initial_records.get(n, []), dtype=float), res.t_events[k]])
+    run = _RawRun(res.t, res.y, res.dense, res.nfev, ev_times, "completed", f"integrated to t = {problem.t1:g}", res.t_stop)
+    if res.status == "terminal":
+        _terminal_status(run, res, evset, fns)
+    elif res.status == "failed":
+        _failure_status(run, res.message, fns, problem.W0)
+    elif res.status == "converged":
+        run.status, run.message = "converged", res.message
+    elif res.status == "max steps":
+        run.status, run.message = "max steps", res.message
+    elif res.status == "diverged":
+        run.status, run.message = "blowup", f"blow-up: {res.message}"
+    # never return non-finite states
+    finite = np.all(np.isfinite(run.y), axis=0)
+    if not np.all(finite):
+        first_bad = int(np.argmin(finite))
+        run.t, run.y = run.t[:first_bad], run.y[:, :first_bad]
+        run.status = "failed"
+        run.message = f"integration failed: non-finite state after t = {run.t[-1] if run.t.size else problem.t0:g}"
+    if run.t.size == 0:  # e.g. failure before the first t_eval point
+        run.t, run.y = np.array([problem.t0]), fns.y0[:, None]
+    if run.status == "failed":
+        run.t_stop = float(run.t[-1])
+    return run
+
+
+# --------------------------------------------------------------------------- gradient_flow: diagnostics
+
+
+def _diagnostics(packer: _Packer, ell: Any, Sigma: np.ndarray | None, Y: np.ndarray) -> tuple:
+    """Weights, end-to-end maps, loss, gradient norm and conserved quantities at all columns of ``Y`` at once
+    (stacked matrix products: one call per layer, not one per output time)."""
+    m = Y.shape[1]
+    Ws = [np.ascontiguousarray(Y[packer.offsets[i]:packer.offsets[i + 1]].T).reshape((m,) + s)
+          for i, s in enumerate(packer.shapes)]
+    pre = [Ws[0]]
+    for M in Ws[1:]:
+        pre.append(np.matmul(M, pre[-1]))
+    P = pre.pop()
+    if Sigma is not None:
+        B = Sigma - P
+        losses = 0.5 * np.sum(B * B, axis=(1, 2))
+    else:
+        losses = np.array([float(ell.value(P[k])) for k in range(m)])
+        B = -np.array([ell.gradient(P[k]) for k in range(m)]).reshape(P.shape)
+    g2 = np.zeros(m)
+    for M, Pm in zip(Ws[:0:-1], pre[::-1]):
+        G = np.matmul(B, Pm.swapaxes(1, 2))
+        g2 += np.sum(G * G, axis=(1, 2))
+        B = np.matmul(M.swapaxes(1, 2), B)
+    g2 += np.sum(B * B, axis=(1, 2))
+    C = [np.matmul(Ws[i + 1].swapaxes(1, 2), Ws[i + 1]) - np.matmul(Ws[i], Ws[i].swapaxes(1, 2)) for i in range(len(Ws) - 1)]
+    return Ws, P, losses, np.sqrt(g2), C
+
+
+def _assemble_trajectory(problem: _FlowProblem, fns: _FlowFunctions, run: _RawRun, warn: bool) -> Trajectory:
+    """The :class:`~deeplinear.trajectory.Trajectory` of a run, cut (with a warning) where the loss or its gradient overflows."""
+    sol_t, status, message, d = run.t, run.status, run.message, problem.widths
+    with np.errstate(all="ignore"):  # a failed run may end on huge (finite) weights
+        Ws, E2E, losses, gnorm, C = _diagnostics(fns.packer, problem.ell, problem.Sigma, run.y)
+    ok = np.isfinite(losses) & np.isfinite(gnorm) & np.all(np.isfinite(E2E), axis=(1, 2))
+    for c in C:
+        ok &= np.all(np.isfinite(c), axis=(1, 2))
+    n = sol_t.size
+    if not np.all(ok):  # overflow in the loss or its gradient: cut there and say so
+        k = int(np.argmin(ok))
+        if k == 0:
+            raise ValueError("the loss or its gradient overflows at the initial weights; rescale weights0")
+        message = f"integration failed: the loss or its gradient overflows after t = {sol_t[k - 1]:g}"
+        status = "failed"
+        if warn:
+            warnings.warn(f"gradient_flow: {message}", RuntimeWarning, stacklevel=3)
+        n = k
+    C0 = _conserved_unchecked(problem.W0)
+    drift = np.zeros(n)
+    for c, c0 in zip(C, C0):
+        drift = np.maximum(drift, np.linalg.norm((c[:n] - c0).reshape(n, -1), axis=1) / max(1.0, float(np.linalg.norm(c0))))
+    weights = [[w[k] for w in Ws] for k in range(n)]
+    conserved = [[c[k] for c in C] for k in range(n)]
+    sol_t = np.array(sol_t[:n], dtype=float)
+    E2E, losses, gnorm = E2E[:n], np.array(losses[:n]), np.array(gnorm[:n])
+    for arr in (sol_t, losses, gnorm, E2E, drift):
+        arr.setflags(write=False)
+    t_stop = run.t_stop if n == run.t.size else float(sol_t[-1])
+    return Trajectory(
+        t=sol_t, weights=weights, loss=losses, gradient_norm=gnorm, end_to_end=E2E, conserved=conserved,
+        conserved_drift=drift, events=run.event_times, status=status, message=message, widths=d, nfev=run.nfev,
+        t_stop=t_stop, _solution=run.solution, _packer=fns.packer,
+    )
+
+
+
