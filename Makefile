@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test test-lib test-notebooks test-browser serve setup assets browser store bench clean dist cells
+.PHONY: book test test-lib test-notebooks test-browser serve setup assets browser store bench bench-peers clean dist cells
 
 setup: $(STAMP) assets
 
@@ -63,6 +63,14 @@ cells: setup
 
 bench: setup
 	$(PY) benchmarks/run_all.py
+
+# deeplinear against torch, JAX and diffrax (benchmarks/results/peers.md). The peers live in
+# their own environment (benchmarks/requirements-peers.txt), never in the book's.
+PEERS := .venv-peers
+bench-peers:
+	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet -r benchmarks/requirements-peers.txt
+	PYTHONPATH=lib $(PEERS)/bin/python benchmarks/bench_peers.py
 
 clean:
 	rm -rf _build vendor
