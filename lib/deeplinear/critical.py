@@ -52,9 +52,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_positive, as_weights, as_widths, check_sigma, widths_of
-from .network import adjacency, prefix_products, suffix_products
+from .network import adjacency, _prefix_products as prefix_products, _suffix_products as suffix_products
 from ._validation import frozen_array as _readonly
 from .quotient import _Modes, _as_subset, _fmt, _fmt_subset, _positive, _short, _sigma_modes, _value_tol
+from .errors import InvalidArgumentError
 
 __all__ = [
     "CriticalPoint",
@@ -256,7 +257,7 @@ def critical_point(
     S = _as_subset(subset, modes.sigma, min(d), tol)
     everything = tuple(int(j) + 1 for j in _positive(modes.sigma, tol))
     if h == 1 and tuple(sorted(S)) != tuple(sorted(everything)):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"subset = {_short(subset)}: at depth h = 1 the loss is convex and its only critical point is "
             f"W_1 = Sigma, which has learnt every positive singular value, subset = {everything}"
         )
@@ -331,7 +332,7 @@ def learnt_subset(weights: Sequence[np.ndarray], Sigma: np.ndarray, *, rtol: flo
     for s in sP[sP > thr]:
         cand = [k for k in free if abs(modes.sigma[k] - s) <= thr]
         if not cand:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"the end-to-end map has singular value {s:.6g}, which matches no singular value of Sigma "
                 f"{tuple(round(float(x), 6) for x in modes.sigma)}: its product is not a partial SVD Sigma_S "
                 "(the point is not critical)"

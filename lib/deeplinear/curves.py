@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._validation import as_int, as_positive
+from .errors import InvalidArgumentError
 
 __all__ = [
     "zero_crossings",
@@ -74,9 +75,9 @@ def plateau_levels(t: Sequence[float], loss_values: Sequence[float], threshold: 
     t = np.asarray(t, dtype=float)
     L = np.asarray(loss_values, dtype=float)
     if t.ndim != 1 or t.shape != L.shape or t.size < 2:
-        raise ValueError(f"t and loss must be 1-D arrays of the same length >= 2, got shapes {t.shape} and {L.shape}")
+        raise InvalidArgumentError(f"t and loss must be 1-D arrays of the same length >= 2, got shapes {t.shape} and {L.shape}")
     if np.any(np.diff(t) <= 0) or not np.all(np.isfinite(t)) or not np.all(np.isfinite(L)):
-        raise ValueError("t must be strictly increasing and t, loss finite")
+        raise InvalidArgumentError("t must be strictly increasing and t, loss finite")
     threshold = as_positive(threshold, "threshold")
     floor = as_positive(floor, "floor", allow_zero=True)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -139,7 +140,7 @@ def plateau_dwell(t: np.ndarray, loss: np.ndarray, value: float, rel: float = 0.
     t = np.asarray(t, dtype=float)
     L = np.asarray(loss, dtype=float)
     if t.ndim != 1 or t.shape != L.shape or t.size < 2:
-        raise ValueError(f"t and loss must be 1-D arrays of the same length >= 2, got {t.shape} and {L.shape}")
+        raise InvalidArgumentError(f"t and loss must be 1-D arrays of the same length >= 2, got {t.shape} and {L.shape}")
     value = as_positive(value, "value")
     rel = as_positive(rel, "rel")
     inside = np.abs(L - value) <= rel * value
@@ -185,7 +186,7 @@ def orbit_period(values: Sequence[float], *, tol: float = 1e-6, max_period: int 
     """
     x = np.asarray(values, dtype=float).reshape(-1)
     if not np.all(np.isfinite(x)):
-        raise ValueError("values must be finite")
+        raise InvalidArgumentError("values must be finite")
     tol = as_positive(tol, "tol", allow_zero=True)
     max_period = as_int(max_period, "max_period", minimum=1)
     for p in range(1, max_period + 1):
@@ -232,9 +233,9 @@ def zero_crossings(t: Sequence[float] | np.ndarray, values: Sequence[float] | np
     t = np.asarray(t, dtype=float)
     g = np.asarray(values, dtype=float)
     if t.ndim != 1 or g.shape != t.shape:
-        raise ValueError(f"t and values must be 1-D of the same length, got shapes {t.shape} and {g.shape}")
+        raise InvalidArgumentError(f"t and values must be 1-D of the same length, got shapes {t.shape} and {g.shape}")
     if not (np.all(np.isfinite(t)) and np.all(np.isfinite(g))):
-        raise ValueError("t and values must be finite")
+        raise InvalidArgumentError("t and values must be finite")
     k = np.flatnonzero(np.diff(np.sign(g)))
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(g[k + 1] != g[k], g[k] / (g[k] - g[k + 1]), 0.0)

@@ -25,6 +25,7 @@ from ._validation import (
 )
 from .quotient import _sigma_modes
 from .invariants import random_orthogonal
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "mode_rotation",
@@ -115,7 +116,7 @@ def mode_rotation(
     j = as_int(j, "j", minimum=1)
     k = as_int(k, "k", minimum=1)
     if j > q or k > q or j == k:
-        raise ValueError(f"j = {j} and k = {k} must be distinct indices from 1 to {q} (Sigma has {q} singular values)")
+        raise InvalidArgumentError(f"j = {j} and k = {k} must be distinct indices from 1 to {q} (Sigma has {q} singular values)")
     theta = as_real(theta, "theta")
     c, s = math.cos(theta), math.sin(theta)
 
@@ -177,11 +178,11 @@ def orbit_tangent_vector(weights: Sequence[np.ndarray], xis: Sequence[np.ndarray
     d = widths_of(W)
     xis = list(xis)
     if len(xis) != h - 1:
-        raise ValueError(f"give h - 1 = {h - 1} hidden-layer generators, got {len(xis)}")
+        raise InvalidArgumentError(f"give h - 1 = {h - 1} hidden-layer generators, got {len(xis)}")
     X = [np.asarray(x, dtype=float) for x in xis]
     for i, x in enumerate(X, start=1):
         if x.shape != (d[i], d[i]):
-            raise ValueError(f"xi_{i} must have shape {(d[i], d[i])} (hidden layer {i} has width {d[i]}), got {x.shape}")
+            raise InvalidArgumentError(f"xi_{i} must have shape {(d[i], d[i])} (hidden layer {i} has width {d[i]}), got {x.shape}")
     full = [np.zeros((d[0], d[0]))] + X + [np.zeros((d[h], d[h]))]
     return [full[i] @ W[i - 1] - W[i - 1] @ full[i - 1] for i in range(1, h + 1)]
 
@@ -279,7 +280,7 @@ def stabilizer_rotations(manifolds, rng: np.random.Generator) -> list[np.ndarray
     """
     # duck-typed: deeplinear.escape (which defines SaddleManifolds) imports this module
     if type(manifolds).__name__ != "SaddleManifolds" or not all(hasattr(manifolds, a) for a in ("modes", "depth", "point")):
-        raise TypeError(f"manifolds must be a SaddleManifolds (from dl.saddle_manifolds), got {type(manifolds).__name__}")
+        raise ArgumentTypeError(f"manifolds must be a SaddleManifolds (from dl.saddle_manifolds), got {type(manifolds).__name__}")
     rng = as_rng(rng)
     d = manifolds.point.widths
     out = []

@@ -16,6 +16,7 @@ from .quotient import _fmt
 from .classification import GLOBAL_MINIMUM, NON_STRICT, STRICT
 from .flow import gradient_flow
 from .trajectory import Trajectory
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "ScalarCriticalSet",
@@ -83,7 +84,7 @@ class ScalarCriticalSet:
         """``"global minimum"``, ``"strict saddle"``, ``"non-strict saddle"`` or ``"not critical"``."""
         w = np.asarray(w, dtype=float)
         if w.shape != (self.h,):
-            raise ValueError(f"w must have {self.h} entries, got shape {w.shape}")
+            raise InvalidArgumentError(f"w must have {self.h} entries, got shape {w.shape}")
         scale = max(1.0, abs(self.sigma))
         if abs(float(np.prod(w)) - self.sigma) <= tol * scale:
             return GLOBAL_MINIMUM
@@ -97,7 +98,7 @@ class ScalarCriticalSet:
     def minima_curve(self, w1: np.ndarray) -> np.ndarray:
         r"""For ``h = 2``: points :math:`(w_1, \sigma/w_1)` of the hyperbola of minima (``w1 != 0``)."""
         if self.h != 2:
-            raise ValueError("minima_curve is for h = 2 (the hyperbola w1 w2 = sigma)")
+            raise InvalidArgumentError("minima_curve is for h = 2 (the hyperbola w1 w2 = sigma)")
         w1 = np.asarray(w1, dtype=float)
         return np.stack([w1, self.sigma / w1], axis=-1)
 
@@ -142,9 +143,9 @@ def scalar_critical_set(sigma: float, h: int) -> ScalarCriticalSet:
     try:
         sigma = float(sigma)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"sigma must be a real number, got {sigma!r}") from exc
+        raise ArgumentTypeError(f"sigma must be a real number, got {sigma!r}") from exc
     if not np.isfinite(sigma):
-        raise ValueError(f"sigma must be finite, got {sigma}")
+        raise InvalidArgumentError(f"sigma must be finite, got {sigma}")
     if h == 1:
         desc = f"the single point w1 = {_fmt(sigma)} (convex loss)"
     elif sigma == 0:
@@ -190,7 +191,7 @@ def scalar_vector_field(w: np.ndarray, sigma: float) -> np.ndarray:
     """
     w = np.asarray(w, dtype=float)
     if w.ndim < 1 or w.shape[-1] < 1:
-        raise ValueError(f"w must have shape (..., h) with h >= 1, got {w.shape}")
+        raise InvalidArgumentError(f"w must have shape (..., h) with h >= 1, got {w.shape}")
     h = w.shape[-1]
     p = np.prod(w, axis=-1, keepdims=True)
     others = np.stack([np.prod(np.delete(w, i, axis=-1), axis=-1) for i in range(h)], axis=-1)
@@ -233,7 +234,7 @@ def scalar_conserved_curve(w0: Sequence[float], t: np.ndarray) -> np.ndarray:
     """
     w0 = np.asarray(w0, dtype=float)
     if w0.ndim != 1 or w0.size < 1 or not np.all(np.isfinite(w0)):
-        raise ValueError(f"w0 must be a finite 1-D vector, got {w0!r}")
+        raise InvalidArgumentError(f"w0 must be a finite 1-D vector, got {w0!r}")
     t = np.asarray(t, dtype=float).ravel()
     j = int(np.argmin(np.abs(w0)))
     c = w0 ** 2 - w0[j] ** 2
@@ -292,9 +293,9 @@ def scalar_h2_limit(w0: Sequence[float], sigma: float) -> np.ndarray:
     try:
         w = np.asarray(w0, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"w0 must be a sequence of numbers, got {w0!r:.80}") from exc
+        raise ArgumentTypeError(f"w0 must be a sequence of numbers, got {w0!r:.80}") from exc
     if w.shape != (2,) or not np.all(np.isfinite(w)):
-        raise ValueError(f"w0 must be a finite vector with 2 entries (w_1, w_2), got {w0!r:.80}")
+        raise InvalidArgumentError(f"w0 must be a finite vector with 2 entries (w_1, w_2), got {w0!r:.80}")
     s = as_positive(as_real(sigma, "sigma"), "sigma")
     total = w[0] + w[1]
     if total == 0.0:
@@ -316,11 +317,11 @@ def _as_point(w0: object, name: str = "w0", h: int | None = None) -> np.ndarray:
     try:
         w = np.asarray(w0, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a sequence of numbers, got {w0!r:.80}") from exc
+        raise ArgumentTypeError(f"{name} must be a sequence of numbers, got {w0!r:.80}") from exc
     if w.ndim != 1 or w.size < 1 or not np.all(np.isfinite(w)):
-        raise ValueError(f"{name} must be a finite 1-D vector of weights (w_1, ..., w_h), got {w0!r:.80}")
+        raise InvalidArgumentError(f"{name} must be a finite 1-D vector of weights (w_1, ..., w_h), got {w0!r:.80}")
     if h is not None and w.size != h:
-        raise ValueError(f"{name} must have {h} entries, got {w.size}: {w0!r:.80}")
+        raise InvalidArgumentError(f"{name} must have {h} entries, got {w.size}: {w0!r:.80}")
     return w
 
 
@@ -328,7 +329,7 @@ def _as_sigma(sigma: object) -> float:
     try:
         s = float(sigma)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"sigma must be a real number, got {sigma!r:.80}") from exc
+        raise ArgumentTypeError(f"sigma must be a real number, got {sigma!r:.80}") from exc
     return as_positive(s, "sigma")
 
 
@@ -427,7 +428,7 @@ def scalar_flow(
     s = _as_sigma(sigma)
     t_max = as_positive(t_max, "t_max")
     if int(n_points) < 2:
-        raise ValueError(f"n_points must be at least 2, got {n_points}")
+        raise InvalidArgumentError(f"n_points must be at least 2, got {n_points}")
     weights0 = [np.array([[x]]) for x in w]
     tr = gradient_flow(weights0, np.array([[s]]), (0.0, t_max), t_eval=np.linspace(0.0, t_max, int(n_points)),
                        rtol=rtol, atol=atol)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from ._validation import as_positive
 from .modes import _CAP, _invert_increasing, _real, _solve, _times, learning_time
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "unbalanced_rhs",
@@ -135,17 +136,17 @@ def unbalanced_learning_time(p0: float, pf: float | np.ndarray, sigma: float, c:
         return learning_time(p0, pf, sigma, 2)
     pf_arr = np.asarray(pf, dtype=float)
     if not np.all(np.isfinite(pf_arr)):
-        raise ValueError(f"pf must be finite, got {pf!r:.80}")
+        raise InvalidArgumentError(f"pf must be finite, got {pf!r:.80}")
     flat = pf_arr.ravel()
     if p0 == sigma:
         if np.any(flat != p0):
-            raise ValueError(f"p0 = sigma = {sigma} is an equilibrium; pf = {pf!r:.60} is never reached")
+            raise InvalidArgumentError(f"p0 = sigma = {sigma} is an equilibrium; pf = {pf!r:.60} is never reached")
         out = np.zeros(flat.shape)
     else:
         lo, hi = min(p0, sigma), max(p0, sigma)
         bad = (flat < lo) | (flat > hi)
         if np.any(bad):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"pf = {flat[bad][0]} is not reached from p0 = {p0}: p moves monotonically towards sigma = {sigma}"
             )
         out = np.full(flat.shape, np.inf)
@@ -264,9 +265,9 @@ def unbalanced_weights(p: float, c: float) -> tuple[float, float]:
     try:
         c, p = float(c), float(p)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"c and p must be real numbers, got c = {c!r:.40}, p = {p!r:.40}") from exc
+        raise ArgumentTypeError(f"c and p must be real numbers, got c = {c!r:.40}, p = {p!r:.40}") from exc
     if not (np.isfinite(c) and np.isfinite(p)):
-        raise ValueError(f"c and p must be finite, got c = {c}, p = {p}")
+        raise InvalidArgumentError(f"c and p must be finite, got c = {c}, p = {p}")
     r = np.hypot(c, 2.0 * p)
     w1sq = (c + r) / 2.0 if c >= 0 else (2.0 * p * p / (r - c) if r - c > 0 else 0.0)
     w1 = float(np.sqrt(w1sq))

@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import matplotlib
+from ..errors import InvalidArgumentError
 
 __all__ = ["OKABE_ITO", "DIVERGING_CMAP", "new_figure"]
 
@@ -98,7 +99,7 @@ def axes_row(fig, ncols: int, width: float, height: float, *, margins=None):
     elif margins is None:
         fig.set_layout_engine("constrained")
     elif fig.get_layout_engine() is not None:
-        raise ValueError("fig must not use a layout engine (this figure sets fixed margins)")
+        raise InvalidArgumentError("fig must not use a layout engine (this figure sets fixed margins)")
     axes = fig.subplots(1, ncols)
     if margins is not None:
         left, right, bottom, top, wspace = margins
