@@ -39,6 +39,10 @@ __all__ = [
 ]
 
 
+#: Floats up to 2**53 hold integers exactly; a larger float is no count or width.
+_EXACT = 2.0**53
+
+
 def _short(value: object) -> str:
     """A short repr of a value for an error message."""
     text = repr(value)
@@ -142,7 +146,7 @@ def as_widths(widths: object, name: str = "widths") -> tuple[int, ...]:
         raise InvalidArgumentError(f"{name} must be a flat sequence of integers (d_0, ..., d_h), got shape {widths.shape}")
     out = []
     for i, d in enumerate(widths):
-        if not _is_number(d) or (not isinstance(d, (Integral, np.integer)) and not float(d).is_integer()):
+        if not _is_number(d) or (not isinstance(d, (Integral, np.integer)) and not (abs(float(d)) <= _EXACT and float(d).is_integer())):
             raise ArgumentTypeError(f"{name}[{i}] must be an integer, got {_short(d)}")
         if int(d) < 1:
             raise InvalidArgumentError(f"{name}[{i}] must be a positive integer, got {int(d)}")
@@ -205,7 +209,7 @@ def as_int(value: object, name: str, *, minimum: int | None = None) -> int:
     if not _is_number(value):
         raise ArgumentTypeError(f"{name} must be an integer, got {_short(value)}")
     if not isinstance(value, (Integral, np.integer)):
-        if not (np.isfinite(float(value)) and float(value).is_integer()):
+        if not (abs(float(value)) <= _EXACT and float(value).is_integer()):
             raise ArgumentTypeError(f"{name} must be an integer, got {_short(value)}")
         value = int(value)
     if minimum is not None and int(value) < minimum:

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from ._validation import as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of
+from ._validation import as_int, as_matrix, as_positive, as_real_array, as_weights, as_widths, check_sigma, finite_result, widths_of
 from .network import _prefix_products as prefix_products, _suffix_products as suffix_products
 from .objective import gradient
 from .errors import InvalidArgumentError
@@ -138,7 +138,7 @@ def unflatten_weights(theta: np.ndarray, widths: Sequence[int]) -> list[np.ndarr
     True
     """
     d = as_widths(widths)
-    th = np.asarray(theta, dtype=float)
+    th = as_real_array(theta, "theta", allow_empty=True)
     n = sum(d[i] * d[i - 1] for i in range(1, len(d)))
     if th.ndim != 1 or th.shape[0] != n:
         raise InvalidArgumentError(f"theta must be a 1-D vector of length {n} for widths {d}, got shape {th.shape}")

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_int, as_matrix, as_positive, as_rng, as_weights, as_widths, widths_of
+from ._validation import as_int, as_matrix, as_positive, as_rng, as_weights, as_widths, finite_result, widths_of
 from .network import adjacency, layer_slices
 from .trajectory import Trajectory
 from .errors import ArgumentTypeError, InvalidArgumentError
@@ -98,7 +98,9 @@ def conserved_quantities(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
     >>> [C.tolist() for C in dl.conserved_quantities(weights)]  # 2*2 - 1
     [[[3.0]]]
     """
-    return _conserved_unchecked(as_weights(weights))
+    W = as_weights(weights)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(_conserved_unchecked(W), "conserved_quantities", "weights")
 
 
 def conserved_drift(C0: Sequence[np.ndarray], C: Sequence[np.ndarray]) -> float:
@@ -134,16 +136,20 @@ def conserved_drift(C0: Sequence[np.ndarray], C: Sequence[np.ndarray]) -> float:
     >>> round(dl.conserved_drift(C0, [C0[0] + 0.03]), 4)  # 0.03 / 3
     0.01
     """
+    for name, value in (("C0", C0), ("C", C)):
+        if isinstance(value, (str, bytes, np.ndarray)) or not isinstance(value, Sequence):
+            raise ArgumentTypeError(f"{name} must be a list of square matrices [C_1, ..., C_(h-1)], got {value!r:.80}")
     if len(C0) != len(C):
         raise InvalidArgumentError(f"C0 and C must have the same length, got {len(C0)} and {len(C)}")
     out = 0.0
-    for a, b in zip(C0, C):
-        a = np.asarray(a, dtype=float)
-        b = np.asarray(b, dtype=float)
+    for i, (a, b) in enumerate(zip(C0, C)):
+        a = as_matrix(a, f"C0[{i}]")
+        b = as_matrix(b, f"C[{i}]")
         if a.shape != b.shape:
-            raise InvalidArgumentError(f"conserved quantities of different shapes {a.shape} and {b.shape}")
-        out = max(out, float(np.linalg.norm(b - a)) / max(1.0, float(np.linalg.norm(a))))
-    return out
+            raise InvalidArgumentError(f"C0[{i}] and C[{i}] have different shapes {a.shape} and {b.shape}")
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = max(out, float(np.linalg.norm(b - a)) / max(1.0, float(np.linalg.norm(a))))
+    return finite_result(out, "conserved_drift", "C0 or C")
 
 
 def imbalance(weights: Sequence[np.ndarray]) -> float:
@@ -182,8 +188,11 @@ def imbalance(weights: Sequence[np.ndarray]) -> float:
     >>> dl.imbalance([np.array([[2.0]]), np.array([[2.0]])])  # balanced
     0.0
     """
-    C = conserved_quantities(weights)
-    return max((float(np.linalg.norm(c)) for c in C), default=0.0)
+    W = as_weights(weights)
+    with np.errstate(over="ignore", invalid="ignore"):
+        C = _conserved_unchecked(W)
+        out = max((float(np.linalg.norm(c)) for c in C), default=0.0)
+    return finite_result(out, "imbalance", "weights")
 
 
 def commutator(A: np.ndarray) -> np.ndarray:

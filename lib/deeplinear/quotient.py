@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from numbers import Integral, Real
 import numpy as np
-from ._validation import as_int, as_positive, as_widths, check_sigma
-from .errors import ArgumentTypeError, InvalidArgumentError
+from ._validation import as_int, as_positive, as_real_array, as_widths, check_sigma
+from .errors import ArgumentTypeError, InvalidArgumentError, NonFiniteResultError
 
 __all__ = [
     "CriticalValues",
@@ -55,10 +55,7 @@ def _fmt_subset(S: Sequence[int]) -> str:
 def _as_singular_values(values: object, name: str = "singular_values") -> np.ndarray:
     if isinstance(values, (str, bytes)):
         raise ArgumentTypeError(f"{name} must be a sequence of non-negative numbers, got {_short(values)}")
-    try:
-        s = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ArgumentTypeError(f"{name} must be a sequence of non-negative numbers, got {_short(values)}") from exc
+    s = as_real_array(values, name, allow_empty=True)
     if s.ndim == 0:
         s = s.reshape(1)
     if s.ndim != 1:
@@ -71,7 +68,16 @@ def _as_singular_values(values: object, name: str = "singular_values") -> np.nda
     if np.any(s < 0):
         k = int(np.argmax(s < 0))
         raise InvalidArgumentError(f"singular values are non-negative; {name}[{k}] (sigma_{k + 1}) = {s[k]}")
+    if s.size and np.max(s) > _LARGEST:
+        raise NonFiniteResultError(
+            f"the loss values 1/2 sum sigma_k^2 overflow: Sigma (or {name}) has the singular value "
+            f"{np.max(s):g}, above {_LARGEST:g}"
+        )
     return s
+
+
+#: Singular values above this overflow the loss values 1/2 sum sigma_k^2 (about sqrt(max float / 1e4)).
+_LARGEST = 1e150
 
 
 @dataclass(frozen=True, eq=False)
@@ -395,7 +401,7 @@ def _is_matrix(Sigma: object) -> bool:
     if isinstance(Sigma, (str, bytes)):
         return False
     try:
-        return np.asarray(Sigma, dtype=float).ndim == 2
+        return np.asarray(Sigma).ndim == 2
     except (TypeError, ValueError):
         return False
 

@@ -16,7 +16,7 @@ References: Saxe, McClelland and Ganguli 2014; Tarmoun, França, Haeffele and Vi
 from __future__ import annotations
 
 import numpy as np
-from ._validation import as_positive
+from ._validation import as_positive, as_real, as_real_array, finite_result
 from .modes import _CAP, _invert_increasing, _real, _solve, _times, learning_time
 from .errors import ArgumentTypeError, InvalidArgumentError
 
@@ -69,8 +69,9 @@ def unbalanced_rhs(p: float | np.ndarray, sigma: float, c: float) -> float | np.
     """
     sigma = _real(sigma, "sigma")
     c = _real(c, "c")
-    p = np.asarray(p, dtype=float)
-    return np.sqrt(c * c + 4 * p * p) * (sigma - p)
+    p = as_real_array(p, "p")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(np.sqrt(c * c + 4 * p * p) * (sigma - p), "unbalanced_rhs", "p, sigma or c")
 
 
 def _unbalanced_F(p: np.ndarray, gap: np.ndarray, sigma: float, c: float) -> np.ndarray:
@@ -134,9 +135,7 @@ def unbalanced_learning_time(p0: float, pf: float | np.ndarray, sigma: float, c:
     c = _real(c, "c")
     if c == 0.0:
         return learning_time(p0, pf, sigma, 2)
-    pf_arr = np.asarray(pf, dtype=float)
-    if not np.all(np.isfinite(pf_arr)):
-        raise InvalidArgumentError(f"pf must be finite, got {pf!r:.80}")
+    pf_arr = as_real_array(pf, "pf")
     flat = pf_arr.ravel()
     if p0 == sigma:
         if np.any(flat != p0):
@@ -262,12 +261,7 @@ def unbalanced_weights(p: float, c: float) -> tuple[float, float]:
     >>> w1, w2, w1**2 - w2**2, w1 * w2
     (1.0, 0.5, 0.75, 0.5)
     """
-    try:
-        c, p = float(c), float(p)
-    except (TypeError, ValueError) as exc:
-        raise ArgumentTypeError(f"c and p must be real numbers, got c = {c!r:.40}, p = {p!r:.40}") from exc
-    if not (np.isfinite(c) and np.isfinite(p)):
-        raise InvalidArgumentError(f"c and p must be finite, got c = {c}, p = {p}")
+    c, p = as_real(c, "c"), as_real(p, "p")
     r = np.hypot(c, 2.0 * p)
     w1sq = (c + r) / 2.0 if c >= 0 else (2.0 * p * p / (r - c) if r - c > 0 else 0.0)
     w1 = float(np.sqrt(w1sq))

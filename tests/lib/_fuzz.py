@@ -12,6 +12,8 @@ import dataclasses
 import importlib
 import inspect
 import math
+import os
+import select
 import signal
 import warnings
 from collections.abc import Callable, Mapping
@@ -256,6 +258,35 @@ def judge(qualname: str, fn: Callable, kwargs: dict, timeout: float, documented_
     skip = frozenset(k.split(":", 1)[1] for k in documented_nonfinite if k.startswith(qualname + ":"))
     where = non_finite_in(out, skip=skip)
     return f"silent non-finite result: {where}" if where else None
+
+
+def isolated(thunk: Callable[[], str | None], timeout: float) -> str | None:
+    """Run ``thunk`` in a forked child and return its answer; kill the child after ``timeout``.
+
+    The alarm of :func:`call` cannot stop a long computation inside compiled code (an SVD of a
+    matrix with entries 1e200, an allocation of 1e9 floats): the fork can.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, never return into pytest
+        os.close(read_end)
+        try:
+            answer = thunk() or ""
+        except BaseException as exc:  # noqa: BLE001
+            answer = f"harness error {type(exc).__name__}: {exc}"
+        os.write(write_end, answer.encode()[:4000] or b"\0")
+        os._exit(0)
+    os.close(write_end)
+    try:
+        ready, _, _ = select.select([read_end], [], [], timeout + 2.0)
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            return f"hang (no answer within {timeout:g} s, stuck in compiled code)"
+        data = os.read(read_end, 4000)
+        return None if data in (b"\0", b"") else data.decode()
+    finally:
+        os.close(read_end)
+        os.waitpid(pid, 0)
 
 
 def cases(valid: Mapping[str, Callable[[], dict]]) -> list[tuple[str, str, str]]:
