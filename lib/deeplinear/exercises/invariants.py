@@ -9,7 +9,7 @@ import numpy as np
 from ..invariants import gl_action, random_gl
 from ..objective import gradient
 from ..network import adjacency, nilpotent_jordan_type
-from .base import CheckResult, call_safely, random_networks
+from .base import CheckResult, call_safely, checker, random_networks
 
 __all__ = ["check_jordan_type", "check_transformed_gradient"]
 
@@ -26,6 +26,7 @@ def _test_matrices(rng: np.random.Generator) -> list[np.ndarray]:
     return mats
 
 
+@checker
 def check_jordan_type(fn: Callable[[np.ndarray], Sequence[int]], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(A) -> block sizes`` (largest first) of the Jordan form of a nilpotent ``A``.
 
@@ -78,6 +79,7 @@ def check_jordan_type(fn: Callable[[np.ndarray], Sequence[int]], *, seed: int = 
                              "including rank-deficient ones.")
 
 
+@checker
 def check_transformed_gradient(
     fn: Callable[[list[np.ndarray], list[np.ndarray]], Sequence[np.ndarray]], *, seed: int = 0
 ) -> CheckResult:
