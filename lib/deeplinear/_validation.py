@@ -33,6 +33,7 @@ __all__ = [
     "check_sigma",
     "as_int",
     "as_index",
+    "as_seeds",
     "as_rng",
     "as_time_span",
     "finite_result",
@@ -224,6 +225,16 @@ def as_index(value: object, name: str, low: int, high: int) -> int:
     if not low <= int(value) <= high:
         raise InvalidArgumentError(f"{name} must be an integer index in [{low}, {high}], got {int(value)}")
     return int(value)
+
+
+def as_seeds(seeds: object, name: str = "seeds") -> tuple[int, ...]:
+    """A non-empty sequence (or range) of non-negative integer seeds, as a tuple of ints."""
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, range, np.ndarray)):
+        raise ArgumentTypeError(f"{name} must be a sequence of non-negative integer seeds such as (0, 1, 2), got {_short(seeds)}")
+    out = tuple(as_int(x, f"{name}[{i}]", minimum=0) for i, x in enumerate(seeds))
+    if not out:
+        raise InvalidArgumentError(f"{name} must name at least one seed, got {_short(seeds)}")
+    return out
 
 
 def as_rng(rng: object, name: str = "rng") -> np.random.Generator:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import html
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -69,8 +70,15 @@ _EPS = float(np.finfo(float).eps)
 
 
 def _checked(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Validated weights and target; products that overflow raise, naming the public caller."""
     W = as_weights(weights)
-    return W, check_sigma(Sigma, widths_of(W))
+    S = check_sigma(Sigma, widths_of(W))
+    with np.errstate(over="ignore", invalid="ignore"):
+        pre = prefix_products(W)
+        # the Hessian multiplies the residual by products of up to h - 1 layers: square scales
+        scale = [float(np.max(np.abs(p))) for p in pre] + [float(np.max(np.abs(S - pre[-1])))]
+    finite_result([np.prod(scale[1:]), *scale], sys._getframe(1).f_code.co_name, "weights or Sigma")
+    return W, S
 
 
 def flatten_weights(weights: Sequence[np.ndarray]) -> np.ndarray:

@@ -21,7 +21,7 @@ from ._validation import (
     check_sigma,
     widths_of,
 )
-from ._validation import as_positive_values as _positive_values
+from ._validation import as_positive_values as _positive_values, as_seeds
 from ._validation import frozen_array as _frozen
 from .classification import classify
 from .critical import critical_point
@@ -42,11 +42,8 @@ __all__ = [
 ]
 
 
-def _seeds(seeds: object) -> tuple[int, ...]:
-    out = tuple(int(x) for x in seeds)  # type: ignore[union-attr]
-    if not out:
-        raise InvalidArgumentError("seeds must name at least one seed")
-    return out
+def _seeds(seeds: object, name: str = "seeds") -> tuple[int, ...]:
+    return as_seeds(seeds, name)
 
 
 def _square(r: int, h: int) -> tuple[int, ...]:
@@ -384,7 +381,7 @@ def escape_phase_scaling(
     if sc.size == 0 or np.any(sc >= 1.0):
         raise InvalidArgumentError(f"scales must be a non-empty list of small scales in (0, 1), got {list(scales)!r:.80}")
     seeds = _seeds(seeds)
-    dseeds = _seeds(distribution_seeds)
+    dseeds = _seeds(distribution_seeds, "distribution_seeds")
     t_max = as_positive(t_max, "t_max")
     d = _square(s.size, h)
     S = np.diag(s)

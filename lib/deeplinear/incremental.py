@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_int, as_positive, as_weights, widths_of
+from ._validation import as_depth, as_int, as_positive, as_weights, widths_of, as_seeds
 from ._validation import as_positive_values as _positive_values
 from ._validation import frozen_array as _frozen
 from .curves import plateau_dwell
@@ -570,9 +570,7 @@ def random_vs_aligned(
     scale = as_positive(scale, "scale")
     if scale**2 >= s[-1] / 2:
         raise InvalidArgumentError(f"scale = {scale:g} is not a small start for sigma_min = {s[-1]:g}")
-    seeds = tuple(int(x) for x in seeds)
-    if not seeds:
-        raise InvalidArgumentError("seeds must name at least one seed")
+    seeds = as_seeds(seeds)
     t_max = as_positive(t_max, "t_max")
     num = as_int(num, "num", minimum=2)
     rel = as_positive(rel, "rel")

@@ -91,6 +91,11 @@ class _Modes:
 
 
 def _sigma_modes(S: np.ndarray) -> _Modes:
+    if S.size and float(np.max(np.abs(S))) > _LARGEST:
+        raise NonFiniteResultError(
+            f"the loss values 1/2 sum sigma_k^2 overflow: Sigma has the entry {float(np.max(np.abs(S))):g}, "
+            f"above {_LARGEST:g}"
+        )
     dh, d0 = S.shape
     q = min(d0, dh)
     off = S.copy()

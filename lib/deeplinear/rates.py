@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of
+from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of, as_seeds
 from ._validation import as_positive_values as _positive_values
 from ._validation import frozen_array as _frozen
 from .curves import plateau_dwell
@@ -60,11 +60,8 @@ __all__ = [
 _FAST = {"method": "LSODA", "max_step": np.inf}  # long plateaus: no step cap (as in plots/open_problems)
 
 
-def _seeds(seeds: object) -> tuple[int, ...]:
-    out = tuple(int(x) for x in seeds)  # type: ignore[union-attr]
-    if not out:
-        raise InvalidArgumentError("seeds must name at least one seed")
-    return out
+def _seeds(seeds: object, name: str = "seeds") -> tuple[int, ...]:
+    return as_seeds(seeds, name)
 
 
 def _square(r: int, h: int) -> tuple[int, ...]:
@@ -490,9 +487,7 @@ def random_limits(
     sc = [as_positive(s, "scales") for s in scales]
     if not sc:
         raise InvalidArgumentError("scales must not be empty")
-    seeds = tuple(int(s) for s in seeds)
-    if not seeds:
-        raise InvalidArgumentError("seeds must not be empty")
+    seeds = _seeds(seeds)
     Lf, Gf, Tf, used = [], [], [], []
     for k, seed in enumerate(seeds):
         scale = sc[k % len(sc)]

@@ -240,6 +240,18 @@ def call(fn: Callable, kwargs: dict, timeout: float):
         plt.close("all")
 
 
+def raised_in(exc: BaseException) -> str:
+    """``module.py:function`` of the innermost frame of the library in the traceback."""
+    where = "?"
+    tb = exc.__traceback__
+    while tb is not None:
+        path = tb.tb_frame.f_code.co_filename
+        if "/deeplinear/" in path:
+            where = f"{path.split('/deeplinear/', 1)[1]}:{tb.tb_frame.f_code.co_name}"
+        tb = tb.tb_next
+    return where
+
+
 def judge(qualname: str, fn: Callable, kwargs: dict, timeout: float, documented_nonfinite: frozenset,
           *, valid: bool = False) -> str | None:
     """None when the call behaved, else what went wrong (a ``valid`` call must not raise at all)."""
@@ -250,7 +262,7 @@ def judge(qualname: str, fn: Callable, kwargs: dict, timeout: float, documented_
     except dl.DeepLinearError as exc:
         return f"the valid call raised {type(exc).__name__}: {exc}" if valid else None
     except Exception as exc:  # noqa: BLE001  (the point: which exceptions escape)
-        return f"foreign exception {type(exc).__name__}: {str(exc)[:160]}"
+        return f"foreign exception {type(exc).__name__} (in {raised_in(exc)}): {str(exc)[:160]}"
     if qualname.startswith("exercises.") and not isinstance(out, dl.exercises.CheckResult):
         return f"checker returned {type(out).__name__}, not a CheckResult"
     if qualname in documented_nonfinite:

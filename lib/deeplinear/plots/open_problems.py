@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from .._validation import as_depth, as_positive
+from .._validation import as_depth, as_positive, as_seeds
 from .._validation import as_positive_values as _positive_values
 from ..quotient import critical_values
 from ..large_steps import DescentOrbits
@@ -58,11 +58,8 @@ __all__ = [
 _FAST = {"method": "LSODA", "max_step": np.inf}
 
 
-def _seeds(seeds: object) -> tuple[int, ...]:
-    out = tuple(int(x) for x in seeds)  # type: ignore[union-attr]
-    if not out:
-        raise InvalidArgumentError("seeds must name at least one seed")
-    return out
+def _seeds(seeds: object, name: str = "seeds") -> tuple[int, ...]:
+    return as_seeds(seeds, name)
 
 
 def _square(r: int, h: int) -> tuple[int, ...]:

@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import matplotlib
+from .._validation import as_int, as_positive
 from ..errors import InvalidArgumentError
 
 __all__ = ["OKABE_ITO", "DIVERGING_CMAP", "new_figure"]
@@ -79,6 +80,8 @@ def new_figure(ncols: int = 1, *, width: float = 6.4, height: float = 3.6, **kwa
     """
     from matplotlib.figure import Figure
 
+    ncols = as_int(ncols, "ncols", minimum=1)
+    width, height = as_positive(width, "width"), as_positive(height, "height")
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(1, ncols, **kwargs)
     return fig, axes
