@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..data import reduce_data, teacher_data
-from .base import CheckResult, call_safely, checker
+from .base import CheckResult, answer_array, call_safely, checker
 
 __all__ = ["check_reduced_target", "check_whitening"]
 
@@ -137,10 +137,9 @@ def check_whitening(fn: Callable[[np.ndarray], np.ndarray], *, seed: int = 0) ->
         got, err = call_safely(fn, X.copy())
         if err:
             return CheckResult(False, err)
-        try:
-            Z = np.asarray(got, dtype=float)
-        except (TypeError, ValueError) as exc:
-            return CheckResult(False, f"your Z could not be read as an array: {exc}")
+        Z, problem = answer_array(got, "your Z")
+        if Z is None:
+            return CheckResult(False, problem)
         if Z.shape != X.shape:
             return CheckResult(False, f"for X of shape {X.shape}, Z must have the same shape (samples stay columns), got {Z.shape}")
         if not np.all(np.isfinite(Z)):

@@ -9,7 +9,7 @@ import numpy as np
 from ..invariants import gl_action, random_gl
 from ..objective import gradient
 from ..network import adjacency, nilpotent_jordan_type
-from .base import CheckResult, call_safely, checker, random_networks
+from .base import CheckResult, answer_array, call_safely, checker, random_networks
 
 __all__ = ["check_jordan_type", "check_transformed_gradient"]
 
@@ -135,10 +135,15 @@ def check_transformed_gradient(
         got, err = call_safely(fn, [g.copy() for g in G], [T.copy() for T in Ts])
         if err:
             return CheckResult(False, err)
-        try:
-            got = [np.asarray(g, dtype=float) for g in got]
-        except (TypeError, ValueError):
+        if got is None or isinstance(got, (str, bytes, np.ndarray)) or not isinstance(got, (list, tuple)):
             return CheckResult(False, f"your function returned {got!r:.80}, not a list of matrices")
+        arrays = []
+        for i, g in enumerate(got, start=1):
+            arr, problem = answer_array(g, f"your gradient of layer {i}")
+            if arr is None:
+                return CheckResult(False, problem)
+            arrays.append(arr)
+        got = arrays
         if len(got) != h:
             return CheckResult(False, f"for depth {h} return {h} matrices (one per layer), got {len(got)}")
         for i, (g, e) in enumerate(zip(got, expected), start=1):

@@ -122,7 +122,7 @@ class ExplorerOptions:
     >>> dl.explore.ExplorerOptions(dpi=5)
     Traceback (most recent call last):
     ...
-    ValueError: ExplorerOptions.dpi must be a number between 10 and 600, got 5
+    deeplinear.errors.InvalidArgumentError: ExplorerOptions.dpi must be a number between 10 and 600, got 5
     """
 
     mode: Literal["auto", "live", "static"] = "auto"

@@ -223,7 +223,7 @@ class Range(_GridSpec):
     >>> dl.explore.Range(0, 1, 0)
     Traceback (most recent call last):
     ...
-    ValueError: Range: step must be positive, got 0.0
+    deeplinear.errors.InvalidArgumentError: Range: step must be positive, got 0.0
     """
 
     start: float
