@@ -43,7 +43,7 @@ __version__ = "0.1.0"
 
 #: The modules of the mathematics, each one concept (CONTRIBUTING.md).
 _MODULES = (
-    "network", "objective", "losses", "trajectory", "flow", "adjacency_flow", "product_flow", "descent",
+    "errors", "network", "objective", "losses", "trajectory", "flow", "adjacency_flow", "product_flow", "descent",
     "large_steps",
     "invariants", "init", "data", "modes", "unbalanced", "aligned", "incremental", "curves", "rates",
     "quotient", "critical", "fibres", "curvature", "classification", "orbits", "manifolds", "escape",

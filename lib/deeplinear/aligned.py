@@ -35,6 +35,7 @@ from .trajectory import Trajectory
 from .init import aligned_init
 from .invariants import random_orthogonal
 from .modes import learning_time
+from .errors import ArgumentTypeError, ConvergenceError, InvalidArgumentError
 
 __all__ = [
     "AlignedModes",
@@ -52,7 +53,7 @@ def _as_sigma(sigma: object, name: str = "sigma") -> float:
     try:
         s = float(sigma)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a real number, got {sigma!r:.80}") from exc
+        raise ArgumentTypeError(f"{name} must be a real number, got {sigma!r:.80}") from exc
     return as_positive(s, name)
 
 
@@ -60,9 +61,9 @@ def _singular_values(values: object, name: str = "singular_values") -> np.ndarra
     try:
         s = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a sequence of numbers, got {values!r:.80}") from exc
+        raise ArgumentTypeError(f"{name} must be a sequence of numbers, got {values!r:.80}") from exc
     if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
-        raise ValueError(f"{name} must be a non-empty 1-D list of finite numbers >= 0, got {values!r:.80}")
+        raise InvalidArgumentError(f"{name} must be a non-empty 1-D list of finite numbers >= 0, got {values!r:.80}")
     return s
 
 
@@ -75,7 +76,7 @@ def _hidden_rotations(rotations: object, d: tuple[int, ...]) -> list[np.ndarray]
         hidden = [random_orthogonal(di, rotations) for di in d[1:-1]]
     else:
         if not isinstance(rotations, Sequence) or len(rotations) != h - 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"rotations must be None, a numpy Generator or a list of the h - 1 = {h - 1} hidden "
                 f"orthogonal matrices R_1..R_(h-1), got {rotations!r:.80}"
             )
@@ -83,17 +84,17 @@ def _hidden_rotations(rotations: object, d: tuple[int, ...]) -> list[np.ndarray]
         for i, R in enumerate(rotations, start=1):
             R = np.asarray(R, dtype=float)
             if R.shape != (d[i], d[i]):
-                raise ValueError(f"rotations[{i - 1}] (R_{i}) must have shape {(d[i], d[i])}, got {R.shape}")
+                raise InvalidArgumentError(f"rotations[{i - 1}] (R_{i}) must have shape {(d[i], d[i])}, got {R.shape}")
             err = float(np.max(np.abs(R.T @ R - np.eye(d[i])))) if R.size else 0.0
             if not np.isfinite(err) or err > 1e-10:
-                raise ValueError(f"rotations[{i - 1}] (R_{i}) is not orthogonal: max |R^T R - I| = {err:.3g}")
+                raise InvalidArgumentError(f"rotations[{i - 1}] (R_{i}) is not orthogonal: max |R^T R - I| = {err:.3g}")
             hidden.append(R)
     return [np.eye(d[0])] + hidden + [np.eye(d[-1])]
 
 
 def _sigma_matrix(s: np.ndarray, d: tuple[int, ...]) -> np.ndarray:
     if s.size > min(d[0], d[-1]):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{s.size} singular values do not fit a target of shape d_h x d_0 = {d[-1]} x {d[0]} "
             f"(at most min(d_0, d_h) = {min(d[0], d[-1])})"
         )
@@ -173,7 +174,7 @@ def aligned_modes(weights: Sequence[np.ndarray], rotations: object = None) -> Al
     W = as_weights(weights)
     d = widths_of(W)
     if isinstance(rotations, np.random.Generator):
-        raise TypeError("aligned_modes needs the rotation matrices themselves, not a Generator")
+        raise ArgumentTypeError("aligned_modes needs the rotation matrices themselves, not a Generator")
     R = _hidden_rotations(rotations, d)
     h = len(W)
     m = min(d)
@@ -313,14 +314,14 @@ def aligned_flow_check(
     m = min(d)
     v = np.asarray(values, dtype=float)
     if v.ndim == 1 and v.size != m:
-        raise ValueError(f"values must give all m = min(widths) = {m} modes here, got {v.size}")
+        raise InvalidArgumentError(f"values must give all m = min(widths) = {m} modes here, got {v.size}")
     if v.ndim == 2 and v.shape != (h, m):
-        raise ValueError(f"values must have shape (h, m) = ({h}, {m}), got {v.shape}")
+        raise InvalidArgumentError(f"values must have shape (h, m) = ({h}, {m}), got {v.shape}")
     W0 = aligned_init(d, values, rotations=R[1:-1])
     t = np.linspace(0.0, t_max, num)
     tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t)
     if tr.t.size != num:
-        raise RuntimeError(f"the network flow stopped early: {tr.message}")
+        raise ConvergenceError(f"the network flow stopped early: {tr.message}")
     read = [aligned_modes(Wt, R[1:-1]) for Wt in tr.weights]
     modes = np.array([r.values for r in read])
     off = np.array([r.off_diagonal for r in read])
@@ -418,10 +419,10 @@ def depth_scaled_times(sigma: float, u0: float, uf: float, depths: Sequence[int]
     u0 = as_positive(u0, "u0")
     uf = as_positive(uf, "uf")
     if not u0 < uf < sigma:
-        raise ValueError(f"need 0 < u0 < uf < sigma, got u0 = {u0}, uf = {uf}, sigma = {sigma}")
+        raise InvalidArgumentError(f"need 0 < u0 < uf < sigma, got u0 = {u0}, uf = {uf}, sigma = {sigma}")
     hs = np.array([as_depth(x, "depths") for x in depths], dtype=int)
     if hs.size == 0:
-        raise ValueError("depths must name at least one depth")
+        raise InvalidArgumentError("depths must name at least one depth")
     times = np.array([learning_time(u0, uf, sigma, int(x)) for x in hs])
     lim = float(_limit_time(sigma, np.array(uf)) - _limit_time(sigma, np.array(u0)))
     hs.setflags(write=False)
@@ -502,7 +503,7 @@ def local_convergence_rate(sigma: float, h: int, *, a0: float | None = None) -> 
     a0 = 0.5 * sigma ** (1.0 / h) if a0 is None else as_positive(a0, "a0")
     u0 = a0**h
     if not 0 < u0 < sigma:
-        raise ValueError(f"a0 = {a0} gives u0 = a0^h = {u0}, which must lie strictly between 0 and sigma = {sigma}")
+        raise InvalidArgumentError(f"a0 = {a0} gives u0 = a0^h = {u0}, which must lie strictly between 0 and sigma = {sigma}")
     rate = h * sigma ** (2.0 - 2.0 / h)
     t0 = learning_time(u0, 0.9 * sigma, sigma, h) if h > 1 else 0.0
     t_end = t0 + 16.0 / rate
@@ -511,6 +512,6 @@ def local_convergence_rate(sigma: float, h: int, *, a0: float | None = None) -> 
     L = tr.loss
     sel = (L >= 1e-11) & (L <= 1e-7)
     if np.count_nonzero(sel) < 5:
-        raise RuntimeError("too few points in the window 1e-11 <= L <= 1e-7 to measure the rate")
+        raise ConvergenceError("too few points in the window 1e-11 <= L <= 1e-7 to measure the rate")
     slope = float(np.polyfit(tr.t[sel], np.log(L[sel]), 1)[0])
     return ConvergenceRate(h, sigma, -2.0 * rate, slope)

@@ -37,9 +37,10 @@ from ._validation import as_positive, as_weights, check_sigma, widths_of
 from .critical import CRITICAL_TOL, _readonly, learnt_subset, relative_gradient_norm
 from .quotient import _fmt, _fmt_subset, _global_minimum_value, _sigma_modes, _value_tol
 from .curvature import Inertia, _term_scale, hessian, inertia, unflatten_weights
-from .network import prefix_products, suffix_products
+from .network import _prefix_products as prefix_products, _suffix_products as suffix_products
 from .objective import gradient
 from .orbits import orbit_dimension
+from .errors import InvalidArgumentError
 
 __all__ = [
     "DescentDirection",
@@ -72,7 +73,7 @@ def _require_critical(W: list[np.ndarray], S: np.ndarray, tol: float, who: str) 
     rho = relative_gradient_norm(W, S)
     if rho > tol:
         g = math.sqrt(sum(float(np.sum(x * x)) for x in gradient(W, S)))
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{who} needs a critical point, but the gradient norm is {g:.3g} (relative gradient norm "
             f"{rho:.3g} > tol = {tol:g}); see deeplinear.is_critical"
         )
@@ -363,10 +364,10 @@ def fit_descent_order(
     W, S = _checked(weights, Sigma)
     V = list(direction.direction) if isinstance(direction, DescentDirection) else as_weights(direction, "direction")
     if [v.shape for v in V] != [w.shape for w in W]:
-        raise ValueError("direction must have the shapes of weights")
+        raise InvalidArgumentError("direction must have the shapes of weights")
     e = np.asarray(eps, dtype=float)
     if e.ndim != 1 or len(e) < 2 or np.any(e <= 0):
-        raise ValueError(f"eps must hold at least two positive numbers, got {eps!r}")
+        raise InvalidArgumentError(f"eps must hold at least two positive numbers, got {eps!r}")
     R = S - prefix_products(W)[-1]
     h = len(W)
     changes = []
@@ -382,7 +383,7 @@ def fit_descent_order(
     changes = np.array(changes)
     if np.any(changes >= 0):
         bad = float(e[int(np.argmax(changes >= 0))])
-        raise ValueError(f"the loss does not decrease along the direction at eps = {bad:g} (change {changes[changes >= 0][0]:.3g})")
+        raise InvalidArgumentError(f"the loss does not decrease along the direction at eps = {bad:g} (change {changes[changes >= 0][0]:.3g})")
     slope, icpt = np.polyfit(np.log(e), np.log(-changes), 1)
     return DescentFit(float(slope), float(math.exp(icpt)), _readonly(e), _readonly(changes))
 
@@ -584,7 +585,7 @@ def classify(
     descent = None
     if inert.negative > 0:
         if at_min:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"inconsistent: the value {value:.6g} is the global minimum value but the Hessian has a negative "
                 f"eigenvalue {inert.lambda_min:.3g}; the point is probably not critical to within tol = {tol:g}"
             )
@@ -742,7 +743,7 @@ def predicted_strictness(
     unl = [m for m in pos if m not in sub]
     val_S = 0.5 * math.fsum(float(modes.sigma[k - 1]) ** 2 for k in unl)
     if abs(val_S - _global_minimum_value(modes.sigma, min(d))) <= max(atol, 1e-12):
-        raise ValueError("the point is a global minimum, not a saddle: strictness is not defined")
+        raise InvalidArgumentError("the point is a global minimum, not a saddle: strictness is not defined")
     for m in unl:
         for k in sub:
             if modes.sigma[m - 1] > modes.sigma[k - 1] * (1 + 1e-12):

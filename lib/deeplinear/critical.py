@@ -52,9 +52,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_positive, as_weights, as_widths, check_sigma, widths_of
-from .network import adjacency, prefix_products, suffix_products
+from .network import adjacency, _prefix_products as prefix_products, _suffix_products as suffix_products
 from ._validation import frozen_array as _readonly
 from .quotient import _Modes, _as_subset, _fmt, _fmt_subset, _positive, _short, _sigma_modes, _value_tol
+from .errors import InvalidArgumentError, NonFiniteResultError
 
 __all__ = [
     "CriticalPoint",
@@ -256,7 +257,7 @@ def critical_point(
     S = _as_subset(subset, modes.sigma, min(d), tol)
     everything = tuple(int(j) + 1 for j in _positive(modes.sigma, tol))
     if h == 1 and tuple(sorted(S)) != tuple(sorted(everything)):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"subset = {_short(subset)}: at depth h = 1 the loss is convex and its only critical point is "
             f"W_1 = Sigma, which has learnt every positive singular value, subset = {everything}"
         )
@@ -331,7 +332,7 @@ def learnt_subset(weights: Sequence[np.ndarray], Sigma: np.ndarray, *, rtol: flo
     for s in sP[sP > thr]:
         cand = [k for k in free if abs(modes.sigma[k] - s) <= thr]
         if not cand:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"the end-to-end map has singular value {s:.6g}, which matches no singular value of Sigma "
                 f"{tuple(round(float(x), 6) for x in modes.sigma)}: its product is not a partial SVD Sigma_S "
                 "(the point is not critical)"
@@ -399,14 +400,20 @@ def relative_gradient_norm(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> 
     Sig = check_sigma(Sigma, widths_of(W))
     pre = prefix_products(W)
     suf = suffix_products(W)
-    R = Sig - pre[-1]
-    g2 = math.fsum(float(np.sum((suf[j + 1].T @ R @ pre[j].T) ** 2)) for j in range(len(W)))
-    floor = float(np.linalg.norm(Sig, 2)) ** (1.0 / len(W)) if Sig.size else 0.0
-    raw = [float(np.linalg.norm(w)) for w in W]
-    norms = [max(x, floor) for x in raw]
-    others = max(math.prod(norms[:j] + norms[j + 1:]) for j in range(len(W)))
-    scale = (float(np.linalg.norm(Sig)) + math.prod(raw)) * others
-    g = math.sqrt(g2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        R = Sig - pre[-1]
+        terms = [float(np.sum((suf[j + 1].T @ R @ pre[j].T) ** 2)) for j in range(len(W))]
+        floor = float(np.linalg.norm(Sig, 2)) ** (1.0 / len(W)) if Sig.size else 0.0
+        raw = [float(np.linalg.norm(w)) for w in W]
+        norms = [max(x, floor) for x in raw]
+        others = max(math.prod(norms[:j] + norms[j + 1:]) for j in range(len(W)))
+        scale = (float(np.linalg.norm(Sig)) + math.prod(raw)) * others
+    if not (all(math.isfinite(x) for x in terms) and math.isfinite(scale) and sum(terms) < math.inf):
+        raise NonFiniteResultError(
+            "relative_gradient_norm: the gradient or its scale overflows; weights or Sigma are too large "
+            "for floating point (entries of order 1e100 and beyond)"
+        )
+    g = math.sqrt(math.fsum(terms))
     if scale == 0.0:
         return 0.0 if g == 0.0 else math.inf
     return g / scale

@@ -39,15 +39,17 @@ from __future__ import annotations
 
 import html
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from ._validation import as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of
-from .network import prefix_products, suffix_products
+from ._validation import as_int, as_matrix, as_positive, as_real_array, as_weights, as_widths, check_sigma, finite_result, widths_of
+from .network import _prefix_products as prefix_products, _suffix_products as suffix_products
 from .objective import gradient
+from .errors import InvalidArgumentError
 
 __all__ = [
     "flatten_weights",
@@ -68,8 +70,15 @@ _EPS = float(np.finfo(float).eps)
 
 
 def _checked(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Validated weights and target; products that overflow raise, naming the public caller."""
     W = as_weights(weights)
-    return W, check_sigma(Sigma, widths_of(W))
+    S = check_sigma(Sigma, widths_of(W))
+    with np.errstate(over="ignore", invalid="ignore"):
+        pre = prefix_products(W)
+        # the Hessian multiplies the residual by products of up to h - 1 layers: square scales
+        scale = [float(np.max(np.abs(p))) for p in pre] + [float(np.max(np.abs(S - pre[-1])))]
+    finite_result([np.prod(scale[1:]), *scale], sys._getframe(1).f_code.co_name, "weights or Sigma")
+    return W, S
 
 
 def flatten_weights(weights: Sequence[np.ndarray]) -> np.ndarray:
@@ -137,10 +146,10 @@ def unflatten_weights(theta: np.ndarray, widths: Sequence[int]) -> list[np.ndarr
     True
     """
     d = as_widths(widths)
-    th = np.asarray(theta, dtype=float)
+    th = as_real_array(theta, "theta", allow_empty=True)
     n = sum(d[i] * d[i - 1] for i in range(1, len(d)))
     if th.ndim != 1 or th.shape[0] != n:
-        raise ValueError(f"theta must be a 1-D vector of length {n} for widths {d}, got shape {th.shape}")
+        raise InvalidArgumentError(f"theta must be a 1-D vector of length {n} for widths {d}, got shape {th.shape}")
     out, off = [], 0
     for i in range(1, len(d)):
         m = d[i] * d[i - 1]
@@ -407,11 +416,11 @@ def hessian_vector_product(
     op = _HVP(W, S)
     if isinstance(V, np.ndarray) and V.ndim == 1:
         if V.shape[0] != op.n:
-            raise ValueError(f"V has length {V.shape[0]} but the network has {op.n} weights")
+            raise InvalidArgumentError(f"V has length {V.shape[0]} but the network has {op.n} weights")
         return op.matvec(V)
     Vs = as_weights(V, "V")
     if [v.shape for v in Vs] != [w.shape for w in W]:
-        raise ValueError(f"V has shapes {[v.shape for v in Vs]} but weights have shapes {[w.shape for w in W]}")
+        raise InvalidArgumentError(f"V has shapes {[v.shape for v in Vs]} but weights have shapes {[w.shape for w in W]}")
     return op.apply(Vs)
 
 
@@ -479,7 +488,7 @@ def hessian_quadratic_form(weights: Sequence[np.ndarray], Sigma: np.ndarray, V: 
     W, S = _checked(weights, Sigma)
     Vs = as_weights(V, "V")
     if [v.shape for v in Vs] != [w.shape for w in W]:
-        raise ValueError(f"V has shapes {[v.shape for v in Vs]} but weights have shapes {[w.shape for w in W]}")
+        raise InvalidArgumentError(f"V has shapes {[v.shape for v in Vs]} but weights have shapes {[w.shape for w in W]}")
     gn, res = _quadratic_form_parts(W, S, Vs)
     return gn - res
 
@@ -631,12 +640,12 @@ def extreme_eigenvalues(
     """
     W, S = _checked(weights, Sigma)
     if which not in ("both", "smallest", "largest"):
-        raise ValueError(f"which must be 'both', 'smallest' or 'largest', got {which!r}")
+        raise InvalidArgumentError(f"which must be 'both', 'smallest' or 'largest', got {which!r}")
     k = as_int(k, "k", minimum=1)
     tol = as_positive(tol, "tol", allow_zero=True)
     n = sum(w.size for w in W)
     if k > n:
-        raise ValueError(f"k = {k} exceeds the number of weights n = {n}")
+        raise InvalidArgumentError(f"k = {k} exceeds the number of weights n = {n}")
     if n < max(as_int(dense_below, "dense_below", minimum=0), 2 * k + 2):
         ev = np.linalg.eigvalsh(hessian(W, S))
         small = tuple(float(x) for x in ev[:k]) if which != "largest" else None
@@ -754,11 +763,11 @@ def inertia(H: np.ndarray, *, tol: float | None = None) -> Inertia:
     H = as_matrix(H, "H")
     n = H.shape[0]
     if H.shape != (n, n):
-        raise ValueError(f"H must be square, got shape {H.shape}")
+        raise InvalidArgumentError(f"H must be square, got shape {H.shape}")
     asym = float(np.max(np.abs(H - H.T), initial=0.0))
     big = float(np.max(np.abs(H), initial=0.0))
     if asym > 1e-10 * max(big, 1e-300):
-        raise ValueError(f"H must be symmetric; largest |H - H^T| entry is {asym:.3g} (max |H| = {big:.3g})")
+        raise InvalidArgumentError(f"H must be symmetric; largest |H - H^T| entry is {asym:.3g} (max |H| = {big:.3g})")
     ev = np.linalg.eigvalsh(0.5 * (H + H.T))
     norm = float(np.max(np.abs(ev), initial=0.0))
     thr = n * _EPS * norm if tol is None else as_positive(tol, "tol", allow_zero=True)

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_int, as_positive
+from ._validation import as_int, as_positive, as_real_array
+from .errors import InvalidArgumentError
 
 __all__ = [
     "zero_crossings",
@@ -71,12 +72,12 @@ def plateau_levels(t: Sequence[float], loss_values: Sequence[float], threshold: 
     >>> [round(v, 4) for v in dl.plateau_levels(t, L)]
     [2.4995, 0.4842]
     """
-    t = np.asarray(t, dtype=float)
-    L = np.asarray(loss_values, dtype=float)
+    t = as_real_array(t, "t", allow_empty=True)
+    L = as_real_array(loss_values, "loss_values", allow_empty=True)
     if t.ndim != 1 or t.shape != L.shape or t.size < 2:
-        raise ValueError(f"t and loss must be 1-D arrays of the same length >= 2, got shapes {t.shape} and {L.shape}")
+        raise InvalidArgumentError(f"t and loss must be 1-D arrays of the same length >= 2, got shapes {t.shape} and {L.shape}")
     if np.any(np.diff(t) <= 0) or not np.all(np.isfinite(t)) or not np.all(np.isfinite(L)):
-        raise ValueError("t must be strictly increasing and t, loss finite")
+        raise InvalidArgumentError("t must be strictly increasing and t, loss finite")
     threshold = as_positive(threshold, "threshold")
     floor = as_positive(floor, "floor", allow_zero=True)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -126,8 +127,9 @@ def plateau_dwell(t: np.ndarray, loss: np.ndarray, value: float, rel: float = 0.
     TypeError
         If ``value`` or ``rel`` is not a real number.
     ValueError
-        If ``t`` and ``loss`` are not 1-D of the same length ``>= 2``, or ``value`` or ``rel``
-        is not positive and finite.
+        If ``t`` and ``loss`` are not 1-D of the same length ``>= 2``, an entry is not finite
+        (a NaN loss has no dwell time), ``t`` is not increasing, or ``value`` or ``rel`` is not
+        positive and finite.
 
     Examples
     --------
@@ -136,10 +138,12 @@ def plateau_dwell(t: np.ndarray, loss: np.ndarray, value: float, rel: float = 0.
     >>> round(dl.plateau_dwell(t, L, 2.5), 4), round(dl.plateau_dwell(t, L, 0.5), 4)
     (2.95, 1.35)
     """
-    t = np.asarray(t, dtype=float)
-    L = np.asarray(loss, dtype=float)
+    t = as_real_array(t, "t", allow_empty=True)
+    L = as_real_array(loss, "loss", allow_empty=True)
     if t.ndim != 1 or t.shape != L.shape or t.size < 2:
-        raise ValueError(f"t and loss must be 1-D arrays of the same length >= 2, got {t.shape} and {L.shape}")
+        raise InvalidArgumentError(f"t and loss must be 1-D arrays of the same length >= 2, got {t.shape} and {L.shape}")
+    if np.any(np.diff(t) <= 0):
+        raise InvalidArgumentError(f"t must be increasing (sample times in order), got t[0] = {t[0]:g}, t[-1] = {t[-1]:g}")
     value = as_positive(value, "value")
     rel = as_positive(rel, "rel")
     inside = np.abs(L - value) <= rel * value
@@ -183,9 +187,9 @@ def orbit_period(values: Sequence[float], *, tol: float = 1e-6, max_period: int 
     >>> dl.orbit_period([1.0, 2.0, 1.0, 2.0, 1.0, 2.0]), dl.orbit_period([1.0, 2.0, 3.0])
     (2, 0)
     """
-    x = np.asarray(values, dtype=float).reshape(-1)
+    x = as_real_array(values, "values", allow_empty=True).reshape(-1)
     if not np.all(np.isfinite(x)):
-        raise ValueError("values must be finite")
+        raise InvalidArgumentError("values must be finite")
     tol = as_positive(tol, "tol", allow_zero=True)
     max_period = as_int(max_period, "max_period", minimum=1)
     for p in range(1, max_period + 1):
@@ -229,12 +233,12 @@ def zero_crossings(t: Sequence[float] | np.ndarray, values: Sequence[float] | np
     >>> dl.zero_crossings([0.0, 1.0, 2.0, 3.0], [1.0, -1.0, -3.0, 1.0])
     array([0.5 , 2.75])
     """
-    t = np.asarray(t, dtype=float)
-    g = np.asarray(values, dtype=float)
+    t = as_real_array(t, "t", allow_empty=True)
+    g = as_real_array(values, "values", allow_empty=True)
     if t.ndim != 1 or g.shape != t.shape:
-        raise ValueError(f"t and values must be 1-D of the same length, got shapes {t.shape} and {g.shape}")
+        raise InvalidArgumentError(f"t and values must be 1-D of the same length, got shapes {t.shape} and {g.shape}")
     if not (np.all(np.isfinite(t)) and np.all(np.isfinite(g))):
-        raise ValueError("t and values must be finite")
+        raise InvalidArgumentError("t and values must be finite")
     k = np.flatnonzero(np.diff(np.sign(g)))
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(g[k + 1] != g[k], g[k] / (g[k] - g[k + 1]), 0.0)

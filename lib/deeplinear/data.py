@@ -37,6 +37,7 @@ from .flow import gradient_flow
 from .invariants import random_orthogonal
 from .losses import data_quadratic_loss
 from .network import end_to_end
+from .errors import ConvergenceError, InvalidArgumentError
 
 __all__ = ["DataReduction", "reduce_data", "whiten", "data_loss", "TeacherData", "teacher_data", "DataFlowComparison",
            "compare_data_flows"]
@@ -107,7 +108,7 @@ class DataReduction:
         W = as_weights(weights)
         d0, dh = self.widths_in_out
         if W[0].shape[1] != d0 or W[-1].shape[0] != dh:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"weights map R^{W[0].shape[1]} to R^{W[-1].shape[0]} but the data have d_0 = {d0}, d_h = {dh}"
             )
         return W
@@ -137,12 +138,12 @@ def _check_xy(X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
     X = as_matrix(X, "X")
     Y = as_matrix(Y, "Y")
     if X.shape[1] != Y.shape[1]:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"X and Y must have the same number of samples (columns): X is {X.shape}, Y is {Y.shape}"
         )
     d0, N = X.shape
     if N < d0:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"X has N = {N} samples of dimension d_0 = {d0}; the reduction needs N >= d_0 "
             "(an overdetermined regression) so that X X^T is invertible"
         )
@@ -153,7 +154,7 @@ def _input_gram(X: np.ndarray, cond_max: float = 1e12) -> np.ndarray:
     s = np.linalg.svd(X, compute_uv=False)
     if s[0] == 0 or s[-1] / s[0] < 1.0 / np.sqrt(cond_max):
         rank = int(np.sum(s > s[0] * np.finfo(float).eps * max(X.shape))) if s[0] > 0 else 0
-        raise ValueError(
+        raise InvalidArgumentError(
             f"X X^T is singular or too ill-conditioned (condition number {(s[0] / s[-1]) ** 2 if s[-1] > 0 else np.inf:.3g}, "
             f"numerical rank {rank} < d_0 = {X.shape[0]}); remove redundant input directions first"
         )
@@ -225,7 +226,7 @@ def reduce_data(X: np.ndarray, Y: np.ndarray, *, whiten: bool = True, identity_t
     dev = float(np.max(np.abs(M - np.eye(d0))))
     metric_changed = dev > tol
     if metric_changed and not whiten:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"X X^T is not the identity (max |X X^T - I| = {dev:.3g} > identity_tol = {tol:g}); "
             "pass whiten=True (loss values are preserved but the gradient-flow metric changes) "
             "or whiten the inputs first with whiten(X)"
@@ -287,7 +288,7 @@ def whiten(X: np.ndarray) -> np.ndarray:
     X = as_matrix(X, "X")
     d0, N = X.shape
     if N < d0:
-        raise ValueError(f"X has N = {N} samples of dimension d_0 = {d0}; whitening needs N >= d_0")
+        raise InvalidArgumentError(f"X has N = {N} samples of dimension d_0 = {d0}; whitening needs N >= d_0")
     _, Mih = _sym_sqrt_and_inv(_input_gram(X))
     return Mih @ X
 
@@ -329,7 +330,7 @@ def data_loss(weights: Sequence[np.ndarray], X: np.ndarray, Y: np.ndarray) -> fl
     X = as_matrix(X, "X")
     Y = as_matrix(Y, "Y")
     if X.shape[0] != W[0].shape[1] or Y.shape[0] != W[-1].shape[0] or X.shape[1] != Y.shape[1]:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"shapes do not match: weights map R^{W[0].shape[1]} to R^{W[-1].shape[0]}, X is {X.shape}, Y is {Y.shape}"
         )
     R = Y - end_to_end(W) @ X
@@ -430,16 +431,16 @@ def teacher_data(
     """
     s = np.asarray(singular_values, dtype=float)
     if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
-        raise ValueError(f"singular_values must be a non-empty 1-D array of finite values >= 0, got {singular_values!r:.80}")
+        raise InvalidArgumentError(f"singular_values must be a non-empty 1-D array of finite values >= 0, got {singular_values!r:.80}")
     s = np.sort(s)[::-1]
     k = s.size
     d_in = k if d_in is None else as_int(d_in, "d_in", minimum=1)
     d_out = k if d_out is None else as_int(d_out, "d_out", minimum=1)
     if k > min(d_in, d_out):
-        raise ValueError(f"{k} singular values do not fit a {d_out} x {d_in} teacher")
+        raise InvalidArgumentError(f"{k} singular values do not fit a {d_out} x {d_in} teacher")
     N = as_int(n_samples, "n_samples", minimum=1)
     if N < d_in:
-        raise ValueError(f"n_samples = {N} must be >= d_in = {d_in} (overdetermined regression)")
+        raise InvalidArgumentError(f"n_samples = {N} must be >= d_in = {d_in} (overdetermined regression)")
     noise = as_positive(noise, "noise", allow_zero=True)
     rng = as_rng(rng)
     D = np.zeros((d_out, d_in))
@@ -568,7 +569,7 @@ def compare_data_flows(
     W0 = as_weights(weights0, "weights0")
     d = widths_of(W0)
     if (d[0], d[-1]) != (r.Sigma.shape[1], r.Sigma.shape[0]):
-        raise ValueError(f"weights0 map R^{d[0]} to R^{d[-1]} but the data have d_0 = {r.Sigma.shape[1]}, d_h = {r.Sigma.shape[0]}")
+        raise InvalidArgumentError(f"weights0 map R^{d[0]} to R^{d[-1]} but the data have d_0 = {r.Sigma.shape[1]}, d_h = {r.Sigma.shape[0]}")
     t0, t1 = as_time_span(t_span)
     num = as_int(num, "num", minimum=2)
     te = np.linspace(t0, t1, num)
@@ -577,7 +578,7 @@ def compare_data_flows(
     red = gradient_flow(W0, r.Sigma, (t0, t1), t_eval=te)
     for name, tr in (("raw", raw), ("whitened", white), ("reduced", red)):
         if tr.t.size != te.size:
-            raise RuntimeError(f"the {name} flow stopped early: {tr.message}")
+            raise ConvergenceError(f"the {name} flow stopped early: {tr.message}")
     dist_raw = _distance([r.to_reduced(w) for w in raw.weights], red.weights)
     dist_white = _distance([rz.to_reduced(w) for w in white.weights], red.weights)
     M = r.input_gram

@@ -38,6 +38,7 @@ from .manifolds import (
 )
 from .orbits import _orbit_tangent_matrix, stabilizer_rotations
 from .trajectory import Trajectory
+from .errors import InvalidArgumentError
 
 __all__ = [
     "FlowFromSaddle",
@@ -190,11 +191,11 @@ def flow_from_saddle(
         elif direction == "stable":
             signs = _stable_signs(h)
         else:
-            raise ValueError(f"direction must be 'stable', 'unstable' or a tuple of ±1 signs, got {direction!r}")
+            raise InvalidArgumentError(f"direction must be 'stable', 'unstable' or a tuple of ±1 signs, got {direction!r}")
     else:
         signs = tuple(int(s) for s in direction)
         if len(signs) != h or any(s not in (-1, 1) for s in signs):
-            raise ValueError(f"direction must be {h} signs ±1, got {tuple(direction)!r}")
+            raise InvalidArgumentError(f"direction must be {h} signs ±1, got {tuple(direction)!r}")
     eps = as_positive(eps, "eps")
     off = as_positive(off, "off", allow_zero=True)
     predicted = "stable" if math.prod(signs) < 0 else "unstable"
@@ -236,13 +237,13 @@ def _pick_mode(man: SaddleManifolds, mode: int | None) -> int:
     if mode is None:
         cand = [m for m in man.modes if not m.learnt and m.available]
         if not cand:
-            raise ValueError(f"S = {_fmt_subset(man.point.subset)} leaves no unlearnt mode with a free hidden "
+            raise InvalidArgumentError(f"S = {_fmt_subset(man.point.subset)} leaves no unlearnt mode with a free hidden "
                              "coordinate: nothing to escape along")
         return max(cand, key=lambda m: (m.sigma, -m.mode)).mode
     mode = as_int(mode, "mode", minimum=1)
     mm = man.mode(mode)
     if mm.learnt or not mm.available:
-        raise ValueError(f"mode {mode} is {'learnt' if mm.learnt else 'not available (no free hidden coordinate)'} "
+        raise InvalidArgumentError(f"mode {mode} is {'learnt' if mm.learnt else 'not available (no free hidden coordinate)'} "
                          f"at S = {_fmt_subset(man.point.subset)}; choose an unlearnt mode")
     return mode
 
@@ -329,12 +330,12 @@ def saddle_samples(
     n = as_int(n, "n", minimum=1)
     lo, hi = (float(x) for x in amplitude)
     if not 0 < lo <= hi:
-        raise ValueError(f"amplitude must be (low, high) with 0 < low <= high, got {amplitude!r}")
+        raise InvalidArgumentError(f"amplitude must be (low, high) with 0 < low <= high, got {amplitude!r}")
     learnt_amplitude = as_positive(learnt_amplitude, "learnt_amplitude", allow_zero=True)
     h = manifolds.depth
     unl = [m for m in manifolds.modes if not m.learnt and m.available]
     if not unl:
-        raise ValueError("this saddle has no unlearnt mode with a free hidden coordinate: no rays to sample")
+        raise InvalidArgumentError("this saddle has no unlearnt mode with a free hidden coordinate: no rays to sample")
     samples = []
     for _ in range(n):
         W = [np.array(w) for w in manifolds.point.weights]
@@ -568,7 +569,7 @@ def escape_direction_span(manifolds: SaddleManifolds, rng: np.random.Generator, 
     n_rotations = as_int(n_rotations, "n_rotations", minimum=1)
     unl = [m for m in manifolds.modes if not m.learnt and m.available]
     if not unl:
-        raise ValueError("this saddle has no unlearnt mode with a free hidden coordinate: no escape rays")
+        raise InvalidArgumentError("this saddle has no unlearnt mode with a free hidden coordinate: no escape rays")
     W = [np.array(w) for w in manifolds.point.weights]
     Sig = np.asarray(manifolds.point.Sigma)
     H = hessian(W, Sig)

@@ -21,7 +21,7 @@ from ._validation import (
     check_sigma,
     widths_of,
 )
-from ._validation import as_positive_values as _positive_values
+from ._validation import as_positive_values as _positive_values, as_seeds
 from ._validation import frozen_array as _frozen
 from .classification import classify
 from .critical import critical_point
@@ -31,6 +31,7 @@ from .init import random_init
 from .losses import linear
 from .objective import loss
 from .trajectory import Event
+from .errors import InvalidArgumentError
 
 __all__ = [
     "SaddleEscapeTimes",
@@ -41,11 +42,8 @@ __all__ = [
 ]
 
 
-def _seeds(seeds: object) -> tuple[int, ...]:
-    out = tuple(int(x) for x in seeds)  # type: ignore[union-attr]
-    if not out:
-        raise ValueError("seeds must name at least one seed")
-    return out
+def _seeds(seeds: object, name: str = "seeds") -> tuple[int, ...]:
+    return as_seeds(seeds, name)
 
 
 def _square(r: int, h: int) -> tuple[int, ...]:
@@ -169,13 +167,13 @@ def saddle_escape_times(
     r = S.shape[0]
     if S.shape != (r, r) or r < 2 or np.count_nonzero(S - np.diag(np.diag(S))) or np.any(np.diff(np.diag(S)) >= 0) \
             or np.diag(S)[-1] <= 0:
-        raise ValueError(f"Sigma must be square diagonal with strictly decreasing positive entries, r >= 2, got {S.tolist()}")
+        raise InvalidArgumentError(f"Sigma must be square diagonal with strictly decreasing positive entries, r >= 2, got {S.tolist()}")
     h = as_depth(h)
     if h < 3:
-        raise ValueError(f"a non-strict saddle of this kind needs depth h >= 3, got h = {h}")
+        raise InvalidArgumentError(f"a non-strict saddle of this kind needs depth h >= 3, got h = {h}")
     eps_arr = np.array([as_positive(e, "eps") for e in eps], dtype=float)
     if eps_arr.size == 0 or np.any(eps_arr >= 1.0):
-        raise ValueError(f"eps must be a non-empty list of sizes in (0, 1), got {list(eps)!r:.80}")
+        raise InvalidArgumentError(f"eps must be a non-empty list of sizes in (0, 1), got {list(eps)!r:.80}")
     seeds = _seeds(seeds)
     t_max = as_positive(t_max, "t_max")
     d = _square(r, h)
@@ -258,7 +256,7 @@ def escape_phase_blowup_time(weights0: Sequence[np.ndarray], Sigma: np.ndarray, 
     W = as_weights(weights0, "weights0")
     d = widths_of(W)
     if len(W) < 3:
-        raise ValueError(f"the escape phase blows up in finite time only for depth h >= 3, got h = {len(W)}")
+        raise InvalidArgumentError(f"the escape phase blows up in finite time only for depth h >= 3, got h = {len(W)}")
     S = check_sigma(Sigma, d)
     bound = as_positive(bound, "bound")
     t_max = as_positive(t_max, "t_max")
@@ -377,13 +375,13 @@ def escape_phase_scaling(
     """
     h = as_depth(h)
     if h < 3:
-        raise ValueError(f"the escape-phase scaling s^(h-2) needs depth h >= 3, got h = {h}")
+        raise InvalidArgumentError(f"the escape-phase scaling s^(h-2) needs depth h >= 3, got h = {h}")
     s = _positive_values(singular_values)
     sc = np.array([as_positive(x, "scales") for x in scales], dtype=float)
     if sc.size == 0 or np.any(sc >= 1.0):
-        raise ValueError(f"scales must be a non-empty list of small scales in (0, 1), got {list(scales)!r:.80}")
+        raise InvalidArgumentError(f"scales must be a non-empty list of small scales in (0, 1), got {list(scales)!r:.80}")
     seeds = _seeds(seeds)
-    dseeds = _seeds(distribution_seeds)
+    dseeds = _seeds(distribution_seeds, "distribution_seeds")
     t_max = as_positive(t_max, "t_max")
     d = _square(s.size, h)
     S = np.diag(s)

@@ -29,12 +29,13 @@ from scipy.linalg import expm, null_space
 from ._validation import as_int, as_positive, as_real, as_rng, as_weights, as_widths, check_sigma, widths_of
 from .curvature import extreme_eigenvalues, hessian, inertia
 from .invariants import gl_action
-from .network import prefix_products, suffix_products
+from .network import _prefix_products as prefix_products, _suffix_products as suffix_products
 from ._validation import frozen_array as _readonly
 from .classification import classify
 from .critical import CRITICAL_TOL, CriticalPoint, _hidden_positions, critical_point, relative_gradient_norm
 from .quotient import _fmt_subset, _short
 from .orbits import orbit_dimension
+from .errors import InvalidArgumentError
 
 __all__ = [
     "FiberSample",
@@ -185,7 +186,7 @@ def _base_point(point: CriticalPoint | Sequence[np.ndarray], Sigma: np.ndarray |
     else:
         base = as_weights(point, "point")
     if Sigma is None:
-        raise ValueError("Sigma is needed when point is a weight list (only a CriticalPoint carries its own)")
+        raise InvalidArgumentError("Sigma is needed when point is a weight list (only a CriticalPoint carries its own)")
     return base, check_sigma(Sigma, widths_of(base))
 
 
@@ -272,7 +273,7 @@ def sample_fiber(
     n = as_int(n, "n", minimum=1)
     scale = as_positive(scale, "scale", allow_zero=True)
     if kind not in ("gl", "orthogonal", "factorisation"):
-        raise ValueError(f"kind must be 'gl', 'orthogonal' or 'factorisation', got {kind!r}")
+        raise InvalidArgumentError(f"kind must be 'gl', 'orthogonal' or 'factorisation', got {kind!r}")
     d = widths_of(base)
     P0 = prefix_products(base)[-1]
     pts = []
@@ -523,24 +524,24 @@ def fiber_path(
     d = widths_of(base)
     h = len(base)
     if kind not in PATH_KINDS:
-        raise ValueError(f"kind must be one of {PATH_KINDS}, got {kind!r}")
+        raise InvalidArgumentError(f"kind must be one of {PATH_KINDS}, got {kind!r}")
     s_arr = np.asarray(s, dtype=float)
     if s_arr.ndim != 1 or s_arr.size < 1 or not np.all(np.isfinite(s_arr)):
-        raise ValueError(f"s must be a non-empty 1-D sequence of finite numbers, got {s!r:.80}")
+        raise InvalidArgumentError(f"s must be a non-empty 1-D sequence of finite numbers, got {s!r:.80}")
     rng = as_rng(as_int(seed, "seed", minimum=0))
     layer_used: int | None = None
     direction_norm = math.nan
     pts: list[list[np.ndarray]] = []
     if kind in ("gl", "orthogonal"):
         if h < 2:
-            raise ValueError("a network of depth 1 has no hidden layer, so the symmetry group is trivial")
+            raise InvalidArgumentError("a network of depth 1 has no hidden layer, so the symmetry group is trivial")
         Z = [_random_generator(di, rng, kind == "orthogonal") for di in d[1:-1]]
         for si in s_arr:
             pts.append(gl_action(base, [expm(si * z) for z in Z]))
     else:
         layer_used = as_int(layer, "layer", minimum=1)
         if layer_used > h:
-            raise ValueError(f"layer must be in 1..h = 1..{h}, got {layer_used}")
+            raise InvalidArgumentError(f"layer must be in 1..h = 1..{h}, got {layer_used}")
         D = _product_preserving_direction(base, layer_used, rng.standard_normal(base[layer_used - 1].shape))
         direction_norm = float(np.linalg.norm(D))
         D = D / direction_norm if direction_norm > 1e-12 else np.zeros_like(D)
@@ -701,9 +702,9 @@ def level_set_family(
     Sig = check_sigma(Sigma, d)
     ts_arr = np.asarray(ts, dtype=float)
     if ts_arr.ndim != 1 or len(ts_arr) < 1 or not np.all(np.isfinite(ts_arr)) or np.any(ts_arr <= 0):
-        raise ValueError(f"ts must be a non-empty 1-D sequence of positive numbers, got {_short(ts)}")
+        raise InvalidArgumentError(f"ts must be a non-empty 1-D sequence of positive numbers, got {_short(ts)}")
     if h == 1:
-        raise ValueError("for depth h = 1 the loss is convex and W_1 = Sigma is its only critical point: no unbounded family")
+        raise InvalidArgumentError("for depth h = 1 the loss is convex and W_1 = Sigma is its only critical point: no unbounded family")
     cp = critical_point(subset, Sig, d)
     base = [np.array(w) for w in cp.weights]
     pts = []
@@ -735,7 +736,7 @@ def level_set_family(
             for t in ts_arr:
                 pts.append([np.zeros((d[1], d[0])), t * np.outer(mvec, np.eye(d[1])[0])])
         else:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "for h = 2 and an invertible square Sigma the origin is a non-degenerate critical point "
                 "(Hessian eigenvalues +-sigma_k, none zero), hence isolated: its set of critical points is "
                 "bounded and no unbounded family exists"
@@ -860,7 +861,7 @@ def saddle_fiber_path(kind: str) -> FiberPath:
     (41, 'non-strict saddle')
     """
     if kind not in WALK_KINDS:
-        raise ValueError(f"kind must be one of {tuple(WALK_KINDS)}, got {kind!r}")
+        raise InvalidArgumentError(f"kind must be one of {tuple(WALK_KINDS)}, got {kind!r}")
     k, layer = WALK_KINDS[kind]
     cp = critical_point(_WALK_SUBSET, np.diag(_WALK_SIGMA), _WALK_WIDTHS)
     return fiber_path(cp, kind=k, layer=layer, s=np.linspace(-1.0, 1.0, 41), seed=0)

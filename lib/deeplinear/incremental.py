@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_int, as_positive, as_weights, widths_of
+from ._validation import as_depth, as_int, as_positive, as_weights, widths_of, as_seeds
 from ._validation import as_positive_values as _positive_values
 from ._validation import frozen_array as _frozen
 from .curves import plateau_dwell
@@ -33,6 +33,7 @@ from .trajectory import Trajectory
 from .init import aligned_init, random_init
 from .quotient import CriticalValues, critical_values
 from .modes import _singular_values, learning_time, learnt_rank, mode_loss, plateau_time
+from .errors import ConvergenceError, InvalidArgumentError
 
 __all__ = [
     "IncrementalPlateaus",
@@ -144,10 +145,10 @@ def incremental_plateaus(
     h = as_depth(h)
     s = _singular_values(singular_values)
     if np.any(s == 0):
-        raise ValueError(f"singular_values must be positive (a zero mode is never learnt), got {s}")
+        raise InvalidArgumentError(f"singular_values must be positive (a zero mode is never learnt), got {s}")
     u = np.broadcast_to(np.asarray(u0, dtype=float), s.shape).copy()
     if not np.all(np.isfinite(u)) or np.any(u <= 0) or np.any(u >= s):
-        raise ValueError(f"u0 must satisfy 0 < u0_k < sigma_k for every mode, got u0 = {u} for sigma = {s}")
+        raise InvalidArgumentError(f"u0 must satisfy 0 < u0_k < sigma_k for every mode, got u0 = {u} for sigma = {s}")
     half = np.array([0.0 if uk >= sk / 2 else learning_time(uk, sk / 2, sk, h) for sk, uk in zip(s, u)])
     esc = None if h == 1 else np.array([plateau_time(uk, sk, h) for sk, uk in zip(s, u)])
     order = np.argsort(half, kind="stable")
@@ -209,15 +210,15 @@ def random_half_times(weights0: Sequence[np.ndarray], singular_values: Sequence[
     """
     W = as_weights(weights0, "weights0")
     if len(W) != 2:
-        raise ValueError(f"random_half_times is for depth h = 2, got h = {len(W)}")
+        raise InvalidArgumentError(f"random_half_times is for depth h = 2, got h = {len(W)}")
     d = widths_of(W)
     s = _positive_values(singular_values)
     if s.size > min(d[0], d[2]):
-        raise ValueError(f"{s.size} singular values do not fit a {d[2]} x {d[0]} target")
+        raise InvalidArgumentError(f"{s.size} singular values do not fit a {d[2]} x {d[0]} target")
     if s.size > d[1]:
-        raise ValueError(f"only d_1 = {d[1]} modes fit through the hidden layer, got {s.size} singular values")
+        raise InvalidArgumentError(f"only d_1 = {d[1]} modes fit through the hidden layer, got {s.size} singular values")
     if np.unique(s).size != s.size:
-        raise ValueError(f"the singular values must be distinct for the learning order to be defined, got {s}")
+        raise InvalidArgumentError(f"the singular values must be distinct for the learning order to be defined, got {s}")
     order = np.argsort(-s, kind="stable")
     V = np.column_stack([W[0][:, k] + W[1][k, :] for k in order])
     R = np.linalg.qr(V, mode="r")
@@ -396,23 +397,23 @@ def incremental_run(
     a0 = as_positive(a0, "a0")
     h = as_depth(h)
     if h < 2:
-        raise ValueError("incremental learning needs depth h >= 2 (depth 1 has no saddle)")
+        raise InvalidArgumentError("incremental learning needs depth h >= 2 (depth 1 has no saddle)")
     t_max = as_positive(t_max, "t_max")
     num = as_int(num, "num", minimum=2)
     threshold = as_positive(threshold, "threshold")
     if init not in ("aligned", "random"):
-        raise ValueError(f"init must be 'aligned' or 'random', got {init!r:.40}")
+        raise InvalidArgumentError(f"init must be 'aligned' or 'random', got {init!r:.40}")
     r = s.size
     u0 = a0**h
     if u0 >= float(np.min(s)) / 2:
-        raise ValueError(f"a0 = {a0:g} gives mode products a0^h = {u0:.3g}, not small against sigma_min = {np.min(s):g}")
+        raise InvalidArgumentError(f"a0 = {a0:g} gives mode products a0^h = {u0:.3g}, not small against sigma_min = {np.min(s):g}")
     d = (r,) * (h + 1)
     W0 = aligned_init(d, a0) if init == "aligned" else random_init(d, np.random.default_rng(seed), a0)
     S = np.diag(s)
     t = np.linspace(0.0, t_max, num)
     tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t, events={"plateau": {"threshold": threshold}})
     if tr.t.size != num:
-        raise RuntimeError(f"the flow stopped early: {tr.message}")
+        raise ConvergenceError(f"the flow stopped early: {tr.message}")
     pred = incremental_plateaus(s, u0, h)
     if init == "aligned":
         exact = _frozen(mode_loss(t, u0, s, h))
@@ -464,7 +465,9 @@ class RandomVsAligned:
     aligned_half_times : ndarray, shape (r,)
         Exact half-times of the aligned start.
     measured_half_times : ndarray, shape (n_seeds, r)
-        First time :math:`s_k(W(t)) \ge \sigma_k/2` (sorted values, linear interpolation).
+        First time :math:`s_k(W(t)) \ge \sigma_k/2` (sorted values, linear interpolation);
+        ``nan`` where :math:`s_k` stays below :math:`\sigma_k/2` up to ``t_max`` (a mode not
+        learnt in the time simulated).
     predicted_half_times : ndarray, shape (n_seeds, r)
         :func:`random_half_times`.
 
@@ -563,13 +566,11 @@ def random_vs_aligned(
     """
     s = _positive_values(singular_values)
     if np.any(np.diff(s) >= 0):
-        raise ValueError(f"singular_values must be strictly decreasing, got {s}")
+        raise InvalidArgumentError(f"singular_values must be strictly decreasing, got {s}")
     scale = as_positive(scale, "scale")
     if scale**2 >= s[-1] / 2:
-        raise ValueError(f"scale = {scale:g} is not a small start for sigma_min = {s[-1]:g}")
-    seeds = tuple(int(x) for x in seeds)
-    if not seeds:
-        raise ValueError("seeds must name at least one seed")
+        raise InvalidArgumentError(f"scale = {scale:g} is not a small start for sigma_min = {s[-1]:g}")
+    seeds = as_seeds(seeds)
     t_max = as_positive(t_max, "t_max")
     num = as_int(num, "num", minimum=2)
     rel = as_positive(rel, "rel")
@@ -585,7 +586,7 @@ def random_vs_aligned(
         W0 = random_init((r, r, r), np.random.default_rng(seed), scale)
         tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t)
         if tr.t.size != num:
-            raise RuntimeError(f"seed {seed}: the flow stopped early ({tr.message})")
+            raise ConvergenceError(f"seed {seed}: the flow stopped early ({tr.message})")
         losses.append(tr.loss)
         dwell.append([plateau_dwell(t, tr.loss, c, rel) for c in rungs])
         sv = np.linalg.svd(tr.end_to_end, compute_uv=False)

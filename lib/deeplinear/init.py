@@ -33,6 +33,7 @@ from ._validation import (
 )
 from .invariants import _conserved_unchecked, random_orthogonal
 from .network import end_to_end
+from .errors import InvalidArgumentError
 
 __all__ = [
     "random_init",
@@ -117,7 +118,7 @@ def _rotations(rotations: object, d: tuple[int, ...]) -> list[np.ndarray]:
         hidden = [random_orthogonal(di, rng) for di in d[1:-1]]
     else:
         if not isinstance(rotations, Sequence) or len(rotations) != h - 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "rotations must be None, a numpy Generator, or a list of h - 1 = "
                 f"{h - 1} orthogonal matrices R_1..R_(h-1), got {rotations!r:.80}"
             )
@@ -125,10 +126,10 @@ def _rotations(rotations: object, d: tuple[int, ...]) -> list[np.ndarray]:
         for i, R in enumerate(rotations, start=1):
             R = as_matrix(R, f"rotations[{i - 1}] (R_{i})")
             if R.shape != (d[i], d[i]):
-                raise ValueError(f"rotations[{i - 1}] (R_{i}) must have shape {(d[i], d[i])}, got {R.shape}")
+                raise InvalidArgumentError(f"rotations[{i - 1}] (R_{i}) must have shape {(d[i], d[i])}, got {R.shape}")
             err = float(np.max(np.abs(R.T @ R - np.eye(d[i]))))
             if err > 1e-10:
-                raise ValueError(f"rotations[{i - 1}] (R_{i}) is not orthogonal: max |R^T R - I| = {err:.3g}")
+                raise InvalidArgumentError(f"rotations[{i - 1}] (R_{i}) is not orthogonal: max |R^T R - I| = {err:.3g}")
             hidden.append(R)
     return [np.eye(d[0])] + hidden + [np.eye(d[-1])]
 
@@ -202,12 +203,12 @@ def aligned_init(
     elif v.ndim == 1:
         v = np.tile(v, (h, 1))
     elif v.ndim != 2 or v.shape[0] != h:
-        raise ValueError(f"values must be a scalar, a vector (m,) or an array (h, m) = ({h}, m), got shape {v.shape}")
+        raise InvalidArgumentError(f"values must be a scalar, a vector (m,) or an array (h, m) = ({h}, m), got shape {v.shape}")
     if not np.all(np.isfinite(v)):
-        raise ValueError(f"values must be finite, got {values!r:.80}")
+        raise InvalidArgumentError(f"values must be finite, got {values!r:.80}")
     m = v.shape[1]
     if m > dmin:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"values give {m} modes but only d_min = min(widths) = {dmin} modes pass through widths {d}"
         )
     R = _rotations(rotations, d)
@@ -297,7 +298,7 @@ def balanced_init(
         rng = as_rng(rng)
     if product is None:
         if rng is None:
-            raise ValueError("balanced_init needs product=... or rng=... to draw a random product")
+            raise InvalidArgumentError("balanced_init needs product=... or rng=... to draw a random product")
         k = min(d)  # a random product of full rank min(d) (it must factor through every layer)
         G = rng.standard_normal((d[-1], k)) @ rng.standard_normal((k, d[0])) / np.sqrt(k)
         product = as_positive(scale, "scale") * G
@@ -305,7 +306,7 @@ def balanced_init(
     U, s, Vt = np.linalg.svd(P, full_matrices=False)
     r = int(np.sum(s > rank_tol * max(s[0] if s.size else 0.0, np.finfo(float).tiny)))
     if r > min(d):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"product has rank {r} but the narrowest layer of widths {d} has width {min(d)}; "
             "no factorisation exists"
         )
@@ -395,9 +396,9 @@ def delta_balanced_init(
     if delta == 0.0:
         return W0
     if h == 1:
-        raise ValueError("delta_balanced_init: depth h = 1 has no conserved quantities, so delta > 0 is impossible")
+        raise InvalidArgumentError("delta_balanced_init: depth h = 1 has no conserved quantities, so delta > 0 is impossible")
     if not any(np.any(w) for w in W0):
-        raise ValueError("delta_balanced_init: the product is zero; the similarity action cannot create imbalance")
+        raise InvalidArgumentError("delta_balanced_init: the product is zero; the similarity action cannot create imbalance")
     Ks = []
     for di in d[1:-1]:
         K = rng.standard_normal((di, di))
@@ -416,7 +417,7 @@ def delta_balanced_init(
     while f(hi) < 0:
         hi *= 2.0
         if hi > 700.0:
-            raise ValueError(f"delta_balanced_init: could not reach imbalance delta = {delta} for widths {d}")
+            raise InvalidArgumentError(f"delta_balanced_init: could not reach imbalance delta = {delta} for widths {d}")
     s_star = brentq(f, 0.0, hi, xtol=1e-300, rtol=max(xtol, 4 * np.finfo(float).eps), maxiter=500)
     step = max(xtol, 1e-15) * s_star
     while f(s_star) > 0.0:  # land on the side ||C_i|| <= delta
@@ -475,6 +476,6 @@ def deficiency_margin(end_to_end_map: np.ndarray | Sequence[np.ndarray], Sigma: 
         W = as_matrix(end_to_end_map, "end_to_end_map")
     S = as_matrix(Sigma, "Sigma")
     if S.shape != W.shape:
-        raise ValueError(f"Sigma has shape {S.shape} but the end-to-end map has shape {W.shape}")
+        raise InvalidArgumentError(f"Sigma has shape {S.shape} but the end-to-end map has shape {W.shape}")
     smin = float(np.linalg.svd(S, compute_uv=False)[-1])
     return smin - float(np.linalg.norm(W - S))

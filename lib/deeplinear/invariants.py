@@ -32,9 +32,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_int, as_matrix, as_positive, as_rng, as_weights, as_widths, widths_of
+from ._validation import as_int, as_matrix, as_positive, as_rng, as_weights, as_widths, finite_result, widths_of
 from .network import adjacency, layer_slices
 from .trajectory import Trajectory
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "conserved_quantities",
@@ -97,7 +98,9 @@ def conserved_quantities(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
     >>> [C.tolist() for C in dl.conserved_quantities(weights)]  # 2*2 - 1
     [[[3.0]]]
     """
-    return _conserved_unchecked(as_weights(weights))
+    W = as_weights(weights)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(_conserved_unchecked(W), "conserved_quantities", "weights")
 
 
 def conserved_drift(C0: Sequence[np.ndarray], C: Sequence[np.ndarray]) -> float:
@@ -133,16 +136,20 @@ def conserved_drift(C0: Sequence[np.ndarray], C: Sequence[np.ndarray]) -> float:
     >>> round(dl.conserved_drift(C0, [C0[0] + 0.03]), 4)  # 0.03 / 3
     0.01
     """
+    for name, value in (("C0", C0), ("C", C)):
+        if isinstance(value, (str, bytes, np.ndarray)) or not isinstance(value, Sequence):
+            raise ArgumentTypeError(f"{name} must be a list of square matrices [C_1, ..., C_(h-1)], got {value!r:.80}")
     if len(C0) != len(C):
-        raise ValueError(f"C0 and C must have the same length, got {len(C0)} and {len(C)}")
+        raise InvalidArgumentError(f"C0 and C must have the same length, got {len(C0)} and {len(C)}")
     out = 0.0
-    for a, b in zip(C0, C):
-        a = np.asarray(a, dtype=float)
-        b = np.asarray(b, dtype=float)
+    for i, (a, b) in enumerate(zip(C0, C)):
+        a = as_matrix(a, f"C0[{i}]")
+        b = as_matrix(b, f"C[{i}]")
         if a.shape != b.shape:
-            raise ValueError(f"conserved quantities of different shapes {a.shape} and {b.shape}")
-        out = max(out, float(np.linalg.norm(b - a)) / max(1.0, float(np.linalg.norm(a))))
-    return out
+            raise InvalidArgumentError(f"C0[{i}] and C[{i}] have different shapes {a.shape} and {b.shape}")
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = max(out, float(np.linalg.norm(b - a)) / max(1.0, float(np.linalg.norm(a))))
+    return finite_result(out, "conserved_drift", "C0 or C")
 
 
 def imbalance(weights: Sequence[np.ndarray]) -> float:
@@ -181,8 +188,11 @@ def imbalance(weights: Sequence[np.ndarray]) -> float:
     >>> dl.imbalance([np.array([[2.0]]), np.array([[2.0]])])  # balanced
     0.0
     """
-    C = conserved_quantities(weights)
-    return max((float(np.linalg.norm(c)) for c in C), default=0.0)
+    W = as_weights(weights)
+    with np.errstate(over="ignore", invalid="ignore"):
+        C = _conserved_unchecked(W)
+        out = max((float(np.linalg.norm(c)) for c in C), default=0.0)
+    return finite_result(out, "imbalance", "weights")
 
 
 def commutator(A: np.ndarray) -> np.ndarray:
@@ -218,7 +228,7 @@ def commutator(A: np.ndarray) -> np.ndarray:
     """
     A = as_matrix(A, "A")
     if A.shape[0] != A.shape[1]:
-        raise ValueError(f"A must be square, got shape {A.shape}")
+        raise InvalidArgumentError(f"A must be square, got shape {A.shape}")
     return A.T @ A - A @ A.T
 
 
@@ -264,7 +274,7 @@ def commutator_blocks(A: np.ndarray, widths: Sequence[int]) -> list[np.ndarray]:
     A = as_matrix(A, "A")
     n = sum(d)
     if A.shape != (n, n):
-        raise ValueError(f"A has shape {A.shape} but widths {d} give n_v = {n}, so A must be ({n}, {n})")
+        raise InvalidArgumentError(f"A has shape {A.shape} but widths {d} give n_v = {n}, so A must be ({n}, {n})")
     K = A.T @ A - A @ A.T
     return [K[s, s].copy() for s in layer_slices(d)]
 
@@ -273,16 +283,16 @@ def _check_transforms(Ts: object, widths: Sequence[int], name: str = "Ts") -> li
     d = tuple(widths)
     h = len(d) - 1
     if isinstance(Ts, np.ndarray) or not isinstance(Ts, Sequence):
-        raise TypeError(f"{name} must be a list [T_1, ..., T_(h-1)] of hidden-layer matrices, got {type(Ts).__name__}")
+        raise ArgumentTypeError(f"{name} must be a list [T_1, ..., T_(h-1)] of hidden-layer matrices, got {type(Ts).__name__}")
     if len(Ts) != h - 1:
-        raise ValueError(f"{name} must hold h - 1 = {h - 1} matrices (one per hidden layer), got {len(Ts)}")
+        raise InvalidArgumentError(f"{name} must hold h - 1 = {h - 1} matrices (one per hidden layer), got {len(Ts)}")
     out = []
     for i, T in enumerate(Ts, start=1):
         T = as_matrix(T, f"{name}[{i - 1}] (T_{i})")
         if T.shape != (d[i], d[i]):
-            raise ValueError(f"{name}[{i - 1}] (T_{i}) must have shape {(d[i], d[i])}, got {T.shape}")
+            raise InvalidArgumentError(f"{name}[{i - 1}] (T_{i}) must have shape {(d[i], d[i])}, got {T.shape}")
         if np.linalg.cond(T) > 1e14:
-            raise ValueError(f"{name}[{i - 1}] (T_{i}) is singular or nearly so (cond = {np.linalg.cond(T):.3g})")
+            raise InvalidArgumentError(f"{name}[{i - 1}] (T_{i}) is singular or nearly so (cond = {np.linalg.cond(T):.3g})")
         out.append(T)
     return out
 
@@ -424,7 +434,7 @@ def gl_action_adjacency(A: np.ndarray, Ts: Sequence[np.ndarray], widths: Sequenc
     A = as_matrix(A, "A")
     n = sum(d)
     if A.shape != (n, n):
-        raise ValueError(f"A has shape {A.shape} but widths {d} give n_v = {n}, so A must be ({n}, {n})")
+        raise InvalidArgumentError(f"A has shape {A.shape} but widths {d} give n_v = {n}, so A must be ({n}, {n})")
     T = block_diagonal(Ts, d)
     return T @ np.linalg.solve(T.T, A.T).T
 
@@ -522,7 +532,7 @@ def random_gl(
     rng = as_rng(rng)
     cond = as_positive(cond, "cond")
     if cond < 1:
-        raise ValueError(f"cond must be >= 1, got {cond}")
+        raise InvalidArgumentError(f"cond must be >= 1, got {cond}")
     out = []
     for di in d[1:-1]:
         if orthogonal:
@@ -545,9 +555,9 @@ def random_gl(
 def _check_trajectory(trajectory: object):
     """A Trajectory (from :func:`deeplinear.gradient_flow`) of depth ``h >= 2``."""
     if not isinstance(trajectory, Trajectory):
-        raise TypeError(f"trajectory must be a deeplinear Trajectory (from dl.gradient_flow), got {type(trajectory).__name__}")
+        raise ArgumentTypeError(f"trajectory must be a deeplinear Trajectory (from dl.gradient_flow), got {type(trajectory).__name__}")
     if len(trajectory.widths) < 3:
-        raise ValueError(f"the commutator blocks need depth h >= 2, got widths {trajectory.widths}")
+        raise InvalidArgumentError(f"the commutator blocks need depth h >= 2, got widths {trajectory.widths}")
     return trajectory
 
 
@@ -651,9 +661,9 @@ def symmetry_defect(trajectory: Trajectory, transformed: Trajectory, Ts: Sequenc
     """
     for name, tr in (("trajectory", trajectory), ("transformed", transformed)):
         if not isinstance(tr, Trajectory):
-            raise TypeError(f"{name} must be a deeplinear Trajectory, got {type(tr).__name__}")
+            raise ArgumentTypeError(f"{name} must be a deeplinear Trajectory, got {type(tr).__name__}")
     if trajectory.t.shape != transformed.t.shape or not np.allclose(trajectory.t, transformed.t):
-        raise ValueError("the two trajectories must be sampled at the same times (pass the same t_eval)")
+        raise InvalidArgumentError("the two trajectories must be sampled at the same times (pass the same t_eval)")
     T_list = _check_transforms(Ts, widths_of(trajectory.weights[0]))
     out = np.empty(trajectory.t.size)
     for k, (W, V) in enumerate(zip(trajectory.weights, transformed.weights)):

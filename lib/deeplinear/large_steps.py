@@ -25,6 +25,7 @@ from .init import balanced_init
 from .invariants import conserved_quantities, imbalance
 from .network import end_to_end
 from .descent import conservation_drift_step, critical_step, gradient_descent
+from .errors import InvalidArgumentError
 
 __all__ = [
     "ThresholdRun",
@@ -141,7 +142,7 @@ def threshold_runs(
     S = as_matrix(Sigma, "Sigma")
     h = as_depth(h)
     if S.shape[0] != S.shape[1]:
-        raise ValueError(f"Sigma must be square, got shape {S.shape}")
+        raise InvalidArgumentError(f"Sigma must be square, got shape {S.shape}")
     d = S.shape[0]
     Wm = balanced_init((d,) * (h + 1), product=S)
     rng = np.random.default_rng(seed)
@@ -240,12 +241,12 @@ def drift_scaling(
     W0 = as_weights(weights0, "weights0")
     S = check_sigma(Sigma, widths_of(W0))
     if len(W0) < 2:
-        raise ValueError("drift_scaling needs depth h >= 2 (depth 1 has no conserved quantities)")
+        raise InvalidArgumentError("drift_scaling needs depth h >= 2 (depth 1 has no conserved quantities)")
     C0 = conserved_quantities(W0)
     one, pred, total, nsteps = [], [], [], []
     es = [as_positive(e, "etas") for e in etas]
     if not es:
-        raise ValueError("etas must not be empty")
+        raise InvalidArgumentError("etas must not be empty")
     for eta in es:
         first = _descend(W0, S, eta, 1, keep_iterates=False)
         one.append(max(float(np.linalg.norm(a - b)) for a, b in zip(conserved_quantities(first.final_weights), C0)))
@@ -474,11 +475,11 @@ def descent_orbits(
     h = len(W0)
     r = np.array([as_positive(x, "ratios") for x in ratios], dtype=float)
     if r.size == 0:
-        raise ValueError("ratios must not be empty")
+        raise InvalidArgumentError("ratios must not be empty")
     steps = as_int(steps, "steps", minimum=2)
     keep = as_int(keep, "keep", minimum=2)
     if keep > steps:
-        raise ValueError(f"keep = {keep} must not exceed steps = {steps}")
+        raise InvalidArgumentError(f"keep = {keep} must not exceed steps = {steps}")
     U, sv, Vt = np.linalg.svd(S)
     u1, v1 = U[:, 0], Vt[0]
     sigma1 = float(sv[0])

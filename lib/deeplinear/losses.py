@@ -27,8 +27,9 @@ import numpy as np
 from scipy.special import expit
 
 from ._validation import as_matrix, as_positive, as_weights
-from .network import prefix_products, suffix_products
+from .network import _prefix_products as prefix_products, _suffix_products as suffix_products
 from ._validation import frozen_array as _frozen
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "EndToEndLoss",
@@ -377,7 +378,7 @@ def data_quadratic_loss(X: np.ndarray, Y: np.ndarray) -> DataQuadraticLoss:
     X = as_matrix(X, "X")
     Y = as_matrix(Y, "Y")
     if X.shape[1] != Y.shape[1]:
-        raise ValueError(f"X and Y must have the same number of samples (columns): X is {X.shape}, Y is {Y.shape}")
+        raise InvalidArgumentError(f"X and Y must have the same number of samples (columns): X is {X.shape}, Y is {Y.shape}")
     return DataQuadraticLoss(_frozen(X), _frozen(Y))
 
 
@@ -450,9 +451,9 @@ def logistic(X: np.ndarray, labels: np.ndarray) -> LogisticLoss:
     X = as_matrix(X, "X")
     y = as_matrix(labels, "labels")
     if y.shape[1] != X.shape[1]:
-        raise ValueError(f"labels {y.shape} and X {X.shape} must have the same number of samples (columns)")
+        raise InvalidArgumentError(f"labels {y.shape} and X {X.shape} must have the same number of samples (columns)")
     if not np.all(np.isin(y, (-1.0, 1.0))):
-        raise ValueError(f"labels must be +1 or -1, got values {np.unique(y)[:6]}")
+        raise InvalidArgumentError(f"labels must be +1 or -1, got values {np.unique(y)[:6]}")
     return LogisticLoss(_frozen(X), _frozen(y))
 
 
@@ -492,15 +493,15 @@ def huber(Y: np.ndarray, *, X: np.ndarray | None = None, delta: float = 1.0) -> 
     Y = as_matrix(Y, "Y")
     Xm = np.eye(Y.shape[1]) if X is None else as_matrix(X, "X")
     if Xm.shape[1] != Y.shape[1]:
-        raise ValueError(f"Y {Y.shape} and X {Xm.shape} must have the same number of columns")
+        raise InvalidArgumentError(f"Y {Y.shape} and X {Xm.shape} must have the same number of columns")
     return HuberLoss(_frozen(Y), _frozen(Xm), as_positive(delta, "delta"))
 
 
 def _as_loss(loss: object, shape: tuple[int, int], name: str = "end_to_end_loss") -> EndToEndLoss:
     if not isinstance(loss, EndToEndLoss):
-        raise TypeError(f"{name} must have shape, value(W) and gradient(W) (e.g. deeplinear.logistic(X, labels)), got {loss!r:.80}")
+        raise ArgumentTypeError(f"{name} must have shape, value(W) and gradient(W) (e.g. deeplinear.logistic(X, labels)), got {loss!r:.80}")
     if tuple(loss.shape) != tuple(shape):
-        raise ValueError(f"{name} expects an end-to-end map of shape {tuple(loss.shape)}, but the network gives {tuple(shape)}")
+        raise InvalidArgumentError(f"{name} expects an end-to-end map of shape {tuple(loss.shape)}, but the network gives {tuple(shape)}")
     return loss
 
 
@@ -556,7 +557,7 @@ def general_gradient(
         G = ell_grad
     G = as_matrix(G, "ell_grad")
     if G.shape != P.shape:
-        raise ValueError(f"ell_grad has shape {G.shape} but the end-to-end map has shape {P.shape}")
+        raise InvalidArgumentError(f"ell_grad has shape {G.shape} but the end-to-end map has shape {P.shape}")
     suf = suffix_products(W)
     return [suf[j + 1].T @ G @ pre[j].T for j in range(len(W))]
 

@@ -24,6 +24,7 @@ from ._validation import (
 from .critical import CriticalPoint, _hidden_positions, critical_point
 from .quotient import _fmt, _fmt_subset, _sigma_modes, _value_tol
 from .curvature import Inertia, hessian, inertia
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "saddle_escape_law",
@@ -208,14 +209,14 @@ class SaddleManifolds:
         for m in self.modes:
             if m.mode == k:
                 return m
-        raise ValueError(f"mode {k} is not a positive singular value's index here ({[m.mode for m in self.modes]})")
+        raise InvalidArgumentError(f"mode {k} is not a positive singular value's index here ({[m.mode for m in self.modes]})")
 
     def mode_direction(self, k: int) -> list[np.ndarray]:
         r"""Unit pieces carrying mode ``k`` through every layer: :math:`E_k = (y_i b_i^\top)_i`
         with :math:`y_h = u_k`, :math:`b_1 = v_k` and hidden coordinate vectors."""
         mm = self.mode(k)
         if not mm.available:
-            raise ValueError(f"mode {k} has no free hidden coordinate at S = {_fmt_subset(self.point.subset)}")
+            raise InvalidArgumentError(f"mode {k} has no free hidden coordinate at S = {_fmt_subset(self.point.subset)}")
         modes = _sigma_modes(np.asarray(self.point.Sigma))
         d = self.point.widths
         h = len(d) - 1
@@ -233,7 +234,7 @@ class SaddleManifolds:
         h = self.depth
         s = tuple(int(x) for x in signs)
         if len(s) != h or any(x not in (-1, 1) for x in s):
-            raise ValueError(f"signs must be {h} entries of +1 or -1, got {tuple(signs)!r}")
+            raise InvalidArgumentError(f"signs must be {h} entries of +1 or -1, got {tuple(signs)!r}")
         E = self.mode_direction(k)
         return [np.array(w) + float(a) * si * e for w, si, e in zip(self.point.weights, s, E)]
 
@@ -242,7 +243,7 @@ class SaddleManifolds:
         as ``(signs, weights)`` pairs."""
         mm = self.mode(k)
         if mm.learnt:
-            raise ValueError(f"mode {k} is learnt; its stable set is the balanced line (use ray_point)")
+            raise InvalidArgumentError(f"mode {k} is learnt; its stable set is the balanced line (use ray_point)")
         rays = mm.stable_rays if stable else mm.unstable_rays
         return [(s, self.ray_point(k, s, a)) for s in rays]
 
@@ -387,5 +388,5 @@ def saddle_manifolds(subset: Sequence[int], Sigma: np.ndarray, widths: Sequence[
 
 def _require_manifolds(manifolds: object) -> SaddleManifolds:
     if not isinstance(manifolds, SaddleManifolds):
-        raise TypeError(f"manifolds must be a SaddleManifolds (from dl.saddle_manifolds), got {type(manifolds).__name__}")
+        raise ArgumentTypeError(f"manifolds must be a SaddleManifolds (from dl.saddle_manifolds), got {type(manifolds).__name__}")
     return manifolds

@@ -47,7 +47,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ._validation import as_depth, as_positive
+from ._validation import as_depth, as_positive, as_real, as_real_array, finite_result
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "mode_rhs",
@@ -65,21 +66,14 @@ __all__ = [
 
 
 def _real(value: object, name: str) -> float:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a real number, got {value!r:.80}") from exc
-    if isinstance(value, bool) or not np.isfinite(v):
-        raise ValueError(f"{name} must be a finite real number, got {value!r:.80}")
-    return v
+    """A finite real number (Python or numpy int or float; complex, strings and bool rejected)."""
+    return as_real(value, name)
 
 
 def _times(t: object) -> np.ndarray:
-    arr = np.asarray(t, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"t must be finite, got {t!r:.80}")
+    arr = as_real_array(t, "t")
     if np.any(arr < 0):
-        raise ValueError(f"t must be >= 0 (the flow is integrated forward from u0 at t = 0), got min t = {arr.min()}")
+        raise InvalidArgumentError(f"t must be >= 0 (the flow is integrated forward from u0 at t = 0), got min t = {arr.min()}")
     return arr
 
 
@@ -124,8 +118,9 @@ def mode_rhs(a: float | np.ndarray, sigma: float, h: int) -> float | np.ndarray:
     """
     h = as_depth(h)
     sigma = _real(sigma, "sigma")
-    a = np.asarray(a, dtype=float)
-    return a ** (h - 1) * (sigma - a**h)
+    a = as_real_array(a, "a")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(a ** (h - 1) * (sigma - a**h), "mode_rhs", "a or sigma")
 
 
 def product_rhs(u: float | np.ndarray, sigma: float, h: int) -> float | np.ndarray:
@@ -166,8 +161,9 @@ def product_rhs(u: float | np.ndarray, sigma: float, h: int) -> float | np.ndarr
     """
     h = as_depth(h)
     sigma = _real(sigma, "sigma")
-    u = np.asarray(u, dtype=float)
-    return h * np.abs(u) ** (2.0 - 2.0 / h) * (sigma - u)
+    u = as_real_array(u, "u")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(h * np.abs(u) ** (2.0 - 2.0 / h) * (sigma - u), "product_rhs", "u or sigma")
 
 
 # --------------------------------------------------------------------------- exact time integral
@@ -494,22 +490,25 @@ def mode_loss(
     """
     h = as_depth(h)
     s = _singular_values(singular_values)
-    u0s = np.broadcast_to(np.asarray(u0, dtype=float), s.shape)
-    if not np.all(np.isfinite(u0s)):
-        raise ValueError(f"u0 must be finite, got {u0!r:.80}")
+    u0a = as_real_array(u0, "u0")
+    try:
+        u0s = np.broadcast_to(u0a, s.shape)
+    except ValueError as exc:
+        raise InvalidArgumentError(f"u0 must be a number or have the shape {s.shape} of singular_values, got shape {u0a.shape}") from exc
     t_arr = _times(t)
     out = np.zeros(t_arr.shape)
-    for sk, uk in zip(s, u0s):
-        out = out + 0.5 * _solve(t_arr, float(sk), float(uk), h)[1] ** 2
-    return out
+    with np.errstate(over="ignore", invalid="ignore"):
+        for sk, uk in zip(s, u0s):
+            out = out + 0.5 * _solve(t_arr, float(sk), float(uk), h)[1] ** 2
+    return finite_result(out, "mode_loss", "u0 or singular_values")
 
 
 def _singular_values(singular_values: object) -> np.ndarray:
-    s = np.asarray(singular_values, dtype=float)
+    s = as_real_array(singular_values, "singular_values", allow_empty=True)
     if s.ndim != 1 or s.size == 0:
-        raise ValueError(f"singular_values must be a non-empty 1-D array, got shape {s.shape}")
-    if not np.all(np.isfinite(s)) or np.any(s < 0):
-        raise ValueError(f"singular_values must be finite and >= 0, got {s}")
+        raise InvalidArgumentError(f"singular_values must be a non-empty 1-D array, got shape {s.shape}")
+    if np.any(s < 0):
+        raise InvalidArgumentError(f"singular_values must be finite and >= 0, got {s}")
     return s
 
 
@@ -576,15 +575,13 @@ def learning_time(u0: float, uf: float | np.ndarray, sigma: float, h: int) -> fl
     h = as_depth(h)
     sigma = as_positive(sigma, "sigma", allow_zero=True)
     u0 = _real(u0, "u0")
-    uf_arr = np.asarray(uf, dtype=float)
-    if not np.all(np.isfinite(uf_arr)):
-        raise ValueError(f"uf must be finite, got {uf!r:.80}")
+    uf_arr = as_real_array(uf, "uf")
     lim = _limit(sigma, u0, h)
     flat = uf_arr.ravel()
     lo, hi = min(u0, lim), max(u0, lim)
     if u0 == lim or (h >= 2 and u0 == 0.0) or (h >= 2 and u0 == sigma):
         if np.any(flat != u0):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"u0 = {u0} is an equilibrium of the mode law (sigma = {sigma}, h = {h}); "
                 f"the flow never leaves it, so uf = {uf!r:.60} is never reached"
             )
@@ -592,7 +589,7 @@ def learning_time(u0: float, uf: float | np.ndarray, sigma: float, h: int) -> fl
         return float(out[0]) if uf_arr.ndim == 0 else out.reshape(uf_arr.shape)
     bad = (flat < lo) | (flat > hi)
     if np.any(bad):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"uf = {flat[bad][0]} is not reached from u0 = {u0}: with sigma = {sigma} and h = {h} the "
             f"product moves monotonically from u0 towards {lim}, so uf must lie between them"
         )
@@ -668,9 +665,9 @@ def plateau_time(u0: float, sigma: float, h: int) -> float:
     sigma = as_positive(sigma, "sigma")
     u0 = _real(u0, "u0")
     if h == 1:
-        raise ValueError("plateau_time: a depth-1 network has no saddle at the origin and no plateau")
+        raise InvalidArgumentError("plateau_time: a depth-1 network has no saddle at the origin and no plateau")
     if not 0 < u0 < sigma:
-        raise ValueError(f"plateau_time needs 0 < u0 < sigma (a small start that is learnt), got u0 = {u0}, sigma = {sigma}")
+        raise InvalidArgumentError(f"plateau_time needs 0 < u0 < sigma (a small start that is learnt), got u0 = {u0}, sigma = {sigma}")
     if h == 2:
         return float(np.log(sigma / u0) / (2 * sigma))
     a0 = u0 ** (1.0 / h)
@@ -720,19 +717,19 @@ def learnt_rank(end_to_end: np.ndarray, singular_values: Sequence[float], fracti
     """
     s = np.sort(_singular_values(singular_values))[::-1]
     if np.any(s == 0):
-        raise ValueError(f"singular_values must be positive (a zero mode is never learnt), got {s}")
+        raise InvalidArgumentError(f"singular_values must be positive (a zero mode is never learnt), got {s}")
     fraction = as_positive(fraction, "fraction")
     if fraction > 1:
-        raise ValueError(f"fraction must lie in (0, 1], got {fraction}")
-    P = np.asarray(end_to_end, dtype=float)
-    if P.ndim not in (2, 3) or not np.all(np.isfinite(P)):
-        raise ValueError(f"end_to_end must be a finite matrix or a stack of matrices, got shape {P.shape}")
+        raise InvalidArgumentError(f"fraction must lie in (0, 1], got {fraction}")
+    P = as_real_array(end_to_end, "end_to_end")
+    if P.ndim not in (2, 3):
+        raise InvalidArgumentError(f"end_to_end must be a finite matrix or a stack of matrices, got shape {P.shape}")
     single = P.ndim == 2
     P = P[None] if single else P
     sv = np.linalg.svd(P, compute_uv=False)
     r = min(s.size, sv.shape[1])
     if s.size > sv.shape[1]:
-        raise ValueError(f"{s.size} singular values but the map has only {sv.shape[1]}")
+        raise InvalidArgumentError(f"{s.size} singular values but the map has only {sv.shape[1]}")
     counts = np.sum(sv[:, :r] >= fraction * s[:r], axis=1)
     return int(counts[0]) if single else counts.astype(int)
 
@@ -794,7 +791,7 @@ def huber_mode_half_time(u0: float, sigma: float, delta: float) -> float:
     delta = as_positive(delta, "delta")
     u0 = as_positive(u0, "u0")
     if u0 >= sigma / 2:
-        raise ValueError(f"u0 = {u0:g} must lie below sigma / 2 = {sigma / 2:g}")
+        raise InvalidArgumentError(f"u0 = {u0:g} must lie below sigma / 2 = {sigma / 2:g}")
     b = sigma - delta
     if b >= sigma / 2:
         return float(np.log(sigma / (2 * u0)) / (2 * delta))

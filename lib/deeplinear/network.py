@@ -21,7 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_matrix, as_weights, as_widths, check_sigma, widths_of
+from ._validation import as_index, as_matrix, as_weights, as_widths, check_sigma, finite_result, widths_of
+from .errors import InvalidArgumentError
 
 __all__ = [
     "layer_slices",
@@ -114,10 +115,10 @@ def blk(k: int, blocks: Sequence[np.ndarray], widths: Sequence[int]) -> np.ndarr
     d = as_widths(widths)
     h = len(d) - 1
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= int(k) <= h:
-        raise ValueError(f"k must be an integer with 1 <= k <= h = {h}, got {k!r}")
+        raise InvalidArgumentError(f"k must be an integer with 1 <= k <= h = {h}, got {k!r}")
     k = int(k)
     if len(blocks) != h + 1 - k:
-        raise ValueError(f"blk_{k} for depth h = {h} needs {h + 1 - k} blocks, got {len(blocks)}")
+        raise InvalidArgumentError(f"blk_{k} for depth h = {h} needs {h + 1 - k} blocks, got {len(blocks)}")
     sl = layer_slices(d)
     n = sum(d)
     out = np.zeros((n, n))
@@ -125,7 +126,7 @@ def blk(k: int, blocks: Sequence[np.ndarray], widths: Sequence[int]) -> np.ndarr
         M = as_matrix(M, f"blocks[{i}]")
         shape = (d[i + k], d[i])
         if M.shape != shape:
-            raise ValueError(f"blocks[{i}] must have shape {shape} for blk_{k} with widths {d}, got {M.shape}")
+            raise InvalidArgumentError(f"blocks[{i}] must have shape {shape} for blk_{k} with widths {d}, got {M.shape}")
         out[sl[i + k], sl[i]] = M
     return out
 
@@ -210,7 +211,7 @@ def weights_from_adjacency(A: np.ndarray, widths: Sequence[int], *, check: bool 
     A = as_matrix(A, "A")
     n = sum(d)
     if A.shape != (n, n):
-        raise ValueError(f"A has shape {A.shape} but widths {d} give n_v = {n}, so A must be ({n}, {n})")
+        raise InvalidArgumentError(f"A has shape {A.shape} but widths {d} give n_v = {n}, so A must be ({n}, {n})")
     sl = layer_slices(d)
     W = [A[sl[i + 1], sl[i]].copy() for i in range(len(d) - 1)]
     if check:
@@ -220,7 +221,7 @@ def weights_from_adjacency(A: np.ndarray, widths: Sequence[int], *, check: bool 
         off = float(np.max(np.abs(rest))) if rest.size else 0.0
         scale = max(1.0, float(np.max(np.abs(A))))
         if off > 1e-12 * scale:
-            raise ValueError(f"A has entries outside the first block sub-diagonal (largest {off:.3g}); it is not blk_1(W_1..W_h)")
+            raise InvalidArgumentError(f"A has entries outside the first block sub-diagonal (largest {off:.3g}); it is not blk_1(W_1..W_h)")
     return W
 
 
@@ -300,14 +301,14 @@ def partial_product(weights: Sequence[np.ndarray], i: int, j: int) -> np.ndarray
     """
     W = as_weights(weights)
     h = len(W)
-    if not (1 <= i <= h + 1 and i - 1 <= j <= h):
-        raise ValueError(f"need 1 <= i <= h+1 and i-1 <= j <= h with h = {h}, got i = {i}, j = {j}")
+    i = as_index(i, "i", 1, h + 1)
+    j = as_index(j, "j", i - 1, h)
     if j == i - 1:
         return np.eye(W[i - 1].shape[1] if i <= h else W[-1].shape[0])
     P = W[i - 1]
     for m in range(i, j):
         P = W[m] @ P
-    return P
+    return finite_result(P, "partial_product", "weights")
 
 
 def end_to_end(weights: Sequence[np.ndarray]) -> np.ndarray:
@@ -339,14 +340,14 @@ def end_to_end(weights: Sequence[np.ndarray]) -> np.ndarray:
     P = W[0]
     for M in W[1:]:
         P = M @ P
-    return P
+    return finite_result(P, "end_to_end", "weights")
 
 
 def prefix_products(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
     r"""``[W_{1:0}, W_{1:1}, ..., W_{1:h}]``: products of the first ``j`` layers (``W_{1:0} = I``).
 
-    Assumes validated weights (internal fast path): the input is not checked, so pass
-    arrays whose shapes chain (e.g. the output of a function of this library).
+    The products of finite weights can overflow: entries of order ``1e200`` raise
+    :class:`~deeplinear.errors.NonFiniteResultError` naming ``weights``.
 
     Parameters
     ----------
@@ -370,6 +371,11 @@ def prefix_products(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
     >>> dl.prefix_products(weights)[-1]
     array([[3., 6.]])
     """
+    return finite_result(_prefix_products(as_weights(weights)), "prefix_products", "weights")
+
+
+def _prefix_products(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """:func:`prefix_products` of validated weights (the library's internal fast path)."""
     out = [np.eye(weights[0].shape[1])]
     for M in weights:
         out.append(M @ out[-1])
@@ -379,8 +385,8 @@ def prefix_products(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
 def suffix_products(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
     r"""``[W_{1:h}, W_{2:h}, ..., W_{h+1:h}]``: products of the last layers (``W_{h+1:h} = I``).
 
-    Entry ``j`` (0-based) is :math:`W_{j+1:h}`. Assumes validated weights: the input is not
-    checked (internal fast path).
+    Entry ``j`` (0-based) is :math:`W_{j+1:h}`. Products that overflow raise
+    :class:`~deeplinear.errors.NonFiniteResultError` naming ``weights``.
 
     Parameters
     ----------
@@ -402,6 +408,11 @@ def suffix_products(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
     >>> dl.suffix_products(weights)
     [array([[3., 6.]]), array([[3.]]), array([[1.]])]
     """
+    return finite_result(_suffix_products(as_weights(weights)), "suffix_products", "weights")
+
+
+def _suffix_products(weights: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """:func:`suffix_products` of validated weights (the library's internal fast path)."""
     out = [np.eye(weights[-1].shape[0])]
     for M in reversed(weights):
         out.append(out[-1] @ M)
@@ -444,9 +455,9 @@ def adjacency_power(A: np.ndarray, k: int) -> np.ndarray:
     """
     A = as_matrix(A, "A")
     if A.shape[0] != A.shape[1]:
-        raise ValueError(f"A must be square, got shape {A.shape}")
+        raise InvalidArgumentError(f"A must be square, got shape {A.shape}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
-        raise ValueError(f"k must be a non-negative integer, got {k!r}")
+        raise InvalidArgumentError(f"k must be a non-negative integer, got {k!r}")
     return np.linalg.matrix_power(A, int(k))
 
 
@@ -484,13 +495,13 @@ def nilpotency_index(A: np.ndarray, *, tol: float = 0.0) -> int:
     A = as_matrix(A, "A")
     n = A.shape[0]
     if A.shape != (n, n):
-        raise ValueError(f"A must be square, got shape {A.shape}")
+        raise InvalidArgumentError(f"A must be square, got shape {A.shape}")
     P = np.eye(n)
     for k in range(1, n + 1):
         P = P @ A
         if np.max(np.abs(P), initial=0.0) <= tol:
             return k
-    raise ValueError(f"A is not nilpotent: A^{n} != 0 (largest entry {np.max(np.abs(P)):.3g})")
+    raise InvalidArgumentError(f"A is not nilpotent: A^{n} != 0 (largest entry {np.max(np.abs(P)):.3g})")
 
 
 def nilpotent_jordan_type(A: np.ndarray, *, tol: float | None = None) -> list[int]:
@@ -528,7 +539,7 @@ def nilpotent_jordan_type(A: np.ndarray, *, tol: float | None = None) -> list[in
     """
     A = as_matrix(A, "A")
     if A.shape[0] != A.shape[1]:
-        raise ValueError(f"A must be a square matrix, got shape {A.shape}")
+        raise InvalidArgumentError(f"A must be a square matrix, got shape {A.shape}")
     n = A.shape[0]
     ranks = [n]
     P = np.eye(n)
@@ -538,7 +549,7 @@ def nilpotent_jordan_type(A: np.ndarray, *, tol: float | None = None) -> list[in
         if ranks[-1] == 0:
             break
     if ranks[-1] != 0:
-        raise ValueError(f"A is not nilpotent: rank(A^{n}) = {ranks[-1]}")
+        raise InvalidArgumentError(f"A is not nilpotent: rank(A^{n}) = {ranks[-1]}")
     at_least = [ranks[k - 1] - ranks[k] for k in range(1, len(ranks))]  # blocks of size >= k
     sizes: list[int] = []
     for k in range(len(at_least), 0, -1):

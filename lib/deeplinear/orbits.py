@@ -16,15 +16,18 @@ import numpy as np
 
 from ._validation import (
     as_int,
+    as_matrix,
     as_positive,
     as_real,
     as_rng,
     as_weights,
     check_sigma,
+    finite_result,
     widths_of,
 )
 from .quotient import _sigma_modes
 from .invariants import random_orthogonal
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "mode_rotation",
@@ -115,7 +118,7 @@ def mode_rotation(
     j = as_int(j, "j", minimum=1)
     k = as_int(k, "k", minimum=1)
     if j > q or k > q or j == k:
-        raise ValueError(f"j = {j} and k = {k} must be distinct indices from 1 to {q} (Sigma has {q} singular values)")
+        raise InvalidArgumentError(f"j = {j} and k = {k} must be distinct indices from 1 to {q} (Sigma has {q} singular values)")
     theta = as_real(theta, "theta")
     c, s = math.cos(theta), math.sin(theta)
 
@@ -175,15 +178,18 @@ def orbit_tangent_vector(weights: Sequence[np.ndarray], xis: Sequence[np.ndarray
     W = as_weights(weights)
     h = len(W)
     d = widths_of(W)
-    xis = list(xis)
+    if isinstance(xis, (str, bytes, np.ndarray)) or not isinstance(xis, Sequence):
+        raise ArgumentTypeError(f"xis must be a list of h - 1 = {h - 1} square matrices, got {xis!r:.80}")
     if len(xis) != h - 1:
-        raise ValueError(f"give h - 1 = {h - 1} hidden-layer generators, got {len(xis)}")
-    X = [np.asarray(x, dtype=float) for x in xis]
+        raise InvalidArgumentError(f"give h - 1 = {h - 1} hidden-layer generators, got {len(xis)}")
+    X = [as_matrix(x, f"xis[{i - 1}] (xi_{i})") for i, x in enumerate(xis, start=1)]
     for i, x in enumerate(X, start=1):
         if x.shape != (d[i], d[i]):
-            raise ValueError(f"xi_{i} must have shape {(d[i], d[i])} (hidden layer {i} has width {d[i]}), got {x.shape}")
+            raise InvalidArgumentError(f"xi_{i} must have shape {(d[i], d[i])} (hidden layer {i} has width {d[i]}), got {x.shape}")
     full = [np.zeros((d[0], d[0]))] + X + [np.zeros((d[h], d[h]))]
-    return [full[i] @ W[i - 1] - W[i - 1] @ full[i - 1] for i in range(1, h + 1)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = [full[i] @ W[i - 1] - W[i - 1] @ full[i - 1] for i in range(1, h + 1)]
+    return finite_result(out, "orbit_tangent_vector", "weights or xis")
 
 
 def orbit_dimension(weights: Sequence[np.ndarray], *, rtol: float = 1e-9) -> int:
@@ -279,7 +285,7 @@ def stabilizer_rotations(manifolds, rng: np.random.Generator) -> list[np.ndarray
     """
     # duck-typed: deeplinear.escape (which defines SaddleManifolds) imports this module
     if type(manifolds).__name__ != "SaddleManifolds" or not all(hasattr(manifolds, a) for a in ("modes", "depth", "point")):
-        raise TypeError(f"manifolds must be a SaddleManifolds (from dl.saddle_manifolds), got {type(manifolds).__name__}")
+        raise ArgumentTypeError(f"manifolds must be a SaddleManifolds (from dl.saddle_manifolds), got {type(manifolds).__name__}")
     rng = as_rng(rng)
     d = manifolds.point.widths
     out = []

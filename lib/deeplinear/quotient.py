@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from numbers import Integral, Real
 import numpy as np
-from ._validation import as_int, as_positive, as_widths, check_sigma
+from ._validation import as_int, as_positive, as_real_array, as_widths, check_sigma
+from .errors import ArgumentTypeError, InvalidArgumentError, NonFiniteResultError
 
 __all__ = [
     "CriticalValues",
@@ -53,24 +54,30 @@ def _fmt_subset(S: Sequence[int]) -> str:
 
 def _as_singular_values(values: object, name: str = "singular_values") -> np.ndarray:
     if isinstance(values, (str, bytes)):
-        raise TypeError(f"{name} must be a sequence of non-negative numbers, got {_short(values)}")
-    try:
-        s = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a sequence of non-negative numbers, got {_short(values)}") from exc
+        raise ArgumentTypeError(f"{name} must be a sequence of non-negative numbers, got {_short(values)}")
+    s = as_real_array(values, name, allow_empty=True)
     if s.ndim == 0:
         s = s.reshape(1)
     if s.ndim != 1:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{name} must be 1-D (the singular values) or a matrix Sigma of shape (d_h, d_0), "
             f"got an array of shape {s.shape}"
         )
     if not np.all(np.isfinite(s)):
-        raise ValueError(f"{name} must be finite, got {_short(values)}")
+        raise InvalidArgumentError(f"{name} must be finite, got {_short(values)}")
     if np.any(s < 0):
         k = int(np.argmax(s < 0))
-        raise ValueError(f"singular values are non-negative; {name}[{k}] (sigma_{k + 1}) = {s[k]}")
+        raise InvalidArgumentError(f"singular values are non-negative; {name}[{k}] (sigma_{k + 1}) = {s[k]}")
+    if s.size and np.max(s) > _LARGEST:
+        raise NonFiniteResultError(
+            f"the loss values 1/2 sum sigma_k^2 overflow: Sigma (or {name}) has the singular value "
+            f"{np.max(s):g}, above {_LARGEST:g}"
+        )
     return s
+
+
+#: Singular values above this overflow the loss values 1/2 sum sigma_k^2 (about sqrt(max float / 1e4)).
+_LARGEST = 1e150
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,6 +91,11 @@ class _Modes:
 
 
 def _sigma_modes(S: np.ndarray) -> _Modes:
+    if S.size and float(np.max(np.abs(S))) > _LARGEST:
+        raise NonFiniteResultError(
+            f"the loss values 1/2 sum sigma_k^2 overflow: Sigma has the entry {float(np.max(np.abs(S))):g}, "
+            f"above {_LARGEST:g}"
+        )
     dh, d0 = S.shape
     q = min(d0, dh)
     off = S.copy()
@@ -121,34 +133,34 @@ def _global_minimum_value(sigma: np.ndarray, d_min: int) -> float:
 def _as_subset(subset: object, sigma: np.ndarray, d_min: int, atol: float, name: str = "subset") -> tuple[int, ...]:
     """Validate a learnt set of 1-based indices into ``sigma``; returns it sorted."""
     if isinstance(subset, (str, bytes)) or isinstance(subset, (Real, np.floating)):
-        raise TypeError(f"{name} must be a collection of 1-based indices such as (1, 2), got {_short(subset)}")
+        raise ArgumentTypeError(f"{name} must be a collection of 1-based indices such as (1, 2), got {_short(subset)}")
     try:
         items = list(subset)  # type: ignore[call-overload]
     except TypeError as exc:
-        raise TypeError(f"{name} must be a collection of 1-based indices such as (1, 2), got {_short(subset)}") from exc
+        raise ArgumentTypeError(f"{name} must be a collection of 1-based indices such as (1, 2), got {_short(subset)}") from exc
     out = []
     for k in items:
         if isinstance(k, bool) or not isinstance(k, (Integral, np.integer)):
-            raise TypeError(f"{name} holds {_short(k)}, which is not an integer index (indices are 1-based)")
+            raise ArgumentTypeError(f"{name} holds {_short(k)}, which is not an integer index (indices are 1-based)")
         out.append(int(k))
     n = len(sigma)
     bad = [k for k in out if not 1 <= k <= n]
     if bad:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{name} index {bad[0]} is out of range: indices are 1-based and Sigma has {n} singular "
             f"values, so each index must be in 1..{n}"
         )
     dup = sorted({k for k in out if out.count(k) > 1})
     if dup:
-        raise ValueError(f"{name} = {_short(subset)} repeats the index {dup[0]}; each singular value is learnt at most once")
+        raise InvalidArgumentError(f"{name} = {_short(subset)} repeats the index {dup[0]}; each singular value is learnt at most once")
     if len(out) > d_min:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{name} = {_short(subset)} has {len(out)} elements but the rank bound is d_min = {d_min} "
             f"(the narrowest layer), so at most {d_min} singular values can be learnt"
         )
     zero = [k for k in out if not (0.5 * sigma[k - 1] ** 2 > atol and sigma[k - 1] > 0)]
     if zero:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{name} contains index {zero[0]} but sigma_{zero[0]} = {sigma[zero[0] - 1]:g} is zero: learning a "
             "zero singular value changes nothing, so learnt sets hold positive singular values only "
             f"(drop {zero[0]})"
@@ -394,7 +406,7 @@ def _is_matrix(Sigma: object) -> bool:
     if isinstance(Sigma, (str, bytes)):
         return False
     try:
-        return np.asarray(Sigma, dtype=float).ndim == 2
+        return np.asarray(Sigma).ndim == 2
     except (TypeError, ValueError):
         return False
 
@@ -411,7 +423,7 @@ def _critical_values(
     d = as_widths(widths)
     s = _as_singular_values(singular_values)
     if len(s) > min(d[0], d[-1]):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"got {len(s)} singular values but Sigma is d_h x d_0 = {d[-1]} x {d[0]}, which has at most "
             f"min(d_0, d_h) = {min(d[0], d[-1])}"
         )
@@ -439,7 +451,7 @@ def _critical_values(
     elif k is None:
         n_sets = sum(math.comb(r, c) for c in range(m + 1))
         if n_sets > max_subsets:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{n_sets} admissible learnt sets (r = {r}, rank bound {d_min}) exceed max_subsets = {max_subsets}; "
                 "ask for the k smallest values with k=..., or raise max_subsets"
             )
@@ -491,7 +503,7 @@ def _k_smallest(value, r: int, m: int, k: int, tol: float, max_subsets: int) -> 
         heapq.heappop(heap)
         popped += 1
         if popped > max_subsets:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"more than max_subsets = {max_subsets} learnt sets share the {len(groups)} smallest values "
                 "(many repeated singular values); raise max_subsets or ask for fewer values"
             )
@@ -606,7 +618,7 @@ def learnt_set_lattice(singular_values: Sequence[float], widths: Sequence[int]) 
     """
     d = as_widths(widths)
     if len(d) < 3:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"widths {d} describe a network of depth h = 1, whose loss is convex with the single critical "
             "point W_1 = Sigma; the lattice of learnt sets is for depth h >= 2"
         )
@@ -616,7 +628,7 @@ def learnt_set_lattice(singular_values: Sequence[float], widths: Sequence[int]) 
     positive = tuple(sorted((k + 1 for k in range(len(s)) if 0.5 * s[k] ** 2 > tol and s[k] > 0),
                             key=lambda k: (-s[k - 1], k)))
     if len(positive) > _MAX_RANK:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{len(positive)} positive singular values give {2 ** len(positive)} learnt sets, too many to draw; "
             f"the lattice is drawn for at most {_MAX_RANK}"
         )

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of
+from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of, as_seeds
 from ._validation import as_positive_values as _positive_values
 from ._validation import frozen_array as _frozen
 from .curves import plateau_dwell
@@ -41,6 +41,7 @@ from .init import aligned_init, balanced_init, deficiency_margin, random_init
 from .quotient import critical_values
 from .losses import huber
 from .modes import huber_mode_half_time
+from .errors import InvalidArgumentError
 
 __all__ = [
     "RateRun",
@@ -59,11 +60,8 @@ __all__ = [
 _FAST = {"method": "LSODA", "max_step": np.inf}  # long plateaus: no step cap (as in plots/open_problems)
 
 
-def _seeds(seeds: object) -> tuple[int, ...]:
-    out = tuple(int(x) for x in seeds)  # type: ignore[union-attr]
-    if not out:
-        raise ValueError("seeds must name at least one seed")
-    return out
+def _seeds(seeds: object, name: str = "seeds") -> tuple[int, ...]:
+    return as_seeds(seeds, name)
 
 
 def _square(r: int, h: int) -> tuple[int, ...]:
@@ -205,7 +203,7 @@ def rate_run(
     S = check_sigma(Sigma, d)
     c = deficiency_margin(W0, S)
     if not c > 0:
-        raise ValueError(f"the start has no deficiency margin: c = sigma_min(Sigma) - ||W - Sigma||_F = {c:.4g} <= 0")
+        raise InvalidArgumentError(f"the start has no deficiency margin: c = sigma_min(Sigma) - ||W - Sigma||_F = {c:.4g} <= 0")
     t_max = as_positive(t_max, "t_max")
     n = as_int(n, "n", minimum=2)
     events = {"convergence": {"loss_tol": float(loss_tol)}} if loss_tol > 0 else ()
@@ -271,7 +269,7 @@ def margin_example(h: int, c: float, shape: str = "square") -> tuple[list[np.nda
     h = as_depth(h)
     c = as_positive(c, "c")
     if not c < 1.0:
-        raise ValueError(f"c must lie in (0, 1) (sigma_min(Sigma) = 1), got {c}")
+        raise InvalidArgumentError(f"c must lie in (0, 1) (sigma_min(Sigma) = 1), got {c}")
     if shape == "square":
         S = np.diag([2.0, 1.0])
         P = np.diag([2.0, c])
@@ -280,7 +278,7 @@ def margin_example(h: int, c: float, shape: str = "square") -> tuple[list[np.nda
         P = S.copy()
         P[1, 2] = 1.0 - c
     else:
-        raise ValueError(f"shape must be one of {_EXAMPLE_SHAPES}, got {shape!r}")
+        raise InvalidArgumentError(f"shape must be one of {_EXAMPLE_SHAPES}, got {shape!r}")
     widths = (S.shape[1],) + (2,) * (h - 1) + (S.shape[0],)
     return balanced_init(widths, product=P), S
 
@@ -367,7 +365,7 @@ def singular_value_paths(
     P0 = as_matrix(product0, "product0")
     S = as_matrix(Sigma, "Sigma")
     if S.shape != P0.shape or S.shape[0] != S.shape[1]:
-        raise ValueError(f"product0 {P0.shape} and Sigma {S.shape} must be square of the same shape")
+        raise InvalidArgumentError(f"product0 {P0.shape} and Sigma {S.shape} must be square of the same shape")
     t_max = as_positive(t_max, "t_max")
     t = np.linspace(0.0, t_max, as_int(n, "n", minimum=2))
     r = S.shape[0]
@@ -488,10 +486,8 @@ def random_limits(
     S = check_sigma(Sigma, d)
     sc = [as_positive(s, "scales") for s in scales]
     if not sc:
-        raise ValueError("scales must not be empty")
-    seeds = tuple(int(s) for s in seeds)
-    if not seeds:
-        raise ValueError("seeds must not be empty")
+        raise InvalidArgumentError("scales must not be empty")
+    seeds = _seeds(seeds)
     Lf, Gf, Tf, used = [], [], [], []
     for k, seed in enumerate(seeds):
         scale = sc[k % len(sc)]
@@ -629,10 +625,10 @@ def random_convergence_times(
         try:
             h, scale = case
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"each case must be a pair (h, scale), got {case!r:.60}") from exc
+            raise InvalidArgumentError(f"each case must be a pair (h, scale), got {case!r:.60}") from exc
         cs.append((as_depth(h, "h"), as_positive(scale, "scale")))
     if not cs:
-        raise ValueError("cases must not be empty")
+        raise InvalidArgumentError("cases must not be empty")
     S = np.diag(s)
     times = np.full((len(cs), len(seeds)), np.inf)
     final = np.zeros((len(cs), len(seeds)))
@@ -749,10 +745,10 @@ def huber_mode_study(
     s = _positive_values(singular_values)
     u0 = as_positive(u0, "u0")
     if u0 >= float(s.min()) / 2:
-        raise ValueError(f"u0 = {u0:g} must lie below sigma_min / 2 = {float(s.min()) / 2:g}")
+        raise InvalidArgumentError(f"u0 = {u0:g} must lie below sigma_min / 2 = {float(s.min()) / 2:g}")
     dl_ = np.array([float(x) for x in deltas], dtype=float)
     if dl_.size == 0 or np.any(~(dl_ > 0)):
-        raise ValueError(f"deltas must be positive (inf for the quadratic loss), got {list(deltas)!r:.80}")
+        raise InvalidArgumentError(f"deltas must be positive (inf for the quadratic loss), got {list(deltas)!r:.80}")
     num = as_int(num, "num", minimum=10)
     r = s.size
     S = np.diag(s)

@@ -19,6 +19,7 @@ from .critical import _readonly
 from .escape import _integrate, _log_times, _pick_mode, _stable_signs
 from .manifolds import SaddleManifolds, saddle_manifolds
 from .trajectory import Event
+from .errors import InvalidArgumentError
 
 __all__ = [
     "RayFates",
@@ -227,7 +228,7 @@ def off_ray_turn_time(a0: float, sigma: float, c: float, h: int) -> float:
     """
     h = as_depth(h)
     if h < 2:
-        raise ValueError(f"off_ray_turn_time needs h >= 2: a depth-1 network has no saddle, got h = {h}")
+        raise InvalidArgumentError(f"off_ray_turn_time needs h >= 2: a depth-1 network has no saddle, got h = {h}")
     sigma = as_positive(sigma, "sigma")
     a0 = as_positive(a0, "a0")
     c = as_real(c, "c")
@@ -384,11 +385,11 @@ def off_ray_flow(
     m = _pick_mode(man, mode)
     h = man.depth
     if h < 2:
-        raise ValueError(f"off_ray_flow needs h >= 2: a depth-1 network has no saddle, got h = {h}")
+        raise InvalidArgumentError(f"off_ray_flow needs h >= 2: a depth-1 network has no saddle, got h = {h}")
     eps = as_positive(eps, "eps")
     off = as_positive(off, "off", allow_zero=True)
     if off >= eps:
-        raise ValueError(f"off = {off:g} must be smaller than eps = {eps:g} (a small offset from the ray)")
+        raise InvalidArgumentError(f"off = {off:g} must be smaller than eps = {eps:g} (a small offset from the ray)")
     t_max = as_positive(t_max, "t_max")
     n_times = as_int(n_times, "n_times", minimum=3)
     Sig = np.asarray(man.point.Sigma)

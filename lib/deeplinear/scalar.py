@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_positive, as_real
+from ._validation import as_depth, as_positive, as_real, as_real_array, finite_result
 from .quotient import _fmt
 from .classification import GLOBAL_MINIMUM, NON_STRICT, STRICT
 from .flow import gradient_flow
 from .trajectory import Trajectory
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "ScalarCriticalSet",
@@ -83,7 +84,7 @@ class ScalarCriticalSet:
         """``"global minimum"``, ``"strict saddle"``, ``"non-strict saddle"`` or ``"not critical"``."""
         w = np.asarray(w, dtype=float)
         if w.shape != (self.h,):
-            raise ValueError(f"w must have {self.h} entries, got shape {w.shape}")
+            raise InvalidArgumentError(f"w must have {self.h} entries, got shape {w.shape}")
         scale = max(1.0, abs(self.sigma))
         if abs(float(np.prod(w)) - self.sigma) <= tol * scale:
             return GLOBAL_MINIMUM
@@ -97,7 +98,7 @@ class ScalarCriticalSet:
     def minima_curve(self, w1: np.ndarray) -> np.ndarray:
         r"""For ``h = 2``: points :math:`(w_1, \sigma/w_1)` of the hyperbola of minima (``w1 != 0``)."""
         if self.h != 2:
-            raise ValueError("minima_curve is for h = 2 (the hyperbola w1 w2 = sigma)")
+            raise InvalidArgumentError("minima_curve is for h = 2 (the hyperbola w1 w2 = sigma)")
         w1 = np.asarray(w1, dtype=float)
         return np.stack([w1, self.sigma / w1], axis=-1)
 
@@ -139,12 +140,7 @@ def scalar_critical_set(sigma: float, h: int) -> ScalarCriticalSet:
     'global minimum'
     """
     h = as_depth(h)
-    try:
-        sigma = float(sigma)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"sigma must be a real number, got {sigma!r}") from exc
-    if not np.isfinite(sigma):
-        raise ValueError(f"sigma must be finite, got {sigma}")
+    sigma = as_real(sigma, "sigma")
     if h == 1:
         desc = f"the single point w1 = {_fmt(sigma)} (convex loss)"
     elif sigma == 0:
@@ -188,13 +184,15 @@ def scalar_vector_field(w: np.ndarray, sigma: float) -> np.ndarray:
     >>> dl.scalar_vector_field(np.zeros((4, 5, 2)), 2.0).shape
     (4, 5, 2)
     """
-    w = np.asarray(w, dtype=float)
+    w = as_real_array(w, "w", allow_empty=True)
     if w.ndim < 1 or w.shape[-1] < 1:
-        raise ValueError(f"w must have shape (..., h) with h >= 1, got {w.shape}")
+        raise InvalidArgumentError(f"w must have shape (..., h) with h >= 1, got {w.shape}")
+    sigma = as_real(sigma, "sigma")
     h = w.shape[-1]
-    p = np.prod(w, axis=-1, keepdims=True)
-    others = np.stack([np.prod(np.delete(w, i, axis=-1), axis=-1) for i in range(h)], axis=-1)
-    return others * (float(sigma) - p)
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = np.prod(w, axis=-1, keepdims=True)
+        others = np.stack([np.prod(np.delete(w, i, axis=-1), axis=-1) for i in range(h)], axis=-1)
+        return finite_result(others * (sigma - p), "scalar_vector_field", "w or sigma")
 
 
 def scalar_conserved_curve(w0: Sequence[float], t: np.ndarray) -> np.ndarray:
@@ -231,10 +229,8 @@ def scalar_conserved_curve(w0: Sequence[float], t: np.ndarray) -> np.ndarray:
     >>> c[:, 1] ** 2 - c[:, 0] ** 2
     array([0.75, 0.75, 0.75, 0.75, 0.75])
     """
-    w0 = np.asarray(w0, dtype=float)
-    if w0.ndim != 1 or w0.size < 1 or not np.all(np.isfinite(w0)):
-        raise ValueError(f"w0 must be a finite 1-D vector, got {w0!r}")
-    t = np.asarray(t, dtype=float).ravel()
+    w0 = as_real_array(w0, "w0", ndim=1)
+    t = as_real_array(t, "t").ravel()
     j = int(np.argmin(np.abs(w0)))
     c = w0 ** 2 - w0[j] ** 2
     out = np.empty((t.size, w0.size))
@@ -289,12 +285,9 @@ def scalar_h2_limit(w0: Sequence[float], sigma: float) -> np.ndarray:
     >>> dl.scalar_h2_limit([1.0, -1.0], 2.0)
     array([0., 0.])
     """
-    try:
-        w = np.asarray(w0, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"w0 must be a sequence of numbers, got {w0!r:.80}") from exc
-    if w.shape != (2,) or not np.all(np.isfinite(w)):
-        raise ValueError(f"w0 must be a finite vector with 2 entries (w_1, w_2), got {w0!r:.80}")
+    w = as_real_array(w0, "w0")
+    if w.shape != (2,):
+        raise InvalidArgumentError(f"w0 must be a finite vector with 2 entries (w_1, w_2), got {w0!r:.80}")
     s = as_positive(as_real(sigma, "sigma"), "sigma")
     total = w[0] + w[1]
     if total == 0.0:
@@ -313,23 +306,16 @@ def scalar_h2_limit(w0: Sequence[float], sigma: float) -> np.ndarray:
 
 
 def _as_point(w0: object, name: str = "w0", h: int | None = None) -> np.ndarray:
-    try:
-        w = np.asarray(w0, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a sequence of numbers, got {w0!r:.80}") from exc
-    if w.ndim != 1 or w.size < 1 or not np.all(np.isfinite(w)):
-        raise ValueError(f"{name} must be a finite 1-D vector of weights (w_1, ..., w_h), got {w0!r:.80}")
+    w = as_real_array(w0, name, allow_empty=True)
+    if w.ndim != 1 or w.size < 1:
+        raise InvalidArgumentError(f"{name} must be a finite 1-D vector of weights (w_1, ..., w_h), got {w0!r:.80}")
     if h is not None and w.size != h:
-        raise ValueError(f"{name} must have {h} entries, got {w.size}: {w0!r:.80}")
+        raise InvalidArgumentError(f"{name} must have {h} entries, got {w.size}: {w0!r:.80}")
     return w
 
 
 def _as_sigma(sigma: object) -> float:
-    try:
-        s = float(sigma)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"sigma must be a real number, got {sigma!r:.80}") from exc
-    return as_positive(s, "sigma")
+    return as_positive(as_real(sigma, "sigma"), "sigma")
 
 
 @dataclass(frozen=True, eq=False)
@@ -427,7 +413,7 @@ def scalar_flow(
     s = _as_sigma(sigma)
     t_max = as_positive(t_max, "t_max")
     if int(n_points) < 2:
-        raise ValueError(f"n_points must be at least 2, got {n_points}")
+        raise InvalidArgumentError(f"n_points must be at least 2, got {n_points}")
     weights0 = [np.array([[x]]) for x in w]
     tr = gradient_flow(weights0, np.array([[s]]), (0.0, t_max), t_eval=np.linspace(0.0, t_max, int(n_points)),
                        rtol=rtol, atol=atol)

@@ -17,8 +17,9 @@ References: Saxe, McClelland and Ganguli 2014; Tarmoun, França, Haeffele and Vi
 from __future__ import annotations
 
 import numpy as np
-from ._validation import as_positive
+from ._validation import as_positive, as_real, as_real_array, finite_result
 from .modes import _CAP, _invert_increasing, _real, _solve, _times, learning_time
+from .errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "unbalanced_rhs",
@@ -69,8 +70,9 @@ def unbalanced_rhs(p: float | np.ndarray, sigma: float, c: float) -> float | np.
     """
     sigma = _real(sigma, "sigma")
     c = _real(c, "c")
-    p = np.asarray(p, dtype=float)
-    return np.sqrt(c * c + 4 * p * p) * (sigma - p)
+    p = as_real_array(p, "p")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(np.sqrt(c * c + 4 * p * p) * (sigma - p), "unbalanced_rhs", "p, sigma or c")
 
 
 def _unbalanced_F(p: np.ndarray, gap: np.ndarray, sigma: float, c: float) -> np.ndarray:
@@ -134,19 +136,17 @@ def unbalanced_learning_time(p0: float, pf: float | np.ndarray, sigma: float, c:
     c = _real(c, "c")
     if c == 0.0:
         return learning_time(p0, pf, sigma, 2)
-    pf_arr = np.asarray(pf, dtype=float)
-    if not np.all(np.isfinite(pf_arr)):
-        raise ValueError(f"pf must be finite, got {pf!r:.80}")
+    pf_arr = as_real_array(pf, "pf")
     flat = pf_arr.ravel()
     if p0 == sigma:
         if np.any(flat != p0):
-            raise ValueError(f"p0 = sigma = {sigma} is an equilibrium; pf = {pf!r:.60} is never reached")
+            raise InvalidArgumentError(f"p0 = sigma = {sigma} is an equilibrium; pf = {pf!r:.60} is never reached")
         out = np.zeros(flat.shape)
     else:
         lo, hi = min(p0, sigma), max(p0, sigma)
         bad = (flat < lo) | (flat > hi)
         if np.any(bad):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"pf = {flat[bad][0]} is not reached from p0 = {p0}: p moves monotonically towards sigma = {sigma}"
             )
         out = np.full(flat.shape, np.inf)
@@ -263,12 +263,7 @@ def unbalanced_weights(p: float, c: float) -> tuple[float, float]:
     >>> w1, w2, w2**2 - w1**2, w1 * w2
     (0.5, 1.0, 0.75, 0.5)
     """
-    try:
-        c, p = float(c), float(p)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"c and p must be real numbers, got c = {c!r:.40}, p = {p!r:.40}") from exc
-    if not (np.isfinite(c) and np.isfinite(p)):
-        raise ValueError(f"c and p must be finite, got c = {c}, p = {p}")
+    c, p = as_real(c, "c"), as_real(p, "p")
     d = -c  # w_1^2 - w_2^2
     r = np.hypot(d, 2.0 * p)
     w1sq = (d + r) / 2.0 if d >= 0 else (2.0 * p * p / (r - d) if r - d > 0 else 0.0)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..modes import mode_solution
 from ..unbalanced import unbalanced_learning_time
-from .base import CheckResult, call_safely
+from .base import CheckResult, call_safely, checker
 
 __all__ = ["check_logistic_mode", "check_unbalanced_time"]
 
@@ -23,6 +23,7 @@ def _as_vector(got: object, n: int) -> np.ndarray | None:
     return None
 
 
+@checker
 def check_logistic_mode(fn: Callable[[np.ndarray, float, float], np.ndarray], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(t, sigma, u0) -> u(t)``: the closed-form product of a balanced two-layer mode,
     :math:`\dot u = 2u(\sigma - u)`, :math:`u(0) = u_0`, for an array of times ``t``.
@@ -88,6 +89,7 @@ def check_logistic_mode(fn: Callable[[np.ndarray, float, float], np.ndarray], *,
                              "including one above sigma.")
 
 
+@checker
 def check_unbalanced_time(fn: Callable[[float, float, float, float], float], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(sigma, p0, pf, c) -> t``: the time for :math:`\dot p = \sqrt{c^2+4p^2}(\sigma - p)`
     to go from ``p0`` to ``pf`` (``p0 < pf < sigma``), against

@@ -1,12 +1,15 @@
 """What every exercise checker returns: :class:`CheckResult` (and helpers the checkers share).
 
-The helpers ``random_networks`` (random small networks for the test cases) and
-``call_safely`` (call the reader's function and turn an exception into a message) are
-private to the checkers and not part of the public interface.
+The helpers ``random_networks`` (random small networks for the test cases), ``call_safely``
+(call the reader's function and turn an exception into a message), ``answer_array`` (read the
+reader's answer as a real array, or say why it is not one) and the decorator ``checker`` (every
+checker answers any input with a :class:`CheckResult`, never a traceback) are private to the
+checkers and not part of the public interface.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -71,3 +74,45 @@ def call_safely(fn: Callable, *args):
         return None, f"your function raised {type(exc).__name__}: {exc}"
 
 
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def answer_array(got: object, what: str) -> tuple[np.ndarray | None, str]:
+    """The reader's answer as a finite real float array, or ``(None, why it is not one)``."""
+    if got is None:
+        return None, f"{what} is None: did your function forget to return its result?"
+    if isinstance(got, (str, bytes)):
+        return None, f"{what} is the string {_short(got)}, not an array of numbers"
+    try:
+        raw = np.asarray(got)
+        if raw.dtype.kind == "c" or (raw.dtype == object and any(isinstance(v, complex) for v in raw.flat)):
+            return None, f"{what} is complex ({_short(got)}); the answer is real"
+        arr = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError):
+        return None, f"{what} is {type(got).__name__} {_short(got)}, not an array of numbers"
+    if not np.all(np.isfinite(arr)):
+        return None, f"{what} has a non-finite entry (NaN or inf): {_short(got)}"
+    return arr, ""
+
+
+def checker(check: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+    """Make a checker answer any input with a :class:`CheckResult` (never a traceback).
+
+    A ``fn`` that is not callable is named; any error while checking the answer (an answer of
+    a type the checker did not foresee) becomes the message instead of a traceback.
+    """
+
+    @functools.wraps(check)
+    def wrapper(fn, *args, **kwargs) -> CheckResult:
+        if not callable(fn):
+            return CheckResult(False, f"pass your function itself, e.g. {check.__name__}(my_function), got {_short(fn)}")
+        try:
+            return check(fn, *args, **kwargs)
+        except Exception as exc:  # an answer (or option) the checker could not read: report, never raise
+            return CheckResult(False, f"your answer could not be checked: {type(exc).__name__}: {str(exc)[:200]}")
+
+    return wrapper

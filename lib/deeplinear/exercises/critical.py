@@ -11,7 +11,7 @@ from ..invariants import conserved_quantities
 from ..critical import is_critical, relative_gradient_norm
 from ..quotient import critical_values
 from ..network import end_to_end
-from .base import CheckResult, call_safely
+from .base import CheckResult, call_safely, checker
 
 __all__ = ["check_critical_values", "check_balanced_representative"]
 
@@ -61,6 +61,7 @@ def _ladder_diagnosis(got: list[float], s: tuple[float, ...], d_min: int) -> str
     return f"expected {_fmt_list(expected)}"
 
 
+@checker
 def check_critical_values(fn: Callable[[Sequence[float], int], Sequence[float]]) -> CheckResult:
     r"""Check ``fn(singular_values, d_min) -> the distinct critical values, ascending``.
 
@@ -139,6 +140,7 @@ def _target(s: Sequence[float], widths: Sequence[int]) -> np.ndarray:
     return Sigma
 
 
+@checker
 def check_balanced_representative(
     fn: Callable[[tuple[int, ...], Sequence[float], tuple[int, ...]], Sequence[np.ndarray]],
 ) -> CheckResult:

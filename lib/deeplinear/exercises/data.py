@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..data import reduce_data, teacher_data
-from .base import CheckResult, call_safely
+from .base import CheckResult, answer_array, call_safely, checker
 
 __all__ = ["check_reduced_target", "check_whitening"]
 
@@ -33,6 +33,7 @@ def _data_sets(seed: int) -> list[tuple[np.ndarray, np.ndarray, bool]]:
     return out
 
 
+@checker
 def check_reduced_target(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(X, Y) -> Sigma``: the rectangular-diagonal :math:`\Sigma` of shape
     ``(d_h, d_0)`` with the singular values of :math:`Y X^\top (X X^\top)^{-1/2}` in decreasing
@@ -103,6 +104,7 @@ def check_reduced_target(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], *, 
     return CheckResult(True, "your Sigma agrees with dl.reduce_data on 5 data sets, whitened and not.")
 
 
+@checker
 def check_whitening(fn: Callable[[np.ndarray], np.ndarray], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(X) -> Z``, a whitening of the inputs: ``Z`` has the shape of ``X``,
     :math:`Z Z^\top = I`, and its rows lie in the row space of ``X`` (:math:`Z = Q X` for an
@@ -135,10 +137,9 @@ def check_whitening(fn: Callable[[np.ndarray], np.ndarray], *, seed: int = 0) ->
         got, err = call_safely(fn, X.copy())
         if err:
             return CheckResult(False, err)
-        try:
-            Z = np.asarray(got, dtype=float)
-        except (TypeError, ValueError) as exc:
-            return CheckResult(False, f"your Z could not be read as an array: {exc}")
+        Z, problem = answer_array(got, "your Z")
+        if Z is None:
+            return CheckResult(False, problem)
         if Z.shape != X.shape:
             return CheckResult(False, f"for X of shape {X.shape}, Z must have the same shape (samples stay columns), got {Z.shape}")
         if not np.all(np.isfinite(Z)):

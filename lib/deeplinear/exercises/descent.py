@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..descent import conservation_drift_step, gradient_descent
-from .base import CheckResult, call_safely
+from .base import CheckResult, call_safely, checker
 
 __all__ = ["check_gd_step", "check_drift_prediction", "check_critical_step"]
 
@@ -33,6 +33,7 @@ def _as_list(got: object, h: int, what: str) -> tuple[list[np.ndarray] | None, s
     return out, None
 
 
+@checker
 def check_gd_step(fn: Callable[[list, np.ndarray, float], list], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(weights, Sigma, eta) -> new_weights``: one step of gradient descent with
     simultaneous updates, against :func:`deeplinear.gradient_descent`.
@@ -92,6 +93,7 @@ def check_gd_step(fn: Callable[[list, np.ndarray, float], list], *, seed: int = 
     return CheckResult(True, f"your descent step matches dl.gradient_descent on {len(cases)} networks.")
 
 
+@checker
 def check_drift_prediction(fn: Callable[[list, np.ndarray, float], list], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(weights, Sigma, eta) -> [Delta C_1, ..., Delta C_{h-1}]``, the exact change of
     the conserved quantities in one step of gradient descent.
@@ -148,6 +150,7 @@ def check_drift_prediction(fn: Callable[[list, np.ndarray, float], list], *, see
     return CheckResult(True, f"your prediction is exact on {len(cases)} networks.")
 
 
+@checker
 def check_critical_step(fn: Callable[[float, int], float], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(sigma1, h)``: the largest step :math:`2/(h\sigma_1^{2-2/h})` for which the
     balanced global minimum is linearly stable.

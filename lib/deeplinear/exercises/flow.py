@@ -21,7 +21,7 @@ import numpy as np
 from .._validation import as_matrix, widths_of
 from ..objective import gradient, gradient_adjacency, taylor_test
 from ..network import adjacency, target
-from .base import CheckResult, call_safely
+from .base import CheckResult, call_safely, checker
 
 __all__ = ["check_layer_gradient", "check_adjacency_rhs"]
 
@@ -37,6 +37,7 @@ def _random_problem(rng: np.random.Generator, h: int) -> tuple[list[np.ndarray],
     return W, S
 
 
+@checker
 def check_layer_gradient(fn: Callable[[list[np.ndarray], np.ndarray], Sequence[np.ndarray]], *, seed: int = 0) -> CheckResult:
     r"""Check a reader's ``fn(weights, Sigma) -> [dL/dW_1, ..., dL/dW_h]`` for
     :math:`L = \tfrac12\lVert\Sigma - W_h\cdots W_1\rVert_F^2`.
@@ -126,6 +127,7 @@ def _dense_adjacency_case(rng: np.random.Generator) -> tuple[np.ndarray, np.ndar
     return rng.standard_normal((n, n)) / np.sqrt(n), rng.standard_normal((n, n))
 
 
+@checker
 def check_adjacency_rhs(fn: Callable[[np.ndarray, np.ndarray, int], np.ndarray], *, seed: int = 0) -> CheckResult:
     r"""Check a reader's ``fn(A, E, h) -> dA/dt``, the survey's adjacency-form right-hand side
     :math:`\sum_{j=1}^{h} (A^{h-j})^\top (E - A^h) (A^{j-1})^\top`.

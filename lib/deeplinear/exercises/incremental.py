@@ -8,11 +8,12 @@ import numpy as np
 
 from ..incremental import incremental_plateaus, random_half_times
 from ..init import random_init
-from .base import CheckResult, call_safely
+from .base import CheckResult, call_safely, checker
 
 __all__ = ["check_plateau_ladder", "check_random_half_times"]
 
 
+@checker
 def check_plateau_ladder(fn: Callable[[Sequence[float]], Sequence[float]], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(singular_values) -> values``: the loss values a small aligned start rests on,
     in the order visited, from :math:`\tfrac12\sum_k\sigma_k^2` down to ``0``.
@@ -80,6 +81,7 @@ def check_plateau_ladder(fn: Callable[[Sequence[float]], Sequence[float]], *, se
     return CheckResult(True, f"your ladder is right for {len(cases)} spectra, given in any order.")
 
 
+@checker
 def check_random_half_times(fn: Callable[[np.ndarray, np.ndarray, Sequence[float]], Sequence[float]], *,
                             seed: int = 0) -> CheckResult:
     r"""Check ``fn(W1, W2, singular_values) -> half_times``: the Gram-Schmidt prediction of the

@@ -9,7 +9,7 @@ import numpy as np
 from ..invariants import gl_action, random_gl
 from ..objective import gradient
 from ..network import adjacency, nilpotent_jordan_type
-from .base import CheckResult, call_safely, random_networks
+from .base import CheckResult, answer_array, call_safely, checker, random_networks
 
 __all__ = ["check_jordan_type", "check_transformed_gradient"]
 
@@ -26,6 +26,7 @@ def _test_matrices(rng: np.random.Generator) -> list[np.ndarray]:
     return mats
 
 
+@checker
 def check_jordan_type(fn: Callable[[np.ndarray], Sequence[int]], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(A) -> block sizes`` (largest first) of the Jordan form of a nilpotent ``A``.
 
@@ -78,6 +79,7 @@ def check_jordan_type(fn: Callable[[np.ndarray], Sequence[int]], *, seed: int = 
                              "including rank-deficient ones.")
 
 
+@checker
 def check_transformed_gradient(
     fn: Callable[[list[np.ndarray], list[np.ndarray]], Sequence[np.ndarray]], *, seed: int = 0
 ) -> CheckResult:
@@ -133,10 +135,15 @@ def check_transformed_gradient(
         got, err = call_safely(fn, [g.copy() for g in G], [T.copy() for T in Ts])
         if err:
             return CheckResult(False, err)
-        try:
-            got = [np.asarray(g, dtype=float) for g in got]
-        except (TypeError, ValueError):
+        if got is None or isinstance(got, (str, bytes, np.ndarray)) or not isinstance(got, (list, tuple)):
             return CheckResult(False, f"your function returned {got!r:.80}, not a list of matrices")
+        arrays = []
+        for i, g in enumerate(got, start=1):
+            arr, problem = answer_array(g, f"your gradient of layer {i}")
+            if arr is None:
+                return CheckResult(False, problem)
+            arrays.append(arr)
+        got = arrays
         if len(got) != h:
             return CheckResult(False, f"for depth {h} return {h} matrices (one per layer), got {len(got)}")
         for i, (g, e) in enumerate(zip(got, expected), start=1):

@@ -8,11 +8,12 @@ import numpy as np
 
 from ..objective import loss
 from ..network import adjacency, adjacency_power
-from .base import CheckResult, call_safely, random_networks
+from .base import CheckResult, answer_array, call_safely, checker, random_networks
 
 __all__ = ["check_adjacency", "check_path_count", "check_ray_loss"]
 
 
+@checker
 def check_adjacency(fn: Callable[[list[np.ndarray]], np.ndarray], *, seed: int = 0) -> CheckResult:
     r"""Check a reader's ``fn(weights) -> A`` against :func:`deeplinear.adjacency`.
 
@@ -48,7 +49,9 @@ def check_adjacency(fn: Callable[[list[np.ndarray]], np.ndarray], *, seed: int =
         if err:
             return CheckResult(False, err)
         expected = adjacency(W)
-        got = np.asarray(got, dtype=float)
+        got, problem = answer_array(got, f"for widths {widths} your A")
+        if got is None:
+            return CheckResult(False, problem)
         if got.shape != expected.shape:
             return CheckResult(False, f"for widths {widths} A must be {expected.shape} (n_v = {sum(widths)}), got {got.shape}")
         if not np.allclose(got, expected, atol=1e-12):
@@ -61,6 +64,7 @@ def check_adjacency(fn: Callable[[list[np.ndarray]], np.ndarray], *, seed: int =
     return CheckResult(True, f"your adjacency matrix agrees with dl.adjacency on {len(nets)} random networks.")
 
 
+@checker
 def check_path_count(fn: Callable[[tuple[int, ...], int], np.ndarray], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(widths, k) -> N`` where ``N[p, q]`` counts the directed paths of length ``k``
     from node ``q`` to node ``p`` of the complete layered graph with these widths.
@@ -103,12 +107,15 @@ def check_path_count(fn: Callable[[tuple[int, ...], int], np.ndarray], *, seed: 
         got, err = call_safely(fn, widths, k)
         if err:
             return CheckResult(False, err)
-        got = np.asarray(got, dtype=float)
+        got, problem = answer_array(got, f"for widths {widths} and k = {k} your count matrix")
+        if got is None:
+            return CheckResult(False, problem)
         if got.shape != expected.shape or not np.array_equal(got, expected):
             return CheckResult(False, f"for widths {widths} and k = {k} the counts are wrong (hint: powers of the all-ones network)")
     return CheckResult(True, "your path counts are right on 6 random architectures.")
 
 
+@checker
 def check_ray_loss(fn: Callable[[float, float, int], float], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(a, sigma, h)``: the loss of the scalar depth-``h`` network with all weights ``a``.
 

@@ -16,7 +16,7 @@ import numpy as np
 from ..curves import orbit_period, plateau_levels
 from ..incremental import incremental_run
 from ..modes import huber_mode_half_time
-from .base import CheckResult
+from .base import CheckResult, checker
 
 __all__ = ["check_plateau_levels", "check_huber_half_time", "check_orbit_period"]
 
@@ -69,6 +69,7 @@ def _plateau_cases(seed: int) -> list[tuple[str, np.ndarray, np.ndarray, float]]
     return cases
 
 
+@checker
 def check_plateau_levels(fn: Callable[[np.ndarray, np.ndarray, float], Sequence[float]], *, seed: int = 0) -> CheckResult:
     """Check ``fn(t, loss, threshold) -> levels``: the loss values a sampled curve rests on.
 
@@ -134,6 +135,7 @@ def check_plateau_levels(fn: Callable[[np.ndarray, np.ndarray, float], Sequence[
 # --------------------------------------------------------------------------- Huber half-time
 
 
+@checker
 def check_huber_half_time(fn: Callable[[float, float, float], float], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(sigma, delta, u0) -> t``: the time for :math:`\dot u = 2u\min(\sigma - u, \delta)`
     to go from ``u0`` to ``sigma / 2`` (:func:`deeplinear.huber_mode_half_time`).
@@ -224,6 +226,7 @@ def _period_cases(seed: int) -> list[tuple[str, np.ndarray, int]]:
     return cases
 
 
+@checker
 def check_orbit_period(fn: Callable[[np.ndarray, float, int], int], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(values, tol, max_period) -> p``: the smallest period ``p <= max_period`` with
     :math:`|x_n - x_{n-p}| \le` ``tol`` for all ``n >= p``, or ``0`` if there is none

@@ -18,7 +18,7 @@ from ..invariants import gl_action, random_orthogonal
 from ..critical import critical_point
 from ..fibres import _product_preserving_direction
 from ..network import end_to_end, partial_product
-from .base import CheckResult, call_safely
+from .base import CheckResult, call_safely, checker
 
 __all__ = ["check_connecting_transforms", "check_product_preserving_move"]
 
@@ -40,6 +40,7 @@ def _invertible(rng: np.random.Generator, n: int) -> np.ndarray:
     return (random_orthogonal(n, rng) * s) @ random_orthogonal(n, rng)
 
 
+@checker
 def check_connecting_transforms(
     fn: Callable[[list[np.ndarray], list[np.ndarray]], Sequence[np.ndarray]], *, seed: int = 0
 ) -> CheckResult:
@@ -134,6 +135,7 @@ def _move_cases(rng: np.random.Generator) -> list[tuple[list[np.ndarray], int]]:
     return cases
 
 
+@checker
 def check_product_preserving_move(
     fn: Callable[[list[np.ndarray], int, np.ndarray], np.ndarray], *, seed: int = 0
 ) -> CheckResult:

@@ -9,7 +9,7 @@ import numpy as np
 from ..product_flow import end_to_end_rhs, margin_rate
 from ..invariants import conserved_quantities
 from ..network import end_to_end
-from .base import CheckResult, call_safely
+from .base import CheckResult, answer_array, call_safely, checker
 
 __all__ = ["check_end_to_end_rhs", "check_balanced_factors", "check_margin_rate"]
 
@@ -21,6 +21,7 @@ def _as_array(got: object, what: str) -> tuple[np.ndarray | None, str | None]:
         return None, f"{what} returned {type(got).__name__}, not an array"
 
 
+@checker
 def check_end_to_end_rhs(fn: Callable[[np.ndarray, np.ndarray, int], np.ndarray], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(W, Sigma, h)`` against :func:`deeplinear.end_to_end_rhs`, the closed
     end-to-end dynamics of a 0-balanced network, on random square and rectangular maps.
@@ -83,6 +84,7 @@ def check_end_to_end_rhs(fn: Callable[[np.ndarray, np.ndarray, int], np.ndarray]
     return CheckResult(True, f"your right-hand side agrees with dl.end_to_end_rhs on {len(cases)} cases, square and rectangular.")
 
 
+@checker
 def check_balanced_factors(fn: Callable[[np.ndarray, tuple], list], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(product, widths) -> [W_1, ..., W_h]``: the factors must have the right shapes,
     multiply to ``product`` and be 0-balanced (all :math:`C_i = 0`).
@@ -123,10 +125,14 @@ def check_balanced_factors(fn: Callable[[np.ndarray, tuple], list], *, seed: int
         got, err = call_safely(fn, P, widths)
         if err:
             return CheckResult(False, err)
-        try:
-            Ws = [np.asarray(w, dtype=float) for w in got]
-        except TypeError:
-            return CheckResult(False, f"for widths {widths} your function returned {type(got).__name__}, not a list of matrices")
+        if got is None or isinstance(got, (str, bytes, np.ndarray)) or not isinstance(got, (list, tuple)):
+            return CheckResult(False, f"for widths {widths} your function returned {got!r:.60}, not a list of matrices")
+        Ws = []
+        for i, w in enumerate(got, start=1):
+            arr, problem = answer_array(w, f"for widths {widths} your W_{i}")
+            if arr is None:
+                return CheckResult(False, problem)
+            Ws.append(arr)
         h = len(widths) - 1
         if len(Ws) != h:
             return CheckResult(False, f"for widths {widths} expected h = {h} matrices, got {len(Ws)}")
@@ -146,6 +152,7 @@ def check_balanced_factors(fn: Callable[[np.ndarray, tuple], list], *, seed: int
     return CheckResult(True, f"your factors multiply to the product and are 0-balanced for {len(cases)} architectures.")
 
 
+@checker
 def check_margin_rate(fn: Callable[[float, int, int, int], float], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(c, h, d0, dh)``: the rate :math:`\rho` in :math:`\ell(t) \le \ell(0)e^{-\rho t}`
     guaranteed for a 0-balanced flow with deficiency margin ``c``.

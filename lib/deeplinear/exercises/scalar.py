@@ -7,11 +7,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..scalar import scalar_h2_limit, scalar_vector_field
-from .base import CheckResult, call_safely
+from .base import CheckResult, call_safely, checker
 
 __all__ = ["check_scalar_field", "check_h2_limit"]
 
 
+@checker
 def check_scalar_field(fn: Callable[[np.ndarray, float], Sequence[float]], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(w, sigma)``: the velocities :math:`\dot w_i = \prod_{j\ne i} w_j(\sigma - \prod_j w_j)`.
 
@@ -63,6 +64,7 @@ def check_scalar_field(fn: Callable[[np.ndarray, float], Sequence[float]], *, se
     return CheckResult(True, f"your vector field matches dl.scalar_vector_field at {len(cases)} points, depths 1 to 5.")
 
 
+@checker
 def check_h2_limit(fn: Callable[[np.ndarray, float], Sequence[float]], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(w0, sigma) -> (w1, w2)``: the limit of the scalar flow of depth two from ``w0``.
 

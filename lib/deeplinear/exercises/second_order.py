@@ -15,7 +15,7 @@ from ..curvature import _quadratic_form_parts, flatten_weights, hessian
 from ..invariants import gl_action
 from ..critical import critical_point
 from ..orbits import orbit_tangent_vector
-from .base import CheckResult
+from .base import CheckResult, checker
 
 __all__ = ["check_hessian_quadratic_form", "check_orbit_tangent"]
 
@@ -49,6 +49,7 @@ def _quadratic_cases(rng: np.random.Generator):
     return cases
 
 
+@checker
 def check_hessian_quadratic_form(
     fn: Callable[[list[np.ndarray], np.ndarray, list[np.ndarray]], float], *, seed: int = 0
 ) -> CheckResult:
@@ -122,6 +123,7 @@ def check_hessian_quadratic_form(
                              "including the origin (h = 2) and a non-strict saddle.")
 
 
+@checker
 def check_orbit_tangent(fn: Callable[[list[np.ndarray], list[np.ndarray]], Sequence[np.ndarray]], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(weights, xis)``: the tangent :math:`(\xi_i W_i - W_i \xi_{i-1})_i` of the :math:`GL` orbit.
 

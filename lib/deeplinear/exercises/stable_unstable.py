@@ -10,7 +10,7 @@ import numpy as np
 
 from ..manifolds import saddle_escape_law
 from ..scalar import scalar_vector_field
-from .base import CheckResult, call_safely
+from .base import CheckResult, call_safely, checker
 
 __all__ = ["check_stable_rays", "check_escape_law"]
 
@@ -35,14 +35,17 @@ def _as_sign_set(got: object, h: int) -> tuple[set[tuple[int, ...]] | None, str]
     for item in got:
         try:
             s = tuple(int(x) for x in item)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None, f"every entry must be a tuple of h signs +1/-1, got {item!r:.60}"
         if len(s) != h or any(x not in (-1, 1) for x in s):
             return None, f"for h = {h} every entry must be {h} signs, each +1 or -1; got {item!r:.60}"
+        if s in out:
+            return None, f"for h = {h} the ray {s} is listed twice: list each stable ray once"
         out.add(s)
     return out, ""
 
 
+@checker
 def check_stable_rays(fn: Callable[[int, float], Iterable[tuple[int, ...]]]) -> CheckResult:
     r"""Check ``fn(h, sigma)``: the sign vectors :math:`s` whose rays :math:`w = s\,a` (``a > 0``) flow into the origin.
 
@@ -112,6 +115,7 @@ def check_stable_rays(fn: Callable[[int, float], Iterable[tuple[int, ...]]]) -> 
                              "(2**(h-1) rays each: product of the signs opposite to sigma).")
 
 
+@checker
 def check_escape_law(fn: Callable[[int, float, float, np.ndarray], np.ndarray], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(h, sigma, a0, t)``: the leading-order size :math:`|a(t)|` on an unstable ray.
 

@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from .figures import _axes_description, _close_new_pyplot_figures, _figure_title, _pyplot_fignums, _quantize
 from .options import ExplorerFrame, ExplorerOptions
 from .parameters import ExplorerParameter, _as_spec, _short
+from ..errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = ["ExplorerBase"]
 
@@ -144,13 +145,13 @@ class ExplorerBase:
         options: ExplorerOptions | None = None,
     ) -> None:
         if not callable(plot_fn):
-            raise TypeError(f"plot_fn must be callable, got {_short(plot_fn)}")
+            raise ArgumentTypeError(f"plot_fn must be callable, got {_short(plot_fn)}")
         if prepare is not None and not callable(prepare):
-            raise TypeError(f"prepare must be callable or None, got {_short(prepare)}")
+            raise ArgumentTypeError(f"prepare must be callable or None, got {_short(prepare)}")
         if options is None:
             options = ExplorerOptions()
         elif not isinstance(options, ExplorerOptions):
-            raise TypeError(f"options must be an ExplorerOptions, got {_short(options)}")
+            raise ArgumentTypeError(f"options must be an ExplorerOptions, got {_short(options)}")
         self.options = options
         self._plot_fn = plot_fn
         self._prepare = prepare
@@ -179,23 +180,23 @@ class ExplorerBase:
         fixed: dict[str, Any] = {}
         for name, raw in parameters.items():
             if not isinstance(name, str) or not name.isidentifier():
-                raise ValueError(f"parameter names must be Python identifiers, got {name!r}")
+                raise InvalidArgumentError(f"parameter names must be Python identifiers, got {name!r}")
             if name in _RESERVED:
-                raise ValueError(f"parameter name {name!r} is reserved for the figure passed to plot_fn")
+                raise InvalidArgumentError(f"parameter name {name!r} is reserved for the figure passed to plot_fn")
             param = _as_spec(name, raw).resolve(name)
             if param.kind == "fixed":
                 fixed[name] = param.default
             else:
                 controlled.append(param)
         if not controlled:
-            raise ValueError("explorer needs at least one parameter with more than one value to control")
+            raise InvalidArgumentError("explorer needs at least one parameter with more than one value to control")
         times = [p.name for p in controlled if p.kind == "time"]
         if len(times) > 1:
-            raise ValueError(f"an explorer has at most one Time parameter, got {times}")
+            raise InvalidArgumentError(f"an explorer has at most one Time parameter, got {times}")
         n_frames = math.prod(p.size for p in controlled)
         if n_frames > self.options.max_frames:
             sizes = " x ".join(f"{p.size} ({p.name})" for p in controlled)
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"the grid has {sizes} = {n_frames} frames, more than max_frames={self.options.max_frames}; "
                 f"use fewer values per parameter or raise ExplorerOptions.max_frames"
             )
@@ -208,18 +209,18 @@ class ExplorerBase:
         self._accepts_fig = "fig" in names
         offset = 1 if prepare is not None else 0
         if prepare is not None and positional < 1 and not var_kw:
-            raise ValueError("with prepare=, plot_fn must take the prepared result as its first positional argument")
+            raise InvalidArgumentError("with prepare=, plot_fn must take the prepared result as its first positional argument")
         if not var_kw:
             for name in all_names:
                 if name not in names:
-                    raise ValueError(
+                    raise InvalidArgumentError(
                         f"plot_fn {getattr(plot_fn, '__name__', plot_fn)!r} has no parameter {name!r}; "
                         f"it accepts {sorted(names - {'fig'})}"
                     )
         skip = set(list(inspect.signature(plot_fn).parameters)[:offset]) if offset and names else set()
         for name in required:
             if name not in all_names and name != "fig" and name not in skip:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"plot_fn requires parameter {name!r}, which explorer was not given "
                     f"(give a range, a list of choices, or Fixed(value))"
                 )
@@ -234,7 +235,7 @@ class ExplorerBase:
             return tuple(n for n in all_names if n not in times)
         missing = [n for n in p_required if n not in all_names]
         if missing:
-            raise ValueError(f"prepare requires {missing}, which are not parameters of the explorer")
+            raise InvalidArgumentError(f"prepare requires {missing}, which are not parameters of the explorer")
         return tuple(n for n in all_names if n in p_names)
 
     def _check_alt(self, defaults: dict[str, Any]) -> None:
@@ -244,14 +245,14 @@ class ExplorerBase:
             try:
                 alt.format(**defaults, title="title")
             except (KeyError, IndexError) as exc:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"alt template {alt!r} refers to {exc}, which is not a parameter; "
                     f"fields available: {sorted(defaults) + ['title']}"
                 ) from None
             except ValueError as exc:
-                raise ValueError(f"alt template {alt!r} does not format the default values: {exc}") from None
+                raise InvalidArgumentError(f"alt template {alt!r} does not format the default values: {exc}") from None
         elif alt is not None and not callable(alt):
-            raise TypeError(f"alt must be a str template, a callable or None, got {_short(alt)}")
+            raise ArgumentTypeError(f"alt must be a str template, a callable or None, got {_short(alt)}")
 
     # -- grid ---------------------------------------------------------------------------------
 
@@ -294,7 +295,7 @@ class ExplorerBase:
         if len(key) != len(self.parameters) or any(
             not 0 <= k < p.size for k, p in zip(key, self.parameters, strict=False)
         ):
-            raise ValueError(f"grid index {key} is outside the grid of shape {self.shape}")
+            raise InvalidArgumentError(f"grid index {key} is outside the grid of shape {self.shape}")
         params = {p.name: p.values[k] for k, p in zip(key, self.parameters, strict=True)}
         params.update(self.fixed)
         return params
@@ -303,7 +304,7 @@ class ExplorerBase:
         """The grid index of the given parameter values (missing ones take their default)."""
         unknown = set(values) - {p.name for p in self.parameters}
         if unknown:
-            raise ValueError(f"not a controlled parameter: {sorted(unknown)}; "
+            raise InvalidArgumentError(f"not a controlled parameter: {sorted(unknown)}; "
                              f"parameters are {[p.name for p in self.parameters]}")
         return tuple(p.index_of(values[p.name]) if p.name in values else p.default_index
                      for p in self.parameters)
@@ -435,7 +436,7 @@ class ExplorerBase:
                     alt = self._alt_text(params, fig, title)
                     image, mime, width, height = self._encode(fig)
                 except _ContractError as exc:
-                    raise TypeError(str(exc)) from None
+                    raise ArgumentTypeError(str(exc)) from None
                 except Exception as exc:
                     if self.options.on_error == "raise":
                         raise

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from .live import LiveExplorer
 from .options import ExplorerOptions, static_build_requested
 from .static import StaticExplorer
+from ..errors import InvalidArgumentError
 
 __all__ = ["Explorer", "explorer"]
 
@@ -157,6 +158,6 @@ def explorer(
     specs = dict(parameters)
     for name, spec in (params or {}).items():
         if name in specs:
-            raise ValueError(f"parameter {name!r} given twice (as a keyword and in params=)")
+            raise InvalidArgumentError(f"parameter {name!r} given twice (as a keyword and in params=)")
         specs[name] = spec
     return Explorer(plot_fn, specs, prepare=prepare, alt=alt, title=title, options=options)

@@ -19,6 +19,7 @@ from numbers import Integral, Real
 from typing import Any, Literal
 
 from .parameters import _short
+from ..errors import InvalidArgumentError
 
 __all__ = ["ExplorerOptions", "ExplorerFrame", "ExplorerSizeWarning", "BUILD_ENV_VAR", "static_build_requested"]
 
@@ -121,7 +122,7 @@ class ExplorerOptions:
     >>> dl.explore.ExplorerOptions(dpi=5)
     Traceback (most recent call last):
     ...
-    ValueError: ExplorerOptions.dpi must be a number between 10 and 600, got 5
+    deeplinear.errors.InvalidArgumentError: ExplorerOptions.dpi must be a number between 10 and 600, got 5
     """
 
     mode: Literal["auto", "live", "static"] = "auto"
@@ -136,8 +137,8 @@ class ExplorerOptions:
     on_error: Literal["frame", "raise"] = "frame"
 
     def __post_init__(self) -> None:
-        def bad(field_name: str, value: object, want: str) -> ValueError:
-            return ValueError(f"ExplorerOptions.{field_name} must be {want}, got {_short(value)}")
+        def bad(field_name: str, value: object, want: str) -> InvalidArgumentError:
+            return InvalidArgumentError(f"ExplorerOptions.{field_name} must be {want}, got {_short(value)}")
 
         if self.mode not in ("auto", "live", "static"):
             raise bad("mode", self.mode, "'auto', 'live' or 'static'")

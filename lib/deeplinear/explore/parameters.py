@@ -16,6 +16,7 @@ from numbers import Integral, Real
 from typing import Any, ClassVar, Literal
 
 import numpy as np
+from ..errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = ["ExplorerParameter", "Range", "LogRange", "Choice", "Time", "Fixed"]
 
@@ -28,18 +29,18 @@ def _short(value: object) -> str:
 def _real(value: object, where: str, what: str) -> float:
     """A finite real number, or a ValueError/TypeError naming ``where`` and the argument."""
     if isinstance(value, bool) or not isinstance(value, (Real, np.integer, np.floating)):
-        raise TypeError(f"{where}: {what} must be a real number, got {_short(value)}")
+        raise ArgumentTypeError(f"{where}: {what} must be a real number, got {_short(value)}")
     v = float(value)
     if not math.isfinite(v):
-        raise ValueError(f"{where}: {what} must be finite, got {v}")
+        raise InvalidArgumentError(f"{where}: {what} must be finite, got {v}")
     return v
 
 
 def _count(value: object, where: str, what: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)):
-        raise TypeError(f"{where}: {what} must be an integer, got {_short(value)}")
+        raise ArgumentTypeError(f"{where}: {what} must be an integer, got {_short(value)}")
     if int(value) < minimum:
-        raise ValueError(f"{where}: {what} must be at least {minimum}, got {int(value)}")
+        raise InvalidArgumentError(f"{where}: {what} must be at least {minimum}, got {int(value)}")
     return int(value)
 
 
@@ -54,7 +55,7 @@ def _number_labels(values: Sequence[Any], fmt: str | None, where: str) -> tuple[
         try:
             labels = tuple(format(v, fmt) for v in values)
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"{where}: format {fmt!r} does not apply to {values[0]!r}") from exc
+            raise InvalidArgumentError(f"{where}: format {fmt!r} does not apply to {values[0]!r}") from exc
         return labels
     if all(isinstance(v, (int, np.integer)) for v in values):
         return tuple(str(int(v)) for v in values)
@@ -71,13 +72,13 @@ def _grid_index(values: Sequence[float], default: float, tol: float) -> int | No
     return i if diffs[i] <= tol else None
 
 
-def _off_grid(where: str, default: object, values: Sequence[Any], spec: str) -> ValueError:
+def _off_grid(where: str, default: object, values: Sequence[Any], spec: str) -> InvalidArgumentError:
     if isinstance(default, (Real, np.floating)) and not isinstance(default, bool):
         near = sorted(values, key=lambda v: abs(v - float(default)))[:2]
         hint = f" (nearest grid values: {', '.join(repr(v) for v in sorted(near))})"
     else:
         hint = f" (choices: {', '.join(_short(v) for v in values[:8])}{', ...' if len(values) > 8 else ''})"
-    return ValueError(f"{where}: default {_short(default)} is not a value of {spec}{hint}")
+    return InvalidArgumentError(f"{where}: default {_short(default)} is not a value of {spec}{hint}")
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class ExplorerParameter:
             for i, v in enumerate(self.values):
                 if _same(v, value):
                     return i
-        raise ValueError(f"parameter {self.name!r}: {_short(value)} is not one of its grid values "
+        raise InvalidArgumentError(f"parameter {self.name!r}: {_short(value)} is not one of its grid values "
                          f"{list(self.labels)}")
 
 
@@ -222,7 +223,7 @@ class Range(_GridSpec):
     >>> dl.explore.Range(0, 1, 0)
     Traceback (most recent call last):
     ...
-    ValueError: Range: step must be positive, got 0.0
+    deeplinear.errors.InvalidArgumentError: Range: step must be positive, got 0.0
     """
 
     start: float
@@ -239,14 +240,14 @@ class Range(_GridSpec):
         stop = _real(self.stop, where, "stop")
         step = _real(self.step, where, "step")
         if step <= 0:
-            raise ValueError(f"{where}: step must be positive, got {step}")
+            raise InvalidArgumentError(f"{where}: step must be positive, got {step}")
         if not stop > start:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{where}: empty range, stop ({stop}) must be greater than start ({start})"
             )
         n = int(math.floor((stop - start) / step + 1e-9)) + 1
         if n > 100_000:
-            raise ValueError(f"{where}: step {step} gives {n} values between {start} and {stop}")
+            raise InvalidArgumentError(f"{where}: step {step} gives {n} values between {start} and {stop}")
         integral = all(isinstance(x, (Integral, np.integer)) and not isinstance(x, bool)
                        for x in (self.start, self.step))
         if integral:
@@ -309,9 +310,9 @@ class LogRange(_GridSpec):
         stop = _real(self.stop, where, "stop")
         num = _count(self.num, where, "num", 2)
         if start <= 0:
-            raise ValueError(f"{where}: start must be positive on a log scale, got {start}")
+            raise InvalidArgumentError(f"{where}: start must be positive on a log scale, got {start}")
         if not stop > start:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{where}: empty range, stop ({stop}) must be greater than start ({start})"
             )
         values = tuple(_tidy(float(v)) for v in np.geomspace(start, stop, num))
@@ -370,21 +371,21 @@ class Choice(_GridSpec):
 
     def _expand(self, where: str) -> _Grid:
         if isinstance(self.values, (str, bytes)) or not isinstance(self.values, (Sequence, np.ndarray)):
-            raise TypeError(f"{where}: values must be a list of values, got {_short(self.values)}")
+            raise ArgumentTypeError(f"{where}: values must be a list of values, got {_short(self.values)}")
         values = tuple(self.values)
         if not values:
-            raise ValueError(f"{where}: values must be a non-empty list of choices, got {_short(self.values)}")
+            raise InvalidArgumentError(f"{where}: values must be a non-empty list of choices, got {_short(self.values)}")
         for v in values:
             if isinstance(v, (Real, np.floating)) and not isinstance(v, bool) and not math.isfinite(float(v)):
-                raise ValueError(f"{where}: choices must be finite, got {v}")
+                raise InvalidArgumentError(f"{where}: choices must be finite, got {v}")
         for i, a in enumerate(values):
             for b in values[:i]:
                 if _same(a, b):
-                    raise ValueError(f"{where}: duplicate choice {_short(a)}")
+                    raise InvalidArgumentError(f"{where}: duplicate choice {_short(a)}")
         if self.labels is not None:
             labels = tuple(str(s) for s in self.labels)
             if len(labels) != len(values):
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"{where}: {len(labels)} labels for {len(values)} choices"
                 )
         elif all(isinstance(v, (Real, np.integer, np.floating)) and not isinstance(v, bool) for v in values):
@@ -392,7 +393,7 @@ class Choice(_GridSpec):
         else:
             labels = tuple(str(v) for v in values)
         if len(set(labels)) != len(labels):
-            raise ValueError(f"{where}: choice labels must be distinct, got {list(labels)}")
+            raise InvalidArgumentError(f"{where}: choice labels must be distinct, got {list(labels)}")
         if self.default is None:
             index = 0
         else:
@@ -461,9 +462,9 @@ class Time(_GridSpec):
         num = _count(self.num, where, "num", 2)
         interval = _count(self.interval_ms, where, "interval_ms", 10)
         if interval > 10_000:
-            raise ValueError(f"{where}: interval_ms must be at most 10000, got {interval}")
+            raise InvalidArgumentError(f"{where}: interval_ms must be at most 10000, got {interval}")
         if not stop > start:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{where}: empty time span, stop ({stop}) must be greater than start ({start})"
             )
         values = tuple(_tidy(float(v)) for v in np.linspace(start, stop, num))
@@ -528,7 +529,7 @@ def _as_spec(name: str, spec: object) -> Spec:
     if isinstance(spec, tuple):
         if len(spec) in (3, 4):
             return _named(name, Range, *spec)
-        raise ValueError(
+        raise InvalidArgumentError(
             f"parameter {name!r}: a tuple means (start, stop, step) or (start, stop, step, default), "
             f"got {len(spec)} entries {_short(spec)}; use a list for choices"
         )
@@ -536,7 +537,7 @@ def _as_spec(name: str, spec: object) -> Spec:
         return _named(name, Choice, tuple(spec))
     if isinstance(spec, np.ndarray) and spec.ndim == 1:
         return _named(name, Choice, tuple(spec.tolist()))
-    raise TypeError(
+    raise ArgumentTypeError(
         f"parameter {name!r}: expected (start, stop, step), a list of choices, LogRange, Time or "
         f"Fixed, got {_short(spec)}"
     )

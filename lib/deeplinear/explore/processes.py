@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .options import ExplorerFrame
+from ..errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     from .core import ExplorerBase
@@ -48,7 +49,7 @@ def _worker_count() -> int:
     except ValueError:
         n = 0
     if n < 1:
-        raise ValueError(f"{PROCESSES_ENV_VAR} must be a positive integer, got {raw!r}")
+        raise InvalidArgumentError(f"{PROCESSES_ENV_VAR} must be a positive integer, got {raw!r}")
     return n
 
 

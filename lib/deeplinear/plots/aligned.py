@@ -26,6 +26,7 @@ from ..init import aligned_init
 from ..modes import learning_time, mode_loss, mode_solution, plateau_time
 from ..unbalanced import unbalanced_learning_time, unbalanced_rhs, unbalanced_solution, unbalanced_weights
 from .style import OKABE_ITO, axes_row as _axes, new_figure
+from ..errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "aligned_decoupling_figure",
@@ -75,7 +76,7 @@ def aligned_decoupling_figure(check: AlignedFlowCheck):
     >>> plt.close(fig)
     """
     if not isinstance(check, AlignedFlowCheck):
-        raise TypeError(f"check must be an AlignedFlowCheck (from aligned_flow_check), got {type(check).__name__}")
+        raise ArgumentTypeError(f"check must be an AlignedFlowCheck (from aligned_flow_check), got {type(check).__name__}")
     fig, (ax, ax_o) = new_figure(2, width=7.8, height=3.4)
     n, h, m = check.modes.shape
     styles = ["-", "--", "-.", ":"]
@@ -154,13 +155,13 @@ def aligned_timescale_figure(
     """
     s = _singular_values(sigmas, "sigmas")
     if np.any(s <= 0):
-        raise ValueError(f"sigmas must be positive, got {sigmas!r:.80}")
+        raise InvalidArgumentError(f"sigmas must be positive, got {sigmas!r:.80}")
     ratio = as_positive(ratio, "ratio")
     if ratio >= 0.5:
-        raise ValueError(f"ratio must be below 1/2 (a start below the half-way point), got {ratio}")
+        raise InvalidArgumentError(f"ratio must be below 1/2 (a start below the half-way point), got {ratio}")
     h = as_depth(h)
     if h < 2:
-        raise ValueError("aligned_timescale_figure needs h >= 2 (depth 1 has no sigmoid)")
+        raise InvalidArgumentError("aligned_timescale_figure needs h >= 2 (depth 1 has no sigmoid)")
     fig, (ax, ax_s) = new_figure(2, width=7.8, height=3.3)
     halves = np.array([learning_time(ratio * sk, sk / 2, float(sk), h) for sk in s])
     t_max = 2.2 * float(np.max(halves))
@@ -251,9 +252,9 @@ def aligned_depth_figure(
     a0 = as_positive(a0, "a0")
     u0 = as_positive(u0, "u0")
     if a0 ** min(as_depth(x, "depths") for x in depths) >= sigma / 2:
-        raise ValueError(f"a0 = {a0} is not a small start for sigma = {sigma}: a0^h must stay below sigma / 2")
+        raise InvalidArgumentError(f"a0 = {a0} is not a small start for sigma = {sigma}: a0^h must stay below sigma / 2")
     if not u0 < sigma / 2:
-        raise ValueError(f"u0 must lie below sigma / 2 = {sigma / 2}, got {u0}")
+        raise InvalidArgumentError(f"u0 must lie below sigma / 2 = {sigma / 2}, got {u0}")
     fig, (ax, ax_d) = new_figure(2, width=7.8, height=3.4)
     escapes = [learning_time(a0**hh, 0.999 * sigma, sigma, hh) for hh in depths]
     t = np.logspace(-2, np.log10(3.0 * max(escapes)), 500)
@@ -344,11 +345,11 @@ def unbalanced_figure(
     sigma = _as_sigma(sigma)
     p0 = as_positive(p0, "p0")
     if p0 >= sigma / 2:
-        raise ValueError(f"p0 must lie below sigma / 2 = {sigma / 2}, got {p0}")
+        raise InvalidArgumentError(f"p0 must lie below sigma / 2 = {sigma / 2}, got {p0}")
     t_max = as_positive(t_max, "t_max")
     cs = [float(x) for x in imbalances]
     if not cs or not all(np.isfinite(cs)):
-        raise ValueError(f"imbalances must be a non-empty list of finite numbers, got {imbalances!r:.80}")
+        raise InvalidArgumentError(f"imbalances must be a non-empty list of finite numbers, got {imbalances!r:.80}")
     fig, (ax, ax_v) = new_figure(2, width=7.8, height=3.3)
     t = np.linspace(0.0, t_max, 300)
     te = np.linspace(0.0, t_max, 31)
@@ -439,7 +440,7 @@ def aligned_explorer_figure(sigma: float, h: int, a0: float, *, fig=None, seed: 
     s = np.array([sigma, sigma / 2.0])
     u0 = a0**h
     if u0 >= s[1]:
-        raise ValueError(f"a0 = {a0} gives u0 = {u0:.3g} >= sigma/2 = {s[1]:g}: not a small start")
+        raise InvalidArgumentError(f"a0 = {a0} gives u0 = {u0:.3g} >= sigma/2 = {s[1]:g}: not a small start")
     d = (2,) + (3,) * (h - 1) + (2,)
     R = _hidden_rotations(np.random.default_rng(seed), d)
     W0 = aligned_init(d, a0, rotations=R[1:-1])

@@ -29,6 +29,7 @@ from ..quotient import LearntSetLattice, learnt_set_lattice
 from ..network import adjacency
 from .network import draw_network, draw_pattern
 from .style import OKABE_ITO, new_figure
+from ..errors import ArgumentTypeError
 
 __all__ = [
     "critical_ladder_figure",
@@ -254,7 +255,7 @@ def critical_point_figure(point: CriticalPoint):
     >>> plt.close(fig)
     """
     if not isinstance(point, CriticalPoint):
-        raise TypeError(f"point must be a CriticalPoint (from dl.critical_point), got {type(point).__name__}")
+        raise ArgumentTypeError(f"point must be a CriticalPoint (from dl.critical_point), got {type(point).__name__}")
     W = [np.asarray(w) for w in point.weights]
     d = point.widths
     h = len(W)

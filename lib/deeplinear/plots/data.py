@@ -20,6 +20,7 @@ import numpy as np
 from .._validation import as_int, as_matrix, as_positive
 from ..data import DataFlowComparison, reduce_data, teacher_data, whiten
 from .style import DIVERGING_CMAP, OKABE_ITO, new_figure
+from ..errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "whitening_flow_figure",
@@ -72,7 +73,7 @@ def whitening_flow_figure(comparison: DataFlowComparison):
     >>> plt.close(fig)
     """
     if not isinstance(comparison, DataFlowComparison):
-        raise TypeError(f"comparison must be a DataFlowComparison (from compare_data_flows), got {type(comparison).__name__}")
+        raise ArgumentTypeError(f"comparison must be a DataFlowComparison (from compare_data_flows), got {type(comparison).__name__}")
     c = comparison
     fig, (ax_l, ax_d) = new_figure(2, width=7.6, height=3.3)
     floor = 1e-12
@@ -222,7 +223,7 @@ def data_spectrum_figure(
     rank = as_int(rank, "rank", minimum=1)
     s_all = np.asarray(teacher, dtype=float)
     if rank > s_all.size:
-        raise ValueError(f"rank must be at most len(teacher) = {s_all.size}, got {rank}")
+        raise InvalidArgumentError(f"rank must be at most len(teacher) = {s_all.size}, got {rank}")
     s = s_all[:rank]
     data = teacher_data(s, n_samples, np.random.default_rng(seed), noise=noise, d_in=d_in, d_out=d_out, whitened=False)
     r = reduce_data(data.X, data.Y)

@@ -33,6 +33,7 @@ from ..large_steps import DriftScaling, SharpnessSelection, ThresholdRun, _desce
 from ..init import random_init
 from ..invariants import conserved_quantities
 from .style import OKABE_ITO, axes_row
+from ..errors import ArgumentTypeError, InvalidArgumentError
 
 _MARGINS = (0.75, 0.15, 0.55, 0.4, 0.35)  # inches (left, right, bottom, top) and wspace: fixed, for explorer frames
 
@@ -87,7 +88,7 @@ def threshold_figure(runs: Sequence[ThresholdRun], *, title: str = ""):
     """
     runs = list(runs)
     if not runs or not all(isinstance(r, ThresholdRun) for r in runs):
-        raise TypeError("runs must be a non-empty list of ThresholdRun (from threshold_runs)")
+        raise ArgumentTypeError("runs must be a non-empty list of ThresholdRun (from threshold_runs)")
     fig, (ax,) = axes_row(None, 1, 6.4, 3.6, margins=_MARGINS)
     styles = ("-", "--", "-.", ":")
     for i, r in enumerate(runs):
@@ -141,7 +142,7 @@ def drift_scaling_figure(scaling: DriftScaling):
     >>> plt.close(fig)
     """
     if not isinstance(scaling, DriftScaling):
-        raise TypeError(f"scaling must be a DriftScaling (from drift_scaling), got {type(scaling).__name__}")
+        raise ArgumentTypeError(f"scaling must be a DriftScaling (from drift_scaling), got {type(scaling).__name__}")
     fig, (ax,) = axes_row(None, 1, 6.0, 3.8, margins=_MARGINS)
     e = scaling.etas
     ax.loglog(e, scaling.one_step, "o-", color=OKABE_ITO[0], lw=1.6, ms=5, label="one step, measured")
@@ -195,7 +196,7 @@ def sharpness_selection_figure(sel: SharpnessSelection):
     >>> plt.close(fig)
     """
     if not isinstance(sel, SharpnessSelection):
-        raise TypeError(f"sel must be a SharpnessSelection (from sharpness_selection), got {type(sel).__name__}")
+        raise ArgumentTypeError(f"sel must be a SharpnessSelection (from sharpness_selection), got {type(sel).__name__}")
     fig, (ax_s, ax_i) = axes_row(None, 2, 8.8, 3.6, margins=_MARGINS)
     e = sel.etas
     ok = sel.converged
@@ -261,7 +262,7 @@ def nonquadratic_figure(runs: Sequence[NonQuadraticRun]):
     """
     runs = list(runs)
     if not runs or not all(isinstance(r, NonQuadraticRun) for r in runs):
-        raise TypeError("runs must be a non-empty list of NonQuadraticRun (from nonquadratic_runs)")
+        raise ArgumentTypeError("runs must be a non-empty list of NonQuadraticRun (from nonquadratic_runs)")
     fig, axes = axes_row(None, 3, 10.5, 3.4, margins=_MARGINS)
     for i, r in enumerate(runs):
         sel = r.t > 0
@@ -336,7 +337,7 @@ def step_explorer_figure(ratio: float, h: int, *, steps: int = 600, seed: int = 
     """
     h = as_depth(h)
     if h < 2:
-        raise ValueError(f"h must be at least 2 (depth 1 has no conserved quantities), got {h}")
+        raise InvalidArgumentError(f"h must be at least 2 (depth 1 has no conserved quantities), got {h}")
     ratio = as_positive(ratio, "ratio")
     S = _EXPLORER_SIGMA
     es = critical_step(2.0, h)

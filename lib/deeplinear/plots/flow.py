@@ -27,6 +27,7 @@ from ..network import adjacency, adjacency_power, target
 from ..trajectory import AdjacencyTrajectory, Trajectory
 from .network import draw_pattern
 from .style import OKABE_ITO, axes_row as _axes, new_figure
+from ..errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "taylor_test_figure",
@@ -89,7 +90,7 @@ def taylor_test_figure(right: TaylorTest, wrong: TaylorTest, *, loss_value: floa
     """
     for name, test in (("right", right), ("wrong", wrong)):
         if not isinstance(test, TaylorTest):
-            raise TypeError(f"{name} must be a TaylorTest (from dl.taylor_test), got {type(test).__name__}")
+            raise ArgumentTypeError(f"{name} must be a TaylorTest (from dl.taylor_test), got {type(test).__name__}")
     eps = right.epsilons
     fig, ax = new_figure(width=5.6, height=3.8)
     ax.loglog(right.epsilons, np.maximum(right.remainders, _FLOOR), "o-", color=OKABE_ITO[0], ms=3.5, lw=1.6,
@@ -147,7 +148,7 @@ def tolerance_figure(study: ToleranceStudy):
     >>> plt.close(fig)
     """
     if not isinstance(study, ToleranceStudy):
-        raise TypeError(f"study must be a ToleranceStudy (from dl.tolerance_study), got {type(study).__name__}")
+        raise ArgumentTypeError(f"study must be a ToleranceStudy (from dl.tolerance_study), got {type(study).__name__}")
     fig, (ax_l, ax_e) = new_figure(2, width=7.8, height=3.4)
     ax_l.plot(study.t, study.exact, color="0.75", lw=5, label="closed form", solid_capstyle="butt")
     styles = ["-", "--", "-."]
@@ -276,16 +277,16 @@ def flow_forms_figure(trajectory: Trajectory, adjacency_trajectory: AdjacencyTra
     >>> plt.close(fig)
     """
     if not isinstance(trajectory, Trajectory):
-        raise TypeError(f"trajectory must be a Trajectory (from dl.gradient_flow), got {type(trajectory).__name__}")
+        raise ArgumentTypeError(f"trajectory must be a Trajectory (from dl.gradient_flow), got {type(trajectory).__name__}")
     if not isinstance(adjacency_trajectory, AdjacencyTrajectory):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"adjacency_trajectory must be an AdjacencyTrajectory (from dl.gradient_flow_adjacency), got {type(adjacency_trajectory).__name__}"
         )
     tr, at = trajectory, adjacency_trajectory
     if at.widths is None or tuple(at.widths) != tuple(tr.widths):
-        raise ValueError(f"the adjacency trajectory needs widths={tuple(tr.widths)} (pass widths= to gradient_flow_adjacency)")
+        raise InvalidArgumentError(f"the adjacency trajectory needs widths={tuple(tr.widths)} (pass widths= to gradient_flow_adjacency)")
     if tr.t.shape != at.t.shape or not np.allclose(tr.t, at.t, rtol=0, atol=1e-12):
-        raise ValueError("both trajectories must have the same output times (pass the same t_eval)")
+        raise InvalidArgumentError("both trajectories must have the same output times (pass the same t_eval)")
     diff = np.array([max(float(np.max(np.abs(w - v))) for w, v in zip(tr.weights[k], at.weights[k])) for k in range(tr.t.size)])
     fig, (ax_l, ax_d) = new_figure(2, width=7.8, height=3.3)
     ax_l.plot(tr.t, tr.loss, color=OKABE_ITO[0], lw=3.0, alpha=0.6, label=r"layer-wise: $\dot W_j$")
@@ -353,11 +354,11 @@ def flow_scrub_figure(prepared: ScrubbedFlow, h: int, scale: float, t: float, *,
     >>> plt.close(fig)
     """
     if not isinstance(prepared, ScrubbedFlow):
-        raise TypeError(f"prepared must be a ScrubbedFlow (from dl.flow_scrub_prepare), got {type(prepared).__name__}")
+        raise ArgumentTypeError(f"prepared must be a ScrubbedFlow (from dl.flow_scrub_prepare), got {type(prepared).__name__}")
     tr, sigma = prepared.trajectory, prepared.singular_values
     t = float(t)
     if not (tr.t[0] <= t <= tr.t[-1]):
-        raise ValueError(f"t = {t:g} is outside the integrated interval [{tr.t[0]:g}, {tr.t[-1]:g}]")
+        raise InvalidArgumentError(f"t = {t:g} is outside the integrated interval [{tr.t[0]:g}, {tr.t[-1]:g}]")
     W_t = tr.weights_at(t)
     E2E = W_t[0]
     for M in W_t[1:]:

@@ -24,6 +24,7 @@ from .._validation import as_positive_values as _positive_values
 from ..incremental import IncrementalRun, RandomVsAligned, incremental_plateaus, incremental_run
 from ..modes import mode_loss
 from .style import OKABE_ITO, new_figure
+from ..errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "incremental_ladder_figure",
@@ -122,7 +123,7 @@ def incremental_ladder_figure(run: IncrementalRun, *, floor: float = 1e-3):
     >>> plt.close(fig)
     """
     if not isinstance(run, IncrementalRun):
-        raise TypeError(f"run must be an IncrementalRun (from incremental_run), got {type(run).__name__}")
+        raise ArgumentTypeError(f"run must be an IncrementalRun (from incremental_run), got {type(run).__name__}")
     fig, ax = new_figure(1, width=7.0, height=3.6)
     _draw_ladder(ax, run, floor=as_positive(floor, "floor"))
     sig = ", ".join(f"{x:g}" for x in run.singular_values)
@@ -164,7 +165,7 @@ def incremental_rank_figure(run: IncrementalRun):
     >>> plt.close(fig)
     """
     if not isinstance(run, IncrementalRun):
-        raise TypeError(f"run must be an IncrementalRun (from incremental_run), got {type(run).__name__}")
+        raise ArgumentTypeError(f"run must be an IncrementalRun (from incremental_run), got {type(run).__name__}")
     fig, (ax, ax_r) = new_figure(2, width=7.8, height=3.3)
     sv = np.linalg.svd(run.trajectory.end_to_end, compute_uv=False)
     s = np.sort(run.singular_values)[::-1]
@@ -235,7 +236,7 @@ def random_vs_aligned_figure(result: RandomVsAligned, *, n_show: int = 5):
     >>> plt.close(fig)
     """
     if not isinstance(result, RandomVsAligned):
-        raise TypeError(f"result must be a RandomVsAligned (from random_vs_aligned), got {type(result).__name__}")
+        raise ArgumentTypeError(f"result must be a RandomVsAligned (from random_vs_aligned), got {type(result).__name__}")
     n_show = as_int(n_show, "n_show", minimum=0)
     fig, (ax, ax_p) = new_figure(2, width=7.8, height=3.4)
     floor = 1e-3
@@ -322,7 +323,7 @@ def incremental_depth_figure(
     a0 = as_positive(a0, "a0")
     hs = [as_depth(x, "depths") for x in depths]
     if not hs or min(hs) < 2:
-        raise ValueError(f"depths must be integers >= 2, got {depths!r:.60}")
+        raise InvalidArgumentError(f"depths must be integers >= 2, got {depths!r:.60}")
     fig, ax = new_figure(1, width=7.0, height=3.4)
     order = np.argsort(-s, kind="stable")
     x_max = 1.35 * float(s[order[0]] / s[order[-1]])
@@ -331,7 +332,7 @@ def incremental_depth_figure(
     styles = ["-", "--", "-.", ":"]
     for j, hh in enumerate(hs):
         if a0**hh >= float(np.min(s)) / 2:
-            raise ValueError(f"a0 = {a0:g} is not a small start at depth {hh}")
+            raise InvalidArgumentError(f"a0 = {a0:g} is not a small start at depth {hh}")
         p = incremental_plateaus(s, a0**hh, hh)
         t1 = float(p.half_times[order[0]])
         ax.semilogy(x, np.maximum(mode_loss(x * t1, a0**hh, s, hh), floor / 10), color=OKABE_ITO[j % 8], lw=1.8,
@@ -411,7 +412,7 @@ def incremental_explorer_figure(
     s = np.array([sigma1, sigma2, sigma3], dtype=float)
     _positive_values(s, "sigma")
     if not (s[0] > s[1] > s[2]):
-        raise ValueError(f"need sigma1 > sigma2 > sigma3, got {s[0]:g}, {s[1]:g}, {s[2]:g}")
+        raise InvalidArgumentError(f"need sigma1 > sigma2 > sigma3, got {s[0]:g}, {s[1]:g}, {s[2]:g}")
     run = incremental_run(s, a0, 2, t_max=t_max, num=251, threshold=threshold)
     if fig is None:
         fig, axes = new_figure(2, width=8.4, height=3.5, gridspec_kw={"width_ratios": [2.1, 1.0]})

@@ -28,6 +28,7 @@ from ..trajectory import Trajectory
 from ..invariants import _check_trajectory, _check_transforms, commutator_block_drift, gl_action, random_gl, symmetry_defect
 from ..init import random_init
 from .style import OKABE_ITO, new_figure
+from ..errors import InvalidArgumentError
 
 __all__ = [
     "commutator_drift_figure",
@@ -50,7 +51,7 @@ def _axes(fig, ncols: int, width: float, height: float):
 
         fig = Figure(figsize=(width, height))
     elif fig.get_layout_engine() is not None:
-        raise ValueError("fig must not use a layout engine (these figures set fixed margins)")
+        raise InvalidArgumentError("fig must not use a layout engine (these figures set fixed margins)")
     axes = fig.subplots(1, ncols)
     fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.84, wspace=0.42)
     return fig, (axes if ncols > 1 else [axes])
@@ -108,7 +109,7 @@ def commutator_drift_figure(trajectory: Trajectory, *, ylim: tuple[float, float]
     tr = _check_trajectory(trajectory)
     lo, hi = (float(x) for x in ylim)
     if not (0 < lo < hi):
-        raise ValueError(f"ylim must be (lo, hi) with 0 < lo < hi for a log axis, got {ylim!r}")
+        raise InvalidArgumentError(f"ylim must be (lo, hi) with 0 < lo < hi for a log axis, got {ylim!r}")
     drift = commutator_block_drift(tr)
     h = len(tr.widths) - 1
     if fig is None:
@@ -206,11 +207,11 @@ def symmetry_figure(
     """
     W0 = as_weights(weights0)
     if len(W0) < 2:
-        raise ValueError(f"the symmetry acts on hidden layers: depth h >= 2 needed, got h = {len(W0)}")
+        raise InvalidArgumentError(f"the symmetry acts on hidden layers: depth h >= 2 needed, got h = {len(W0)}")
     T_list = _check_transforms(Ts, widths_of(W0))
     t_max = as_positive(t_max, "t_max")
     if int(n_points) < 2:
-        raise ValueError(f"n_points must be at least 2, got {n_points}")
+        raise InvalidArgumentError(f"n_points must be at least 2, got {n_points}")
     t_eval = np.linspace(0.0, t_max, int(n_points))
     V0 = gl_action(W0, T_list)
     tr = gradient_flow(W0, Sigma, (0.0, t_max), t_eval=t_eval)
@@ -295,7 +296,7 @@ def random_symmetry_figure(
     d = as_widths(widths)
     cond = as_positive(cond, "cond")
     if cond < 1:
-        raise ValueError(f"cond must be >= 1, got {cond}")
+        raise InvalidArgumentError(f"cond must be >= 1, got {cond}")
     rng = np.random.default_rng(int(seed))
     W0 = random_init(d, rng, scale)
     Ts = random_gl(d, rng, cond=cond)

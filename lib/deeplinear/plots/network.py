@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_weights, widths_of
+from .._validation import as_index, as_int, as_matrix, as_weights, as_widths, widths_of
+from ..errors import ArgumentTypeError, InvalidArgumentError
 from ..network import adjacency, layer_slices
 from .style import DIVERGING_CMAP, OKABE_ITO, new_figure
 
@@ -63,6 +64,10 @@ def draw_network(weights: Sequence[np.ndarray], ax=None, *, highlight: tuple[int
     """
     W = as_weights(weights)
     d = widths_of(W)
+    if highlight is not None:
+        if isinstance(highlight, (str, bytes)) or not isinstance(highlight, (tuple, list)) or len(highlight) != 2:
+            raise ArgumentTypeError(f"highlight must be a pair (q, p) of node indices, got {highlight!r:.80}")
+        highlight = tuple(as_index(v, f"highlight[{i}]", 0, sum(d) - 1) for i, v in enumerate(highlight))
     if ax is None:
         _, ax = new_figure(width=4.5, height=3.2)
     pos = _node_positions(d)
@@ -150,6 +155,10 @@ def draw_pattern(M: np.ndarray, widths: Sequence[int], ax=None, *, title: str | 
     (1, 'A')
     >>> plt.close(ax.figure)
     """
+    M = as_matrix(M, "M")
+    widths = as_widths(widths)
+    if M.shape != (sum(widths),) * 2:
+        raise InvalidArgumentError(f"M must be n_v x n_v with n_v = sum(widths) = {sum(widths)}, got shape {M.shape}")
     if ax is None:
         _, ax = new_figure(width=3.4, height=3.2)
     M = np.asarray(M, dtype=float)
@@ -214,6 +223,7 @@ def network_view_figure(weights: Sequence[np.ndarray], k: int = 1):
     W = as_weights(weights)
     d = widths_of(W)
     h = len(W)
+    k = as_int(k, "k", minimum=0)
     fig, (ax_g, ax_m) = new_figure(2, width=7.6, height=3.4, gridspec_kw={"width_ratios": [1.35, 1]})
     draw_network(W, ax_g)
     Ak = np.linalg.matrix_power(adjacency(W), k)
@@ -260,9 +270,7 @@ def random_network_view_figure(widths: Sequence[int], k: int = 1, seed: int = 0)
     2
     >>> plt.close(fig)
     """
-    from .._validation import as_widths
-
     d = as_widths(widths)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_int(seed, "seed", minimum=0))
     W = [rng.standard_normal((d[i + 1], d[i])) for i in range(len(d) - 1)]
     return network_view_figure(W, k)

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from .._validation import as_depth, as_positive
+from .._validation import as_depth, as_positive, as_seeds
 from .._validation import as_positive_values as _positive_values
 from ..quotient import critical_values
 from ..large_steps import DescentOrbits
@@ -45,6 +45,7 @@ from ..init import random_init
 from ..modes import mode_loss
 from ..rates import ConvergenceTimes
 from .style import OKABE_ITO, new_figure
+from ..errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "convergence_time_figure",
@@ -57,11 +58,8 @@ __all__ = [
 _FAST = {"method": "LSODA", "max_step": np.inf}
 
 
-def _seeds(seeds: object) -> tuple[int, ...]:
-    out = tuple(int(x) for x in seeds)  # type: ignore[union-attr]
-    if not out:
-        raise ValueError("seeds must name at least one seed")
-    return out
+def _seeds(seeds: object, name: str = "seeds") -> tuple[int, ...]:
+    return as_seeds(seeds, name)
 
 
 def _square(r: int, h: int) -> tuple[int, ...]:
@@ -101,7 +99,7 @@ def convergence_time_figure(result: ConvergenceTimes):
     >>> plt.close(fig)
     """
     if not isinstance(result, ConvergenceTimes):
-        raise TypeError(f"result must be a ConvergenceTimes (from random_convergence_times), got {type(result).__name__}")
+        raise ArgumentTypeError(f"result must be a ConvergenceTimes (from random_convergence_times), got {type(result).__name__}")
     fig, (ax, ax_n) = new_figure(2, width=7.8, height=3.4)
     finite = result.times[np.isfinite(result.times)]
     lo = 0.5 * float(finite.min()) if finite.size else 1.0
@@ -162,7 +160,7 @@ def saddle_escape_figure(result: SaddleEscapeTimes):
     >>> plt.close(fig)
     """
     if not isinstance(result, SaddleEscapeTimes):
-        raise TypeError(f"result must be a SaddleEscapeTimes (from saddle_escape_times), got {type(result).__name__}")
+        raise ArgumentTypeError(f"result must be a SaddleEscapeTimes (from saddle_escape_times), got {type(result).__name__}")
     fig, ax = new_figure(1, width=6.4, height=3.8)
     styles = {"non-strict": (OKABE_ITO[5], "o", "-"), "strict": (OKABE_ITO[0], "s", "--")}
     for name in ("non-strict", "strict"):
@@ -223,7 +221,7 @@ def escape_phase_figure(results: Sequence[EscapePhaseScaling]):
     """
     results = list(results)
     if not results or not all(isinstance(r, EscapePhaseScaling) for r in results):
-        raise TypeError("results must be a non-empty list of EscapePhaseScaling (from escape_phase_scaling)")
+        raise ArgumentTypeError("results must be a non-empty list of EscapePhaseScaling (from escape_phase_scaling)")
     fig, (ax, ax_d) = new_figure(2, width=7.8, height=3.5)
     rng = np.random.default_rng(0)
     x_lo = min(float(r.scales.min()) for r in results) / 4
@@ -299,9 +297,9 @@ def descent_orbit_figure(orbits: Sequence[DescentOrbits], *, titles: Sequence[st
     """
     orbits = list(orbits)
     if not orbits or not all(isinstance(o, DescentOrbits) for o in orbits):
-        raise TypeError("orbits must be a non-empty list of DescentOrbits (from descent_orbits)")
+        raise ArgumentTypeError("orbits must be a non-empty list of DescentOrbits (from descent_orbits)")
     if titles is not None and len(titles) != len(orbits):
-        raise ValueError(f"give one title per panel ({len(orbits)}), got {len(titles)}")
+        raise InvalidArgumentError(f"give one title per panel ({len(orbits)}), got {len(titles)}")
     fig, axes = new_figure(len(orbits), width=3.9 * len(orbits), height=3.5)
     axes = np.atleast_1d(axes)
     for k, (ax, o) in enumerate(zip(axes, orbits)):
@@ -393,7 +391,7 @@ def random_start_explorer_figure(
     """
     h = as_depth(h)
     if h < 2:
-        raise ValueError("the explorer needs depth h >= 2")
+        raise InvalidArgumentError("the explorer needs depth h >= 2")
     scale = as_positive(scale, "scale")
     s = np.sort(_positive_values(singular_values))[::-1]
     t_max = as_positive(t_max, "t_max")

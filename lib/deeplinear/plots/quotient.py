@@ -38,6 +38,7 @@ from ..quotient import critical_values
 from ..fibres import _WALK_SIGMA, _WALK_WIDTHS, FiberPath, first_order_fiber_dimension, sample_fiber
 from ..orbits import orbit_dimension
 from .style import OKABE_ITO, new_figure
+from ..errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "fiber_path_figure",
@@ -133,7 +134,7 @@ def fiber_path_figure(path: FiberPath):
     >>> plt.close(fig)
     """
     if not isinstance(path, FiberPath):
-        raise TypeError(f"path must be a FiberPath (from fiber_path), got {type(path).__name__}")
+        raise ArgumentTypeError(f"path must be a FiberPath (from fiber_path), got {type(path).__name__}")
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(7.2, 5.4), layout="constrained")
@@ -154,7 +155,7 @@ def _walk_axes(fig, h: int):
 
         fig = Figure(figsize=WALK_FIGSIZE)
     elif fig.get_layout_engine() is not None:
-        raise ValueError("fig must not use a layout engine (the explorer figure sets fixed margins)")
+        raise InvalidArgumentError("fig must not use a layout engine (the explorer figure sets fixed margins)")
     gs = fig.add_gridspec(3, 4, left=0.1, right=0.975, bottom=0.075, top=0.9, wspace=0.55, hspace=0.6,
                           height_ratios=(0.72, 1.0, 1.0))
     heat = [fig.add_subplot(gs[0, i]) for i in range(min(h, 3))]
@@ -210,7 +211,7 @@ def fiber_walk_figure(path: FiberPath, kind: str | None = None, s: float = 0.0, 
     >>> plt.close(fig)
     """
     if not isinstance(path, FiberPath):
-        raise TypeError(f"path must be a FiberPath (from saddle_fiber_path or fiber_path), got {type(path).__name__}")
+        raise ArgumentTypeError(f"path must be a FiberPath (from saddle_fiber_path or fiber_path), got {type(path).__name__}")
     k = path.index(s)
     W = path.points[k]
     h = len(W)

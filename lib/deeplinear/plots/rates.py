@@ -30,6 +30,7 @@ from ..init import delta_balanced_init
 from ..unbalanced import unbalanced_solution
 from ..rates import RandomLimits, RateRun, SingularValuePaths, margin_example, rate_run
 from .style import OKABE_ITO, axes_row
+from ..errors import ArgumentTypeError, InvalidArgumentError
 
 _MARGINS = (0.75, 0.15, 0.55, 0.4, 0.32)  # inches (left, right, bottom, top) and wspace: fixed, for explorer frames
 
@@ -122,9 +123,9 @@ def rate_bound_figure(
     """
     runs = list(runs)
     if not runs or not all(isinstance(r, RateRun) for r in runs):
-        raise TypeError("runs must be a non-empty list of RateRun objects (from rate_run)")
+        raise ArgumentTypeError("runs must be a non-empty list of RateRun objects (from rate_run)")
     if titles is not None and len(titles) != len(runs):
-        raise ValueError(f"got {len(titles)} titles for {len(runs)} runs")
+        raise InvalidArgumentError(f"got {len(titles)} titles for {len(runs)} runs")
     fig, axes = axes_row(None, len(runs), 4.3 * len(runs), 3.6, margins=_MARGINS)
     for i, (ax, run) in enumerate(zip(axes, runs)):
         _draw_rate(ax, run, ylim, None if titles is None else titles[i])
@@ -215,7 +216,7 @@ def low_rank_bias_figure(paths: SingularValuePaths):
     >>> plt.close(fig)
     """
     if not isinstance(paths, SingularValuePaths):
-        raise TypeError(f"paths must be a SingularValuePaths (from singular_value_paths), got {type(paths).__name__}")
+        raise ArgumentTypeError(f"paths must be a SingularValuePaths (from singular_value_paths), got {type(paths).__name__}")
     fig, axes = axes_row(None, len(paths.depths), 3.0 * len(paths.depths) + 0.6, 3.2, margins=_MARGINS)
     top = 1.15 * float(np.max(paths.target))
     for ax, h in zip(axes, paths.depths):
@@ -383,7 +384,7 @@ def random_limits_figure(results: Sequence[RandomLimits], *, floor: float = 1e-1
     """
     results = list(results)
     if not results or not all(isinstance(r, RandomLimits) for r in results):
-        raise TypeError("results must be a non-empty list of RandomLimits (from random_limits)")
+        raise ArgumentTypeError("results must be a non-empty list of RandomLimits (from random_limits)")
     fig, (ax,) = axes_row(None, 1, 6.4, 3.6, margins=_MARGINS)
     markers = ("o", "s", "D", "^", "v")
     scales = sorted({float(s) for r in results for s in r.scales})

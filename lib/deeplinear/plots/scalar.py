@@ -19,6 +19,7 @@ import numpy as np
 from .._validation import as_positive
 from ..scalar import _as_point, _as_sigma, scalar_flow, scalar_h2_limit, scalar_vector_field
 from .style import OKABE_ITO
+from ..errors import InvalidArgumentError
 
 __all__ = [
     "scalar_phase_portrait",
@@ -35,7 +36,7 @@ def _axes(fig, width: float, height: float):
 
         fig = Figure(figsize=(width, height))
     elif fig.get_layout_engine() is not None:
-        raise ValueError("fig must not use a layout engine (these figures set fixed margins)")
+        raise InvalidArgumentError("fig must not use a layout engine (these figures set fixed margins)")
     ax = fig.add_subplot()
     fig.subplots_adjust(left=0.1, right=0.64, bottom=0.11, top=0.92)
     return fig, ax
@@ -236,7 +237,7 @@ def scalar_h3_figure(
     t_max = as_positive(t_max, "t_max")
     pts = [_as_point(p, f"initial_points[{k}]", h=3) for k, p in enumerate(initial_points)]
     if not pts:
-        raise ValueError("initial_points must hold at least one point")
+        raise InvalidArgumentError("initial_points must hold at least one point")
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(8.4, 3.9), layout="constrained")

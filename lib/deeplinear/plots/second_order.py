@@ -37,6 +37,7 @@ from ..fibres import spare_rank_fiber_point
 from ..objective import loss
 from ..classification import classify, fit_descent_order
 from .style import OKABE_ITO, axes_row as _axes
+from ..errors import InvalidArgumentError
 
 __all__ = [
     "hessian_spectrum_figure",
@@ -244,11 +245,11 @@ def origin_hessian_spectra_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[i
     """
     depths = [as_depth(h, "depths[i]") for h in depths]
     if not depths:
-        raise ValueError("depths must name at least one depth")
+        raise InvalidArgumentError("depths must name at least one depth")
     width = as_int(width, "width", minimum=1)
     S = np.asarray(Sigma, dtype=float)
     if S.ndim != 2:
-        raise ValueError(f"Sigma must be a matrix, got shape {S.shape}")
+        raise InvalidArgumentError(f"Sigma must be a matrix, got shape {S.shape}")
     nets = []
     for h in depths:
         d = (S.shape[1],) + (width,) * (h - 1) + (S.shape[0],)
@@ -315,14 +316,14 @@ def descent_order_figure(cases: Sequence[tuple[str, Sequence[np.ndarray], np.nda
     if cases is None:
         cases = _default_descent_cases()
     if len(cases) == 0:
-        raise ValueError("cases must hold at least one (label, weights, Sigma) triple")
+        raise InvalidArgumentError("cases must hold at least one (label, weights, Sigma) triple")
     fig, (ax,) = _axes(None, 1, 5.6, 3.8)
     e = np.asarray(eps, dtype=float)
     fine = np.geomspace(e.min(), e.max(), 50)
     for i, (label, W, S) in enumerate(cases):
         c = classify(W, S)
         if c.descent is None:
-            raise ValueError(f"case {label!r} is a global minimum: it has no descent direction")
+            raise InvalidArgumentError(f"case {label!r} is a global minimum: it has no descent direction")
         fit = fit_descent_order(W, S, c.descent, eps=e)
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         ax.loglog(fit.eps, -fit.changes, "o", color=colour, ms=4)
@@ -383,15 +384,15 @@ def fiber_strictness_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = 
     S = check_sigma(Sigma, (np.shape(Sigma)[1], np.shape(Sigma)[0]))
     depths = [as_depth(h, "depths[i]") for h in depths]
     if not depths:
-        raise ValueError("depths must name at least one depth")
+        raise InvalidArgumentError("depths must name at least one depth")
     t = np.asarray(ts, dtype=float)
     if t.ndim != 1 or t.size < 2 or np.any(t < 0) or not np.all(np.isfinite(t)):
-        raise ValueError(f"ts must hold at least two finite non-negative numbers, got {ts!r:.80}")
+        raise InvalidArgumentError(f"ts must hold at least two finite non-negative numbers, got {ts!r:.80}")
     sig = np.linalg.svd(S, compute_uv=False)
     learnt = {int(k) for k in subset}
     unl = [k + 1 for k in range(sig.size) if k + 1 not in learnt and sig[k] > 0]
     if not unl:
-        raise ValueError(f"S = {tuple(subset)} leaves no unlearnt mode: the path holds global minima")
+        raise InvalidArgumentError(f"S = {tuple(subset)} leaves no unlearnt mode: the path holds global minima")
     sm = float(sig[unl[0] - 1])
     fig, (ax,) = _axes(None, 1, 5.6, 3.6)
     fine = np.linspace(float(t.min()), float(t.max()), 200)
@@ -455,14 +456,14 @@ def fiber_sharpness_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = (
     S = check_sigma(Sigma, (np.shape(Sigma)[1], np.shape(Sigma)[0]))
     depths = [as_depth(h, "depths[i]") for h in depths]
     if not depths or min(depths) < 2:
-        raise ValueError(f"depths must be at least 2 (the orbit needs a hidden layer), got {depths}")
+        raise InvalidArgumentError(f"depths must be at least 2 (the orbit needs a hidden layer), got {depths}")
     c = np.asarray(cs, dtype=float)
     if c.ndim != 1 or c.size < 2 or np.any(c <= 0) or not np.all(np.isfinite(c)):
-        raise ValueError(f"cs must hold at least two positive numbers, got {cs!r:.80}")
+        raise InvalidArgumentError(f"cs must hold at least two positive numbers, got {cs!r:.80}")
     sig = np.linalg.svd(S, compute_uv=False)
     r = int(np.sum(sig > 0))
     if r == 0:
-        raise ValueError("Sigma = 0 has no non-trivial minimum")
+        raise InvalidArgumentError("Sigma = 0 has no non-trivial minimum")
     s1 = float(sig[0])
     fig, (ax,) = _axes(None, 1, 5.6, 3.6)
     fine = np.geomspace(float(c.min()), float(c.max()), 200)

@@ -36,6 +36,7 @@ from ..manifolds import saddle_escape_law, saddle_manifolds
 from ..modes import mode_solution
 from ..rays import RayFates, off_ray_flow
 from .style import OKABE_ITO, new_figure
+from ..errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
     "ray_fates_figure",
@@ -55,7 +56,7 @@ def _colour(h: int) -> str:
 def _square_sigma(Sigma: object) -> np.ndarray:
     S = np.diag(_RUNNING_SIGMA) if Sigma is None else np.asarray(Sigma, dtype=float)
     if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] < 1 or not np.all(np.isfinite(S)):
-        raise ValueError(f"Sigma must be a finite square matrix (the widths are all its size), got shape {np.shape(S)}")
+        raise InvalidArgumentError(f"Sigma must be a finite square matrix (the widths are all its size), got shape {np.shape(S)}")
     return S
 
 
@@ -99,7 +100,7 @@ def ray_fates_figure(fates: Sequence[RayFates]):
     """
     fates = list(fates)
     if not fates or not all(isinstance(f, RayFates) for f in fates):
-        raise TypeError("fates must be a non-empty sequence of RayFates (from dl.ray_fates)")
+        raise ArgumentTypeError("fates must be a non-empty sequence of RayFates (from dl.ray_fates)")
     fig, (ax_l, ax_r) = new_figure(2, width=8.4, height=3.6)
     for f in fates:
         h, s = f.depth, f.sigma
@@ -198,7 +199,7 @@ def escape_laws_figure(
     t_max = as_positive(t_max, "t_max")
     depths = [as_depth(h) for h in depths]
     if not depths or min(depths) < 2:
-        raise ValueError(f"depths must be at least 2 (a depth-1 network has no saddle), got {depths}")
+        raise InvalidArgumentError(f"depths must be at least 2 (a depth-1 network has no saddle), got {depths}")
     fig, (ax_u, ax_s) = new_figure(2, width=8.4, height=3.7)
     te = _log_times(t_max, 160)
     for h in depths:
@@ -289,7 +290,7 @@ def off_ray_explorer_figure(h: int = 3, offset: float = 1e-4, saddle: str = "S =
     >>> plt.close(fig)
     """
     if saddle not in _EXPLORER_SADDLES:
-        raise ValueError(f"saddle must be one of {list(_EXPLORER_SADDLES)}, got {saddle!r}")
+        raise InvalidArgumentError(f"saddle must be one of {list(_EXPLORER_SADDLES)}, got {saddle!r}")
     h = as_depth(h)
     S = np.diag(_RUNNING_SIGMA)
     fl = off_ray_flow(_EXPLORER_SADDLES[saddle], S, (3,) * (h + 1), eps=0.5, off=offset, t_max=1e4, n_times=121,
@@ -299,7 +300,7 @@ def off_ray_explorer_figure(h: int = 3, offset: float = 1e-4, saddle: str = "S =
 
         fig = Figure(figsize=(7.8, 3.6))
     elif fig.get_layout_engine() is not None:
-        raise ValueError("fig must not use a layout engine (this figure sets fixed margins)")
+        raise InvalidArgumentError("fig must not use a layout engine (this figure sets fixed margins)")
     ax, ax_l = fig.subplots(1, 2)
     fig.subplots_adjust(left=0.09, right=0.985, bottom=0.13, top=0.91, wspace=0.28)
     ok = fl.t > 0
@@ -385,7 +386,7 @@ def saddle_samples_figure(flows: Sequence[SaddleSampleFlows]):
     """
     flows = list(flows)
     if not flows or not all(isinstance(f, SaddleSampleFlows) for f in flows):
-        raise TypeError("flows must be a non-empty sequence of SaddleSampleFlows (from dl.saddle_sample_flows)")
+        raise ArgumentTypeError("flows must be a non-empty sequence of SaddleSampleFlows (from dl.saddle_sample_flows)")
     fig, axes = new_figure(len(flows), width=4.2 * len(flows), height=3.5, squeeze=False)
     axes = list(axes[0])
     for ax, f in zip(axes, flows):

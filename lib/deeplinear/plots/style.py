@@ -25,6 +25,8 @@ Every figure of :mod:`deeplinear.plots` draws with these two constants:
 from __future__ import annotations
 
 import matplotlib
+from .._validation import as_int, as_positive
+from ..errors import InvalidArgumentError
 
 __all__ = ["OKABE_ITO", "DIVERGING_CMAP", "new_figure"]
 
@@ -78,6 +80,8 @@ def new_figure(ncols: int = 1, *, width: float = 6.4, height: float = 3.6, **kwa
     """
     from matplotlib.figure import Figure
 
+    ncols = as_int(ncols, "ncols", minimum=1)
+    width, height = as_positive(width, "width"), as_positive(height, "height")
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(1, ncols, **kwargs)
     return fig, axes
@@ -98,7 +102,7 @@ def axes_row(fig, ncols: int, width: float, height: float, *, margins=None):
     elif margins is None:
         fig.set_layout_engine("constrained")
     elif fig.get_layout_engine() is not None:
-        raise ValueError("fig must not use a layout engine (this figure sets fixed margins)")
+        raise InvalidArgumentError("fig must not use a layout engine (this figure sets fixed margins)")
     axes = fig.subplots(1, ncols)
     if margins is not None:
         left, right, bottom, top, wspace = margins
