@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.integrate import DOP853, RK23, RK45
 
+from .errors import InvalidArgumentError
 from ._flow_core import _FlowFunctions, _FlowProblem, _RawRun, _stop_thresholds
 
 
@@ -55,7 +56,7 @@ def batched_solver(method: object, idx: np.ndarray) -> type:
     """The explicit Runge-Kutta class of ``method`` with the error norm the largest of the members'."""
     base = {"DOP853": DOP853, "RK45": RK45, "RK23": RK23}.get(method) if isinstance(method, str) else None
     if base is None:
-        raise ValueError(f"gradient_flow_batch supports method 'DOP853', 'RK45' or 'RK23', got {method!r:.60}")
+        raise InvalidArgumentError(f"gradient_flow_batch supports method 'DOP853', 'RK45' or 'RK23', got {method!r:.60}")
     n = idx.shape[1]
 
     if base is DOP853:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import ArgumentTypeError, InvalidArgumentError
 from ._flow_events import _EventSet
 from ._flow_solver import drive
 from ._validation import as_positive, as_time_span, as_weights, check_sigma, widths_of
@@ -79,7 +80,7 @@ def _hessian_norm_estimate(W: Sequence[np.ndarray], S: np.ndarray, iterations: i
 def _max_step(max_step: object, W: Sequence[np.ndarray], S: np.ndarray | None) -> float:
     if isinstance(max_step, str):
         if max_step != "auto":
-            raise ValueError(f"max_step must be a positive number, np.inf or 'auto', got {max_step!r}")
+            raise InvalidArgumentError(f"max_step must be a positive number, np.inf or 'auto', got {max_step!r}")
         h = len(W)
         with np.errstate(all="ignore"):
             if S is not None:
@@ -97,15 +98,20 @@ def _max_step(max_step: object, W: Sequence[np.ndarray], S: np.ndarray | None) -
 def _check_t_eval(t_eval: object, t0: float, t1: float) -> np.ndarray | None:
     if t_eval is None:
         return None
-    te = np.asarray(t_eval, dtype=float)
+    if np.iscomplexobj(t_eval) or (isinstance(t_eval, (list, tuple)) and any(isinstance(x, complex) for x in t_eval)):
+        raise ArgumentTypeError(f"t_eval must hold real times, got complex values {t_eval!r:.80}")
+    try:
+        te = np.asarray(t_eval, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ArgumentTypeError(f"t_eval must be a 1-D array of real times, got {t_eval!r:.80}") from exc
     if te.ndim != 1 or te.size == 0:
-        raise ValueError(f"t_eval must be a non-empty 1-D array of times, got shape {te.shape}")
+        raise InvalidArgumentError(f"t_eval must be a non-empty 1-D array of times, got shape {te.shape}")
     if not np.all(np.isfinite(te)):
-        raise ValueError(f"t_eval must be finite, got {t_eval!r:.80}")
+        raise InvalidArgumentError(f"t_eval must be finite, got {t_eval!r:.80}")
     if np.any(np.diff(te) < 0):
-        raise ValueError("t_eval must be sorted in increasing order")
+        raise InvalidArgumentError("t_eval must be sorted in increasing order")
     if te[0] < t0 or te[-1] > t1:
-        raise ValueError(f"t_eval must lie within t_span = ({t0}, {t1}), got [{te[0]}, {te[-1]}]")
+        raise InvalidArgumentError(f"t_eval must lie within t_span = ({t0}, {t1}), got [{te[0]}, {te[-1]}]")
     return te
 
 # --------------------------------------------------------------------------- gradient_flow: the problem
@@ -153,11 +159,11 @@ class _FlowProblem:
         S = None
         if end_to_end_loss is not None:
             if Sigma is not None:
-                raise ValueError("pass either Sigma (quadratic loss) or end_to_end_loss, not both")
+                raise InvalidArgumentError("pass either Sigma (quadratic loss) or end_to_end_loss, not both")
             ell = _as_loss(end_to_end_loss, (d[-1], d[0]))
         else:
             if Sigma is None:
-                raise ValueError("Sigma is required (or pass end_to_end_loss=...)")
+                raise InvalidArgumentError("Sigma is required (or pass end_to_end_loss=...)")
             S = check_sigma(Sigma, d)
             ell = _QuadraticLoss(S)
         return cls(W0, d, t0, t1, te, rtol, atol, ell, S, _max_step(max_step, W0, S))
@@ -376,7 +382,7 @@ def _assemble_trajectory(problem: _FlowProblem, fns: _FlowFunctions, run: _RawRu
     if not np.all(ok):  # overflow in the loss or its gradient: cut there and say so
         k = int(np.argmin(ok))
         if k == 0:
-            raise ValueError("the loss or its gradient overflows at the initial weights; rescale weights0")
+            raise InvalidArgumentError("the loss or its gradient overflows at the initial weights; rescale weights0")
         message = f"integration failed: the loss or its gradient overflows after t = {sol_t[k - 1]:g}"
         status = "failed"
         if warn:

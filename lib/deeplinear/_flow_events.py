@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import ArgumentTypeError, InvalidArgumentError
 from ._validation import as_positive
 from .trajectory import Event
 
@@ -33,20 +34,20 @@ def _parse_events(events: object) -> list[tuple[str, dict]]:
             else:
                 items.append((e, {}))
     else:
-        raise TypeError(f"events must be a name, an Event, a callable, or a sequence/dict of them, got {events!r:.80}")
+        raise ArgumentTypeError(f"events must be a name, an Event, a callable, or a sequence/dict of them, got {events!r:.80}")
     out = []
     for key, opts in items:
         if opts is None:
             opts = {}
         if not isinstance(opts, Mapping):
-            raise TypeError(f"options for event {key!r} must be a dict, got {opts!r:.80}")
+            raise ArgumentTypeError(f"options for event {key!r} must be a dict, got {opts!r:.80}")
         if isinstance(key, str):
             allowed = {"convergence": {"loss_tol", "grad_tol"}, "plateau": {"threshold"}, "blowup": {"bound"}}
             if key not in allowed:
-                raise ValueError(f"unknown event name {key!r}; built-in events are {sorted(allowed)} (or pass an Event or a callable)")
+                raise InvalidArgumentError(f"unknown event name {key!r}; built-in events are {sorted(allowed)} (or pass an Event or a callable)")
             unknown = set(opts) - allowed[key]
             if unknown:
-                raise ValueError(f"event {key!r} does not take options {sorted(unknown)}; it takes {sorted(allowed[key])}")
+                raise InvalidArgumentError(f"event {key!r} does not take options {sorted(unknown)}; it takes {sorted(allowed[key])}")
             out.append((key, dict(opts)))
         elif isinstance(key, Event):
             out.append(("custom", {"event": key}))
@@ -54,7 +55,7 @@ def _parse_events(events: object) -> list[tuple[str, dict]]:
             name = getattr(key, "__name__", "event")
             out.append(("custom", {"event": Event(name, key, bool(getattr(key, "terminal", False)), float(getattr(key, "direction", 0.0)))}))
         else:
-            raise TypeError(f"event {key!r:.60} is neither a built-in name, an Event nor a callable")
+            raise ArgumentTypeError(f"event {key!r:.60} is neither a built-in name, an Event nor a callable")
     return out
 
 
@@ -115,7 +116,7 @@ def _add_blowup(evset: _EventSet, opts: dict, fns: Any, t0: float, y0: np.ndarra
 
     evset.add(blow, "blowup", "blowup", True, -1.0)
     if blow(t0, y0) <= 0:
-        raise ValueError(f"the initial weights already exceed the blow-up bound {bound:g}")
+        raise InvalidArgumentError(f"the initial weights already exceed the blow-up bound {bound:g}")
 
 
 def _add_custom(evset: _EventSet, opts: dict, fns: Any, t0: float, y0: np.ndarray) -> None:

@@ -34,6 +34,8 @@ from scipy.integrate import (
 )
 from scipy.optimize import brentq
 
+from .errors import InvalidArgumentError
+
 _METHODS = {"RK23": RK23, "RK45": RK45, "DOP853": DOP853, "Radau": Radau, "BDF": BDF, "LSODA": LSODA}
 _EPS = np.finfo(float).eps
 
@@ -44,7 +46,7 @@ def solver_class(method: object) -> type:
         return _METHODS[method]
     if isinstance(method, type) and issubclass(method, OdeSolver):
         return method
-    raise ValueError(f"method must be one of {sorted(_METHODS)} or an OdeSolver subclass, got {method!r:.60}")
+    raise InvalidArgumentError(f"method must be one of {sorted(_METHODS)} or an OdeSolver subclass, got {method!r:.60}")
 
 
 def _is_explicit_rk(cls: type) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from .errors import InvalidArgumentError
 from ._validation import as_positive, as_time_span, as_widths
 from .flow import DEFAULT_ATOL, DEFAULT_RTOL, _check_t_eval, _max_step
 from .network import layer_slices
@@ -106,7 +107,7 @@ def gradient_flow_adjacency(
     if widths is not None:
         d = as_widths(widths)
         if len(d) - 1 != h or sum(d) != A0.shape[0]:
-            raise ValueError(f"widths {d} do not match h = {h} and n_v = {A0.shape[0]}")
+            raise InvalidArgumentError(f"widths {d} do not match h = {h} and n_v = {A0.shape[0]}")
     t0, t1 = as_time_span(t_span)
     te = _check_t_eval(t_eval, t0, t1)
     rtol = as_positive(rtol, "rtol")
@@ -114,7 +115,7 @@ def gradient_flow_adjacency(
     n = A0.shape[0]
     if isinstance(max_step, str):
         if max_step != "auto":
-            raise ValueError(f"max_step must be a positive number, np.inf or 'auto', got {max_step!r}")
+            raise InvalidArgumentError(f"max_step must be a positive number, np.inf or 'auto', got {max_step!r}")
         with np.errstate(all="ignore"):
             lam = h * np.float64(np.linalg.norm(E, 2)) ** (2.0 - 2.0 / h) + h * np.float64(np.linalg.norm(A0, 2)) ** (2 * h - 2)
         max_step = 4.0 / float(lam) if np.isfinite(lam) and lam > 0 else np.inf
@@ -136,7 +137,7 @@ def gradient_flow_adjacency(
     with np.errstate(all="ignore"):
         f0 = rhs(t0, A0.ravel())
         if not np.all(np.isfinite(f0)):  # scipy's first-step selection would produce t = nan and never stop
-            raise ValueError("the gradient is not finite at A0 (overflow); rescale A0")
+            raise InvalidArgumentError("the gradient is not finite at A0 (overflow); rescale A0")
         res = solve_ivp(rhs, (t0, t1), A0.ravel(), method=method, t_eval=te, dense_output=True, rtol=rtol, atol=atol,
                         max_step=max_step)
     tt = np.asarray(res.t, dtype=float).ravel()
@@ -159,7 +160,7 @@ def gradient_flow_adjacency(
     if np.any(bad):  # overflow in the loss: cut there and say so
         k = int(np.argmax(bad))
         if k == 0:
-            raise ValueError("the loss overflows at A0; rescale A0")
+            raise InvalidArgumentError("the loss overflows at A0; rescale A0")
         tt, As, losses, nil = tt[:k], As[:k], losses[:k], nil[:k]
         status, message = "failed", f"integration failed: the loss overflows after t = {tt[-1]:g}"
         if warn:

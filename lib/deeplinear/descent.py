@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, check_sigma, widths_of
+from .errors import DeepLinearError, InvalidArgumentError
+from ._validation import finite_result, as_depth, as_int, as_matrix, as_positive, as_weights, check_sigma, widths_of
 from ._validation import frozen_array as _frozen
 from .flow import gradient_flow
 from .curvature import _hvp
@@ -48,7 +49,7 @@ __all__ = [
 # package's Hessian tools live in deeplinear.curvature.
 
 
-class DivergenceError(RuntimeError):
+class DivergenceError(DeepLinearError, RuntimeError):
     """Raised by :func:`gradient_descent` with ``on_divergence="raise"``; ``.result`` holds the run.
 
     The message is the run's ``report``: the step at which the loss diverged and the largest
@@ -186,7 +187,9 @@ def _lambda_max(W: Sequence[np.ndarray], S: np.ndarray, *, dense_limit: int = 30
         return np.concatenate([m.ravel() for m in _hvp(W, S, V)])
 
     if n <= dense_limit:
-        H = np.column_stack([mv(e) for e in np.eye(n)])
+        with np.errstate(over="ignore", invalid="ignore"):
+            H = np.column_stack([mv(e) for e in np.eye(n)])
+        finite_result(H, "the largest Hessian eigenvalue", "weights or Sigma")
         return float(np.linalg.eigvalsh(0.5 * (H + H.T))[-1])
     op = LinearOperator((n, n), matvec=mv, dtype=float)
     v0 = np.random.default_rng(0).standard_normal(n)  # deterministic start, no global state
@@ -293,7 +296,7 @@ def critical_step(Sigma: np.ndarray | float, h: int) -> float:
         S = as_matrix(Sigma, "Sigma")
         sigma1 = float(np.linalg.svd(S, compute_uv=False)[0]) if S.size else 0.0
         if sigma1 == 0.0:
-            raise ValueError("Sigma must be non-zero: for Sigma = 0 every step size is stable (eta* is infinite)")
+            raise InvalidArgumentError("Sigma must be non-zero: for Sigma = 0 every step size is stable (eta* is infinite)")
     h = as_depth(h)
     return 2.0 / (h * sigma1 ** (2.0 - 2.0 / h))
 
@@ -335,8 +338,10 @@ def conservation_drift_step(weights: Sequence[np.ndarray], Sigma: np.ndarray, et
     W = as_weights(weights)
     S = check_sigma(Sigma, widths_of(W))
     eta = as_positive(eta, "eta")
-    G, _ = _grad_and_residual(W, S)
-    return [eta * eta * (G[i + 1].T @ G[i + 1] - G[i] @ G[i].T) for i in range(len(W) - 1)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        G, _ = _grad_and_residual(W, S)
+        drift = [eta * eta * (G[i + 1].T @ G[i + 1] - G[i] @ G[i].T) for i in range(len(W) - 1)]
+    return finite_result(drift, "conservation_drift_step", "weights or Sigma")
 
 
 # --------------------------------------------------------------------------- descent
@@ -415,12 +420,15 @@ def gradient_descent(
     if tol is not None:
         tol = as_positive(tol, "tol", allow_zero=True)
     if on_divergence not in ("return", "raise", "ignore"):
-        raise ValueError(f"on_divergence must be 'return', 'raise' or 'ignore', got {on_divergence!r}")
+        raise InvalidArgumentError(f"on_divergence must be 'return', 'raise' or 'ignore', got {on_divergence!r}")
     factor = as_positive(divergence_factor, "divergence_factor")
 
     C0 = _conserved_unchecked(W)
-    G, R = _grad_and_residual(W, S)
-    L0 = 0.5 * float(np.sum(R * R))
+    with np.errstate(over="ignore", invalid="ignore"):
+        G, R = _grad_and_residual(W, S)
+        L0 = 0.5 * float(np.sum(R * R))
+    # a start whose loss or gradient overflows is the inputs' fault, not the step size's
+    finite_result([L0, *G], "gradient_descent", "weights0 or Sigma")
     bound = factor * max(L0, 1.0)
     losses = [L0]
     drift = [0.0]

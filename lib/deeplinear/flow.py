@@ -12,10 +12,15 @@ The solution is a :class:`~deeplinear.trajectory.Trajectory`; the induced flow o
 :mod:`deeplinear.product_flow`. :func:`tolerance_study` and :func:`flow_scrub_prepare` compute
 what the chapter's tolerance figure and explorer draw.
 
-Two public constants hold the default tolerances of :func:`gradient_flow` (and of
+Public constants hold the defaults of :func:`gradient_flow` (and of
 :func:`deeplinear.adjacency_flow.gradient_flow_adjacency`): ``DEFAULT_RTOL = 1e-10``, the
-relative tolerance, and ``DEFAULT_ATOL = 1e-14``, the absolute tolerance, both passed to
-:func:`scipy.integrate.solve_ivp`; the next section explains the choice.
+relative tolerance, and ``DEFAULT_ATOL = 1e-14``, the absolute tolerance of the Runge-Kutta
+steps (the next section explains the choice); ``DEFAULT_STOP_TOL = 1e-12``, the relative
+tolerance of the convergence stop (loss within ``stop_tol * ||Sigma||_F^2`` of the global
+minimum value and a gradient that small, so that a flow never stops at a saddle); and
+``DEFAULT_MAX_STEPS = 100_000``, the step budget after which a run stops with status
+``"max steps"``. ``DIVERGENCE_BOUND = 1e100`` is the size of an entry beyond which a run is
+reported as a blow-up.
 
 Why the default tolerances are tight
 ------------------------------------
@@ -49,6 +54,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import ArgumentTypeError, InvalidArgumentError
 from ._flow_core import (  # noqa: F401
     DIVERGENCE_BOUND,
     _assemble_trajectory,
@@ -255,7 +261,7 @@ def gradient_flow(
     with np.errstate(all="ignore"):
         f0 = fns.raw_rhs(problem.t0, fns.y0)
     if not np.all(np.isfinite(f0)):  # the solver's first-step selection would produce t = nan and never stop
-        raise ValueError("the gradient is not finite at weights0 (overflow); rescale the initial weights")
+        raise InvalidArgumentError("the gradient is not finite at weights0 (overflow); rescale the initial weights")
     start = evset.immediate_stop
     if start is None and stop is not None:
         why = stop(problem.t0, fns.y0, f0)
@@ -341,14 +347,14 @@ def gradient_flow_batch(
     True
     """
     if isinstance(weights0_list, np.ndarray) or not isinstance(weights0_list, Sequence):
-        raise TypeError(f"weights0_list must be a list of initial weight lists, got {type(weights0_list).__name__}")
+        raise ArgumentTypeError(f"weights0_list must be a list of initial weight lists, got {type(weights0_list).__name__}")
     if len(weights0_list) == 0:
-        raise ValueError("weights0_list must hold at least one start, got an empty list")
+        raise InvalidArgumentError("weights0_list must hold at least one start, got an empty list")
     problems = [_FlowProblem.parse(W0, Sigma, t_span, t_eval, rtol, atol, None, max_step) for W0 in weights0_list]
     d = problems[0].widths
     for b, p in enumerate(problems):
         if p.widths != d:
-            raise ValueError(f"weights0_list[{b}] has widths {p.widths}, but weights0_list[0] has widths {d}")
+            raise InvalidArgumentError(f"weights0_list[{b}] has widths {p.widths}, but weights0_list[0] has widths {d}")
     stop_tol = None if stop_tol is None else as_positive(stop_tol, "stop_tol")
     max_steps = None if max_steps is None else as_int(max_steps, "max_steps", minimum=1)
     shapes, B, p0 = [w.shape for w in problems[0].W0], len(problems), problems[0]
@@ -360,7 +366,7 @@ def gradient_flow_batch(
     rhs = batch_rhs(shapes, B, p0.Sigma)
     with np.errstate(all="ignore"):
         if not np.all(np.isfinite(rhs(p0.t0, y0))):
-            raise ValueError("the gradient is not finite at some weights0 (overflow); rescale the initial weights")
+            raise InvalidArgumentError("the gradient is not finite at some weights0 (overflow); rescale the initial weights")
         run = drive(rhs, p0.t0, p0.t1, y0, method=cls, rtol=p0.rtol, atol=p0.atol, max_step=min(p.max_step for p in problems),
                     t_eval=p0.t_eval, converged=batch_stop(p0.Sigma, d, stop_tol, idx, fns), max_steps=max_steps,
                     bound=DIVERGENCE_BOUND)
@@ -497,14 +503,14 @@ def tolerance_study(
     """
     s = np.asarray(singular_values, dtype=float)
     if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
-        raise ValueError(f"singular_values must be a non-empty list of positive numbers, got {singular_values!r:.80}")
+        raise InvalidArgumentError(f"singular_values must be a non-empty list of positive numbers, got {singular_values!r:.80}")
     a0 = as_positive(a0, "a0")
     h = as_depth(h)
     t_max = as_positive(t_max, "t_max")
     num = as_int(num, "num", minimum=2)
     settings = dict(_DEFAULT_SETTINGS if settings is None else settings)
     if not settings:
-        raise ValueError("settings must name at least one tolerance setting")
+        raise InvalidArgumentError("settings must name at least one tolerance setting")
     r = s.size
     W0 = aligned_init((r,) * (h + 1), a0)
     S = np.diag(s)
@@ -605,7 +611,7 @@ def flow_scrub_prepare(
     t_max = as_positive(t_max, "t_max")
     s = np.asarray(singular_values, dtype=float)
     if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
-        raise ValueError(f"singular_values must be a non-empty list of non-negative numbers, got {singular_values!r:.80}")
+        raise InvalidArgumentError(f"singular_values must be a non-empty list of non-negative numbers, got {singular_values!r:.80}")
     r = s.size
     W0 = random_init((r,) * (h + 1), np.random.default_rng(seed), scale)
     tr = gradient_flow(W0, np.diag(s), (0.0, t_max), t_eval=np.linspace(0.0, t_max, 481))

@@ -48,7 +48,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ._validation import as_depth, as_positive, as_real, as_real_array, finite_result
-from .errors import ArgumentTypeError, InvalidArgumentError
+from .errors import InvalidArgumentError
 
 __all__ = [
     "mode_rhs",

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_matrix, as_rng, as_weights, check_sigma, widths_of
-from .network import prefix_products
+from .errors import InvalidArgumentError
+from ._validation import finite_result, as_depth, as_matrix, as_rng, as_weights, check_sigma, widths_of
+from .network import _prefix_products as prefix_products
 
 __all__ = ["residual", "loss", "gradient", "loss_and_gradient", "loss_adjacency", "gradient_adjacency", "TaylorTest", "taylor_test"]
 
@@ -91,7 +92,8 @@ def residual(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> np.ndarray:
     array([[ 1., -1.]])
     """
     W, S = _checked(weights, Sigma)
-    return S - prefix_products(W)[-1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(S - prefix_products(W)[-1], "residual", "weights or Sigma")
 
 
 def loss(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> float:
@@ -128,7 +130,8 @@ def loss(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> float:
     1.0
     """
     R = residual(weights, Sigma)
-    return 0.5 * float(np.sum(R * R))
+    with np.errstate(over="ignore"):
+        return finite_result(0.5 * float(np.sum(R * R)), "loss", "weights or Sigma")
 
 
 def gradient(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> list[np.ndarray]:
@@ -172,7 +175,7 @@ def gradient(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> list[np.ndarra
     [array([[-3.,  3.]]), array([[1.]])]
     """
     W, S = _checked(weights, Sigma)
-    return _gradient_unchecked(W, S)
+    return finite_result(_gradient_unchecked(W, S), "gradient", "weights or Sigma")
 
 
 def loss_and_gradient(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> tuple[float, list[np.ndarray]]:
@@ -221,7 +224,9 @@ def loss_and_gradient(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> tuple
     (1.0, [array([[-3.,  3.]]), array([[1.]])])
     """
     W, S = _checked(weights, Sigma)
-    return _loss_and_gradient_unchecked(W, S)
+    with np.errstate(over="ignore"):
+        value, grads = _loss_and_gradient_unchecked(W, S)
+    return finite_result(value, "loss_and_gradient", "weights or Sigma"), finite_result(grads, "loss_and_gradient", "weights or Sigma")
 
 
 def _loss_and_gradient_unchecked(W: Sequence[np.ndarray], S: np.ndarray) -> tuple[float, list[np.ndarray]]:
@@ -261,9 +266,9 @@ def _depth_and_check(A: np.ndarray, E: np.ndarray, h: int, name: str = "A") -> t
     E = as_matrix(E, "E")
     h = as_depth(h)
     if A.shape[0] != A.shape[1]:
-        raise ValueError(f"{name} must be square, got shape {A.shape}")
+        raise InvalidArgumentError(f"{name} must be square, got shape {A.shape}")
     if E.shape != A.shape:
-        raise ValueError(f"E must have the shape of {name}, {A.shape}, got {E.shape}")
+        raise InvalidArgumentError(f"E must have the shape of {name}, {A.shape}, got {E.shape}")
     return A, E, h
 
 
@@ -303,7 +308,8 @@ def loss_adjacency(A: np.ndarray, E: np.ndarray, h: int) -> float:
     """
     A, E, h = _depth_and_check(A, E, h)
     R = E - np.linalg.matrix_power(A, h)
-    return 0.5 * float(np.sum(R * R))
+    with np.errstate(over="ignore"):
+        return finite_result(0.5 * float(np.sum(R * R)), "loss_adjacency", "A or E")
 
 
 def gradient_adjacency(A: np.ndarray, E: np.ndarray, h: int) -> np.ndarray:
@@ -356,7 +362,7 @@ def gradient_adjacency(A: np.ndarray, E: np.ndarray, h: int) -> np.ndarray:
     G = np.zeros_like(A)
     for j in range(1, h + 1):
         G -= powers[h - j].T @ R @ powers[j - 1].T
-    return G
+    return finite_result(G, "gradient_adjacency", "A or E")
 
 
 @dataclass(frozen=True)
@@ -405,12 +411,12 @@ class TaylorTest:
 
 def _as_gradient(G: object, W: list[np.ndarray], name: str = "gradient") -> list[np.ndarray]:
     if isinstance(G, np.ndarray) or not isinstance(G, Sequence) or len(G) != len(W):
-        raise ValueError(f"{name} must be a list of {len(W)} arrays, one per layer, got {type(G).__name__}")
+        raise InvalidArgumentError(f"{name} must be a list of {len(W)} arrays, one per layer, got {type(G).__name__}")
     out = []
     for j, (g, w) in enumerate(zip(G, W), start=1):
         g = np.asarray(g, dtype=float)
         if g.shape != w.shape:
-            raise ValueError(f"{name}[{j - 1}] (for W_{j}) must have shape {w.shape}, got {g.shape}")
+            raise InvalidArgumentError(f"{name}[{j - 1}] (for W_{j}) must have shape {w.shape}, got {g.shape}")
         out.append(g)
     return out
 
@@ -497,9 +503,9 @@ def taylor_test(
         V = _as_gradient(direction, W, "direction")
     eps = np.asarray(10.0 ** np.linspace(-1, -7, 13) if epsilons is None else epsilons, dtype=float)
     if eps.ndim != 1 or eps.size < 2 or not np.all(np.isfinite(eps)) or np.any(eps <= 0) or np.any(np.diff(eps) >= 0):
-        raise ValueError(f"epsilons must be a decreasing 1-D array of at least 2 positive numbers, got {epsilons!r:.80}")
+        raise InvalidArgumentError(f"epsilons must be a decreasing 1-D array of at least 2 positive numbers, got {epsilons!r:.80}")
     if isinstance(fit, bool) or not isinstance(fit, (int, np.integer)) or not 2 <= int(fit) <= eps.size:
-        raise ValueError(f"fit must be an integer between 2 and len(epsilons) = {eps.size}, got {fit!r}")
+        raise InvalidArgumentError(f"fit must be an integer between 2 and len(epsilons) = {eps.size}, got {fit!r}")
     L0 = loss(W, S)
     slope = sum(float(np.sum(g * v)) for g, v in zip(G, V))
     rem = np.array([abs(loss([w + e * v for w, v in zip(W, V)], S) - L0 - e * slope) for e in eps])

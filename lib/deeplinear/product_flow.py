@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_depth, as_matrix, as_positive, as_weights, check_sigma, widths_of
+from .errors import InvalidArgumentError
+from ._validation import finite_result, as_depth, as_matrix, as_positive, as_weights, check_sigma, widths_of
 from .network import partial_product
 from .objective import _gradient_unchecked
 
@@ -79,7 +80,7 @@ def end_to_end_rhs(product: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray
     S = as_matrix(Sigma, "Sigma")
     h = as_depth(h)
     if S.shape != W.shape:
-        raise ValueError(f"Sigma has shape {S.shape} but product has shape {W.shape}")
+        raise InvalidArgumentError(f"Sigma has shape {S.shape} but product has shape {W.shape}")
     R = S - W
     L, Rt = W @ W.T, W.T @ W
     out = np.zeros_like(W)
@@ -133,7 +134,9 @@ def end_to_end_velocity(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> np.
     S = check_sigma(Sigma, widths_of(W))
     G = _gradient_unchecked(W, S)
     h = len(W)
-    return -sum(partial_product(W, j + 1, h) @ G[j - 1] @ partial_product(W, 1, j - 1) for j in range(1, h + 1))
+    with np.errstate(over="ignore", invalid="ignore"):
+        V = -sum(partial_product(W, j + 1, h) @ G[j - 1] @ partial_product(W, 1, j - 1) for j in range(1, h + 1))
+    return finite_result(V, "end_to_end_velocity", "weights or Sigma")
 
 
 def singular_value_velocity(product: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray:
@@ -179,10 +182,12 @@ def singular_value_velocity(product: np.ndarray, Sigma: np.ndarray, h: int) -> n
     S = as_matrix(Sigma, "Sigma")
     h = as_depth(h)
     if S.shape != W.shape:
-        raise ValueError(f"Sigma has shape {S.shape} but product has shape {W.shape}")
+        raise InvalidArgumentError(f"Sigma has shape {S.shape} but product has shape {W.shape}")
     U, s, Vt = np.linalg.svd(W, full_matrices=False)
     inner = np.einsum("ik,ij,kj->k", U, S - W, Vt)
-    return h * s ** (2.0 - 2.0 / h) * inner
+    with np.errstate(over="ignore", invalid="ignore"):
+        rates = h * s ** (2.0 - 2.0 / h) * inner
+    return finite_result(rates, "singular_value_velocity", "product or Sigma")
 
 
 def margin_rate(c: float, h: int, *, square: bool = True) -> float:

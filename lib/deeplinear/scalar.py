@@ -16,7 +16,7 @@ from .quotient import _fmt
 from .classification import GLOBAL_MINIMUM, NON_STRICT, STRICT
 from .flow import gradient_flow
 from .trajectory import Trajectory
-from .errors import ArgumentTypeError, InvalidArgumentError
+from .errors import InvalidArgumentError
 
 __all__ = [
     "ScalarCriticalSet",

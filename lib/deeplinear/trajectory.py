@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import InvalidArgumentError
+
 __all__ = ["Event", "Trajectory", "AdjacencyTrajectory"]
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ class Trajectory:
         arr = np.asarray(t, dtype=float)
         lo, hi = float(self.t[0]), float(self.t[-1])
         if not np.all(np.isfinite(arr)) or np.any(arr < lo) or np.any(arr > hi):
-            raise ValueError(f"t = {t!r:.60} is outside the integrated interval [{lo}, {hi}]")
+            raise InvalidArgumentError(f"t = {t!r:.60} is outside the integrated interval [{lo}, {hi}]")
         if self._solution is None:  # stopped at t0 (e.g. converged at the start)
             return [w.copy() for w in self.weights[0]] if arr.ndim == 0 else [[w.copy() for w in self.weights[0]] for _ in arr.ravel()]
         if arr.ndim == 0:
@@ -262,7 +264,7 @@ class AdjacencyTrajectory:
         """
         arr = np.asarray(t, dtype=float)
         if not np.all(np.isfinite(arr)) or np.any(arr < self.t[0]) or np.any(arr > self.t[-1]):
-            raise ValueError(f"t = {t!r:.60} is outside the integrated interval [{self.t[0]}, {self.t[-1]}]")
+            raise InvalidArgumentError(f"t = {t!r:.60} is outside the integrated interval [{self.t[0]}, {self.t[-1]}]")
         n = self.A.shape[1]
         Y = self._solution(arr.ravel())
         return Y.T.reshape(arr.shape + (n, n))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from ._validation import as_positive, as_real, as_real_array, finite_result
 from .modes import _CAP, _invert_increasing, _real, _solve, _times, learning_time
-from .errors import ArgumentTypeError, InvalidArgumentError
+from .errors import InvalidArgumentError
 
 __all__ = [
     "unbalanced_rhs",
