@@ -62,10 +62,11 @@ def run(path: Path, cells: bool = False) -> dict:
         pid = client.km.provisioner.process.pid
         cpu0 = kernel_cpu(pid)
         for index, cell in enumerate(nb.cells):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), kernel_cpu(pid) if cells else 0.0
             client.execute_cell(cell, index)
             if cell.cell_type == "code":
-                per_cell.append((index, time.perf_counter() - t0, cell.source))
+                per_cell.append((index, time.perf_counter() - t0, (kernel_cpu(pid) if cells else 0.0) - c0,
+                                 cell.source))
         done = time.perf_counter()
         cpu = kernel_cpu(pid)
     return {"start": started - start, "run": done - started, "cpu": cpu, "cpu_run": cpu - cpu0,
@@ -76,7 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="chapter slugs (default: every chapter)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per chapter; the best is kept")
-    parser.add_argument("--cells", action="store_true", help="print each code cell's time; write no file")
+    parser.add_argument("--cells", action="store_true", help="print the slowest cells' times (wall, CPU); write no file")
     args = parser.parse_args()
     paths = ([CHAPTERS / f"{slug}.ipynb" for slug in args.chapters] if args.chapters
              else sorted(CHAPTERS.glob("*.ipynb")))
@@ -89,9 +90,9 @@ def main() -> None:
         print(f"{path.stem}: run {best['run']:.1f} s wall, kernel CPU {best['cpu']:.1f} s "
               f"(start {best['start']:.1f} s)", flush=True)
         if args.cells:
-            for index, secs, source in sorted(best["cells"], key=lambda c: -c[1])[:8]:
-                first = source.strip().splitlines()[0][:90] if source.strip() else ""
-                print(f"    cell {index:3d}: {secs:6.2f} s  {first}")
+            for index, secs, cpu, source in sorted(best["cells"], key=lambda c: -c[2])[:8]:
+                first = source.strip().splitlines()[0][:80] if source.strip() else ""
+                print(f"    cell {index:3d}: {secs:6.2f} s wall, {cpu:6.2f} s CPU  {first}")
     if args.cells or args.chapters:
         return
     load_end = os.getloadavg()[0]
