@@ -29,8 +29,6 @@ from .escape import _FAST
 from .flow import gradient_flow
 from .init import random_init
 from .losses import linear
-from .objective import loss
-from .trajectory import Event
 from .errors import InvalidArgumentError
 
 __all__ = [
@@ -48,6 +46,23 @@ def _seeds(seeds: object, name: str = "seeds") -> tuple[int, ...]:
 
 def _square(r: int, h: int) -> tuple[int, ...]:
     return (r,) * (h + 1)
+
+
+def _below(level: float) -> dict:
+    """The terminal event "the loss falls to ``level``" (the built-in ``"convergence"`` event with
+    ``loss_tol = level``: the loss on the solver's flat state, no copies of the weights)."""
+    return {"convergence": {"loss_tol": level}}
+
+
+def _first_time_below(W0: list[np.ndarray], S: np.ndarray, t_max: float, event: dict) -> float:
+    """First time the flow from ``W0`` has loss at most the level of ``event``, ``inf`` if not by ``t_max``.
+
+    LSODA without a step cap; no ``stop_tol`` test, since the terminal event comes first (the loss
+    decreases along the flow, and the level lies above the global minimum).
+    """
+    tr = gradient_flow(W0, S, (0.0, t_max), events=event, stop_tol=None, **_FAST)
+    hit = tr.events.get("convergence", ())
+    return float(hit[0]) if len(hit) else float("inf")
 
 
 @dataclass(frozen=True)
@@ -127,7 +142,7 @@ def saddle_escape_times(
     :math:`\mathrm{diag}(3, 2)`). Both points have learnt the largest singular value only, so
     both have the value :math:`L_{\{1\}} = \tfrac12\sum_{k\ge2}\sigma_k^2`. Each start is the
     point plus ``eps`` times a Gaussian direction of unit Frobenius norm; the escape time is
-    when the loss first falls below :math:`L_{\{1\}}/2` (terminal :class:`deeplinear.trajectory.Event`).
+    when the loss first falls below :math:`L_{\{1\}}/2` (a terminal event of the flow).
 
     Parameters
     ----------
@@ -188,7 +203,7 @@ def saddle_escape_times(
         kinds[name] = c.kind
         lam[name] = float(c.lambda_min)
     threshold = 0.5 * cp.value
-    ev = Event("escape", lambda t, Ws: loss(Ws, S) - threshold, terminal=True, direction=-1.0)
+    escape = _below(threshold)
     times = {name: np.full((eps_arr.size, len(seeds)), np.inf) for name in points}
     for j, seed in enumerate(seeds):
         rng = np.random.default_rng(seed)
@@ -197,10 +212,7 @@ def saddle_escape_times(
         for i, e in enumerate(eps_arr):
             for name, W in points.items():
                 W0 = [w + e * z / nz for w, z in zip(W, Z)]
-                tr = gradient_flow(W0, S, (0.0, t_max), events=[ev], **_FAST)
-                hit = tr.events.get("escape", ())
-                if len(hit):
-                    times[name][i, j] = float(hit[0])
+                times[name][i, j] = _first_time_below(W0, S, t_max, escape)
     return SaddleEscapeTimes(_frozen(S), h, points, kinds, lam, float(cp.value), threshold, _frozen(eps_arr), seeds,
                              {k: _frozen(v) for k, v in times.items()}, t_max)
 
@@ -387,20 +399,24 @@ def escape_phase_scaling(
     S = np.diag(s)
     srt = np.sort(s)[::-1]
     level = 0.5 * float(np.sum(s**2)) - 0.25 * float(srt[0] ** 2)
-    ev = Event("escape", lambda t, Ws: loss(Ws, S) - level, terminal=True, direction=-1.0)
+    escape = _below(level)
 
     def Z_of(seed: int) -> list[np.ndarray]:
         return random_init(d, np.random.default_rng(seed), 1.0)
 
-    taus = np.array([escape_phase_blowup_time(Z_of(k), S) for k in seeds])
+    blowup: dict[int, float] = {}  # tau(Z) of each seed, integrated once (the seed lists overlap)
+
+    def tau_of(seed: int) -> float:
+        if seed not in blowup:
+            blowup[seed] = escape_phase_blowup_time(Z_of(seed), S)
+        return blowup[seed]
+
+    taus = np.array([tau_of(k) for k in seeds])
     times = np.full((len(seeds), sc.size), np.inf)
     for j, seed in enumerate(seeds):
         Z = Z_of(seed)
         for i, x in enumerate(sc):
-            tr = gradient_flow([x * z for z in Z], S, (0.0, t_max), events=[ev], **_FAST)
-            hit = tr.events.get("escape", ())
-            if len(hit):
-                times[j, i] = float(hit[0])
-    dist = np.array([escape_phase_blowup_time(Z_of(k), S) for k in dseeds])
+            times[j, i] = _first_time_below([x * z for z in Z], S, t_max, escape)
+    dist = np.array([tau_of(k) for k in dseeds])
     return EscapePhaseScaling(h, _frozen(s), _frozen(sc), seeds, _frozen(taus), _frozen(times), dseeds, _frozen(dist),
                               1.0 / ((h - 2) * float(srt[0])))

@@ -23,7 +23,6 @@ from .flow import gradient_flow
 from .curvature import sharpness
 from .init import balanced_init
 from .invariants import conserved_quantities, imbalance
-from .network import end_to_end
 from .descent import conservation_drift_step, critical_step, gradient_descent
 from .errors import InvalidArgumentError
 
@@ -369,6 +368,55 @@ def sharpness_selection(
     )
 
 
+def _descend_all(W0, S, etas, steps, keep, u1, v1):
+    r"""Gradient descent from ``W0`` with every step size of ``etas`` at once, for :func:`descent_orbits`.
+
+    The updates of :func:`deeplinear.descent.gradient_descent` (simultaneous,
+    :math:`W_j \leftarrow W_j - \eta\nabla_{W_j} L`, the gradient by back-propagation), on
+    ``(n_etas, d_i, d_{i-1})`` stacks of the layers: one set of stacked matrix products per step
+    for all the runs instead of one per run. A run diverges as there: at the first step whose
+    loss is not finite or exceeds ``1e6 * max(L_0, 1)`` (its NaN row and ``ok = False``; it is
+    carried on but ignored). Returns the component ``u1^T W_{1:h} v1`` on the last ``keep``
+    iterates, shape ``(n_etas, keep)``, which runs did not diverge, and the final stacked layers.
+    """
+    n, h = etas.size, len(W0)
+    eta = etas[:, None, None]
+    W = [np.repeat(w[None], n, axis=0) for w in W0]
+
+    def forward_backward(W):
+        pre = [W[0]]
+        for i in range(1, h):
+            pre.append(np.matmul(W[i], pre[-1]))
+        R = S - pre[-1]
+        G = [None] * h
+        B = R
+        for j in range(h - 1, 0, -1):
+            G[j] = -np.matmul(B, pre[j - 1].transpose(0, 2, 1))
+            B = np.matmul(W[j].transpose(0, 2, 1), B)
+        G[0] = -B
+        return G, R, pre[-1]
+
+    G, R, _ = forward_backward(W)
+    bound = 1e6 * max(0.5 * float(np.sum(R[0] * R[0])), 1.0)
+    ok = np.ones(n, dtype=bool)
+    vals = np.full((n, keep), np.nan)
+    with np.errstate(all="ignore"):
+        for k in range(1, steps + 1):
+            W = [w - eta * g for w, g in zip(W, G)]
+            G, R, P = forward_backward(W)
+            L = 0.5 * np.sum(R * R, axis=(1, 2))
+            finite = np.isfinite(L)
+            for w in W:
+                finite &= np.all(np.isfinite(w), axis=(1, 2))
+            ok &= finite & (L <= bound)
+            if k > steps - keep:
+                vals[:, k - (steps - keep) - 1] = np.matmul(np.matmul(u1, P), v1)
+            if not ok.any():
+                break
+    vals[~ok] = np.nan
+    return vals, ok, W
+
+
 @dataclass(frozen=True)
 class DescentOrbits:
     r"""Where gradient descent settles for step sizes around :math:`\eta^\star` (a bifurcation diagram).
@@ -484,17 +532,11 @@ def descent_orbits(
     u1, v1 = U[:, 0], Vt[0]
     sigma1 = float(sv[0])
     eta_star = critical_step(sigma1, h)
-    vals = np.full((r.size, keep), np.nan)
-    periods = np.zeros(r.size, dtype=int)
+    vals, ok, final = _descend_all(W0, S, r * eta_star, steps, keep, u1, v1)
+    periods = np.full(r.size, -1, dtype=int)
     imb = np.full(r.size, np.nan)
-    for i, ratio in enumerate(r):
-        res = gradient_descent(W0, S, ratio * eta_star, steps, on_divergence="ignore")
-        if res.diverged or res.steps < steps:
-            periods[i] = -1
-            continue
-        tail = res.weights[-keep:]
-        vals[i] = [float(u1 @ end_to_end(W) @ v1) for W in tail]
+    for i in np.flatnonzero(ok):
         periods[i] = orbit_period(vals[i], tol=tol)
-        imb[i] = imbalance(res.final_weights)
+        imb[i] = imbalance([w[i] for w in final])
     periods.setflags(write=False)
     return DescentOrbits(_frozen(r), eta_star, h, _frozen(vals), periods, _frozen(imb), sigma1)

@@ -30,18 +30,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import brentq
 
 from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of, as_seeds
 from ._validation import as_positive_values as _positive_values
 from ._validation import frozen_array as _frozen
-from .curves import plateau_dwell
-from .flow import gradient_flow
+from .flow import gradient_flow, gradient_flow_batch
 from .product_flow import margin_rate
 from .init import aligned_init, balanced_init, deficiency_margin, random_init
 from .quotient import critical_values
 from .losses import huber
 from .modes import huber_mode_half_time
 from .errors import InvalidArgumentError
+from .objective import loss
+from .trajectory import Trajectory
 
 __all__ = [
     "RateRun",
@@ -56,8 +58,6 @@ __all__ = [
     "HuberModeStudy",
     "huber_mode_study",
 ]
-
-_FAST = {"method": "LSODA", "max_step": np.inf}  # long plateaus: no step cap (as in plots/open_problems)
 
 
 def _seeds(seeds: object, name: str = "seeds") -> tuple[int, ...]:
@@ -524,10 +524,13 @@ class ConvergenceTimes:
     times : ndarray, shape (n_cases, n_seeds)
         First time the loss is below ``loss_tol``; ``inf`` if not reached by ``t_max``.
     final_loss : ndarray, shape (n_cases, n_seeds)
-        The loss where each flow stopped.
+        The loss at ``times`` (``loss_tol`` up to rounding), or at ``t_max`` for a run that did
+        not converge.
     last_rung_dwell : ndarray, shape (n_cases, n_seeds)
         Time each run spends within 10% of the last rung of the ladder,
-        :math:`\tfrac12\sigma_{\min}^2` (:func:`deeplinear.plateau_dwell` on the solver's steps).
+        :math:`\tfrac12\sigma_{\min}^2`, up to ``times``: the loss decreases along the flow, so this
+        is the time between its crossings of :math:`1.1` and :math:`0.9` times the rung (located on
+        the dense output, not counted on the solver's steps).
     t_max, loss_tol : float
         The final time and the convergence threshold.
 
@@ -564,6 +567,19 @@ class ConvergenceTimes:
         return np.max(self.times, axis=1) / np.min(self.times, axis=1)
 
 
+def _first_time_at_most(tr: Trajectory, S: np.ndarray, level: float) -> float:
+    """First time the loss of ``tr`` is at most ``level``: the root of the loss of its dense output
+    in the first step that ends there (Brent's method, to the precision ``solve_ivp`` locates
+    events with), ``t0`` if it starts there, ``inf`` if it never gets there."""
+    k = int(np.argmax(tr.loss <= level))
+    if tr.loss[k] > level:
+        return float("inf")
+    if k == 0:
+        return float(tr.t[0])
+    eps = 4 * np.finfo(float).eps
+    return float(brentq(lambda t: loss(tr.weights_at(t), S) - level, tr.t[k - 1], tr.t[k], xtol=eps, rtol=eps))
+
+
 def random_convergence_times(
     cases: Sequence[tuple[int, float]] = ((2, 0.01), (3, 0.1), (4, 0.3)),
     seeds: Sequence[int] = tuple(range(30)),
@@ -580,8 +596,10 @@ def random_convergence_times(
 
     .. math:: \dot W_j = W_{j+1:h}^\top (\Sigma - W_{1:h}) W_{1:j-1}^\top
 
-    stops at the terminal ``"convergence"`` event or at ``t_max`` (LSODA, no step cap: the
-    plateaus are long).
+    is integrated for all the seeds of a case at once (:func:`deeplinear.gradient_flow_batch`,
+    DOP853 at the library's tolerances, until every run has converged or ``t_max``); the times
+    at which each run's loss crosses ``loss_tol`` and the band around the last rung are located
+    on the dense output by Brent's method, as :func:`deeplinear.gradient_flow` locates events.
 
     Parameters
     ----------
@@ -636,13 +654,14 @@ def random_convergence_times(
     last = 0.5 * float(np.min(s)) ** 2
     for i, (h, scale) in enumerate(cs):
         d = _square(s.size, h)
-        for j, seed in enumerate(seeds):
-            W0 = random_init(d, np.random.default_rng(seed), scale)
-            tr = gradient_flow(W0, S, (0.0, t_max), events={"convergence": {"loss_tol": loss_tol}}, **_FAST)
-            final[i, j] = tr.loss[-1]
-            dwell[i, j] = plateau_dwell(tr.t, tr.loss, last, 0.1)
-            if tr.status == "converged":
-                times[i, j] = tr.t[-1]
+        starts = [random_init(d, np.random.default_rng(seed), scale) for seed in seeds]
+        for j, tr in enumerate(gradient_flow_batch(starts, S, (0.0, t_max), warn=False)):
+            times[i, j] = _first_time_at_most(tr, S, loss_tol)
+            end = min(times[i, j], float(tr.t[-1]))
+            final[i, j] = loss(tr.weights_at(end), S)
+            # the loss decreases along the flow: it is within 10% of the rung between two crossings
+            entry = _first_time_at_most(tr, S, 1.1 * last)
+            dwell[i, j] = min(_first_time_at_most(tr, S, 0.9 * last), end) - entry if entry < end else 0.0
     return ConvergenceTimes(tuple(cs), _frozen(s), seeds, _frozen(times), _frozen(final), _frozen(dwell), t_max,
                             loss_tol)
 

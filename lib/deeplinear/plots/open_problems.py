@@ -20,9 +20,11 @@ open. Everything it shows is a *numerical observation* on finitely many starts, 
 * :func:`random_start_explorer_figure` -- the chapter's explorer: one random start of a given
   depth and scale on the ladder of critical values.
 
-The long plateaus of these experiments are integrated with ``method="LSODA"`` and no step cap:
-on a plateau it switches to a stiff method and takes long steps (4-8x faster than the default
-``DOP853`` here); the tests check that both give the same escape times.
+The long plateaus of the escape experiments are integrated with ``method="LSODA"`` and no step
+cap: on a plateau it switches to a stiff method and takes long steps (4-8x faster than the
+default ``DOP853`` here); the tests check that both give the same escape times. The thirty
+random starts of each case of :func:`deeplinear.random_convergence_times` are integrated
+together instead (:func:`deeplinear.gradient_flow_batch`).
 
 References: Bah, Rauhut, Terstiege and Westdickenberg (2022); Chitour, Liao and Couillet (2023);
 Eftekhari (2020); Jacot et al. (2021); Cohen et al. (2021); Trager, Kohn and Bruna (2020).
