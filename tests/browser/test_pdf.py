@@ -1,8 +1,7 @@
 """The PDF tooling (tools/build_pdf.py, `make pdf`) on a few small pages of the built book.
 
 `make pdf` prints the whole book and takes minutes, so it is not part of `make test`; this
-prints the landing page, one back-matter chapter, the library's worked example and one
-chapter with an explorer into a small book, in a few seconds, and reads the PDFs back with
+prints the landing page, one back-matter chapter and one chapter with an explorer into a small book, in a few seconds, and reads the PDFs back with
 pypdf: page counts, the pages' text, typeset math and no navigation of the site.
 """
 
@@ -20,20 +19,20 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import build_pdf  # noqa: E402
 
-PAGES = [("index", ""), ("chapters/running", "Back matter"), ("library/using", "The deeplinear library"),
-         ("chapters/network-view", "The model and its flow")]
+PAGES = [("index", ""), ("chapters/running", "Back matter"), ("chapters/network-view", "The model and its flow")]
 #: Text of the site's chrome (navigation, search, buttons, the theme's print table of contents).
 CHROME = ["Skip to main content", "Ctrl+K", "Search", "Show code cell source", "Hide code cell source",
           "Download", "Back to top", "By The deeplinear book team", "Contents\n"]
 RAW_MATH = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\frac|\\mathbb|\\begin\{")
 
 
-def _text(pdf: Path) -> list[str]:
+def _text(pdf: Path, pages: int | None = None) -> list[str]:
+    """The text of the first ``pages`` pages (all by default)."""
     from pypdf import PdfReader
 
     # layout mode reads the Type 3 fonts Chromium embeds for MathJax's web fonts; NFKC undoes
     # the ligatures (fl, fi) of the text fonts
-    return [unicodedata.normalize("NFKC", page.extract_text(extraction_mode="layout")) for page in PdfReader(pdf).pages]
+    return [unicodedata.normalize("NFKC", page.extract_text(extraction_mode="layout")) for page in PdfReader(pdf).pages[:pages]]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +64,7 @@ def test_book_and_chapter_pdfs(small_book):
     front = len(book.pages) - sum(p.pages for p in printed)
     assert 1 <= front <= 3, "a title page and the contents"
     assert [o["/Title"] for o in book.outline if isinstance(o, dict)] == [p.title for p in printed]
-    contents = "\n".join(_text(out / "book.pdf")[:front])
+    contents = "\n".join(_text(out / "book.pdf", front))
     for p in printed:
         assert p.title in contents
     assert re.search(r"3\.\s*The network view\s+\d+", contents), "the contents give the first page"
