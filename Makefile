@@ -2,13 +2,14 @@
 #   make book   set up .venv and the front-end assets, build the HTML book (every notebook executed)
 #   make test   set up, build the book, run every test (library, notebooks with nbval, real browser)
 #   make serve  serve the built book on http://127.0.0.1:8000/
+#   make pdf    the printable book and chapters in _build/pdf (after make book; not part of make test)
 #   make dist   the library's wheel and sdist in _build/dist; make cells rewrites the setup cells
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test test-lib test-notebooks test-browser serve setup assets browser store bench bench-peers clean dist cells
+.PHONY: book test test-lib test-notebooks test-browser serve setup assets browser store bench bench-peers clean dist cells pdf
 
 setup: $(STAMP) assets
 
@@ -44,6 +45,13 @@ test: book browser
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest tests lib chapters library \
 	  --doctest-modules --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg; \
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests"; exit 1; fi; exit $$rc
+
+# The printable book: _build/pdf/book.pdf and one PDF per chapter in _build/pdf/chapters/,
+# printed from the built pages by headless Chromium (tools/build_pdf.py): no TeX, nothing
+# executed again. Slow (minutes), so not part of `make test`; tests/browser/test_pdf.py checks
+# the tooling on a few pages.
+pdf: book browser
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/build_pdf.py
 
 serve:
 	@test -d _build/html || { echo "make: build the book first: make book"; exit 1; }

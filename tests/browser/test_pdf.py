@@ -1,0 +1,95 @@
+"""The PDF tooling (tools/build_pdf.py, `make pdf`) on a few small pages of the built book.
+
+`make pdf` prints the whole book and takes minutes, so it is not part of `make test`; this
+prints the landing page, one back-matter chapter and one chapter with an explorer into a small book, in a few seconds, and reads the PDFs back with
+pypdf: page counts, the pages' text, typeset math and no navigation of the site.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import build_pdf  # noqa: E402
+
+PAGES = [("index", ""), ("chapters/running", "Back matter"), ("chapters/network-view", "The model and its flow")]
+#: Text of the site's chrome (navigation, search, buttons, the theme's print table of contents).
+CHROME = ["Skip to main content", "Ctrl+K", "Search", "Show code cell source", "Hide code cell source",
+          "Download", "Back to top", "By The deeplinear book team", "Contents\n"]
+RAW_MATH = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\frac|\\mathbb|\\begin\{")
+
+
+def _text(pdf: Path, pages: int | None = None) -> list[str]:
+    """The text of the first ``pages`` pages (all by default)."""
+    from pypdf import PdfReader
+
+    # layout mode reads the Type 3 fonts Chromium embeds for MathJax's web fonts; NFKC undoes
+    # the ligatures (fl, fi) of the text fonts
+    return [unicodedata.normalize("NFKC", page.extract_text(extraction_mode="layout")) for page in PdfReader(pdf).pages[:pages]]
+
+
+@pytest.fixture(scope="module")
+def small_book(site_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf")
+    printed = build_pdf.build(site_dir, out, PAGES)
+    return out, printed
+
+
+def test_pages_of_the_printed_book_follow_the_toc():
+    docs = [doc for doc, _ in build_pdf.printed_pages()]
+    assert docs[0] == "index" and "chapters/gradient-flow" in docs and "library/using" in docs
+    assert not [d for d in docs if d.startswith("library/api-")], "the reference pages are left out"
+    assert docs.index("chapters/why-deep-linear") < docs.index("chapters/open-problems") < docs.index("chapters/glossary")
+
+
+def test_book_and_chapter_pdfs(small_book):
+    from pypdf import PdfReader
+
+    out, printed = small_book
+    assert [p.doc for p in printed] == [doc for doc, _ in PAGES]
+    for p in printed:
+        assert 1 <= p.pages <= 30, (p.doc, p.pages)
+    # each page is numbered on from the one before it
+    assert [p.first for p in printed] == [1] + [sum(q.pages for q in printed[:i]) + 1 for i in range(1, len(printed))]
+    # only the pages in chapters/ get a chapter PDF
+    assert sorted(f.name for f in (out / "chapters").iterdir()) == ["network-view.pdf", "running.pdf"]
+    book = PdfReader(out / "book.pdf")
+    front = len(book.pages) - sum(p.pages for p in printed)
+    assert 1 <= front <= 3, "a title page and the contents"
+    assert [o["/Title"] for o in book.outline if isinstance(o, dict)] == [p.title for p in printed]
+    contents = "\n".join(_text(out / "book.pdf", front))
+    for p in printed:
+        assert p.title in contents
+    assert re.search(r"3\.\s*The network view\s+\d+", contents), "the contents give the first page"
+
+
+def test_chapter_pdf_has_text_math_figures_and_no_site_chrome(small_book):
+    from pypdf import PdfReader
+
+    out, printed = small_book
+    chapter = next(p for p in printed if p.doc == "chapters/network-view")
+    pdf = out / "chapters" / "network-view.pdf"
+    pages = _text(pdf)
+    text = "\n".join(pages)
+    assert pages[0].lstrip().startswith("3. The network view")
+    assert "3.1." in text and "Exercise 3.1" in text and "Solution to" in text, "sections, exercises, solutions"
+    assert re.search(r"(Theorem|Proposition|Lemma|Definition) 3\.1", text), "numbered statements"
+    assert not RAW_MATH.findall(text), "math left as TeX source"
+    assert "∈" in text and "−" in text, "typeset math (MathJax's minus sign, not a hyphen)"
+    # the explorer: its default frame and a line naming its default values instead of controls
+    assert "Explorer, default view (" in text and "▶ Play" not in text
+    for chrome in CHROME:
+        assert chrome not in text, f"site chrome in the PDF: {chrome!r}"
+    # footers: the book, the chapter and page numbers that go on from the earlier pages
+    assert re.search(rf"The network view\s+{chapter.first}\s*$", pages[0].rstrip())
+    reader = PdfReader(pdf)
+    assert sum(len(page.images) for page in reader.pages) >= 2, "the figures and the explorer's frame"
+    fonts = {f.get_object().get("/Subtype") for page in reader.pages for f in page["/Resources"]["/Font"].values()}
+    assert "/Type3" in fonts, "MathJax's fonts (Chromium embeds them as Type 3)"
