@@ -9,6 +9,7 @@ pauses time; and nothing is requested outside the site and nothing logs a consol
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,19 +18,23 @@ from .conftest import SITE, book_pages
 
 pytestmark = pytest.mark.browser
 
-MARKER = 'class="dl-explorer"'
-SNAPSHOT = 'class="dl-explorer-snapshot"'
+# Elements, matched whatever the order of their attributes (sphinx-codeautolink rewrites each
+# page through BeautifulSoup, which sorts them), and not the text 'class="dl-explorer"' that a
+# docstring example shows on the library's reference page.
+MARKER = re.compile(r'<div [^>]*class="dl-explorer"')
+SNAPSHOT = re.compile(r'<div [^>]*class="dl-explorer-snapshot"')
+PLAYER = re.compile(r"<button [^>]*data-dl-play")
 
 
-def _pages_with(marker: str) -> list[str]:
+def _pages_with(marker: re.Pattern) -> list[str]:
     if not (SITE / "index.html").exists():
         return []
-    return [p for p in book_pages(SITE) if marker in (SITE / p).read_text(encoding="utf-8")]
+    return [p for p in book_pages(SITE) if marker.search((SITE / p).read_text(encoding="utf-8"))]
 
 
 EXPLORER_PAGES = _pages_with(MARKER) or ["<no page with an explorer>"]
 # Pages with a time explorer (a play button); the book has at least one.
-PLAYER_PAGES = _pages_with("data-dl-play aria-controls") or ["<no page with a time explorer>"]
+PLAYER_PAGES = _pages_with(PLAYER) or ["<no page with a time explorer>"]
 
 STATE_JS = """root => {
   const visible = [...root.querySelectorAll('figure img')].filter(i => !i.hidden);
