@@ -7,6 +7,7 @@
 * sphinx-codeautolink keeps a stack of section titles and pops it on leaving every section;
   sphinx-exercise makes sections without a title (the body of an exercise), which would pop
   an empty stack. Such sections push a placeholder so the stack stays balanced.
+* MathJax is loaded on every page: the navigation shows titles with math everywhere.
 """
 
 from __future__ import annotations
@@ -100,5 +101,9 @@ def _balance_codeautolink_sections() -> None:
 
 def setup(app):
     _balance_codeautolink_sections()
+    # Titles of the reference pages hold math, and the navigation shows them on every page:
+    # load MathJax on every page, not only on those with math in their body (Sphinx's default),
+    # or the sidebar shows raw TeX there.
+    app.set_html_assets_policy("always")
     app.connect("missing-reference", _resolve_reexport)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
