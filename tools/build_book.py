@@ -15,12 +15,17 @@ Run by `make book` inside the project's virtual environment. What it adds to a p
   and so are the setup cells written from it (tools/setup_cells.py): a malformed setting or a
   stale cell stops the build with a message. After the build the downloadable notebooks are
   pinned to the library that was built (the commit, or the sha256 of the published wheel).
+* After a successful build, `make_accessible` rewrites a few pieces of the theme's and the
+  extensions' markup that fail WCAG 2.1 A/AA checks (axe-core, tests/browser/test_site.py);
+  colour contrast is fixed by the book's style sheet (tools/assets/book.css).
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,7 +38,9 @@ import setup_cells
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
 HASH_FILE = BUILD / ".inputs-hash"
-CDN_KEYS = ("html_static_path", "mathjax_path", "nb_ipywidgets_js")
+# Dropped from the config when npm's assets are missing; html_static_path stays, as vendor/
+# then still holds the book's own style sheet (tools/vendor_assets.py).
+CDN_KEYS = ("mathjax_path", "nb_ipywidgets_js")
 
 
 def inputs_hash() -> str:
@@ -86,6 +93,60 @@ def check_settings() -> str:
     return ""
 
 
+def _nav_toggle_label(match: re.Match) -> str:
+    title = html.unescape(re.sub(r"<[^>]+>", "", match["title"])).strip()
+    label = html.escape(f"Show or hide the pages under {title}", quote=True)
+    return f'{match["head"]}<summary aria-label="{label}">'
+
+
+#: (what, pattern, replacement) applied to every built page; each leaves fixed markup alone,
+#: so running it twice changes nothing.
+ACCESSIBILITY_FIXES: list[tuple[str, re.Pattern, object]] = [
+    # docutils writes a bibliography as <div role="list"> of <div role="doc-biblioentry">:
+    # the role is deprecated (DPUB-ARIA 1.1) and a list must hold list items
+    # (axe: aria-deprecated-role, aria-required-children).
+    ("bibliography entries as list items",
+     re.compile(r'(<div class="citation"[^>]*?) role="doc-biblioentry"'), r'\1 role="listitem"'),
+    # myst-nb names the summary of a hidden cell "Toggle hidden content" while it shows
+    # "Show code cell source": the name must contain the visible text (label-content-name-
+    # mismatch). Without the aria-label the visible text is the name.
+    ("hidden-cell toggles named by their text",
+     re.compile(r'<summary aria-label="Toggle hidden content">(\s*<p class="collapsed admonition-title">)'),
+     r"<summary>\1"),
+    # The theme's search field is named "Search" but shows "Search Ctrl+K"
+    # (label-content-name-mismatch): its visible text names it.
+    ("search field named by its text",
+     re.compile(r'(<button class="btn search-button-field search-button__button" title="[^"]*") aria-label="[^"]*"'),
+     r"\1"),
+    # The navigation's expand/collapse chevrons are <summary> elements with an icon only
+    # (summary-name): name each after the entry it opens.
+    ("navigation toggles named",
+     re.compile(r'(?P<head><a class="(?:current )?reference internal" href="[^"]*">(?P<title>(?:(?!</a>).)*)</a>\s*'
+                r'<details(?: open="open")?>\s*)<summary>(?=\s*<span class="toctree-toggle")', re.S),
+     _nav_toggle_label),
+]
+
+
+def accessible_page(text: str, counts: dict[str, int] | None = None) -> str:
+    """One page's HTML with ACCESSIBILITY_FIXES applied (counted into ``counts``)."""
+    for what, pattern, replacement in ACCESSIBILITY_FIXES:
+        text, n = pattern.subn(replacement, text)
+        if counts is not None:
+            counts[what] = counts.get(what, 0) + n
+    return text
+
+
+def make_accessible(html_dir: Path) -> dict[str, int]:
+    """Apply ACCESSIBILITY_FIXES to every page under html_dir; return the count of each fix."""
+    counts = {what: 0 for what, _, _ in ACCESSIBILITY_FIXES}
+    for page in sorted(html_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        new = accessible_page(text, counts)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    return counts
+
+
 def main() -> int:
     problem = check_settings()
     if problem:
@@ -108,6 +169,8 @@ def main() -> int:
         print("\nbuild_book: FAILED (see the warnings and execution reports above)", file=sys.stderr)
         HASH_FILE.unlink(missing_ok=True)
         return rc or 1
+    counts = make_accessible(BUILD / "html")
+    print("build_book: accessibility fixes: " + ", ".join(f"{what} {n}" for what, n in counts.items()))
     HASH_FILE.write_text(digest)
     req = setup_cells.publish(BUILD / "html", ROOT)
     print(f"build_book: a downloaded notebook installs {req or 'nothing: no library_source or repository.url is set'}")

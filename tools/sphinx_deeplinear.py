@@ -8,6 +8,7 @@
   sphinx-exercise makes sections without a title (the body of an exercise), which would pop
   an empty stack. Such sections push a placeholder so the stack stays balanced.
 * Launch buttons appear only when they can work: with ``repository.url`` set (Colab: on GitHub).
+* MathJax is loaded on every page, whether or not its body has math (the navigation may).
 """
 
 from __future__ import annotations
@@ -135,6 +136,10 @@ def _launch_buttons(app, config):
 
 def setup(app):
     _balance_codeautolink_sections()
+    # Titles of the reference pages hold math, and the navigation shows them on every page:
+    # load MathJax on every page, not only on those with math in their body (Sphinx's default),
+    # or the sidebar shows raw TeX there.
+    app.set_html_assets_policy("always")
     app.connect("missing-reference", _resolve_reexport)
     app.connect("config-inited", _launch_buttons)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

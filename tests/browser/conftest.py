@@ -3,7 +3,8 @@
 The site in _build/html is served on a free loopback port and visited with Debian's
 Chromium driven by Playwright (Playwright cannot download its own browser here). Each page
 object records the requests that leave the site and the console errors, so tests can assert
-that a page works offline and cleanly.
+that a page works offline and cleanly. ``axe_violations`` runs axe-core (npm, package.json)
+in a page for the WCAG 2.1 A and AA rules.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
 CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+#: axe-core's tags for the WCAG 2.0 and 2.1 success criteria of levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUN_JS = """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+  .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                     targets: v.nodes.map(n => n.target.join(' '))})))"""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -118,6 +125,20 @@ def page_factory(browser, site_url):
     yield new_page
     for c in contexts:
         c.close()
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """The page's axe-core violations of WCAG 2.1 A/AA with one of ``impacts``, one line each:
+    rule id, impact, number of elements and the first few of their selectors."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (package.json lists axe-core)")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(AXE_RUN_JS, AXE_TAGS)
+    return [
+        f"{v['id']} ({v['impact']}, {len(v['targets'])} elements: {v['help']}): " + "; ".join(v["targets"][:4])
+        for v in found
+        if v["impact"] in impacts
+    ]
 
 
 def book_pages(site_dir: Path) -> list[str]:
