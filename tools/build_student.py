@@ -220,18 +220,17 @@ def student_markdown(text: str) -> tuple[str, Removed]:
 def book_files(root: Path, config: dict) -> list[Path]:
     """The files of the book's source tree that Sphinx sees (relative to root)."""
     patterns = [p.rstrip("/") for p in config.get("exclude_patterns", [])] + ["_config.yml", "_build"]
+
+    def excluded(rel: str) -> bool:
+        return any(part.startswith(".") or part == "__pycache__" for part in rel.split("/")) or any(
+            fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel.split("/")[0], p) for p in patterns)
+
     files = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        parts = rel.parts
-        if any(part.startswith(".") for part in parts) or not path.is_file():
-            continue
-        if any(fnmatch.fnmatch(parts[0], p) or fnmatch.fnmatch(rel.as_posix(), p) for p in patterns):
-            continue
-        if "__pycache__" in parts:
-            continue
-        files.append(rel)
-    return files
+    for folder, dirs, names in os.walk(root):
+        base = Path(folder).relative_to(root)
+        dirs[:] = sorted(d for d in dirs if not excluded((base / d).as_posix()))
+        files += [base / n for n in sorted(names) if not excluded((base / n).as_posix())]
+    return sorted(files)
 
 
 def _write(path: Path, data: str) -> None:
