@@ -47,7 +47,6 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "student"
 SUFFIX = " (student edition)"
-DOC_SUFFIXES = {".md", ".ipynb"}
 
 # A directive's opening line: ':::{solution} ex-label', '```{solution-start} ex-label', ...
 DIRECTIVE = re.compile(r"^ {0,3}(?P<fence>:{3,}|`{3,}|~{3,})\{(?P<name>[\w:-]+)\}(?P<arg>.*)$")
