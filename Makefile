@@ -9,7 +9,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test test-lib test-notebooks test-browser serve setup assets browser store bench bench-peers clean dist cells pdf
+.PHONY: book test test-lib test-notebooks test-browser serve setup assets browser store bench bench-peers clean dist cells pdf student
 
 setup: $(STAMP) assets
 
@@ -29,6 +29,13 @@ assets:
 
 book: setup
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/build_book.py
+
+# The student edition: the same book with every solution removed (pages and downloadable
+# notebooks), in _build/student/html. Its outputs come from the main build's execution cache,
+# so no notebook is executed again (tools/build_student.py).
+student: book
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/build_student.py
+	$(PY) -m pytest -q -p no:cacheprovider tests/check_student_edition.py
 
 # Debian's Chromium for the real-browser tests (Playwright cannot download its own browser here).
 browser:
