@@ -47,7 +47,10 @@ def run(cmd, **kw):
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
     """`python -m build` on a copy of the project's packaging inputs: sdist, then wheel from it."""
-    pytest.importorskip("build", reason="`build` is in requirements.txt: run `make setup`")
+    try:
+        import build  # noqa: F401  (requirements.txt; `make setup` installs it)
+    except ImportError:
+        pytest.fail("the `build` package is missing: run `make setup` (it is in requirements.txt)")
     src = tmp_path_factory.mktemp("src")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
