@@ -7,6 +7,7 @@ pypdf: page counts, the pages' text, typeset math and no navigation of the site.
 
 from __future__ import annotations
 
+import concurrent.futures
 import re
 import sys
 import unicodedata
@@ -38,7 +39,10 @@ def _text(pdf: Path, pages: int | None = None) -> list[str]:
 @pytest.fixture(scope="module")
 def small_book(site_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("pdf")
-    printed = build_pdf.build(site_dir, out, PAGES)
+    # Playwright's sync API refuses to start where another sync session (the browser tests'
+    # session fixture) runs its event loop: print from a thread of its own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        printed = pool.submit(build_pdf.build, site_dir, out, PAGES).result()
     return out, printed
 
 
