@@ -74,6 +74,13 @@ def test_vendor_assets_serve_the_books_style_sheet_with_or_without_npm(tmp_path,
     assert (tmp_path / "vendor" / "book" / "book.css").read_text() == (ROOT / "tools" / "assets" / "book.css").read_text()
 
 
+def test_an_edited_style_sheet_reaches_the_built_site(tmp_path):
+    (tmp_path / "_static" / "book").mkdir(parents=True)
+    (tmp_path / "_static" / "book" / "book.css").write_text("/* an older version */")
+    build_book.sync_own_assets(tmp_path)
+    assert (tmp_path / "_static" / "book" / "book.css").read_text() == (ROOT / "tools" / "assets" / "book.css").read_text()
+
+
 NAV = ('<li class="toctree-l1 has-children"><a class="reference internal" href="../library/index.html">'
        'The <code class="docutils literal notranslate"><span class="pre">deeplinear</span></code> library</a>'
        '<details><summary><span class="toctree-toggle" role="presentation"><i class="fa-solid fa-chevron-down">'

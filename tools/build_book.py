@@ -147,6 +147,15 @@ def make_accessible(html_dir: Path) -> dict[str, int]:
     return counts
 
 
+def sync_own_assets(html_dir: Path) -> None:
+    """Copy the book's own assets (tools/assets/) into the built site's _static/book/.
+
+    Sphinx copies html_static_path only when it writes some page, so a build after an edit
+    of the style sheet alone ("no targets are out of date") would keep serving the old one.
+    """
+    shutil.copytree(ROOT / "tools" / "assets", html_dir / "_static" / "book", dirs_exist_ok=True)
+
+
 def main() -> int:
     problem = check_settings()
     if problem:
@@ -169,6 +178,7 @@ def main() -> int:
         print("\nbuild_book: FAILED (see the warnings and execution reports above)", file=sys.stderr)
         HASH_FILE.unlink(missing_ok=True)
         return rc or 1
+    sync_own_assets(BUILD / "html")
     counts = make_accessible(BUILD / "html")
     print("build_book: accessibility fixes: " + ", ".join(f"{what} {n}" for what, n in counts.items()))
     HASH_FILE.write_text(digest)
