@@ -37,7 +37,8 @@ import numpy as np
 import scipy
 
 import deeplinear as dl
-from deeplinear.flow import _make_rhs, _Packer
+from deeplinear._flow_core import _make_rhs
+from deeplinear.trajectory import _Packer
 from deeplinear.objective import _gradient_unchecked
 
 ROOT = Path(__file__).resolve().parents[1]

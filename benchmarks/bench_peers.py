@@ -42,7 +42,8 @@ import scipy
 from scipy.integrate import solve_ivp
 
 import deeplinear as dl
-from deeplinear.flow import _make_rhs, _max_step, _Packer
+from deeplinear._flow_core import _make_rhs, _max_step
+from deeplinear.trajectory import _Packer
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "peers.md"

@@ -18,7 +18,8 @@ from scipy.integrate import solve_ivp
 
 from .errors import InvalidArgumentError
 from ._validation import as_positive, as_time_span, as_widths
-from .flow import DEFAULT_ATOL, DEFAULT_RTOL, _check_t_eval, _max_step
+from ._flow_core import _check_t_eval, _max_step
+from .flow import DEFAULT_ATOL, DEFAULT_RTOL
 from .network import layer_slices
 from .objective import _depth_and_check
 from .trajectory import AdjacencyTrajectory

@@ -55,15 +55,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ArgumentTypeError, InvalidArgumentError
-from ._flow_core import (  # noqa: F401
+from ._flow_core import (
     DIVERGENCE_BOUND,
     _assemble_trajectory,
-    _check_t_eval,
     _FlowFunctions,
     _FlowProblem,
     _integrate,
-    _make_rhs,
-    _max_step,
     _quadratic_stop,
     _RawRun,
 )
@@ -75,7 +72,7 @@ from ._validation import frozen_array as _frozen
 from .init import aligned_init, random_init
 from .losses import EndToEndLoss
 from .modes import mode_loss
-from .trajectory import Trajectory, _Packer  # noqa: F401  (_Packer: for the benchmarks)
+from .trajectory import Trajectory
 
 __all__ = [
     "gradient_flow",

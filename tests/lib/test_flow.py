@@ -514,7 +514,8 @@ def test_stop_arguments_are_checked():
 def test_no_more_evaluations_than_solve_ivp_and_the_same_steps():
     from scipy.integrate import solve_ivp
 
-    from deeplinear.flow import _make_rhs, _max_step, _Packer
+    from deeplinear._flow_core import _make_rhs, _max_step
+    from deeplinear.trajectory import _Packer
 
     W0 = dl.random_init((4, 4, 4, 4), np.random.default_rng(2), 0.3)
     S = np.diag([3.0, 2.0, 1.5, 1.0])
