@@ -37,12 +37,14 @@ student: book
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/build_student.py
 	$(PY) -m pytest -q -p no:cacheprovider tests/check_student_edition.py
 
-# Debian's Chromium for the real-browser tests (Playwright cannot download its own browser here).
+# Debian's Chromium for the real-browser tests (Playwright cannot download its own browser here),
+# and poppler's pdftoppm, with which the PDF checks look at printed pages.
 browser:
-	@test -x /usr/bin/chromium || { echo "make: installing chromium"; \
-	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
-	  (sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null); }
+	@test -x /usr/bin/chromium -a -x /usr/bin/pdftoppm || { echo "make: installing chromium and poppler-utils"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null) || \
+	  (sudo apt-get update -qq && sudo apt-get install -y -qq chromium poppler-utils >/dev/null); }
 	@test -x /usr/bin/chromium || { echo "make: /usr/bin/chromium is missing and could not be installed"; exit 1; }
+	@test -x /usr/bin/pdftoppm || { echo "make: /usr/bin/pdftoppm (poppler-utils) is missing and could not be installed"; exit 1; }
 
 # One pytest run: library tests, the examples in the library's docstrings (doctest), nbval on
 # every chapter and on the library's worked example (outputs of the cells tagged
@@ -55,8 +57,9 @@ test: book browser
 
 # The printable book: _build/pdf/book.pdf and one PDF per chapter in _build/pdf/chapters/,
 # printed from the built pages by headless Chromium (tools/build_pdf.py): no TeX, nothing
-# executed again. Slow (minutes), so not part of `make test`; tests/browser/test_pdf.py checks
-# the tooling on a few pages.
+# executed again; then checks the PDFs (titles, no ??, no TeX source, no blank chapter) and links
+# them from every page's download menu. Slow (minutes), so not part of `make test`;
+# tests/browser/test_pdf.py checks the tooling and the same checks on a few pages.
 pdf: book browser
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/build_pdf.py
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import yaml
 
+import build_pdf
 import setup_cells
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,6 +183,8 @@ def main() -> int:
     counts = make_accessible(BUILD / "html")
     print("build_book: accessibility fixes: " + ", ".join(f"{what} {n}" for what, n in counts.items()))
     HASH_FILE.write_text(digest)
+    if build_pdf.link_from_site(BUILD / "html", BUILD / "pdf"):
+        print(f"build_book: the download menus link the PDFs of `make pdf` in {BUILD / 'pdf'}")
     req = setup_cells.publish(BUILD / "html", ROOT)
     print(f"build_book: a downloaded notebook installs {req or 'nothing: no library_source or repository.url is set'}")
     print(f"\nbuild_book: done. Open {BUILD / 'html' / 'index.html'} (or run `make serve`).")

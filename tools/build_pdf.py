@@ -21,6 +21,13 @@ so nothing is executed again and no TeX installation is needed:
   the docstrings, so the web pages stay the reference. The library's overview and worked
   example (library/index, library/using) are in it.
 
+After printing, `check` reads the PDFs back (every chapter's title in the book, no unresolved
+reference ``??`` and no TeX source in the text, the first page of every chapter drawn by
+poppler's ``pdftoppm`` and not blank) and `link_from_site` puts the PDFs next to the built
+pages and adds them to every page's download menu ("The book (.pdf)", and "This chapter
+(.pdf)" on a chapter). tools/build_book.py calls `link_from_site` again after each build, so a
+rebuilt site keeps linking the PDFs made before.
+
 Usage: ``python tools/build_pdf.py [--html DIR] [--out DIR] [--pages DOC ...]``.
 """
 
@@ -32,8 +39,10 @@ import html
 import http.server
 import json
 import os
+import re
 import shutil
 import socketserver
+import subprocess
 import sys
 import tempfile
 import threading
@@ -59,6 +68,11 @@ CHROMIUM_ARGS = [
 LEFT_OUT = ("library/api-",)
 #: The layout width Chromium uses before printing: about an A4 text block at 96 dpi.
 VIEWPORT = {"width": 820, "height": 1100}
+#: TeX source left in the text: MathJax did not typeset it.
+RAW_MATH = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\frac|\\mathbb|\\begin\{")
+#: Where the PDFs go in the built site, and the marker of the menu entries that link them.
+SITE_DIR = "_downloads/pdf"
+MENU_MARK = "dl-pdf-edition"
 WAIT_MS = 120_000
 
 PRINT_CSS = """
@@ -358,6 +372,96 @@ def build(html_dir: Path, out_dir: Path, pages: list[tuple[str, str]], *, whole_
     return printed
 
 
+def pdf_text(pdf: Path, pages: int | None = None) -> list[str]:
+    """The text of the first ``pages`` pages of ``pdf`` (all by default), one string a page."""
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    # layout mode reads the Type 3 fonts Chromium embeds for MathJax's web fonts; NFKC undoes
+    # the ligatures (fl, fi) of the text fonts
+    return [unicodedata.normalize("NFKC", page.extract_text(extraction_mode="layout"))
+            for page in PdfReader(pdf).pages[:pages]]
+
+
+def ink(pdf: Path, page: int = 1) -> float:
+    """The fraction of a page's pixels that are not white, drawn at 40 dpi by pdftoppm."""
+    import numpy as np
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", "-f", str(page), "-l", str(page),
+                        "-singlefile", str(pdf), f"{tmp}/page"], check=True, capture_output=True)
+        pixels = np.asarray(Image.open(f"{tmp}/page.png").convert("L"))
+    return float(np.mean(pixels < 200))
+
+
+def check(out_dir: Path, printed: list[Printed]) -> list[str]:
+    """What is wrong with the PDFs that `build` wrote to ``out_dir`` (nothing: an empty list)."""
+    problems = []
+    book = out_dir / "book.pdf"
+    if not book.exists():
+        return [f"{book} is missing"]
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(book).pages)
+    if not sum(p.pages for p in printed) < pages <= sum(p.pages for p in printed) + 3:
+        problems.append(f"book.pdf has {pages} pages for {sum(p.pages for p in printed)} printed ones")
+    text = "\n".join(pdf_text(book))
+    squashed = " ".join(text.split())
+    problems += [f"no title {p.title!r} in book.pdf" for p in printed if " ".join(p.title.split()) not in squashed]
+    if "??" in text:
+        problems.append(f"unresolved references (??) in book.pdf: {text.count('??')}")
+    raw = sorted(set(RAW_MATH.findall(text)))
+    if raw:
+        problems.append(f"TeX source in the text of book.pdf: {raw}")
+    for p in printed:
+        if p.doc.startswith("chapters/"):
+            chapter = out_dir / "chapters" / f"{Path(p.doc).name}.pdf"
+            share = ink(chapter)
+            if share < 0.005:
+                problems.append(f"{chapter.name}: its first page is blank ({share:.2%} ink)")
+    return problems
+
+
+def _menu_entry(href: str, label: str) -> str:
+    return (f'<li class="{MENU_MARK}"><a href="{html.escape(href)}" class="btn btn-sm dropdown-item" '
+            f'title="{label}"><span class="btn__icon-container"><i class="fas fa-file-pdf"></i></span>'
+            f'<span class="btn__text-container">{label}</span></a></li>\n')
+
+
+def link_from_site(html_dir: Path, pdf_dir: Path) -> int:
+    """Copy the PDFs in ``pdf_dir`` into the site and list them in every page's download menu.
+
+    The entries are added once (a page that has them is rewritten with the current ones).
+    Returns the number of pages changed; 0 when there is no book.pdf.
+    """
+    if not (pdf_dir / "book.pdf").exists():
+        return 0
+    target = html_dir / SITE_DIR
+    shutil.copytree(pdf_dir, target, dirs_exist_ok=True)
+    old = re.compile(rf'<li class="{MENU_MARK}">.*?</li>\n', re.S)
+    changed = 0
+    for page in sorted(html_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        bare = old.sub("", text)
+        menu = bare.find('<div class="dropdown dropdown-download-buttons">')
+        start = bare.find('<ul class="dropdown-menu">', menu)
+        if menu < 0 or start < 0:
+            continue
+        rel = Path(os.path.relpath(target, page.parent))
+        entries = _menu_entry(f"{rel.as_posix()}/book.pdf", "The book (.pdf)")
+        doc = page.relative_to(html_dir).with_suffix("")
+        if doc.parts[0] == "chapters" and (target / "chapters" / f"{doc.name}.pdf").exists():
+            entries += _menu_entry(f"{rel.as_posix()}/chapters/{doc.name}.pdf", "This chapter (.pdf)")
+        start += len('<ul class="dropdown-menu">\n')
+        new = bare[:start] + entries + bare[start:]
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed += 1
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built HTML book")
@@ -370,7 +474,14 @@ def main(argv: list[str] | None = None) -> int:
         pages = [(doc, known.get(doc, "")) for doc in args.pages]
     t = time.perf_counter()
     args.out.mkdir(parents=True, exist_ok=True)
-    build(args.html.resolve(), args.out.resolve(), pages, whole_book=not args.pages)
+    printed = build(args.html.resolve(), args.out.resolve(), pages, whole_book=not args.pages)
+    if not args.pages:
+        problems = check(args.out.resolve(), printed)
+        if problems:
+            print("build_pdf: the PDF has problems:\n  " + "\n  ".join(problems), file=sys.stderr)
+            return 1
+        n = link_from_site(args.html.resolve(), args.out.resolve())
+        print(f"build_pdf: checked; linked from the download menu of {n} pages of {args.html}")
     print(f"build_pdf: done in {time.perf_counter() - t:.0f} s: {args.out}")
     return 0
 

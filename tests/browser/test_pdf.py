@@ -2,15 +2,17 @@
 
 `make pdf` prints the whole book and takes minutes, so it is not part of `make test`; this
 prints the landing page, one back-matter chapter and one chapter with an explorer into a small book, in a few seconds, and reads the PDFs back with
-pypdf: page counts, the pages' text, typeset math and no navigation of the site.
+pypdf: page counts, the pages' text, typeset math and no navigation of the site; runs the
+checks `make pdf` runs on the whole book (`build_pdf.check`) and links the PDFs from a copy of
+two pages of the site (`build_pdf.link_from_site`).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import re
+import shutil
 import sys
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -24,16 +26,8 @@ PAGES = [("index", ""), ("chapters/running", "Back matter"), ("chapters/network-
 #: Text of the site's chrome (navigation, search, buttons, the theme's print table of contents).
 CHROME = ["Skip to main content", "Ctrl+K", "Search", "Show code cell source", "Hide code cell source",
           "Download", "Back to top", "By The deeplinear book team", "Contents\n"]
-RAW_MATH = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\frac|\\mathbb|\\begin\{")
-
-
-def _text(pdf: Path, pages: int | None = None) -> list[str]:
-    """The text of the first ``pages`` pages (all by default)."""
-    from pypdf import PdfReader
-
-    # layout mode reads the Type 3 fonts Chromium embeds for MathJax's web fonts; NFKC undoes
-    # the ligatures (fl, fi) of the text fonts
-    return [unicodedata.normalize("NFKC", page.extract_text(extraction_mode="layout")) for page in PdfReader(pdf).pages[:pages]]
+RAW_MATH = build_pdf.RAW_MATH
+_text = build_pdf.pdf_text
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +91,40 @@ def test_chapter_pdf_has_text_math_figures_and_no_site_chrome(small_book):
     assert sum(len(page.images) for page in reader.pages) >= 2, "the figures and the explorer's frame"
     fonts = {f.get_object().get("/Subtype") for page in reader.pages for f in page["/Resources"]["/Font"].values()}
     assert "/Type3" in fonts, "MathJax's fonts (Chromium embeds them as Type 3)"
+
+
+def test_the_checks_of_make_pdf_pass_and_catch_a_blank_chapter(small_book, tmp_path):
+    out, printed = small_book
+    assert build_pdf.check(out, printed) == []
+    assert build_pdf.ink(out / "chapters" / "network-view.pdf") > 0.005
+    # a chapter whose first page is blank, and a title the book does not have, are reported
+    from pypdf import PdfWriter
+
+    bad = tmp_path / "bad"
+    shutil.copytree(out, bad)
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with (bad / "chapters" / "running.pdf").open("wb") as f:
+        writer.write(f)
+    wrong = [p if p.doc != "chapters/network-view" else build_pdf.Printed(p.doc, "No such title", p.part, p.pdf, p.first, p.pages)
+             for p in printed]
+    problems = build_pdf.check(bad, wrong)
+    assert any("running.pdf: its first page is blank" in q for q in problems), problems
+    assert any("No such title" in q for q in problems), problems
+
+
+def test_the_download_menu_links_the_pdfs(small_book, site_dir, tmp_path):
+    out, _ = small_book
+    site = tmp_path / "site"
+    for doc in ("index", "chapters/network-view"):
+        (site / doc).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(site_dir / f"{doc}.html", site / f"{doc}.html")
+    assert build_pdf.link_from_site(site, out) == 2
+    assert build_pdf.link_from_site(site, out) == 0, "linking twice changes nothing"
+    index = (site / "index.html").read_text()
+    chapter = (site / "chapters" / "network-view.html").read_text()
+    assert index.count("dl-pdf-edition") == 1 and 'href="_downloads/pdf/book.pdf"' in index
+    assert 'href="../_downloads/pdf/book.pdf"' in chapter
+    assert 'href="../_downloads/pdf/chapters/network-view.pdf"' in chapter and "This chapter (.pdf)" in chapter
+    assert (site / "_downloads" / "pdf" / "book.pdf").read_bytes() == (out / "book.pdf").read_bytes()
+    assert build_pdf.link_from_site(site, tmp_path / "nothing") == 0, "no PDF built: no link"
