@@ -314,6 +314,14 @@ def _core(fx: Fixtures) -> dict:
         "unbalanced.unbalanced_learning_time": lambda: dict(p0=1e-4, pf=0.5, sigma=1.0, c=0.5),
         "unbalanced.unbalanced_solution": lambda: dict(t=[0.0, 1.0, 5.0], p0=1e-4, sigma=1.0, c=0.5),
         "unbalanced.unbalanced_weights": lambda: dict(p=0.5, c=0.75),
+        "weight_decay.regularised_loss": lambda: dict(weights=W, Sigma=S3, weight_decay=0.3),
+        "weight_decay.regularised_gradient": lambda: dict(weights=W, Sigma=S3, weight_decay=0.3),
+        "weight_decay.regularised_gradient_adjacency": lambda: dict(A=A, E=E, h=2, weight_decay=0.3),
+        "weight_decay.representation_cost": lambda: dict(product=S3, h=3),
+        "weight_decay.mode_shrinkage": lambda: dict(sigma=2.0, h=3, weight_decay=0.3),
+        "weight_decay.regularised_critical_values": lambda: dict(Sigma=S3, widths=(3, 2, 2, 3), weight_decay=0.3),
+        "weight_decay.regularised_critical_point": lambda: dict(product_values=[2.0, 1.0], Sigma=S3, widths=(3, 2, 2, 3)),
+        "weight_decay.regularised_classification": lambda: dict(weights=W, Sigma=S3, weight_decay=0.3),
     }
 
 
