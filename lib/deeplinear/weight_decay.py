@@ -264,6 +264,12 @@ class ModeShrinkage:
     switched_off_above : float
         :math:`\lambda^\star`: the global minimiser is 0 for :math:`\lambda > \lambda^\star`
         (``h = 1``: inf).
+
+    Examples
+    --------
+    >>> m = dl.mode_shrinkage(2.0, 2, weight_decay=0.5)
+    >>> type(m) is dl.weight_decay.ModeShrinkage, m.minimiser, m.switched_off_above
+    (True, 1.5, 2.0)
     """
 
     sigma: float
@@ -395,6 +401,12 @@ class RegularisedCriticalValue:
     kind : str
         The predicted type: ``"global minimum"``, ``"local minimum"`` or ``"saddle"``
         (:func:`regularised_critical_values` states the rule).
+
+    Examples
+    --------
+    >>> c = dl.regularised_critical_values(np.diag([2.0]), (1, 1, 1), weight_decay=0.5)[0]
+    >>> type(c) is dl.weight_decay.RegularisedCriticalValue, c.product_values, c.subset, c.kind
+    (True, (1.5,), (1,), 'global minimum')
     """
 
     product_values: tuple
@@ -553,6 +565,13 @@ class RegularisedClassification:
         The least eigenvalue of the Hessian restricted to the orbit's orthogonal complement.
     gradient_norm : float
         :math:`\lVert\nabla L_\lambda\rVert` at the point (small at a critical point).
+
+    Examples
+    --------
+    >>> W = dl.regularised_critical_point([1.5], np.diag([2.0]), (1, 1, 1))
+    >>> c = dl.regularised_classification(W, np.diag([2.0]), weight_decay=0.5)
+    >>> type(c) is dl.weight_decay.RegularisedClassification, c.kind, c.orbit_dimension
+    (True, 'minimum', 0)
     """
 
     kind: str
