@@ -228,3 +228,18 @@ def test_representation_cost_is_the_least_decay_over_factorisations():
         for _ in range(5):  # any other factorisation of P costs more
             Wt = dl.gl_action(W, dl.random_gl((3,) * (h + 1), rng))
             assert 0.5 * sum(float(np.sum(w * w)) for w in Wt) >= cost - 1e-12
+
+
+def test_adjacency_flow_with_decay_follows_the_layer_flow():
+    rng = np.random.default_rng(9)
+    d = (2, 3, 2)
+    W0 = dl.random_init(d, rng, 0.8)
+    S = np.diag([2.0, 1.0])
+    t = [0.0, 1.0, 4.0]
+    layers = dl.gradient_flow(W0, S, (0, 4), t_eval=t, weight_decay=0.4, stop_tol=None)
+    net = dl.gradient_flow_adjacency(dl.adjacency(W0), dl.target(S, d), 2, (0, 4), t_eval=t, widths=d, weight_decay=0.4)
+    for Wl, Wa in zip(layers.weights, net.weights):
+        for a, b in zip(Wl, Wa):
+            np.testing.assert_allclose(a, b, atol=1e-8)
+    assert float(net.pattern_leak.max()) == 0.0
+    np.testing.assert_allclose(net.loss, layers.loss, rtol=1e-8)
