@@ -204,7 +204,8 @@ class _FlowFunctions:
         P = W[0]
         for M in W[1:]:
             P = M @ P
-        return float(self.ell.value(P)) + 0.5 * self.weight_decay * float(y @ y)
+        value = float(self.ell.value(P))
+        return value + 0.5 * self.weight_decay * float(y @ y) if self.weight_decay else value
 
     def loss_and_gnorm2(self, t: float, y: np.ndarray) -> tuple[float, float]:
         last_y, g = self._last
@@ -378,10 +379,13 @@ def _diagnostics(packer: _Packer, ell: Any, Sigma: np.ndarray | None, Y: np.ndar
         B = -np.array([ell.gradient(P[k]) for k in range(m)]).reshape(P.shape)
     g2 = np.zeros(m)
     for M, Pm in zip(Ws[:0:-1], pre[::-1]):
-        G = np.matmul(B, Pm.swapaxes(1, 2)) - lam * M  # lam * W_j: the decay's part of the gradient
+        G = np.matmul(B, Pm.swapaxes(1, 2))
+        if lam:
+            G = G - lam * M  # lam * W_j: the decay's part of the gradient
         g2 += np.sum(G * G, axis=(1, 2))
         B = np.matmul(M.swapaxes(1, 2), B)
-    B = B - lam * Ws[0]
+    if lam:
+        B = B - lam * Ws[0]
     g2 += np.sum(B * B, axis=(1, 2))
     if lam:
         losses = losses + 0.5 * lam * np.sum(Y * Y, axis=0)
