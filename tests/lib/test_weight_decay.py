@@ -243,3 +243,15 @@ def test_adjacency_flow_with_decay_follows_the_layer_flow():
             np.testing.assert_allclose(a, b, atol=1e-8)
     assert float(net.pattern_leak.max()) == 0.0
     np.testing.assert_allclose(net.loss, layers.loss, rtol=1e-8)
+
+
+@pytest.mark.parametrize("widths, lam", [((3, 3, 3, 3, 3), 0.15), ((3, 2, 3, 3), 0.25), ((3, 3, 2, 3), 0.6)])
+def test_predicted_kinds_agree_with_the_hessian_for_three_modes(widths, lam):
+    Sigma = np.diag([3.0, 1.5, 0.6])
+    catalogue = dl.regularised_critical_values(Sigma, widths, weight_decay=lam)
+    assert len({c.kind for c in catalogue} - {"saddle"}) >= 1
+    for c in catalogue:
+        W = dl.regularised_critical_point(c.product_values, Sigma, widths)
+        cl = dl.regularised_classification(W, Sigma, weight_decay=lam)
+        assert cl.gradient_norm <= 1e-10
+        assert (cl.kind == "minimum") == (c.kind != "saddle"), (c, cl)
