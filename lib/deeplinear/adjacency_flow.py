@@ -162,8 +162,7 @@ def gradient_flow_adjacency(
         warnings.warn(f"gradient_flow_adjacency: {message}", RuntimeWarning, stacklevel=2)
     As = Y.T.reshape(-1, n, n).copy()
     with np.errstate(all="ignore"):
-        losses = np.array([0.5 * float(np.sum((E - np.linalg.matrix_power(A, h)) ** 2)) + 0.5 * lam_decay * float(np.sum(A * A))
-                           for A in As])
+        losses = np.array([0.5 * float(np.sum((E - np.linalg.matrix_power(A, h)) ** 2) + lam_decay * np.sum(A * A)) for A in As])
         nil = np.array([float(np.linalg.norm(np.linalg.matrix_power(A, h + 1))) for A in As])
     bad = ~(np.isfinite(losses) & np.isfinite(nil))
     if np.any(bad):  # overflow in the loss: cut there and say so
