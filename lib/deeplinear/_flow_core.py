@@ -77,7 +77,7 @@ def _hessian_norm_estimate(W: Sequence[np.ndarray], S: np.ndarray, iterations: i
     return float(lam)
 
 
-def _max_step(max_step: object, W: Sequence[np.ndarray], S: np.ndarray | None) -> float:
+def _max_step(max_step: object, W: Sequence[np.ndarray], S: np.ndarray | None, weight_decay: float = 0.0) -> float:
     if isinstance(max_step, str):
         if max_step != "auto":
             raise InvalidArgumentError(f"max_step must be a positive number, np.inf or 'auto', got {max_step!r}")
@@ -88,6 +88,7 @@ def _max_step(max_step: object, W: Sequence[np.ndarray], S: np.ndarray | None) -
             else:  # general loss: a Gauss-Newton bound at the start
                 norms = np.array([np.linalg.norm(w, 2) for w in W])
                 lam = sum(np.prod(norms[:j]) ** 2 * np.prod(norms[j + 1:]) ** 2 for j in range(h))
+            lam = lam + weight_decay  # the decay adds weight_decay * I to the Hessian
         # no cap if there is no curvature scale or it overflows (the solver then reports any failure)
         return 4.0 / float(lam) if np.isfinite(lam) and lam > 0 else np.inf
     if isinstance(max_step, (int, float, np.floating, np.integer)) and not isinstance(max_step, bool) and max_step == np.inf:
@@ -146,10 +147,12 @@ class _FlowProblem:
     ell: Any  # the loss object of the end-to-end map
     Sigma: np.ndarray | None  # None for an end_to_end_loss
     max_step: float
+    weight_decay: float = 0.0  # lambda of the decay term lambda/2 sum_i ||W_i||_F^2
 
     @classmethod
-    def parse(cls, weights0, Sigma, t_span, t_eval, rtol, atol, end_to_end_loss, max_step) -> "_FlowProblem":
-        """Validate in the order the errors are reported: weights, times, tolerances, loss, step cap."""
+    def parse(cls, weights0, Sigma, t_span, t_eval, rtol, atol, end_to_end_loss, max_step,
+              weight_decay=0.0) -> "_FlowProblem":
+        """Validate in the order the errors are reported: weights, times, tolerances, loss, decay, step cap."""
         W0 = as_weights(weights0, "weights0")
         d = widths_of(W0)
         t0, t1 = as_time_span(t_span)
@@ -166,7 +169,8 @@ class _FlowProblem:
                 raise InvalidArgumentError("Sigma is required (or pass end_to_end_loss=...)")
             S = check_sigma(Sigma, d)
             ell = _QuadraticLoss(S)
-        return cls(W0, d, t0, t1, te, rtol, atol, ell, S, _max_step(max_step, W0, S))
+        lam = as_positive(weight_decay, "weight_decay", allow_zero=True)
+        return cls(W0, d, t0, t1, te, rtol, atol, ell, S, _max_step(max_step, W0, S, lam), lam)
 
 
 class _FlowFunctions:
@@ -181,9 +185,12 @@ class _FlowFunctions:
         self.ell = problem.ell
         self.packer = _Packer([w.shape for w in problem.W0])
         if problem.Sigma is not None:
-            self.raw_rhs = _make_rhs(self.packer, problem.Sigma)
+            rhs = _make_rhs(self.packer, problem.Sigma)
         else:
-            self.raw_rhs = _make_rhs(self.packer, None, lambda P: -problem.ell.gradient(P))
+            rhs = _make_rhs(self.packer, None, lambda P: -problem.ell.gradient(P))
+        self.weight_decay = lam = problem.weight_decay
+        # weight decay: the gradient of lambda/2 ||theta||^2 is lambda * theta on the packed state
+        self.raw_rhs = rhs if lam == 0.0 else (lambda t, y: rhs(t, y) - lam * y)
         self.y0 = self.packer.pack(problem.W0)
         self._last: tuple = (None, None)
 
@@ -197,7 +204,8 @@ class _FlowFunctions:
         P = W[0]
         for M in W[1:]:
             P = M @ P
-        return float(self.ell.value(P))
+        value = float(self.ell.value(P))
+        return value + 0.5 * self.weight_decay * float(y @ y) if self.weight_decay else value
 
     def loss_and_gnorm2(self, t: float, y: np.ndarray) -> tuple[float, float]:
         last_y, g = self._last
@@ -223,6 +231,15 @@ def _quadratic_stop(problem: _FlowProblem, fns: _FlowFunctions, stop_tol: float 
     if stop_tol is None or problem.Sigma is None:
         return None
     L_star, gap_tol, grad_tol = _stop_thresholds(problem.Sigma, problem.widths, stop_tol)
+    if problem.weight_decay > 0.0:  # no known minimum value (spurious minima exist): the gradient alone
+        def converged_decay(t: float, y: np.ndarray, f: np.ndarray | None) -> str | None:
+            g = float(np.sqrt(f @ f)) if f is not None else float(np.linalg.norm(fns.raw_rhs(t, y)))
+            if not g <= grad_tol:
+                return None
+            return (f"converged at t = {t:.6g}: gradient norm {g:.2g} <= {grad_tol:.2g} of the regularised loss "
+                    f"(weight_decay = {problem.weight_decay:g}, stop_tol = {stop_tol:g})")
+
+        return converged_decay
 
     def converged(t: float, y: np.ndarray, f: np.ndarray | None) -> str | None:
         if f is None:  # no free gradient from the solver: the cheaper loss test first
@@ -344,7 +361,7 @@ def _integrate(problem: _FlowProblem, fns: _FlowFunctions, evset: _EventSet, met
 # --------------------------------------------------------------------------- gradient_flow: diagnostics
 
 
-def _diagnostics(packer: _Packer, ell: Any, Sigma: np.ndarray | None, Y: np.ndarray) -> tuple:
+def _diagnostics(packer: _Packer, ell: Any, Sigma: np.ndarray | None, Y: np.ndarray, lam: float = 0.0) -> tuple:
     """Weights, end-to-end maps, loss, gradient norm and conserved quantities at all columns of ``Y`` at once
     (stacked matrix products: one call per layer, not one per output time)."""
     m = Y.shape[1]
@@ -363,9 +380,15 @@ def _diagnostics(packer: _Packer, ell: Any, Sigma: np.ndarray | None, Y: np.ndar
     g2 = np.zeros(m)
     for M, Pm in zip(Ws[:0:-1], pre[::-1]):
         G = np.matmul(B, Pm.swapaxes(1, 2))
+        if lam:
+            G = G - lam * M  # lam * W_j: the decay's part of the gradient
         g2 += np.sum(G * G, axis=(1, 2))
         B = np.matmul(M.swapaxes(1, 2), B)
+    if lam:
+        B = B - lam * Ws[0]
     g2 += np.sum(B * B, axis=(1, 2))
+    if lam:
+        losses = losses + 0.5 * lam * np.sum(Y * Y, axis=0)
     C = [np.matmul(Ws[i + 1].swapaxes(1, 2), Ws[i + 1]) - np.matmul(Ws[i], Ws[i].swapaxes(1, 2)) for i in range(len(Ws) - 1)]
     return Ws, P, losses, np.sqrt(g2), C
 
@@ -374,7 +397,7 @@ def _assemble_trajectory(problem: _FlowProblem, fns: _FlowFunctions, run: _RawRu
     """The :class:`~deeplinear.trajectory.Trajectory` of a run, cut (with a warning) where the loss or its gradient overflows."""
     sol_t, status, message, d = run.t, run.status, run.message, problem.widths
     with np.errstate(all="ignore"):  # a failed run may end on huge (finite) weights
-        Ws, E2E, losses, gnorm, C = _diagnostics(fns.packer, problem.ell, problem.Sigma, run.y)
+        Ws, E2E, losses, gnorm, C = _diagnostics(fns.packer, problem.ell, problem.Sigma, run.y, problem.weight_decay)
     ok = np.isfinite(losses) & np.isfinite(gnorm) & np.all(np.isfinite(E2E), axis=(1, 2))
     for c in C:
         ok &= np.all(np.isfinite(c), axis=(1, 2))

@@ -39,6 +39,7 @@ def gradient_flow_adjacency(
     method: str = "DOP853",
     max_step: float | str = "auto",
     widths: Sequence[int] | None = None,
+    weight_decay: float = 0.0,
     warn: bool = True,
 ) -> AdjacencyTrajectory:
     r"""Integrate the survey's adjacency-form flow on all :math:`n_v^2` entries, unprojected.
@@ -66,6 +67,10 @@ def gradient_flow_adjacency(
         :math:`\lambda_{\rm ref} = h\lVert E\rVert_2^{2-2/h} + h\lVert A_0\rVert_2^{2h-2}`.
     widths : sequence of int, optional
         ``(d_0, ..., d_h)``; enables ``pattern_leak`` and the ``weights`` read off ``A``.
+    weight_decay : float, default 0
+        :math:`\lambda \ge 0`: integrate :math:`\dot A = \dots - \lambda A`, the flow of
+        :math:`L(A) + \tfrac{\lambda}{2}\lVert A\rVert_F^2` (:mod:`deeplinear.weight_decay`); the term keeps
+        the block pattern, and ``loss`` is then the regularised loss.
     warn : bool, default True
         Warn if the integration fails.
 
@@ -113,12 +118,14 @@ def gradient_flow_adjacency(
     te = _check_t_eval(t_eval, t0, t1)
     rtol = as_positive(rtol, "rtol")
     atol = as_positive(atol, "atol")
+    lam_decay = as_positive(weight_decay, "weight_decay", allow_zero=True)
     n = A0.shape[0]
     if isinstance(max_step, str):
         if max_step != "auto":
             raise InvalidArgumentError(f"max_step must be a positive number, np.inf or 'auto', got {max_step!r}")
         with np.errstate(all="ignore"):
             lam = h * np.float64(np.linalg.norm(E, 2)) ** (2.0 - 2.0 / h) + h * np.float64(np.linalg.norm(A0, 2)) ** (2 * h - 2)
+            lam = lam + lam_decay
         max_step = 4.0 / float(lam) if np.isfinite(lam) and lam > 0 else np.inf
     else:
         max_step = _max_step(max_step, [A0], None)
@@ -133,7 +140,7 @@ def gradient_flow_adjacency(
             G = np.zeros((n, n))
             for j in range(1, h + 1):
                 G += powers[h - j].T @ R @ powers[j - 1].T
-        return G.ravel()
+        return G.ravel() - lam_decay * y
 
     with np.errstate(all="ignore"):
         f0 = rhs(t0, A0.ravel())
@@ -155,7 +162,7 @@ def gradient_flow_adjacency(
         warnings.warn(f"gradient_flow_adjacency: {message}", RuntimeWarning, stacklevel=2)
     As = Y.T.reshape(-1, n, n).copy()
     with np.errstate(all="ignore"):
-        losses = np.array([0.5 * float(np.sum((E - np.linalg.matrix_power(A, h)) ** 2)) for A in As])
+        losses = np.array([0.5 * float(np.sum((E - np.linalg.matrix_power(A, h)) ** 2) + lam_decay * np.sum(A * A)) for A in As])
         nil = np.array([float(np.linalg.norm(np.linalg.matrix_power(A, h + 1))) for A in As])
     bad = ~(np.isfinite(losses) & np.isfinite(nil))
     if np.any(bad):  # overflow in the loss: cut there and say so

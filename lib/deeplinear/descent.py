@@ -175,6 +175,18 @@ def _grad_and_residual(W: Sequence[np.ndarray], S: np.ndarray) -> tuple[list[np.
     return G, R
 
 
+def _grad_and_loss(W: Sequence[np.ndarray], S: np.ndarray) -> tuple[list[np.ndarray], float]:
+    G, R = _grad_and_residual(W, S)
+    return G, 0.5 * float(np.sum(R * R))
+
+
+def _decayed_grad_and_loss(W: Sequence[np.ndarray], S: np.ndarray, lam: float) -> tuple[list[np.ndarray], float]:
+    """Gradient and value of ``L + lam/2 sum ||W_i||^2`` (the decay adds ``lam * W_i``)."""
+    G, R = _grad_and_residual(W, S)
+    decay = 0.5 * lam * sum(float(np.sum(w * w)) for w in W)
+    return [g + lam * w for g, w in zip(G, W)], 0.5 * float(np.sum(R * R)) + decay
+
+
 def _lambda_max(W: Sequence[np.ndarray], S: np.ndarray, *, dense_limit: int = 300) -> float:
     shapes = [w.shape for w in W]
     sizes = [a * b for a, b in shapes]
@@ -357,8 +369,13 @@ def gradient_descent(
     on_divergence: str = "return",
     divergence_factor: float = 1e6,
     keep_iterates: bool = True,
+    weight_decay: float = 0.0,
 ) -> DescentResult:
     r"""Gradient descent with simultaneous updates :math:`W_j \leftarrow W_j - \eta\nabla_{W_j} L`.
+
+    With ``weight_decay`` :math:`= \lambda > 0` the loss is the regularised
+    :math:`L + \tfrac{\lambda}{2}\sum_i\lVert W_i\rVert_F^2` and the update
+    :math:`W_j \leftarrow (1 - \eta\lambda) W_j - \eta\nabla_{W_j} L` (:mod:`deeplinear.weight_decay`).
 
     Parameters
     ----------
@@ -380,6 +397,9 @@ def gradient_descent(
         The loss bound for divergence, relative to ``max(L_0, 1)``; ``> 0``.
     keep_iterates : bool, default True
         Store every iterate in ``weights``.
+    weight_decay : float, default 0
+        :math:`\lambda \ge 0`; ``losses`` are then those of the regularised loss (the stable
+        steps in the report remain those of the unregularised Hessian).
 
     Returns
     -------
@@ -422,11 +442,12 @@ def gradient_descent(
     if on_divergence not in ("return", "raise", "ignore"):
         raise InvalidArgumentError(f"on_divergence must be 'return', 'raise' or 'ignore', got {on_divergence!r}")
     factor = as_positive(divergence_factor, "divergence_factor")
+    lam = as_positive(weight_decay, "weight_decay", allow_zero=True)
+    grad_and_loss = _grad_and_loss if lam == 0.0 else (lambda W, S: _decayed_grad_and_loss(W, S, lam))
 
     C0 = _conserved_unchecked(W)
     with np.errstate(over="ignore", invalid="ignore"):
-        G, R = _grad_and_residual(W, S)
-        L0 = 0.5 * float(np.sum(R * R))
+        G, L0 = grad_and_loss(W, S)
     # a start whose loss or gradient overflows is the inputs' fault, not the step size's
     finite_result([L0, *G], "gradient_descent", "weights0 or Sigma")
     bound = factor * max(L0, 1.0)
@@ -441,8 +462,7 @@ def gradient_descent(
             converged = True
         while not converged and k < steps:
             W_new = [w - eta * g for w, g in zip(W, G)]
-            G_new, R_new = _grad_and_residual(W_new, S)
-            L = 0.5 * float(np.sum(R_new * R_new))
+            G_new, L = grad_and_loss(W_new, S)
             finite = np.isfinite(L) and all(np.all(np.isfinite(w)) for w in W_new)
             if not finite or L > bound:
                 diverged = True

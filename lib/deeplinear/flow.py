@@ -106,6 +106,7 @@ def gradient_flow(
     events: object = (),
     max_step: float | str = "auto",
     end_to_end_loss: EndToEndLoss | None = None,
+    weight_decay: float = 0.0,
     warn: bool = True,
     stop_tol: float | None = DEFAULT_STOP_TOL,
     max_steps: int | None = DEFAULT_MAX_STEPS,
@@ -114,7 +115,8 @@ def gradient_flow(
 
     .. math:: \dot W_j = W_{j+1:h}^\top (\Sigma - W_{1:h}) W_{1:j-1}^\top
 
-    (or :math:`-W_{j+1:h}^\top \nabla\ell(W_{1:h}) W_{1:j-1}^\top` for a general loss).
+    (or :math:`-W_{j+1:h}^\top \nabla\ell(W_{1:h}) W_{1:j-1}^\top` for a general loss), with
+    :math:`-\lambda W_j` added when ``weight_decay`` :math:`= \lambda > 0`.
 
     Parameters
     ----------
@@ -167,6 +169,14 @@ def gradient_flow(
     end_to_end_loss : loss object, optional
         A loss of the end-to-end map (:func:`deeplinear.losses.logistic`, ``huber``, ...)
         instead of the quadratic loss; then ``Sigma`` must be ``None``.
+    weight_decay : float, default 0
+        :math:`\lambda \ge 0`: the flow of the regularised loss
+        :math:`L + \tfrac{\lambda}{2}\sum_i\lVert W_i\rVert_F^2` (see
+        :mod:`deeplinear.weight_decay`); ``loss`` and ``gradient_norm`` of the trajectory are
+        those of the regularised loss. The :math:`C_i` are then no longer conserved: they decay
+        as :math:`e^{-2\lambda t} C_i(0)` (``conserved_drift`` measures it). With
+        :math:`\lambda > 0` the ``stop_tol`` test is on the gradient alone (the regularised
+        loss has spurious local minima and no closed-form global value to compare with).
     warn : bool, default True
         Issue a ``RuntimeWarning`` when the integration fails, blows up or hits ``max_steps``.
     stop_tol : float or None, default 1e-12
@@ -248,7 +258,7 @@ def gradient_flow(
     >>> [round(float(v), 4) for v in traj.loss]
     [6.9987, 2.2185, 0.4787, 0.0051, 0.0]
     """
-    problem = _FlowProblem.parse(weights0, Sigma, t_span, t_eval, rtol, atol, end_to_end_loss, max_step)
+    problem = _FlowProblem.parse(weights0, Sigma, t_span, t_eval, rtol, atol, end_to_end_loss, max_step, weight_decay)
     stop_tol = None if stop_tol is None else as_positive(stop_tol, "stop_tol")
     max_steps = None if max_steps is None else as_int(max_steps, "max_steps", minimum=1)
     solver_class(method)  # an unknown method is an error before any work

@@ -59,6 +59,10 @@ class Fixtures:
         return dl.gradient_flow(self.W, S3, (0, 1), t_eval=np.linspace(0, 1, 5))
 
     @cached_property
+    def tr_decay(self):
+        return dl.gradient_flow(self.W, S3, (0, 1), t_eval=np.linspace(0, 1, 5), weight_decay=0.3)
+
+    @cached_property
     def atr(self):
         return dl.gradient_flow_adjacency(self.A, self.E, 2, (0, 1), t_eval=np.linspace(0, 1, 5), widths=W3)
 
@@ -314,6 +318,14 @@ def _core(fx: Fixtures) -> dict:
         "unbalanced.unbalanced_learning_time": lambda: dict(p0=1e-4, pf=0.5, sigma=1.0, c=0.5),
         "unbalanced.unbalanced_solution": lambda: dict(t=[0.0, 1.0, 5.0], p0=1e-4, sigma=1.0, c=0.5),
         "unbalanced.unbalanced_weights": lambda: dict(p=0.5, c=0.75),
+        "weight_decay.regularised_loss": lambda: dict(weights=W, Sigma=S3, weight_decay=0.3),
+        "weight_decay.regularised_gradient": lambda: dict(weights=W, Sigma=S3, weight_decay=0.3),
+        "weight_decay.regularised_gradient_adjacency": lambda: dict(A=A, E=E, h=2, weight_decay=0.3),
+        "weight_decay.representation_cost": lambda: dict(product=S3, h=3),
+        "weight_decay.mode_shrinkage": lambda: dict(sigma=2.0, h=3, weight_decay=0.3),
+        "weight_decay.regularised_critical_values": lambda: dict(Sigma=S3, widths=(3, 2, 2, 3), weight_decay=0.3),
+        "weight_decay.regularised_critical_point": lambda: dict(product_values=[2.0, 1.0], Sigma=S3, widths=(3, 2, 2, 3)),
+        "weight_decay.regularised_classification": lambda: dict(weights=W, Sigma=S3, weight_decay=0.3),
     }
 
 
@@ -331,6 +343,11 @@ def _plots(fx: Fixtures) -> dict:
         "plots.data.whitening_flow_figure": lambda: dict(comparison=fx.comparison),
         "plots.data.reduction_figure": lambda: dict(X=fx.data.X, Y=fx.data.Y),
         "plots.data.data_spectrum_figure": lambda: dict(noise=0.3, n_samples=20, rank=2, seed=0),
+        "plots.weight_decay.balance_decay_figure": lambda: dict(with_decay=fx.tr_decay, without_decay=fx.tr, weight_decay=0.3),
+        "plots.weight_decay.shrinkage_figure": lambda: dict(curves={3: [dl.mode_shrinkage(s, 3, weight_decay=0.3) for s in (0.5, 1.0, 2.0)]}),
+        "plots.weight_decay.decay_flows_figure": lambda: dict(trajectories=[fx.tr_decay], labels=["a"],
+                                                              critical_values=dl.regularised_critical_values(S3, W3, weight_decay=0.3)),
+        "plots.weight_decay.mode_explorer_figure": lambda: dict(weight_decay=0.5, h=3, sigma=2.0),
         "plots.descent.threshold_figure": lambda: dict(runs=fx.threshold),
         "plots.descent.drift_scaling_figure": lambda: dict(scaling=fx.drift),
         "plots.descent.sharpness_selection_figure": lambda: dict(sel=fx.selection),
