@@ -220,6 +220,13 @@ class ConvDescentResult:
         The step size.
     steps : int
         The number of steps.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, -1.0]]); y = np.array([1.0, -1.0])
+    >>> run = dl.conv_descent([[1.0, 0.0]], X, y, eta=0.5, steps=10)
+    >>> isinstance(run, dl.convolution.ConvDescentResult), run.losses.shape
+    (True, (11,))
     """
 
     filters: np.ndarray
@@ -393,6 +400,13 @@ class ConvBiasStudy:
         The normalised margins of each final predictor.
     X, labels : ndarray
         The data.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, -1.0]]); y = np.array([1.0, -1.0])
+    >>> study = dl.conv_bias_study(X, y, depths=[1, 2], steps=50)
+    >>> isinstance(study, dl.convolution.ConvBiasStudy), study.predictors.shape
+    (True, (2, 2))
     """
 
     depths: np.ndarray

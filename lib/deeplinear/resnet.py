@@ -224,6 +224,12 @@ class IdentityDescentRun:
         The step size.
     h : int
         The depth.
+
+    Examples
+    --------
+    >>> run = dl.identity_descent_run(np.diag([1.0, -0.5]), 2, steps=500)
+    >>> isinstance(run, dl.resnet.IdentityDescentRun), run.stall_loss
+    (True, 0.125)
     """
 
     losses: np.ndarray
@@ -395,6 +401,12 @@ class InitIterations:
         Step size and loss tolerance.
     max_steps : int
         The step budget.
+
+    Examples
+    --------
+    >>> res = dl.init_iterations(np.diag([1.0, 0.5]), [1, 2], 3, seeds=[0])
+    >>> isinstance(res, dl.resnet.InitIterations), res.gaussian.shape
+    (True, (2, 1))
     """
 
     depths: np.ndarray
