@@ -6,12 +6,13 @@ import numpy as np
 import deeplinear as dl
 
 
-def test_identity_descent_figure_draws_lines_markers_and_stall_level():
+def test_identity_descent_figure_draws_the_excess_over_the_stall_level():
     runs = [dl.identity_descent_run(np.diag([2.0, -1.0]), h, steps=100) for h in (2, 3)]
     fig = dl.plots.identity_descent_figure(runs)
     ax = fig.axes[0]
-    assert len(ax.lines) == 6  # measured, predicted, stall line per run
-    assert any(np.allclose(line.get_ydata(), 0.5) for line in ax.lines)
+    assert len(ax.lines) == 4  # measured and predicted per run
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), np.maximum(runs[0].losses - 0.5, 1e-16))
+    assert ax.lines[0].get_ydata()[0] == 1.0  # 1/2 (2 - 1)^2 + 1/2 (-1 - 1)^2 - 1/2
     plt.close(fig)
 
 

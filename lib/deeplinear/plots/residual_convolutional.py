@@ -35,8 +35,9 @@ _MARGINS = (0.75, 0.15, 0.55, 0.4, 0.4)
 
 
 def identity_descent_figure(runs: Sequence[IdentityDescentRun], *, labels: Sequence[str] | None = None, fig=None):
-    r"""Loss per step (log scale) of descent from :math:`W_i = I`: measured (solid), scalar
-    prediction (dots) and the stall level :math:`\tfrac12\sum_{\lambda<0}\lambda^2` (dashed).
+    r"""The loss of descent from :math:`W_i = I` above its stall level, per step (log scale):
+    :math:`L^{(k)} - \tfrac12\sum_{\lambda<0}\lambda^2`, measured (lines) and predicted by the
+    scalar maps (circles). Values below :math:`10^{-16}` are drawn at that value.
 
     Parameters
     ----------
@@ -69,15 +70,15 @@ def identity_descent_figure(runs: Sequence[IdentityDescentRun], *, labels: Seque
         colour = OKABE_ITO[(i + 1) % len(OKABE_ITO)]
         k = np.arange(run.losses.size)
         label = labels[i] if labels is not None else f"h = {run.h}"
-        ax.semilogy(k, np.maximum(run.losses, _FLOOR), color=colour, lw=1.8, label=label)
+        ax.semilogy(k, np.maximum(run.losses - run.stall_loss, _FLOOR), color=colour, lw=1.8, label=label)
         every = max(1, k.size // 25)
-        ax.semilogy(k[::every], np.maximum(run.predicted_losses[::every], _FLOOR), "o", color=colour, ms=3.5, mfc="none")
-        if run.stall_loss > 0:
-            ax.axhline(run.stall_loss, color=colour, ls="--", lw=1.0)
+        excess = run.predicted_losses[::every] - run.stall_loss
+        ax.semilogy(k[::every], np.maximum(excess, _FLOOR), "o", color=colour, ms=3.5, mfc="none")
+    ax.set_ylim(_FLOOR / 2, 10)
     ax.set_xlabel("step $k$")
-    ax.set_ylabel("loss")
-    ax.set_title("descent from the identity: measured (lines), scalar prediction (circles), stall level (dashed)", fontsize=8)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.set_ylabel(r"loss $-$ stall level")
+    ax.set_title("descent from the identity: measured (lines) and scalar prediction (circles)", fontsize=9)
+    ax.legend(fontsize=8, loc="upper right")
     return fig
 
 
@@ -168,8 +169,9 @@ def init_iterations_figure(result: InitIterations, *, fig=None):
 def identity_explorer_figure(h: int, eigenvalue: float, *, eta: float = 0.05, steps: int = 400, fig=None):
     r"""Explorer frame: one eigen-direction of descent from the identity, :math:`w_0 = 1`,
     :math:`w_{k+1} = w_k + \eta\,w_k^{h-1}(\lambda - w_k^h)`: the end-to-end value :math:`w_k^h`
-    against the target :math:`\lambda` (left) and the loss :math:`\tfrac12(\lambda - w_k^h)^2`
-    (right, log scale), with fixed axes.
+    against the target :math:`\lambda` (left) and the loss :math:`\tfrac12(\lambda - w_k^h)^2` above
+    the floor :math:`\tfrac12\min(\lambda, 0)^2` that depth :math:`h \ge 2` cannot pass (right, log
+    scale), with fixed axes.
 
     Parameters
     ----------
@@ -210,12 +212,10 @@ def identity_explorer_figure(h: int, eigenvalue: float, *, eta: float = 0.05, st
     ax_w.set_xlabel("step $k$")
     ax_w.set_title(f"h = {h}, λ = {lam:g}: end-to-end value", fontsize=9)
     ax_w.legend(fontsize=8, loc="upper right")
-    loss = 0.5 * (lam - w**h) ** 2
-    ax_l.semilogy(k, np.maximum(loss, _FLOOR), color=OKABE_ITO[2], lw=1.8)
-    if lam < 0:
-        ax_l.axhline(0.5 * lam**2, color="0.3", ls="--", lw=1.0)
+    excess = 0.5 * (lam - w**h) ** 2 - 0.5 * min(lam, 0.0) ** 2
+    ax_l.semilogy(k, np.maximum(excess, _FLOOR), color=OKABE_ITO[2], lw=1.8)
     ax_l.set_ylim(1e-16, 10)
     ax_l.set_xlim(0, steps)
     ax_l.set_xlabel("step $k$")
-    ax_l.set_title("loss ½(λ − w^h)², stall level ½λ² dashed" if lam < 0 else "loss ½(λ − w^h)²", fontsize=9)
+    ax_l.set_title(f"loss above its floor ½min(λ, 0)² = {0.5 * min(lam, 0.0) ** 2:g}", fontsize=9)
     return fig
