@@ -12,7 +12,7 @@ def test_identity_descent_figure_draws_the_excess_over_the_stall_level():
     ax = fig.axes[0]
     assert len(ax.lines) == 4  # measured and predicted per run
     np.testing.assert_allclose(ax.lines[0].get_ydata(), np.maximum(runs[0].losses - 0.5, 1e-16))
-    assert ax.lines[0].get_ydata()[0] == 1.0  # 1/2 (2 - 1)^2 + 1/2 (-1 - 1)^2 - 1/2
+    assert ax.lines[0].get_ydata()[0] == 2.0  # 1/2 (2 - 1)^2 + 1/2 (-1 - 1)^2 - 1/2
     plt.close(fig)
 
 
