@@ -119,3 +119,13 @@ def test_bad_inputs_raise_named_errors():
         dl.identity_scalar_descent([5.0], 3, eta=10.0, steps=50)
     with pytest.raises(ValueError, match="depths"):
         dl.init_iterations(np.eye(2), [], 3)
+
+
+def test_the_flow_from_the_identity_stalls_too():
+    """The gradient flow (not only descent) from W_i = I keeps the product PSD and stalls at 1/2 lambda^2."""
+    Sigma = np.diag([2.0, -1.0])
+    for h in (2, 3):
+        tr = dl.gradient_flow(dl.identity_init((2,) * (h + 1)), Sigma, 40.0, warn=False)
+        assert np.min(tr.loss) >= 0.5 - 1e-9
+        assert tr.loss[-1] - 0.5 < (1e-8 if h == 2 else 0.05)
+        np.testing.assert_allclose(tr.end_to_end[-1][0, 0], 2.0, atol=1e-6)
