@@ -142,8 +142,13 @@ def conv_predictor(filters: Sequence[Sequence[float]]) -> np.ndarray:
     """
     F = _as_filters(filters)
     with np.errstate(over="ignore", invalid="ignore"):
-        beta = np.fft.ifft(np.prod(np.fft.fft(F, axis=1), axis=0)).real
+        beta = _beta(F)
     return finite_result(beta, "conv_predictor", "filters")
+
+
+def _beta(F: np.ndarray) -> np.ndarray:
+    """The predictor ifft(prod_l fft(w_l)) of validated filters (no checks)."""
+    return np.fft.ifft(np.prod(np.fft.fft(F, axis=1), axis=0)).real
 
 
 def _grads(F: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -196,7 +201,7 @@ def conv_gradient(filters: Sequence[Sequence[float]], X: np.ndarray, labels: Seq
     F = _as_filters(filters)
     X, y = _data(X, labels, F.shape[1])
     with np.errstate(over="ignore", invalid="ignore"):
-        g = logistic(X, y[None, :]).gradient(conv_predictor(F)[None, :])[0]
+        g = logistic(X, y[None, :]).gradient(_beta(F)[None, :])[0]
         G = _grads(F, g)
     return finite_result(G, "conv_gradient", "filters")
 
@@ -284,7 +289,7 @@ def conv_descent(
     losses = np.empty(steps + 1)
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(steps + 1):
-            beta = np.fft.ifft(np.prod(np.fft.fft(F, axis=1), axis=0)).real
+            beta = _beta(F)
             losses[k] = ell.value(beta[None, :])
             if not np.isfinite(losses[k]) or not np.all(np.isfinite(F)):
                 raise ConvergenceError(f"conv_descent: the loss became non-finite at step {k}; eta = {eta} is too large")
