@@ -120,9 +120,10 @@ def test_statement_references_exist(name):
     assert unknown == [], f"{name}.md refers to statements no chapter defines: {unknown}"
 
 
-def test_glossary_has_25_to_40_defined_terms_linked_to_chapters():
+def test_glossary_has_25_to_50_defined_terms_linked_to_chapters():
+    # 40 for the survey's fifteen chapters; Part IV adds up to ten
     entries = glossary_entries()
-    assert 25 <= len(entries) <= 40, f"{len(entries)} glossary entries"
+    assert 25 <= len(entries) <= 50, f"{len(entries)} glossary entries"
     all_terms = [t.lower() for terms, _ in entries for t in terms]
     assert len(all_terms) == len(set(all_terms)), "a glossary term is defined twice"
     for terms, definition in entries:

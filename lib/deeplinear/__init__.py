@@ -47,7 +47,7 @@ _MODULES = (
     "large_steps",
     "invariants", "init", "data", "modes", "unbalanced", "aligned", "incremental", "curves", "rates",
     "quotient", "critical", "fibres", "curvature", "classification", "orbits", "manifolds", "escape",
-    "escape_times", "rays", "scalar", "weight_decay",
+    "escape_times", "rays", "scalar", "weight_decay", "resnet", "convolution",
 )
 
 

@@ -326,6 +326,19 @@ def _core(fx: Fixtures) -> dict:
         "weight_decay.regularised_critical_values": lambda: dict(Sigma=S3, widths=(3, 2, 2, 3), weight_decay=0.3),
         "weight_decay.regularised_critical_point": lambda: dict(product_values=[2.0, 1.0], Sigma=S3, widths=(3, 2, 2, 3)),
         "weight_decay.regularised_classification": lambda: dict(weights=W, Sigma=S3, weight_decay=0.3),
+        "resnet.identity_init": lambda: dict(widths=(2, 2, 2)),
+        "resnet.identity_stall_loss": lambda: dict(Sigma=np.diag([2.0, -1.0])),
+        "resnet.identity_scalar_descent": lambda: dict(eigenvalues=[2.0, -1.0], h=2, eta=0.05, steps=20),
+        "resnet.identity_descent_run": lambda: dict(Sigma=np.diag([2.0, -1.0]), h=2, eta=0.05, steps=20),
+        "resnet.orthogonal_init": lambda: dict(widths=(2, 3, 2), rng=rng(0)),
+        "resnet.init_iterations": lambda: dict(Sigma=np.diag([1.0, 0.5]), depths=[2], width=3, eta=0.05, tol=1e-3, max_steps=50, seeds=(0,)),
+        "convolution.circulant": lambda: dict(w=np.array([1.0, 2.0, 3.0])),
+        "convolution.conv_predictor": lambda: dict(filters=np.array([[1.0, 0.5, 0.0], [0.2, 1.0, 0.1]])),
+        "convolution.conv_gradient": lambda: dict(filters=np.array([[1.0, 0.5, 0.0], [0.2, 1.0, 0.1]]), X=np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), labels=np.array([1.0, -1.0])),
+        "convolution.conv_descent": lambda: dict(filters0=np.array([[1.0, 0.5, 0.0], [0.2, 1.0, 0.1]]), X=np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), labels=np.array([1.0, -1.0]), eta=0.1, steps=10),
+        "convolution.fourier_participation": lambda: dict(beta=np.array([1.0, 0.5, 0.0, 0.2])),
+        "convolution.max_margin_direction": lambda: dict(X=np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), labels=np.array([1.0, -1.0])),
+        "convolution.conv_bias_study": lambda: dict(X=np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), labels=np.array([1.0, -1.0]), depths=(1, 2), eta=0.1, steps=20, scale=0.5, rng=0),
     }
 
 
@@ -400,6 +413,10 @@ def _plots(fx: Fixtures) -> dict:
         "plots.stable_unstable.off_ray_explorer_figure": lambda: dict(h=2, offset=1e-3, saddle="S = {1}"),
         "plots.stable_unstable.saddle_samples_figure": lambda: dict(flows=[fx.sample_flows]),
         "plots.style.new_figure": lambda: dict(ncols=2, width=4.0, height=2.0),
+        "plots.residual_convolutional.identity_descent_figure": lambda: dict(runs=[dl.identity_descent_run(np.diag([2.0, -1.0]), 2, steps=20)]),
+        "plots.residual_convolutional.fourier_bias_figure": lambda: dict(study=dl.conv_bias_study(np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), [1.0, -1.0], depths=(2,), steps=20)),
+        "plots.residual_convolutional.init_iterations_figure": lambda: dict(result=dl.init_iterations(np.diag([1.0, 0.5]), [2], 3, max_steps=50, seeds=(0,))),
+        "plots.residual_convolutional.identity_explorer_figure": lambda: dict(h=2, eigenvalue=-0.5, eta=0.05, steps=20),
     }
 
 
