@@ -611,7 +611,7 @@ def deep_completion(
     *,
     scale: float = 1e-3,
     rng: object = 0,
-    rel_tol: float = 1e-5,
+    rel_tol: float = 1e-6,
     t_max: float = 1e4,
     n_eval: int = 200,
 ) -> CompletionRun:
@@ -638,7 +638,7 @@ def deep_completion(
         :math:`\lVert W(0)\rVert_F`, ``> 0`` (``>= 0`` for ``h = 1``).
     rng : numpy Generator or int, default 0
         Draws :math:`G`.
-    rel_tol : float, default 1e-5
+    rel_tol : float, default 1e-6
         Relative loss at which the flow stops, ``> 0``.
     t_max : float, default 1e4
         Time limit.
@@ -720,7 +720,7 @@ def completion_study(
     scales: Sequence[float] = (1e-3, 1e-2, 1e-1, 1.0),
     *,
     rng: object = 0,
-    rel_tol: float = 1e-5,
+    rel_tol: float = 1e-6,
     t_max: float = 1e4,
 ) -> CompletionStudy:
     r"""Run :func:`deep_completion` for every depth and initial scale (the same random start direction).

@@ -39,6 +39,10 @@ class Fixtures:
         return dl.random_init(W3, np.random.default_rng(0), 0.5)
 
     @cached_property
+    def completion_study(self):
+        return dl.completion_study(S2, [[1, 1], [1, 0]], depths=(1, 2), scales=(0.1,), rel_tol=1e-3, t_max=20.0)
+
+    @cached_property
     def A(self):
         return dl.adjacency(self.W)
 
@@ -349,6 +353,9 @@ def _plots(fx: Fixtures) -> dict:
         "plots.flow.adjacency_terms_figure": lambda: dict(weights=W, Sigma=S3),
         "plots.flow.flow_forms_figure": lambda: dict(trajectory=fx.tr, adjacency_trajectory=fx.atr),
         "plots.flow.flow_scrub_figure": lambda: dict(prepared=fx.scrub, h=2, scale=0.3, t=1.0),
+        "plots.implicit_regularisation.completion_study_figure": lambda: dict(study=fx.completion_study, nuclear_error=0.5, nuclear_effective_rank=1.5, true_effective_rank=1.0),
+        "plots.implicit_regularisation.completion_spectrum_figure": lambda: dict(run=fx.completion_study.runs[1][0], rank=1, Sigma=S2),
+        "plots.implicit_regularisation.completion_explorer_figure": lambda: dict(h=2, scale=0.1, fraction=0.6, n=4, rank=1, seed=0),
         "plots.incremental.incremental_ladder_figure": lambda: dict(run=fx.incremental),
         "plots.incremental.incremental_rank_figure": lambda: dict(run=fx.incremental),
         "plots.incremental.random_vs_aligned_figure": lambda: dict(result=fx.random_vs_aligned, n_show=2),
