@@ -311,6 +311,13 @@ class VelocityCheck:
     min_gap : float
         The smallest distance between consecutive singular values (the formula concerns simple
         singular values).
+
+    Examples
+    --------
+    >>> W = dl.balanced_init((2, 2, 2), product=np.diag([2.0, 1.0]))
+    >>> v = dl.singular_velocity_check(W, dl.quadratic(np.eye(2)))
+    >>> type(v) is dl.sensing.VelocityCheck, v.imbalance, v.min_gap
+    (True, 0.0, 1.0)
     """
 
     singular_values: np.ndarray
@@ -404,6 +411,12 @@ class NuclearNormCompletion:
     iterations : int
     converged : bool
         Whether the relative gap ``(nuclear_norm - lower_bound) / nuclear_norm`` reached ``tol``.
+
+    Examples
+    --------
+    >>> X = dl.nuclear_norm_completion(np.eye(2), [[1, 0], [0, 1]])
+    >>> type(X) is dl.sensing.NuclearNormCompletion, X.converged, round(X.nuclear_norm, 6)
+    (True, True, 2.0)
     """
 
     matrix: np.ndarray
@@ -501,6 +514,12 @@ class CompletionProblem:
     rank : int
     fraction : float
         The requested fraction of observed entries (each observed independently).
+
+    Examples
+    --------
+    >>> p = dl.completion_problem(5, 1, 0.5, rng=0)
+    >>> type(p) is dl.sensing.CompletionProblem, p.rank, p.mask.dtype
+    (True, 1, dtype('bool'))
     """
 
     Sigma: np.ndarray
@@ -585,6 +604,13 @@ class CompletionRun:
         Of the final end-to-end map (:func:`effective_rank`).
     status : str
         The flow's status (``"converged"`` when the loss reached the tolerance).
+
+    Examples
+    --------
+    >>> p = dl.completion_problem(5, 1, 0.8, rng=0)
+    >>> run = dl.deep_completion(p.Sigma, p.mask, 2, scale=0.1)
+    >>> type(run) is dl.sensing.CompletionRun, run.h, run.singular_values.shape[1]
+    (True, 2, 5)
     """
 
     h: int
@@ -703,6 +729,13 @@ class CompletionStudy:
     converged : ndarray of bool, shape (n_depths, n_scales)
     runs : tuple of tuple of CompletionRun
         ``runs[i][j]`` for ``depths[i]``, ``scales[j]``.
+
+    Examples
+    --------
+    >>> p = dl.completion_problem(5, 1, 0.8, rng=0)
+    >>> study = dl.completion_study(p.Sigma, p.mask, depths=(1, 2), scales=(0.1,))
+    >>> type(study) is dl.sensing.CompletionStudy, study.depths, study.runs[1][0].h
+    (True, (1, 2), 2)
     """
 
     depths: tuple[int, ...]
