@@ -240,3 +240,28 @@ def test_product_flow_law_takes_a_general_loss(small):
         dl.singular_value_velocity(P, None, 2)
     with pytest.raises(ValueError, match="shape"):
         dl.singular_value_velocity(P, None, 2, end_to_end_loss=dl.completion_loss(small.Sigma, small.mask))
+
+
+def test_gradient_descent_takes_the_completion_loss(small):
+    """dl.gradient_descent(..., end_to_end_loss=) runs on the completion loss and follows the flow for small eta."""
+    ell = dl.completion_loss(small.Sigma, small.mask)
+    W0 = dl.balanced_init((6, 6, 6), product=0.3 * np.random.default_rng(0).standard_normal((6, 6)))
+    eta, steps = 1e-3, 2000
+    gd = dl.gradient_descent(W0, None, eta, steps, end_to_end_loss=ell, keep_iterates=False)
+    assert gd.losses[-1] < gd.losses[0] and np.all(np.diff(gd.losses) <= 0)
+    assert gd.losses[0] == pytest.approx(dl.general_loss(W0, ell))
+    assert np.isnan(gd.stable_step_initial)
+    tr = dl.gradient_flow(W0, None, eta * steps, t_eval=[eta * steps], end_to_end_loss=ell)
+    P_gd = np.linalg.multi_dot(gd.final_weights[::-1])
+    assert np.max(np.abs(P_gd - tr.end_to_end[-1])) < 1e-2 * np.max(np.abs(tr.end_to_end[-1]))
+    # a quadratic loss object gives the same run as Sigma
+    S = np.random.default_rng(1).standard_normal((6, 6))
+    a = dl.gradient_descent(W0, S, 0.01, 20, keep_iterates=False)
+    b = dl.gradient_descent(W0, None, 0.01, 20, keep_iterates=False, end_to_end_loss=dl.quadratic(S))
+    assert np.allclose(a.losses, b.losses, rtol=1e-12)
+    with pytest.raises(ValueError, match="exactly one of Sigma and end_to_end_loss"):
+        dl.gradient_descent(W0, S, 0.01, 5, end_to_end_loss=ell)
+    with pytest.raises(ValueError, match="exactly one"):
+        dl.gradient_descent(W0, None, 0.01, 5)
+    with pytest.warns(RuntimeWarning, match="Use a smaller eta"):
+        assert dl.gradient_descent(W0, None, 50.0, 50, end_to_end_loss=ell).diverged
