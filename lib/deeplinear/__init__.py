@@ -45,7 +45,7 @@ __version__ = "0.1.0"
 _MODULES = (
     "errors", "network", "objective", "losses", "trajectory", "flow", "adjacency_flow", "product_flow", "descent",
     "large_steps",
-    "invariants", "init", "data", "modes", "unbalanced", "aligned", "incremental", "curves", "rates",
+    "invariants", "init", "data", "modes", "unbalanced", "aligned", "incremental", "sensing", "curves", "rates",
     "quotient", "critical", "fibres", "curvature", "classification", "orbits", "manifolds", "escape",
     "escape_times", "rays", "scalar", "weight_decay", "resnet", "convolution",
 )

@@ -33,7 +33,7 @@ from .flow import gradient_flow
 from .curvature import _hvp
 from .init import random_init
 from .invariants import _conserved_unchecked, conserved_drift, conserved_quantities
-from .losses import huber, logistic
+from .losses import _as_loss, huber, logistic
 
 __all__ = [
     "DescentResult",
@@ -175,16 +175,29 @@ def _grad_and_residual(W: Sequence[np.ndarray], S: np.ndarray) -> tuple[list[np.
     return G, R
 
 
-def _grad_and_loss(W: Sequence[np.ndarray], S: np.ndarray) -> tuple[list[np.ndarray], float]:
-    G, R = _grad_and_residual(W, S)
-    return G, 0.5 * float(np.sum(R * R))
+def _grad_and_loss(W: Sequence[np.ndarray], S: np.ndarray | None, ell: object) -> tuple[list[np.ndarray], float]:
+    """Layer gradients and the loss: the quadratic loss of ``S``, or the loss object ``ell``."""
+    if ell is None:
+        G, R = _grad_and_residual(W, S)  # type: ignore[arg-type]
+        return G, 0.5 * float(np.sum(R * R))
+    pre = [W[0]]
+    for i in range(1, len(W)):
+        pre.append(W[i] @ pre[-1])
+    B = -ell.gradient(pre[-1])  # type: ignore[attr-defined]
+    G: list[np.ndarray] = [None] * len(W)  # type: ignore[list-item]
+    for j in range(len(W) - 1, 0, -1):
+        G[j] = -(B @ pre[j - 1].T)
+        B = W[j].T @ B
+    G[0] = -B
+    return G, float(ell.value(pre[-1]))  # type: ignore[attr-defined]
 
 
-def _decayed_grad_and_loss(W: Sequence[np.ndarray], S: np.ndarray, lam: float) -> tuple[list[np.ndarray], float]:
+def _decayed_grad_and_loss(W: Sequence[np.ndarray], S: np.ndarray | None, ell: object,
+                           lam: float) -> tuple[list[np.ndarray], float]:
     """Gradient and value of ``L + lam/2 sum ||W_i||^2`` (the decay adds ``lam * W_i``)."""
-    G, R = _grad_and_residual(W, S)
+    G, L = _grad_and_loss(W, S, ell)
     decay = 0.5 * lam * sum(float(np.sum(w * w)) for w in W)
-    return [g + lam * w for g, w in zip(G, W)], 0.5 * float(np.sum(R * R)) + decay
+    return [g + lam * w for g, w in zip(G, W)], L + decay
 
 
 def _lambda_max(W: Sequence[np.ndarray], S: np.ndarray, *, dense_limit: int = 300) -> float:
@@ -361,7 +374,7 @@ def conservation_drift_step(weights: Sequence[np.ndarray], Sigma: np.ndarray, et
 
 def gradient_descent(
     weights0: Sequence[np.ndarray],
-    Sigma: np.ndarray,
+    Sigma: np.ndarray | None,
     eta: float,
     steps: int,
     *,
@@ -370,6 +383,7 @@ def gradient_descent(
     divergence_factor: float = 1e6,
     keep_iterates: bool = True,
     weight_decay: float = 0.0,
+    end_to_end_loss: object = None,
 ) -> DescentResult:
     r"""Gradient descent with simultaneous updates :math:`W_j \leftarrow W_j - \eta\nabla_{W_j} L`.
 
@@ -381,8 +395,8 @@ def gradient_descent(
     ----------
     weights0 : list of ndarray
         Initial ``[W_1, ..., W_h]``.
-    Sigma : ndarray, shape (d_h, d_0)
-        The target.
+    Sigma : ndarray, shape (d_h, d_0), or None
+        The target of the quadratic loss; ``None`` when ``end_to_end_loss`` is given.
     eta : float
         Step size, ``> 0``.
     steps : int
@@ -400,6 +414,11 @@ def gradient_descent(
     weight_decay : float, default 0
         :math:`\lambda \ge 0`; ``losses`` are then those of the regularised loss (the stable
         steps in the report remain those of the unregularised Hessian).
+    end_to_end_loss : loss object, optional
+        A loss of the end-to-end map (:mod:`deeplinear.losses`, e.g.
+        :func:`deeplinear.completion_loss`) instead of the quadratic one, as in
+        :func:`deeplinear.gradient_flow`; then ``Sigma`` must be ``None``, and the stable steps
+        (which need the Hessian of the quadratic loss) are ``nan``.
 
     Returns
     -------
@@ -415,8 +434,8 @@ def gradient_descent(
     ValueError
         If ``weights0`` is invalid (empty, non-finite, shapes that do not chain), ``Sigma``
         does not have shape ``(d_h, d_0)``, ``eta`` or ``divergence_factor`` is not positive,
-        ``tol`` is negative, ``steps < 1``, or ``on_divergence`` is not one of the three
-        values.
+        ``tol`` is negative, ``steps < 1``, ``on_divergence`` is not one of the three
+        values, or both or neither of ``Sigma`` and ``end_to_end_loss`` are given.
     DivergenceError
         If the run diverges and ``on_divergence="raise"``.
 
@@ -432,9 +451,16 @@ def gradient_descent(
     (True, 57, 'converged')
     >>> dl.gradient_descent(W0, np.array([[1.0]]), 3.0, 50, on_divergence="ignore").diverged
     True
+    >>> ell = dl.completion_loss(np.array([[1.0, 2.0]]), [[1, 0]])  # a loss object instead of Sigma
+    >>> dl.gradient_descent([np.array([[0.5, 0.5]])], None, 0.5, 40, end_to_end_loss=ell).final_weights
+    [array([[1. , 0.5]])]
     """
     W = [w.copy() for w in as_weights(weights0, "weights0")]
-    S = check_sigma(Sigma, widths_of(W))
+    d = widths_of(W)
+    if (Sigma is None) == (end_to_end_loss is None):
+        raise InvalidArgumentError("give exactly one of Sigma and end_to_end_loss")
+    S = None if Sigma is None else check_sigma(Sigma, d)
+    ell = None if end_to_end_loss is None else _as_loss(end_to_end_loss, (d[-1], d[0]))
     eta = as_positive(eta, "eta")
     steps = as_int(steps, "steps", minimum=1)
     if tol is not None:
@@ -443,7 +469,9 @@ def gradient_descent(
         raise InvalidArgumentError(f"on_divergence must be 'return', 'raise' or 'ignore', got {on_divergence!r}")
     factor = as_positive(divergence_factor, "divergence_factor")
     lam = as_positive(weight_decay, "weight_decay", allow_zero=True)
-    grad_and_loss = _grad_and_loss if lam == 0.0 else (lambda W, S: _decayed_grad_and_loss(W, S, lam))
+
+    def grad_and_loss(W, S):
+        return _grad_and_loss(W, S, ell) if lam == 0.0 else _decayed_grad_and_loss(W, S, ell, lam)
 
     C0 = _conserved_unchecked(W)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -479,15 +507,15 @@ def gradient_descent(
             if tol is not None and L <= tol:
                 converged = True
 
-    s0 = _stable(_lambda_max(as_weights(weights0, "weights0"), S))
+    s0 = _stable(_lambda_max(as_weights(weights0, "weights0"), S)) if ell is None else float("nan")
     s_best = None
     if diverged:
-        s_best = _stable(_lambda_max(best_W, S))
+        s_best = _stable(_lambda_max(best_W, S)) if ell is None else float("nan")
         report = (
             f"gradient descent diverged at step {k + 1} with eta = {eta:g}: the loss "
             f"{'became non-finite' if not np.isfinite(bad_loss) else f'reached {bad_loss:.3g} > bound {bound:.3g}'}. "
-            f"The largest stable step 2/lambda_max is {s_best:.6g} near the best iterate (loss {best_loss:.3g}) "
-            f"and {s0:.6g} at the start; use eta below it."
+            + (f"The largest stable step 2/lambda_max is {s_best:.6g} near the best iterate (loss {best_loss:.3g}) "
+               f"and {s0:.6g} at the start; use eta below it." if ell is None else "Use a smaller eta.")
         )
     elif converged:
         report = f"converged after {k} steps with eta = {eta:g}: loss {losses[-1]:.3g} <= tol = {tol:g}"

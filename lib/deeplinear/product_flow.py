@@ -16,6 +16,7 @@ from .errors import InvalidArgumentError
 from ._validation import finite_result, as_depth, as_matrix, as_positive, as_weights, check_sigma, widths_of
 from .network import partial_product
 from .objective import _gradient_unchecked
+from .losses import _as_loss
 
 __all__ = ["end_to_end_rhs", "end_to_end_velocity", "singular_value_velocity", "margin_rate"]
 
@@ -139,21 +140,25 @@ def end_to_end_velocity(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> np.
     return finite_result(V, "end_to_end_velocity", "weights or Sigma")
 
 
-def singular_value_velocity(product: np.ndarray, Sigma: np.ndarray, h: int) -> np.ndarray:
+def singular_value_velocity(product: np.ndarray, Sigma: np.ndarray | None, h: int, *, end_to_end_loss: object = None) -> np.ndarray:
     r"""The singular-value law of the balanced end-to-end flow,
     :math:`\dot s_k = h\, s_k^{2-2/h} \langle \Sigma - W, u_k v_k^\top\rangle`.
 
     Valid where the singular values of ``W`` are simple and non-zero (Arora, Cohen, Hu and Luo
-    2019); it follows from :func:`end_to_end_rhs`.
+    2019); it follows from :func:`end_to_end_rhs`. For a general loss :math:`\ell` of the
+    end-to-end map (``end_to_end_loss=``, e.g. :func:`deeplinear.completion_loss`) the law is
+    :math:`\dot s_k = -h\, s_k^{2-2/h} \langle \nabla\ell(W), u_k v_k^\top\rangle`.
 
     Parameters
     ----------
     product : ndarray, shape (d_h, d_0)
         The end-to-end map :math:`W = W_h \cdots W_1`.
-    Sigma : ndarray, shape (d_h, d_0)
-        The target.
+    Sigma : ndarray, shape (d_h, d_0), or None
+        The target; ``None`` when ``end_to_end_loss`` is given.
     h : int
         Depth.
+    end_to_end_loss : loss object, optional
+        A loss of the end-to-end map (:mod:`deeplinear.losses`) instead of the quadratic one.
 
     Returns
     -------
@@ -165,8 +170,9 @@ def singular_value_velocity(product: np.ndarray, Sigma: np.ndarray, h: int) -> n
     TypeError
         If ``product`` or ``Sigma`` is not a real matrix, or ``h`` is not an integer.
     ValueError
-        If ``product`` or ``Sigma`` is not 2-D or not finite, their shapes differ, or
-        ``h < 1``.
+        If ``product`` or ``Sigma`` is not 2-D or not finite, their shapes differ, ``h < 1``,
+        both or neither of ``Sigma`` and ``end_to_end_loss`` are given, or the loss's ``shape``
+        differs from the product's.
 
     References
     ----------
@@ -177,14 +183,23 @@ def singular_value_velocity(product: np.ndarray, Sigma: np.ndarray, h: int) -> n
     --------
     >>> dl.singular_value_velocity(np.diag([0.25, 0.5]), np.diag([1.0, 2.0]), 2)
     array([1.5  , 0.375])
+    >>> ell = dl.quadratic(np.diag([1.0, 2.0]))
+    >>> dl.singular_value_velocity(np.diag([0.25, 0.5]), None, 2, end_to_end_loss=ell)
+    array([1.5  , 0.375])
     """
     W = as_matrix(product, "product")
-    S = as_matrix(Sigma, "Sigma")
     h = as_depth(h)
-    if S.shape != W.shape:
-        raise InvalidArgumentError(f"Sigma has shape {S.shape} but product has shape {W.shape}")
+    if (Sigma is None) == (end_to_end_loss is None):
+        raise InvalidArgumentError("give exactly one of Sigma and end_to_end_loss")
+    if end_to_end_loss is None:
+        S = as_matrix(Sigma, "Sigma")
+        if S.shape != W.shape:
+            raise InvalidArgumentError(f"Sigma has shape {S.shape} but product has shape {W.shape}")
+        minus_grad = S - W
+    else:
+        minus_grad = -as_matrix(_as_loss(end_to_end_loss, W.shape).gradient(W), "end_to_end_loss.gradient(product)")
     U, s, Vt = np.linalg.svd(W, full_matrices=False)
-    inner = np.einsum("ik,ij,kj->k", U, S - W, Vt)
+    inner = np.einsum("ik,ij,kj->k", U, minus_grad, Vt)
     with np.errstate(over="ignore", invalid="ignore"):
         rates = h * s ** (2.0 - 2.0 / h) * inner
     return finite_result(rates, "singular_value_velocity", "product or Sigma")

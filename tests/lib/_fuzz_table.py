@@ -39,6 +39,10 @@ class Fixtures:
         return dl.random_init(W3, np.random.default_rng(0), 0.5)
 
     @cached_property
+    def completion_study(self):
+        return dl.completion_study(S2, [[1, 1], [1, 0]], depths=(1, 2), scales=(0.1,), rel_tol=1e-3, t_max=20.0)
+
+    @cached_property
     def A(self):
         return dl.adjacency(self.W)
 
@@ -234,6 +238,14 @@ def _core(fx: Fixtures) -> dict:
         "incremental.random_half_times": lambda: dict(weights0=dl.random_init(W3, rng(0), 0.01), singular_values=[3.0, 2.0, 1.0]),
         "incremental.random_vs_aligned": lambda: dict(singular_values=(2.0, 1.0), scale=1e-2, seeds=range(1), t_max=4.0, num=41),
         "init.random_init": lambda: dict(widths=(3, 4, 2), rng=rng(0), scale=0.1),
+        "sensing.sensing_loss": lambda: dict(measurements=np.ones((2, 2, 3)), y=[1.0, 2.0]),
+        "sensing.completion_loss": lambda: dict(Sigma=S2, mask=[[1, 0], [1, 1]]),
+        "sensing.effective_rank": lambda: dict(product=S3),
+        "sensing.singular_velocity_check": lambda: dict(weights=dl.balanced_init((2, 2, 2), product=S2), ell=dl.quadratic(np.eye(2))),
+        "sensing.nuclear_norm_completion": lambda: dict(Sigma=S2, mask=[[1, 1], [1, 0]], tol=1e-6, max_iter=50),
+        "sensing.completion_problem": lambda: dict(n=4, rank=1, fraction=0.5, rng=0),
+        "sensing.deep_completion": lambda: dict(Sigma=S2, mask=[[1, 1], [1, 0]], h=2, scale=0.1, rng=0, rel_tol=1e-3, t_max=20.0, n_eval=5),
+        "sensing.completion_study": lambda: dict(Sigma=S2, mask=[[1, 1], [1, 0]], depths=(1, 2), scales=(0.1,), rng=0, rel_tol=1e-3, t_max=20.0),
         "init.aligned_init": lambda: dict(widths=(2, 3, 2), values=[1.0, 0.5]),
         "init.balanced_init": lambda: dict(widths=(2, 3, 2), product=np.diag([2.0, 1.0]), rng=rng(0)),
         "init.delta_balanced_init": lambda: dict(widths=(2, 3, 2), delta=0.5, rng=rng(0), product=np.diag([2.0, 1.0])),
@@ -371,6 +383,9 @@ def _plots(fx: Fixtures) -> dict:
         "plots.flow.adjacency_terms_figure": lambda: dict(weights=W, Sigma=S3),
         "plots.flow.flow_forms_figure": lambda: dict(trajectory=fx.tr, adjacency_trajectory=fx.atr),
         "plots.flow.flow_scrub_figure": lambda: dict(prepared=fx.scrub, h=2, scale=0.3, t=1.0),
+        "plots.implicit_regularisation.completion_study_figure": lambda: dict(study=fx.completion_study, nuclear_error=0.5, nuclear_effective_rank=1.5, true_effective_rank=1.0),
+        "plots.implicit_regularisation.completion_spectrum_figure": lambda: dict(run=fx.completion_study.runs[1][0], rank=1, Sigma=S2),
+        "plots.implicit_regularisation.completion_explorer_figure": lambda: dict(h=2, scale=0.1, fraction=0.6, n=4, rank=1, seed=0),
         "plots.incremental.incremental_ladder_figure": lambda: dict(run=fx.incremental),
         "plots.incremental.incremental_rank_figure": lambda: dict(run=fx.incremental),
         "plots.incremental.random_vs_aligned_figure": lambda: dict(result=fx.random_vs_aligned, n_show=2),
