@@ -175,8 +175,13 @@ def _grad_and_residual(W: Sequence[np.ndarray], S: np.ndarray) -> tuple[list[np.
     return G, R
 
 
-def _grad_and_loss(W: Sequence[np.ndarray], S: np.ndarray | None, ell: object) -> tuple[list[np.ndarray], float]:
-    """Layer gradients and the loss: the quadratic loss of ``S``, or the loss object ``ell``."""
+def _grad_and_loss(W: Sequence[np.ndarray], S: np.ndarray | None, ell: object,
+                   lam: float = 0.0) -> tuple[list[np.ndarray], float]:
+    """Layer gradients and the loss: the quadratic loss of ``S``, or the loss object ``ell``;
+    plus ``lam/2 sum ||W_i||^2`` when ``lam > 0`` (the decay adds ``lam * W_i`` to the gradient)."""
+    if lam > 0.0:
+        G, L = _grad_and_loss(W, S, ell)
+        return [g + lam * w for g, w in zip(G, W)], L + 0.5 * lam * sum(float(np.sum(w * w)) for w in W)
     if ell is None:
         G, R = _grad_and_residual(W, S)  # type: ignore[arg-type]
         return G, 0.5 * float(np.sum(R * R))
@@ -191,13 +196,6 @@ def _grad_and_loss(W: Sequence[np.ndarray], S: np.ndarray | None, ell: object) -
     G[0] = -B
     return G, float(ell.value(pre[-1]))  # type: ignore[attr-defined]
 
-
-def _decayed_grad_and_loss(W: Sequence[np.ndarray], S: np.ndarray | None, ell: object,
-                           lam: float) -> tuple[list[np.ndarray], float]:
-    """Gradient and value of ``L + lam/2 sum ||W_i||^2`` (the decay adds ``lam * W_i``)."""
-    G, L = _grad_and_loss(W, S, ell)
-    decay = 0.5 * lam * sum(float(np.sum(w * w)) for w in W)
-    return [g + lam * w for g, w in zip(G, W)], L + decay
 
 
 def _lambda_max(W: Sequence[np.ndarray], S: np.ndarray, *, dense_limit: int = 300) -> float:
@@ -470,12 +468,9 @@ def gradient_descent(
     factor = as_positive(divergence_factor, "divergence_factor")
     lam = as_positive(weight_decay, "weight_decay", allow_zero=True)
 
-    def grad_and_loss(W, S):
-        return _grad_and_loss(W, S, ell) if lam == 0.0 else _decayed_grad_and_loss(W, S, ell, lam)
-
     C0 = _conserved_unchecked(W)
     with np.errstate(over="ignore", invalid="ignore"):
-        G, L0 = grad_and_loss(W, S)
+        G, L0 = _grad_and_loss(W, S, ell, lam)
     # a start whose loss or gradient overflows is the inputs' fault, not the step size's
     finite_result([L0, *G], "gradient_descent", "weights0 or Sigma")
     bound = factor * max(L0, 1.0)
@@ -490,7 +485,7 @@ def gradient_descent(
             converged = True
         while not converged and k < steps:
             W_new = [w - eta * g for w, g in zip(W, G)]
-            G_new, L = grad_and_loss(W_new, S)
+            G_new, L = _grad_and_loss(W_new, S, ell, lam)
             finite = np.isfinite(L) and all(np.all(np.isfinite(w)) for w in W_new)
             if not finite or L > bound:
                 diverged = True

@@ -218,3 +218,17 @@ def test_status_says_why_descent_stopped():
     assert dl.gradient_descent(W0, S, 0.1, 500, tol=1e-10).status == "converged"
     assert dl.gradient_descent(W0, S, 0.1, 5).status == "max steps"
     assert dl.gradient_descent(W0, S, 3.0, 50, on_divergence="ignore").status == "diverged"
+
+
+def test_weight_decay_and_a_loss_object_together():
+    # one step of descent on the regularised completion loss is W - eta (grad l + lam W)
+    rng = np.random.default_rng(3)
+    W = [rng.standard_normal((3, 3)) * 0.5 for _ in range(3)]
+    ell = dl.completion_loss(rng.standard_normal((3, 3)), rng.random((3, 3)) < 0.6)
+    eta, lam = 0.01, 0.2
+    run = dl.gradient_descent(W, None, eta, 1, end_to_end_loss=ell, weight_decay=lam)
+    expected = [w - eta * (g + lam * w) for w, g in zip(W, dl.general_gradient(W, ell))]
+    for got, want in zip(run.final_weights, expected):
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+    penalty = 0.5 * lam * sum(float(np.sum(w * w)) for w in W)
+    assert run.losses[0] == pytest.approx(ell.value(dl.end_to_end(W)) + penalty, rel=1e-13)
