@@ -97,7 +97,7 @@ def diagonal_penalty(beta: np.ndarray, alpha: float) -> float:
     --------
     >>> round(dl.diagonal_penalty([1.0, 0.0], 100.0) * 4 * 100.0**2, 6)     # ~ ||beta||^2
     1.0
-    >>> round(dl.diagonal_penalty([1.0, -1.0], 1e-3) / np.log(1e6), 2)       # -> ||beta||_1 = 2, slowly
+    >>> round(float(dl.diagonal_penalty([1.0, -1.0], 1e-3) / np.log(1e6)), 2)       # -> ||beta||_1 = 2, slowly
     1.86
     """
     b = as_vector(beta, "beta")
