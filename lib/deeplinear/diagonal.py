@@ -355,16 +355,16 @@ def diagonal_kkt_residual(beta: np.ndarray, X: np.ndarray, alpha: float) -> floa
     return 0.0 if out < 1e-15 else out
 
 
-def sparse_regression(n: int, d: int, k: int, *, rng: np.random.Generator | int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sparse_regression(n_samples: int, n_features: int, n_nonzero: int, *, rng: np.random.Generator | int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""A small noiseless sparse regression: Gaussian :math:`X` (:math:`n \times d`), :math:`k`-sparse :math:`\beta^\star`, :math:`y = X\beta^\star`.
 
     :math:`X_{ij} \sim \mathcal N(0, 1/n)`; the nonzero entries of :math:`\beta^\star` are the
-    first ``k`` coordinates, of size 1 with random signs.
+    first ``n_nonzero`` coordinates, of size 1 with random signs.
 
     Parameters
     ----------
-    n, d, k : int
-        Samples, dimension and sparsity, ``1 <= k <= d``, ``1 <= n < d``.
+    n_samples, n_features, n_nonzero : int
+        :math:`n`, :math:`d` and :math:`k`, with ``1 <= k <= d`` and ``1 <= n < d``.
     rng : numpy.random.Generator or int, default 0
         Source (or seed) of randomness.
 
@@ -385,9 +385,10 @@ def sparse_regression(n: int, d: int, k: int, *, rng: np.random.Generator | int 
     >>> X.shape, y.shape, int(np.count_nonzero(b))
     ((5, 12), (5,), 2)
     """
-    n, d, k = as_int(n, "n", minimum=1), as_int(d, "d", minimum=2), as_int(k, "k", minimum=1)
+    n = as_int(n_samples, "n_samples", minimum=1)
+    d, k = as_int(n_features, "n_features", minimum=2), as_int(n_nonzero, "n_nonzero", minimum=1)
     if n >= d or k > d:
-        raise InvalidArgumentError(f"need n < d and k <= d, got n = {n}, d = {d}, k = {k}")
+        raise InvalidArgumentError(f"need n_samples < n_features and n_nonzero <= n_features, got {n}, {d}, {k}")
     gen = as_rng(rng)
     X = gen.standard_normal((n, d)) / np.sqrt(n)
     b = np.zeros(d)

@@ -27,7 +27,7 @@ invertibility condition is needed. The blocks of :math:`P` are :math:`W_1^\top W
 :math:`(W_2W_1)^\top`, :math:`W_2W_1` and :math:`W_2W_2^\top`: the end-to-end map and the two
 Gram matrices that make the tangent kernel of a two-layer network,
 :math:`K = (W_2W_2^\top) \otimes I + I \otimes (W_1^\top W_1)`
-(:func:`deeplinear.tangent_kernel.tangent_kernel`).
+(:func:`deeplinear.lazy_rich.tangent_kernel`).
 
 This is the structure of Fukumizu (1998) for 0-balanced starts and of Braun, Dominé, Fitzgerald
 and Saxe (2022) and Dominé et al. (2025) for lambda-balanced ones; the form above (with
@@ -46,7 +46,7 @@ from ._validation import as_positive, as_real, as_real_array, as_rng, as_weights
 from ._validation import frozen_array as _frozen
 from .errors import InvalidArgumentError
 from .flow import gradient_flow
-from .tangent_kernel import weight_travel
+from .lazy_rich import weight_travel
 
 __all__ = [
     "lambda_balanced_init",
@@ -236,7 +236,7 @@ def _kernel_from_grams(out_gram: np.ndarray, in_gram: np.ndarray) -> np.ndarray:
     return np.kron(out_gram, np.eye(in_gram.shape[0])) + np.kron(np.eye(out_gram.shape[0]), in_gram)
 
 
-def lambda_balanced_solution(t: float | np.ndarray, weights0: Sequence[np.ndarray], Sigma: np.ndarray, *,
+def lambda_balanced_solution(weights0: Sequence[np.ndarray], Sigma: np.ndarray, t_eval: float | np.ndarray, *,
                              rtol: float = 1e-8) -> LambdaBalancedSolution:
     r"""Exact gradient flow of a lambda-balanced two-layer network (whitened input).
 
@@ -250,12 +250,12 @@ def lambda_balanced_solution(t: float | np.ndarray, weights0: Sequence[np.ndarra
 
     Parameters
     ----------
-    t : float or array_like
-        Times ``>= 0`` (1-D after flattening).
     weights0 : list of ndarray
         ``[W_1, W_2]`` at time 0, lambda-balanced.
     Sigma : ndarray, shape (d_2, d_0)
         The target.
+    t_eval : float or array_like
+        Times ``>= 0`` (1-D after flattening).
     rtol : float, default 1e-8
         Tolerance of the balance test.
 
@@ -277,7 +277,7 @@ def lambda_balanced_solution(t: float | np.ndarray, weights0: Sequence[np.ndarra
     Examples
     --------
     >>> W0 = dl.lambda_balanced_init((2, 2, 2), 1.0, scale=0.1, rng=0)
-    >>> sol = dl.lambda_balanced_solution([0.0, 20.0], W0, np.diag([2.0, 1.0]))
+    >>> sol = dl.lambda_balanced_solution(W0, np.diag([2.0, 1.0]), [0.0, 20.0])
     >>> np.allclose(sol.product[0], W0[1] @ W0[0]), np.allclose(sol.product[-1], np.diag([2.0, 1.0]))
     (True, True)
     """
@@ -285,9 +285,9 @@ def lambda_balanced_solution(t: float | np.ndarray, weights0: Sequence[np.ndarra
     lam = balance_parameter(W, rtol=rtol)
     d0, d2 = W[0].shape[1], W[1].shape[0]
     S = check_sigma(Sigma, (d0, W[0].shape[0], d2))
-    t_arr = as_real_array(t, "t").ravel()
+    t_arr = as_real_array(t_eval, "t_eval").ravel()
     if np.any(t_arr < 0):
-        raise InvalidArgumentError(f"t must be >= 0, got {t!r:.60}")
+        raise InvalidArgumentError(f"t_eval must be >= 0, got {t_eval!r:.60}")
     G = np.block([[-lam / 2 * np.eye(d0), S.T], [S, lam / 2 * np.eye(d2)]])
     Q0 = np.vstack([W[0].T, W[1]])
     P = _riccati(t_arr, Q0, G)
@@ -379,7 +379,7 @@ def lambda_study(lams: Sequence[float], Sigma: np.ndarray, widths: Sequence[int]
     rows = []
     for lam in ls:
         W0 = lambda_balanced_init(d, float(lam), scale=scale, rng=int(seed))
-        sol = lambda_balanced_solution(t_eval, W0, S)
+        sol = lambda_balanced_solution(W0, S, t_eval)
         traj = gradient_flow(W0, S, (0.0, t_end), t_eval=t_eval, rtol=1e-12, atol=1e-16, warn=False)
         err = float(np.max(np.linalg.norm(sol.product - traj.end_to_end, axis=(1, 2))))
         below = np.nonzero(sol.loss <= sol.loss[0] / 2)[0]

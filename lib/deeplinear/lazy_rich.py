@@ -114,15 +114,15 @@ def tangent_kernel(weights: Sequence[np.ndarray]) -> np.ndarray:
         return finite_result(_kernel_unchecked(W), "tangent_kernel", "weights")
 
 
-def kernel_change(weights: Sequence[np.ndarray], weights0: Sequence[np.ndarray]) -> float:
+def kernel_change(weights: Sequence[np.ndarray], reference: Sequence[np.ndarray]) -> float:
     r"""Relative change of the tangent kernel, :math:`\lVert K(\theta) - K(\theta_0)\rVert_F / \lVert K(\theta_0)\rVert_F`.
 
     Parameters
     ----------
     weights : list of ndarray
         The weights now, ``[W_1, ..., W_h]``.
-    weights0 : list of ndarray
-        The reference (initial) weights, of the same shapes.
+    reference : list of ndarray
+        The reference (initial) weights :math:`\theta_0`, of the same shapes.
 
     Returns
     -------
@@ -143,7 +143,7 @@ def kernel_change(weights: Sequence[np.ndarray], weights0: Sequence[np.ndarray])
     >>> dl.kernel_change(W, W0)          # K goes from 2 to 5
     1.5
     """
-    K, K0 = _pair(weights, weights0, tangent_kernel)
+    K, K0 = _pair(weights, reference, tangent_kernel)
     n0 = float(np.linalg.norm(K0))
     diff = float(np.linalg.norm(K - K0))
     if n0 == 0.0:
@@ -151,16 +151,16 @@ def kernel_change(weights: Sequence[np.ndarray], weights0: Sequence[np.ndarray])
     return diff / n0
 
 
-def _pair(weights, weights0, fn):
-    W, W0 = as_weights(weights), as_weights(weights0, "weights0")
+def _pair(weights, reference, fn):
+    W, W0 = as_weights(weights), as_weights(reference, "reference")
     if [M.shape for M in W] != [M.shape for M in W0]:
         raise InvalidArgumentError(
-            f"weights0 must have the shapes of weights {[M.shape for M in W]}, got {[M.shape for M in W0]}"
+            f"reference must have the shapes of weights {[M.shape for M in W]}, got {[M.shape for M in W0]}"
         )
     return fn(W), fn(W0)
 
 
-def weight_travel(weights: Sequence[np.ndarray], weights0: Sequence[np.ndarray]) -> float:
+def weight_travel(weights: Sequence[np.ndarray], reference: Sequence[np.ndarray]) -> float:
     r"""Distance travelled by the weights relative to their initial size, :math:`\lVert\theta - \theta_0\rVert / \lVert\theta_0\rVert`.
 
     The norm is the Euclidean norm of all entries of all layers.
@@ -169,8 +169,8 @@ def weight_travel(weights: Sequence[np.ndarray], weights0: Sequence[np.ndarray])
     ----------
     weights : list of ndarray
         The weights now.
-    weights0 : list of ndarray
-        The initial weights, of the same shapes.
+    reference : list of ndarray
+        The initial weights :math:`\theta_0`, of the same shapes.
 
     Returns
     -------
@@ -189,7 +189,7 @@ def weight_travel(weights: Sequence[np.ndarray], weights0: Sequence[np.ndarray])
     >>> dl.weight_travel([np.array([[3.0]]), np.array([[4.0]])], [np.array([[3.0]]), np.array([[0.0]])])
     1.3333333333333333
     """
-    W, W0 = _pair(weights, weights0, lambda w: np.concatenate([M.ravel() for M in w]))
+    W, W0 = _pair(weights, reference, lambda w: np.concatenate([M.ravel() for M in w]))
     n0 = float(np.linalg.norm(W0))
     diff = float(np.linalg.norm(W - W0))
     if n0 == 0.0:
@@ -197,7 +197,7 @@ def weight_travel(weights: Sequence[np.ndarray], weights0: Sequence[np.ndarray])
     return diff / n0
 
 
-def linearised_residual(t: float | np.ndarray, weights0: Sequence[np.ndarray], Sigma: np.ndarray) -> np.ndarray:
+def linearised_residual(weights0: Sequence[np.ndarray], Sigma: np.ndarray, t_eval: float | np.ndarray) -> np.ndarray:
     r"""Residual :math:`R(t) = \Sigma - W(t)` of *linearised training* around ``weights0``.
 
     .. math:: \operatorname{vec} R(t) = e^{-K_0 t}\operatorname{vec}(\Sigma - W(\theta_0)),
@@ -207,16 +207,16 @@ def linearised_residual(t: float | np.ndarray, weights0: Sequence[np.ndarray], S
 
     Parameters
     ----------
-    t : float or array_like
-        Times ``>= 0``.
     weights0 : list of ndarray
         The weights around which the model is linearised.
     Sigma : ndarray, shape (d_h, d_0)
         The target.
+    t_eval : float or array_like
+        Times ``>= 0``.
 
     Returns
     -------
-    ndarray, shape t.shape + (d_h, d_0)
+    ndarray, shape t_eval.shape + (d_h, d_0)
 
     Raises
     ------
@@ -228,16 +228,16 @@ def linearised_residual(t: float | np.ndarray, weights0: Sequence[np.ndarray], S
     Examples
     --------
     >>> W0 = [np.array([[1.0]]), np.array([[1.0]])]             # K_0 = 2
-    >>> R = dl.linearised_residual([0.0, 1.0], W0, np.array([[2.0]]))
+    >>> R = dl.linearised_residual(W0, np.array([[2.0]]), [0.0, 1.0])
     >>> np.allclose(R[:, 0, 0], [1.0, np.exp(-2.0)])
     True
     """
     W0 = as_weights(weights0, "weights0")
     d = (W0[0].shape[1],) + tuple(M.shape[0] for M in W0)
     S = check_sigma(Sigma, d)
-    t_arr = as_real_array(t, "t")
+    t_arr = as_real_array(t_eval, "t_eval")
     if np.any(t_arr < 0):
-        raise InvalidArgumentError(f"t must be >= 0, got {t!r:.60}")
+        raise InvalidArgumentError(f"t_eval must be >= 0, got {t_eval!r:.60}")
     K0 = tangent_kernel(W0)
     R0 = (S - _prefix_products(W0)[-1]).ravel()
     lam, V = np.linalg.eigh(K0)
@@ -300,7 +300,7 @@ def _run_measures(weights0, S, t_eval, threshold, centred):
     n0 = np.linalg.norm(K0)
     path = np.array([np.linalg.norm(_kernel_unchecked(w) - K0) / n0 for w in traj.weights])
     R = target - traj.end_to_end
-    R_lin = linearised_residual(traj.t, weights0, target)
+    R_lin = linearised_residual(weights0, target, traj.t)
     gap = np.max(np.linalg.norm(R - R_lin, axis=(1, 2))) / np.linalg.norm(R[0])
     travel = weight_travel(traj.weights[-1], weights0)
     return path, travel, gap, len(traj.events.get("plateau_entry", ())), traj.loss
