@@ -35,7 +35,7 @@ from scipy.optimize import linprog
 
 from ._validation import as_int, as_matrix, as_positive, as_real_array, as_rng, as_vector, finite_result
 from ._validation import frozen_array as _frozen
-from .errors import ConvergenceError, InvalidArgumentError
+from .errors import ConvergenceError, InvalidArgumentError, NonFiniteResultError
 
 __all__ = [
     "diagonal_penalty",
@@ -46,6 +46,14 @@ __all__ = [
     "DiagonalStudy",
     "diagonal_study",
 ]
+
+
+def _alpha2(alpha: object) -> float:
+    """``alpha ** 2`` for a scale that neither overflows nor underflows when squared."""
+    a = as_positive(alpha, "alpha")
+    if not 1e-100 <= a <= 1e100:
+        raise InvalidArgumentError(f"alpha must be between 1e-100 and 1e100 (alpha^2 is used), got {alpha!r}")
+    return a * a
 
 
 def _problem(X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +109,7 @@ def diagonal_penalty(beta: np.ndarray, alpha: float) -> float:
     1.86
     """
     b = as_vector(beta, "beta")
-    a2 = as_positive(alpha, "alpha") ** 2
+    a2 = _alpha2(alpha)
     with np.errstate(over="ignore", invalid="ignore"):
         z = b / a2
         q = 2.0 - np.hypot(2.0, z) + z * np.arcsinh(z / 2.0)
@@ -182,12 +190,12 @@ def diagonal_flow(alpha: float, X: np.ndarray, y: np.ndarray, *, t_end: float | 
     >>> fl.converged, np.round(fl.final_beta, 6)      # large alpha: the minimum-l2 interpolant (0.2, 0.4)
     (True, array([0.2, 0.4]))
     """
-    alpha = as_positive(alpha, "alpha")
+    a2 = _alpha2(alpha)
+    alpha = float(np.sqrt(a2))
     Xa, ya = _problem(X, y)
     num = as_int(num, "num", minimum=2)
     d = Xa.shape[1]
     lam_min = float(np.linalg.eigvalsh(Xa @ Xa.T)[0])
-    a2 = alpha * alpha
     if t_end is None:
         t_end = 1e4 * (1.0 + max(0.0, np.log(1.0 / a2))) / min(1.0, a2) / lam_min
     t_end = as_positive(t_end, "t_end")
@@ -213,8 +221,13 @@ def diagonal_flow(alpha: float, X: np.ndarray, y: np.ndarray, *, t_end: float | 
     done.terminal = True
     t_eval = np.expm1(np.linspace(0.0, np.log1p(t_end), int(num)))
     t_eval[-1] = t_end
-    sol = solve_ivp(rhs, (0.0, t_end), np.full(2 * d, alpha), method="Radau", jac=jac, t_eval=t_eval, events=done,
-                    rtol=rtol, atol=atol * alpha)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            sol = solve_ivp(rhs, (0.0, t_end), np.full(2 * d, alpha), method="Radau", jac=jac, t_eval=t_eval,
+                            events=done, rtol=rtol, atol=atol * alpha)
+    except ValueError as exc:  # Radau's linear algebra meets inf or NaN: the problem is too large
+        raise NonFiniteResultError(f"diagonal_flow overflowed: X, y or alpha is too large ({exc})") from exc
+    finite_result(sol.y, "diagonal_flow", "X, y or alpha")
     T, Z = sol.t, sol.y.T
     converged = bool(sol.status == 1)
     if converged:
@@ -271,7 +284,7 @@ def min_penalty_interpolant(X: np.ndarray, y: np.ndarray, alpha: float, *, tol: 
     array([0.0001, 0.5   ])
     """
     Xa, ya = _problem(X, y)
-    alpha = as_positive(alpha, "alpha")
+    alpha = float(np.sqrt(_alpha2(alpha)))
     max_iter = as_int(max_iter, "max_iter", minimum=1)
     tol = as_positive(tol, "tol")
     # continuation in alpha (factors of 10 from alpha = 1 down): the dual of a small alpha is
@@ -346,7 +359,7 @@ def diagonal_kkt_residual(beta: np.ndarray, X: np.ndarray, alpha: float) -> floa
     Xa = as_matrix(X, "X")
     if Xa.shape[1] != b.size:
         raise InvalidArgumentError(f"beta must have X.shape[1] = {Xa.shape[1]} entries, got {b.size}")
-    g = np.arcsinh(b / (2.0 * as_positive(alpha, "alpha") ** 2))
+    g = np.arcsinh(b / (2.0 * _alpha2(alpha)))
     ng = float(np.linalg.norm(g))
     if ng == 0.0:
         return 0.0

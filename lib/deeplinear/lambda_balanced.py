@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_positive, as_real, as_real_array, as_rng, as_weights, as_widths, check_sigma
+from ._validation import as_positive, as_real, as_real_array, as_rng, as_weights, as_widths, check_sigma, finite_result
 from ._validation import frozen_array as _frozen
 from .errors import InvalidArgumentError
 from .flow import gradient_flow
@@ -109,6 +109,14 @@ def lambda_balanced_init(widths: Sequence[int], lam: float, *, scale: float = 0.
     lam = as_real(lam, "lam")
     scale = as_positive(scale, "scale", allow_zero=True)
     gen = as_rng(rng)
+    if scale > 1e100 or abs(lam) > 1e200:
+        raise InvalidArgumentError(f"scale (at most 1e100) and |lam| (at most 1e200) are too large: got "
+                                   f"scale = {scale!r}, lam = {lam!r}; the Gram matrices would overflow")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(_init(d, lam, scale, gen), "lambda_balanced_init", "scale or lam")
+
+
+def _init(d, lam, scale, gen):
     d0, d1, d2 = d
     if lam >= 0:
         if d1 > d2:
@@ -156,9 +164,10 @@ def balance_parameter(weights: Sequence[np.ndarray], *, rtol: float = 1e-8) -> f
     if len(W) != 2:
         raise InvalidArgumentError(f"weights must be [W_1, W_2] of a two-layer network, got {len(W)} layers")
     rtol = as_positive(rtol, "rtol")
-    C = W[1].T @ W[1] - W[0] @ W[0].T
+    with np.errstate(over="ignore", invalid="ignore"):
+        C = finite_result(W[1].T @ W[1] - W[0] @ W[0].T, "balance_parameter", "weights")
+        size = finite_result(max(1.0, float(np.sum(W[0] ** 2) + np.sum(W[1] ** 2))), "balance_parameter", "weights")
     lam = float(np.trace(C)) / C.shape[0]
-    size = max(1.0, float(np.sum(W[0] ** 2) + np.sum(W[1] ** 2)))
     off = float(np.linalg.norm(C - lam * np.eye(C.shape[0])))
     if off > rtol * size:
         raise InvalidArgumentError(
@@ -289,6 +298,12 @@ def lambda_balanced_solution(weights0: Sequence[np.ndarray], Sigma: np.ndarray, 
     if np.any(t_arr < 0):
         raise InvalidArgumentError(f"t_eval must be >= 0, got {t_eval!r:.60}")
     G = np.block([[-lam / 2 * np.eye(d0), S.T], [S, lam / 2 * np.eye(d2)]])
+    steps = float(np.max(t_arr, initial=0.0)) * float(np.linalg.norm(G, 2)) / 0.5
+    if steps > 2e5:
+        raise InvalidArgumentError(
+            f"t_eval up to {np.max(t_arr):.4g} with ||G||_2 = {np.linalg.norm(G, 2):.4g} (from Sigma and lambda) needs "
+            f"{steps:.3g} exact sub-steps (at most 2e5): shorten t_eval or rescale Sigma"
+        )
     Q0 = np.vstack([W[0].T, W[1]])
     P = _riccati(t_arr, Q0, G)
     prod, gin, gout = P[:, d0:, :d0], P[:, :d0, :d0], P[:, d0:, d0:]

@@ -144,8 +144,9 @@ def kernel_change(weights: Sequence[np.ndarray], reference: Sequence[np.ndarray]
     1.5
     """
     K, K0 = _pair(weights, reference, tangent_kernel)
-    n0 = float(np.linalg.norm(K0))
-    diff = float(np.linalg.norm(K - K0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        n0, diff = finite_result([float(np.linalg.norm(K0)), float(np.linalg.norm(K - K0))], "kernel_change",
+                                 "weights or reference")
     if n0 == 0.0:
         return 0.0 if diff == 0.0 else float("inf")
     return diff / n0
@@ -190,8 +191,9 @@ def weight_travel(weights: Sequence[np.ndarray], reference: Sequence[np.ndarray]
     1.3333333333333333
     """
     W, W0 = _pair(weights, reference, lambda w: np.concatenate([M.ravel() for M in w]))
-    n0 = float(np.linalg.norm(W0))
-    diff = float(np.linalg.norm(W - W0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        n0, diff = finite_result([float(np.linalg.norm(W0)), float(np.linalg.norm(W - W0))], "weight_travel",
+                                 "weights or reference")
     if n0 == 0.0:
         return 0.0 if diff == 0.0 else float("inf")
     return diff / n0
