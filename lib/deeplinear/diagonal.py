@@ -112,7 +112,7 @@ def diagonal_penalty(beta: np.ndarray, alpha: float) -> float:
     a2 = _alpha2(alpha)
     with np.errstate(over="ignore", invalid="ignore"):
         z = b / a2
-        q = 2.0 - np.hypot(2.0, z) + z * np.arcsinh(z / 2.0)
+        q = z * np.arcsinh(z / 2.0) - z * z / (2.0 + np.hypot(2.0, z))  # 2 - sqrt(4 + z^2), without cancellation
         return float(finite_result(a2 * np.sum(q), "diagonal_penalty", "beta / alpha^2"))
 
 
