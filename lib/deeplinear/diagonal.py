@@ -39,6 +39,7 @@ from .errors import ConvergenceError, InvalidArgumentError, NonFiniteResultError
 
 __all__ = [
     "diagonal_penalty",
+    "DiagonalFlow",
     "diagonal_flow",
     "min_penalty_interpolant",
     "diagonal_kkt_residual",
@@ -132,6 +133,12 @@ class DiagonalFlow:
         The initial scale.
     converged : bool
         True if the loss fell below ``loss_tol`` before ``t_end``.
+
+    Examples
+    --------
+    >>> fl = dl.diagonal_flow(1.0, np.array([[1.0, 2.0]]), np.array([1.0]))
+    >>> fl.beta.shape[1], fl.converged
+    (2, True)
     """
 
     t: np.ndarray
@@ -431,6 +438,12 @@ class DiagonalStudy:
         Distances to the minimum-:math:`\ell_2` and minimum-:math:`\ell_1` interpolants.
     min_l2, min_l1 : ndarray, shape (d,)
         The two interpolants (pseudo-inverse and linear program).
+
+    Examples
+    --------
+    >>> st = dl.diagonal_study([10.0], np.array([[1.0, 2.0]]), np.array([1.0]))
+    >>> np.round(st.beta[0], 6), np.round(st.min_l1, 6)
+    (array([0.2, 0.4]), array([0. , 0.5]))
     """
 
     alphas: np.ndarray

@@ -279,6 +279,12 @@ class LazyRichStudy:
         The plateau threshold used.
     centred : bool
         Whether the model was centred (trained on :math:`\Sigma + W(\theta_0)`).
+
+    Examples
+    --------
+    >>> st = dl.lazy_rich_study([1e-2, 3.0], np.diag([2.0, 1.0]), (2, 3, 2), t_end=5.0, num=11)
+    >>> st.loss.shape, st.plateaus.tolist()
+    ((2, 11), [2, 0])
     """
 
     scales: np.ndarray
