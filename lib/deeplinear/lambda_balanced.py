@@ -30,9 +30,10 @@ Gram matrices that make the tangent kernel of a two-layer network,
 (:func:`deeplinear.lazy_rich.tangent_kernel`).
 
 This is the structure of Fukumizu (1998) for 0-balanced starts and of Braun, Dominé, Fitzgerald
-and Saxe (2022) and Dominé et al. (2025) for lambda-balanced ones; the form above (with
-:math:`S(t)` instead of a diagonalisation of :math:`G` and an inverse at :math:`t = 0`) is derived
-here and checked against the integrated flow.
+and Saxe (2022) and Dominé et al. (2025) for lambda-balanced ones; the form above is derived here
+(not checked term by term against theirs) and tested against the integrated flow. Evaluated in
+one piece for long times it loses the slow modes to rounding, so :func:`lambda_balanced_solution`
+applies it over short intervals (the semigroup property; no discretisation error).
 """
 
 from __future__ import annotations
