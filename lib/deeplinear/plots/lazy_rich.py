@@ -177,7 +177,7 @@ def diagonal_figure(study: DiagonalStudy):
     return fig
 
 
-def lazy_rich_explorer_figure(scale: float, lam: float, *, t_max: float = 8.0, fig=None):
+def lazy_rich_explorer_figure(scale: float, lam: float, *, t_max: float = 30.0, fig=None):
     r"""One exact lambda-balanced two-layer run (:func:`deeplinear.lambda_balanced_solution`).
 
     Target :math:`\Sigma = \operatorname{diag}(3, 1.5, 0.5)`, widths ``(3, 3, 3)``, start
@@ -190,8 +190,8 @@ def lazy_rich_explorer_figure(scale: float, lam: float, *, t_max: float = 8.0, f
         Scale of the random layer, ``> 0``.
     lam : float
         Balance parameter :math:`\lambda`.
-    t_max : float, default 8.0
-        Length of the run.
+    t_max : float, default 30.0
+        Length of the run (long enough for the weakest mode from scale ``1e-3``).
     fig : matplotlib Figure, optional
         Figure to draw into (the explorer passes one).
 
@@ -220,7 +220,7 @@ def lazy_rich_explorer_figure(scale: float, lam: float, *, t_max: float = 8.0, f
     t_max = as_positive(t_max, "t_max")
     S = np.diag([3.0, 1.5, 0.5])
     W0 = lambda_balanced_init((3, 3, 3), lam, scale=scale, rng=0)
-    t = np.linspace(0.0, t_max, 161)
+    t = np.linspace(0.0, t_max, 241)
     sol = lambda_balanced_solution(W0, S, t)
     if fig is None:
         fig, (ax, ax2) = new_figure(2, width=8.4, height=3.3)
@@ -236,7 +236,7 @@ def lazy_rich_explorer_figure(scale: float, lam: float, *, t_max: float = 8.0, f
     ax.set_title(f"scale s = {scale:g}, λ = {lam:g}", fontsize=9)
     ax2.semilogy(t, np.maximum(sol.kernel_change, 1e-8), color=OKABE_ITO[0], lw=1.8)
     ax2.axhline(1.0, color="0.6", lw=0.8)
-    ax2.set_ylim(1e-3, 1e6)
+    ax2.set_ylim(1e-3, 1e9)
     ax2.set_xlabel("time $t$")
     ax2.set_ylabel(r"$\|K(t) - K(0)\| / \|K(0)\|$")
     ax2.set_title("tangent kernel change", fontsize=9)
