@@ -46,6 +46,7 @@ _MODULES = (
     "errors", "network", "objective", "losses", "trajectory", "flow", "adjacency_flow", "product_flow", "descent",
     "large_steps",
     "invariants", "init", "data", "modes", "unbalanced", "aligned", "incremental", "sensing", "curves", "rates",
+    "lazy_rich", "lambda_balanced", "diagonal",
     "quotient", "critical", "fibres", "curvature", "classification", "orbits", "manifolds", "escape",
     "escape_times", "rays", "scalar", "weight_decay", "resnet", "convolution",
 )

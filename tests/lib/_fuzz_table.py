@@ -131,6 +131,18 @@ class Fixtures:
         return dl.flow_scrub_prepare(2, 0.3, singular_values=(2.0, 1.0), t_max=2.0)
 
     @cached_property
+    def lazy_rich(self):
+        return dl.lazy_rich_study([1e-2, 3.0], np.diag([2.0, 1.0]), (2, 3, 2), t_end=5.0, num=11)
+
+    @cached_property
+    def lambda_study(self):
+        return dl.lambda_study([0.0, 4.0], np.diag([2.0, 1.0]), (2, 2, 2), t_end=5.0, num=11)
+
+    @cached_property
+    def diagonal_study(self):
+        return dl.diagonal_study([0.1, 3.0], np.array([[1.0, 2.0, 0.5]]), np.array([1.0]))
+
+    @cached_property
     def incremental(self):
         return dl.incremental_run((2.0, 1.0), 1e-2, 2, t_max=6.0, num=41)
 
@@ -351,6 +363,28 @@ def _core(fx: Fixtures) -> dict:
         "convolution.fourier_participation": lambda: dict(beta=np.array([1.0, 0.5, 0.0, 0.2])),
         "convolution.max_margin_direction": lambda: dict(X=np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), labels=np.array([1.0, -1.0])),
         "convolution.conv_bias_study": lambda: dict(X=np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), labels=np.array([1.0, -1.0]), depths=(1, 2), eta=0.1, steps=20, scale=0.5, rng=0),
+        "lazy_rich.tangent_kernel": lambda: dict(weights=[np.array([[1.0, 0.5]]), np.array([[2.0], [0.3]])]),
+        "lazy_rich.kernel_change": lambda: dict(weights=[np.array([[1.0]]), np.array([[2.0]])],
+                                                reference=[np.array([[1.0]]), np.array([[1.0]])]),
+        "lazy_rich.weight_travel": lambda: dict(weights=[np.array([[1.0]]), np.array([[2.0]])],
+                                                reference=[np.array([[1.0]]), np.array([[1.0]])]),
+        "lazy_rich.linearised_residual": lambda: dict(weights0=[np.array([[1.0]]), np.array([[1.0]])],
+                                                      Sigma=np.array([[2.0]]), t_eval=[0.0, 1.0]),
+        "lazy_rich.lazy_rich_study": lambda: dict(scales=[1e-2, 3.0], Sigma=np.diag([2.0, 1.0]), widths=(2, 3, 2),
+                                                  t_end=5.0, num=11),
+        "lambda_balanced.lambda_balanced_init": lambda: dict(widths=(3, 2, 3), lam=0.5, scale=0.1, rng=0),
+        "lambda_balanced.balance_parameter": lambda: dict(weights=[np.array([[1.0]]), np.array([[2.0]])]),
+        "lambda_balanced.lambda_balanced_solution": lambda: dict(
+            weights0=dl.lambda_balanced_init((2, 2, 2), 1.0, scale=0.1, rng=0), Sigma=np.diag([2.0, 1.0]),
+            t_eval=[0.0, 1.0, 5.0]),
+        "lambda_balanced.lambda_study": lambda: dict(lams=[0.0, 4.0], Sigma=np.diag([2.0, 1.0]), widths=(2, 2, 2),
+                                                     t_end=5.0, num=11),
+        "diagonal.diagonal_penalty": lambda: dict(beta=[1.0, -0.5, 0.0], alpha=0.1),
+        "diagonal.diagonal_flow": lambda: dict(alpha=1.0, X=np.array([[1.0, 2.0, 0.5]]), y=np.array([1.0])),
+        "diagonal.min_penalty_interpolant": lambda: dict(X=np.array([[1.0, 2.0, 0.5]]), y=np.array([1.0]), alpha=0.1),
+        "diagonal.diagonal_kkt_residual": lambda: dict(beta=[0.2, 0.4], X=np.array([[1.0, 2.0]]), alpha=1.0),
+        "diagonal.sparse_regression": lambda: dict(n_samples=3, n_features=6, n_nonzero=1, rng=0),
+        "diagonal.diagonal_study": lambda: dict(alphas=[0.1, 3.0], X=np.array([[1.0, 2.0, 0.5]]), y=np.array([1.0])),
     }
 
 
@@ -386,6 +420,10 @@ def _plots(fx: Fixtures) -> dict:
         "plots.implicit_regularisation.completion_study_figure": lambda: dict(study=fx.completion_study, nuclear_error=0.5, nuclear_effective_rank=1.5, true_effective_rank=1.0),
         "plots.implicit_regularisation.completion_spectrum_figure": lambda: dict(run=fx.completion_study.runs[1][0], rank=1, Sigma=S2),
         "plots.implicit_regularisation.completion_explorer_figure": lambda: dict(h=2, scale=0.1, fraction=0.6, n=4, rank=1, seed=0),
+        "plots.lazy_rich.lazy_rich_figure": lambda: dict(study=fx.lazy_rich),
+        "plots.lazy_rich.lambda_figure": lambda: dict(study=fx.lambda_study),
+        "plots.lazy_rich.diagonal_figure": lambda: dict(study=fx.diagonal_study),
+        "plots.lazy_rich.lazy_rich_explorer_figure": lambda: dict(scale=0.01, lam=1.0, t_max=4.0),
         "plots.incremental.incremental_ladder_figure": lambda: dict(run=fx.incremental),
         "plots.incremental.incremental_rank_figure": lambda: dict(run=fx.incremental),
         "plots.incremental.random_vs_aligned_figure": lambda: dict(result=fx.random_vs_aligned, n_show=2),
