@@ -101,7 +101,7 @@ STANDARD_TEX = {
     "mapsto", "mathcal", "mathrm", "max", "min", "nabla", "notin", "operatorname", "pi", "pm", "prod",
     "psi", "qquad", "quad", "rvert", "sigma", "star", "subseteq", "sum", "theta", "tilde", "times",
     "tau", "tfrac", "to", "top", "varepsilon", "varphi", "varsigma", "ell", "Sigma", "#",
-    "Omega", "Lambda", "exp",
+    "Omega", "Lambda", "exp", "gamma", "int", "kappa", "odot",
 }
 
 
