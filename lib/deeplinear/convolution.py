@@ -18,19 +18,20 @@ with :math:`\hat v = Fv` the discrete Fourier transform (``numpy.fft.fft``, unno
   (:func:`deeplinear.losses.logistic`) by FFT: :math:`\nabla_{w_l} = g \star r_l`, the circular
   cross-correlation of :math:`g = \nabla_\beta\ell` with the convolution :math:`r_l` of the other filters;
 * :func:`conv_descent` -- gradient descent on the filters;
-* :func:`fourier_participation` -- :math:`(\sum_k|\hat\beta_k|)^2/\sum_k|\hat\beta_k|^2 \in [1, D]`,
+* :func:`fourier_participation` -- :math:`(\sum_k|\hat\beta_k|)^2/\sum_k|\hat\beta_k|^2 \in [1,
+  D]`,
   the effective number of Fourier coefficients;
 * :func:`max_margin_direction` -- the :math:`\ell_2` max-margin separator (hard-margin SVM
   without bias), the limit direction of descent on a fully connected linear network;
 * :func:`conv_bias_study` -- conv nets of several depths and the max-margin direction on one
   separable data set.
 
-References
-----------
-Gunasekar, S., Lee, J. D., Soudry, D. and Srebro, N., "Implicit bias of gradient descent on
-linear convolutional networks", NeurIPS 2018 (arXiv 1806.00468).
-Kohn, K., Merkh, T., Montúfar, G. and Trager, M., "Geometry of linear convolutional networks",
-SIAM J. Appl. Algebra Geom. 6 (2022) (arXiv 2108.01538).
+.. rubric:: References
+
+* Gunasekar, S., Lee, J. D., Soudry, D. and Srebro, N., "Implicit bias of gradient descent on
+  linear convolutional networks", NeurIPS 2018 (arXiv 1806.00468).
+* Kohn, K., Merkh, T., Montúfar, G. and Trager, M., "Geometry of linear convolutional networks",
+  SIAM J. Appl. Algebra Geom. 6 (2022) (arXiv 2108.01538).
 """
 
 from __future__ import annotations

@@ -20,12 +20,12 @@ What is new here is the exact reduction for a symmetric target:
   starts of a deep network, and the number of descent steps each needs (Du and Hu 2019; Hu,
   Xiao and Pennington 2020).
 
-References
-----------
-Hardt, M. and Ma, T., "Identity matters in deep learning", ICLR 2017 (arXiv 1611.04231).
-Bartlett, P. L., Helmbold, D. P. and Long, P. M., "Gradient descent with identity initialization
-efficiently learns positive definite linear transformations by deep residual networks",
-Neural Computation 31 (2019) (arXiv 1802.06093).
+.. rubric:: References
+
+* Hardt, M. and Ma, T., "Identity matters in deep learning", ICLR 2017 (arXiv 1611.04231).
+* Bartlett, P. L., Helmbold, D. P. and Long, P. M., "Gradient descent with identity initialization
+  efficiently learns positive definite linear transformations by deep residual networks", Neural
+  Computation 31 (2019) (arXiv 1802.06093).
 """
 
 from __future__ import annotations
