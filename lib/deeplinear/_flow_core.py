@@ -222,18 +222,25 @@ def _quadratic_stop(problem: _FlowProblem, fns: _FlowFunctions, stop_tol: float 
     """The default convergence test of the quadratic loss, or None (see ``stop_tol`` in :func:`gradient_flow`)."""
     if stop_tol is None or problem.Sigma is None:
         return None
-    L_star, gap_tol, grad_tol = _stop_thresholds(problem.Sigma, problem.widths, stop_tol)
+    thresholds = _stop_thresholds(problem.Sigma, problem.widths, stop_tol)
+    return _convergence_test(fns.loss_of, fns.raw_rhs, thresholds, stop_tol)
+
+
+def _convergence_test(loss_of: Callable, rhs: Callable, thresholds: tuple[float, float, float], stop_tol: float):
+    """``converged(t, y, f)``: a message when the loss gap and the gradient are both within the
+    ``thresholds`` of :func:`_stop_thresholds`, else None (``f = rhs(t, y)`` when the solver has it)."""
+    L_star, gap_tol, grad_tol = thresholds
 
     def converged(t: float, y: np.ndarray, f: np.ndarray | None) -> str | None:
         if f is None:  # no free gradient from the solver: the cheaper loss test first
-            L = fns.loss_of(y)
+            L = loss_of(y)
             if not L - L_star <= gap_tol:
                 return None
-            f = fns.raw_rhs(t, y)
+            f = rhs(t, y)
         g = float(np.sqrt(f @ f))
         if not g <= grad_tol:
             return None
-        L = fns.loss_of(y)
+        L = loss_of(y)
         if not L - L_star <= gap_tol:  # a saddle: the gradient is small there too
             return None
         return (f"converged at t = {t:.6g}: loss {L:.3g} within {gap_tol:.2g} of the global minimum {L_star:.3g}, "
