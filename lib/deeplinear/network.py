@@ -458,7 +458,8 @@ def adjacency_power(A: np.ndarray, k: int) -> np.ndarray:
         raise InvalidArgumentError(f"A must be square, got shape {A.shape}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
         raise InvalidArgumentError(f"k must be a non-negative integer, got {k!r}")
-    return np.linalg.matrix_power(A, int(k))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(np.linalg.matrix_power(A, int(k)), "adjacency_power", "A")
 
 
 def nilpotency_index(A: np.ndarray, *, tol: float = 0.0) -> int:

@@ -292,14 +292,19 @@ def scalar_h2_limit(w0: Sequence[float], sigma: float) -> np.ndarray:
     total = w[0] + w[1]
     if total == 0.0:
         return np.zeros(2)
-    c = w[1] ** 2 - w[0] ** 2
-    r = np.hypot(c, 2.0 * s)
     sign = 1.0 if total > 0 else -1.0
-    # r - c and r + c computed without cancellation: (r - c)(r + c) = 4 sigma^2
-    plus = r + abs(c)
-    minus = 4.0 * s * s / plus
-    a2, b2 = (minus, plus) if c >= 0 else (plus, minus)
-    return sign * np.sqrt(np.array([a2, b2]) / 2.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = (w[1] - w[0]) * (w[1] + w[0])
+        # the larger limit sqrt((|c| + hypot(c, 2 sigma)) / 2), the smaller sigma / larger (their
+        # product is sigma): no cancellation, and no overflow for weights or sigma near 1e200,
+        # where c overflows but sqrt|c| (the larger limit, up to a relative 4 sigma^2 / c^2) does not
+        if np.isfinite(c):
+            big = np.sqrt(abs(c) / 2.0 + np.hypot(c, 2.0 * s) / 2.0)
+        else:
+            big = np.sqrt(abs(w[1] - w[0])) * np.sqrt(abs(w[1] + w[0]))
+        small = s / big
+        out = np.array([small, big]) if c >= 0 else np.array([big, small])
+        return finite_result(sign * out, "scalar_h2_limit", "w0 or sigma")
 
 
 # --------------------------------------------------------------------------- integrating the scalar flow
