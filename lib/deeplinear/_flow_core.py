@@ -389,7 +389,7 @@ def _assemble_trajectory(problem: _FlowProblem, fns: _FlowFunctions, run: _RawRu
     if not np.all(ok):  # overflow in the loss or its gradient: cut there and say so
         k = int(np.argmin(ok))
         if k == 0:
-            raise InvalidArgumentError("the loss or its gradient overflows at the initial weights; rescale weights0")
+            raise InvalidArgumentError("the loss or its gradient overflows at the initial weights: weights0 or the target is too large; rescale them")
         message = f"integration failed: the loss or its gradient overflows after t = {sol_t[k - 1]:g}"
         status = "failed"
         if warn:

@@ -133,7 +133,6 @@ def gradient_flow_adjacency(
     stop_tol = None if stop_tol is None else as_positive(stop_tol, "stop_tol")
     max_steps = None if max_steps is None else as_int(max_steps, "max_steps", minimum=1)
     solver_class(method)  # an unknown method is an error before any work
-    n = A0.shape[0]
     if isinstance(max_step, str):
         if max_step != "auto":
             raise InvalidArgumentError(f"max_step must be a positive number, np.inf or 'auto', got {max_step!r}")

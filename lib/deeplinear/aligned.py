@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_int, as_positive, as_weights, as_widths, widths_of
+from ._validation import as_depth, as_depths, as_int, as_positive, as_weights, as_widths, widths_of
 from ._validation import frozen_array as _frozen
 from .flow import gradient_flow
 from .trajectory import Trajectory
@@ -420,7 +420,7 @@ def depth_scaled_times(sigma: float, u0: float, uf: float, depths: Sequence[int]
     uf = as_positive(uf, "uf")
     if not u0 < uf < sigma:
         raise InvalidArgumentError(f"need 0 < u0 < uf < sigma, got u0 = {u0}, uf = {uf}, sigma = {sigma}")
-    hs = np.array([as_depth(x, "depths") for x in depths], dtype=int)
+    hs = np.array(as_depths(depths), dtype=int)
     if hs.size == 0:
         raise InvalidArgumentError("depths must name at least one depth")
     times = np.array([learning_time(u0, uf, sigma, int(x)) for x in hs])

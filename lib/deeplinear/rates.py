@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of, as_seeds
+from ._validation import as_depth, as_depths, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of, as_seeds
 from ._validation import as_positive_values as _positive_values
 from ._validation import frozen_array as _frozen
 from .flow import gradient_flow, gradient_flow_batch
@@ -370,7 +370,7 @@ def singular_value_paths(
     t = np.linspace(0.0, t_max, as_int(n, "n", minimum=2))
     r = S.shape[0]
     values = {}
-    hs = tuple(as_depth(h) for h in depths)
+    hs = as_depths(depths)
     for h in hs:
         W0 = balanced_init((r,) * (h + 1), product=P0)
         tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t)

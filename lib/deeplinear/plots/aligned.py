@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_positive
+from .._validation import as_depth, as_depths, as_positive
 from ..aligned import AlignedFlowCheck, _as_sigma, _hidden_rotations, _limit_time, _singular_values
 from ..flow import gradient_flow
 from ..init import aligned_init
@@ -251,7 +251,8 @@ def aligned_depth_figure(
     sigma = _as_sigma(sigma)
     a0 = as_positive(a0, "a0")
     u0 = as_positive(u0, "u0")
-    if a0 ** min(as_depth(x, "depths") for x in depths) >= sigma / 2:
+    depths = as_depths(depths)
+    if a0 ** min(depths) >= sigma / 2:
         raise InvalidArgumentError(f"a0 = {a0} is not a small start for sigma = {sigma}: a0^h must stay below sigma / 2")
     if not u0 < sigma / 2:
         raise InvalidArgumentError(f"u0 must lie below sigma / 2 = {sigma / 2}, got {u0}")

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.patches import Patch
 
-from .._validation import as_depth, as_int, as_positive
+from .._validation import as_depths, as_int, as_positive
 from .._validation import as_positive_values as _positive_values
 from ..incremental import IncrementalRun, RandomVsAligned, incremental_plateaus, incremental_run
 from ..modes import mode_loss
@@ -321,7 +321,7 @@ def incremental_depth_figure(
     """
     s = _positive_values(singular_values)
     a0 = as_positive(a0, "a0")
-    hs = [as_depth(x, "depths") for x in depths]
+    hs = list(as_depths(depths))
     if not hs or min(hs) < 2:
         raise InvalidArgumentError(f"depths must be integers >= 2, got {depths!r:.60}")
     fig, ax = new_figure(1, width=7.0, height=3.4)

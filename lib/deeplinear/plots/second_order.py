@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import matplotlib.ticker
 import numpy as np
 
-from .._validation import as_depth, as_int, as_weights, check_sigma, widths_of
+from .._validation import as_depth, as_depths, as_int, as_weights, check_sigma, widths_of
 from ..curvature import extreme_eigenvalues, hessian
 from ..critical import critical_point
 from ..fibres import spare_rank_fiber_point
@@ -243,7 +243,7 @@ def origin_hessian_spectra_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[i
     2
     >>> plt.close(fig)
     """
-    depths = [as_depth(h, "depths[i]") for h in depths]
+    depths = list(as_depths(depths))
     if not depths:
         raise InvalidArgumentError("depths must name at least one depth")
     width = as_int(width, "width", minimum=1)
@@ -382,7 +382,7 @@ def fiber_strictness_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = 
     >>> plt.close(fig)
     """
     S = check_sigma(Sigma, (np.shape(Sigma)[1], np.shape(Sigma)[0]))
-    depths = [as_depth(h, "depths[i]") for h in depths]
+    depths = list(as_depths(depths))
     if not depths:
         raise InvalidArgumentError("depths must name at least one depth")
     t = np.asarray(ts, dtype=float)
@@ -454,7 +454,7 @@ def fiber_sharpness_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = (
     >>> plt.close(fig)
     """
     S = check_sigma(Sigma, (np.shape(Sigma)[1], np.shape(Sigma)[0]))
-    depths = [as_depth(h, "depths[i]") for h in depths]
+    depths = list(as_depths(depths))
     if not depths or min(depths) < 2:
         raise InvalidArgumentError(f"depths must be at least 2 (the orbit needs a hidden layer), got {depths}")
     c = np.asarray(cs, dtype=float)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_positive
+from .._validation import as_depth, as_depths, as_positive
 from ..escape import (
     SaddleSampleFlows,
     _integrate,
@@ -197,7 +197,7 @@ def escape_laws_figure(
     a0u = as_positive(a0_unstable, "a0_unstable")
     a0s = as_positive(a0_stable, "a0_stable")
     t_max = as_positive(t_max, "t_max")
-    depths = [as_depth(h) for h in depths]
+    depths = list(as_depths(depths))
     if not depths or min(depths) < 2:
         raise InvalidArgumentError(f"depths must be at least 2 (a depth-1 network has no saddle), got {depths}")
     fig, (ax_u, ax_s) = new_figure(2, width=8.4, height=3.7)
