@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_depths, as_int, as_positive, as_weights, as_widths, widths_of
+from ._validation import as_depth, as_depths, as_int, as_positive, as_real, as_real_array, as_weights, as_widths, widths_of
 from ._validation import frozen_array as _frozen
 from .flow import gradient_flow
 from .trajectory import Trajectory
@@ -50,19 +50,12 @@ __all__ = [
 
 
 def _as_sigma(sigma: object, name: str = "sigma") -> float:
-    try:
-        s = float(sigma)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise ArgumentTypeError(f"{name} must be a real number, got {sigma!r:.80}") from exc
-    return as_positive(s, name)
+    return as_positive(as_real(sigma, name), name)
 
 
 def _singular_values(values: object, name: str = "singular_values") -> np.ndarray:
-    try:
-        s = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ArgumentTypeError(f"{name} must be a sequence of numbers, got {values!r:.80}") from exc
-    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
+    s = as_real_array(values, name)
+    if s.ndim != 1 or np.any(s < 0):
         raise InvalidArgumentError(f"{name} must be a non-empty 1-D list of finite numbers >= 0, got {values!r:.80}")
     return s
 
@@ -312,7 +305,7 @@ def aligned_flow_check(
     num = as_int(num, "num", minimum=2)
     R = _hidden_rotations(rotations, d)
     m = min(d)
-    v = np.asarray(values, dtype=float)
+    v = as_real_array(values, "values")
     if v.ndim == 1 and v.size != m:
         raise InvalidArgumentError(f"values must give all m = min(widths) = {m} modes here, got {v.size}")
     if v.ndim == 2 and v.shape != (h, m):

@@ -484,9 +484,7 @@ def random_limits(
     """
     d = as_widths(widths)
     S = check_sigma(Sigma, d)
-    sc = [as_positive(s, "scales") for s in scales]
-    if not sc:
-        raise InvalidArgumentError("scales must not be empty")
+    sc = [float(x) for x in _positive_values(scales, "scales")]
     seeds = _seeds(seeds)
     Lf, Gf, Tf, used = [], [], [], []
     for k, seed in enumerate(seeds):

@@ -61,3 +61,11 @@ def test_claim_11_local_rate():
         r = dl.local_convergence_rate(s, h)
         assert r.predicted == pytest.approx(pred, abs=1e-3)
         assert r.measured == pytest.approx(r.predicted, rel=1e-3)
+
+
+def test_complex_sigma_and_values_are_rejected_not_cast():
+    # issue 13: np.complex128 arguments were cast with a ComplexWarning (imaginary part dropped)
+    with pytest.raises(TypeError, match="sigma"):
+        dl.local_convergence_rate(np.complex128(2.0 + 1j), 2)
+    with pytest.raises(TypeError, match="values"):
+        dl.aligned_flow_check((3, 3, 3), [2.0, 1.0, 0.5], np.array([0.1, 0.1, 0.1]) + 0j)

@@ -595,3 +595,14 @@ def test_batch_rejects_bad_input():
         dl.gradient_flow_batch([W], np.eye(2), 1.0, method="LSODA")
     with pytest.raises(TypeError, match="list of initial weight lists"):
         dl.gradient_flow_batch(np.ones((2, 2)), np.eye(2), 1.0)
+
+
+def test_study_arguments_are_validated_with_named_errors():
+    # issue 13: string or complex singular values reached numpy, and a0 = 1e200 overflowed in a0**h
+    for bad in ("abc", [1.0, "a"], [2.0, 1j]):
+        with pytest.raises(TypeError, match="singular_values"):
+            dl.tolerance_study(bad, 1e-3, 2, 2.0, num=5)
+        with pytest.raises(TypeError, match="singular_values"):
+            dl.flow_scrub_prepare(2, 0.3, singular_values=bad, t_max=2.0)
+    with pytest.raises(dl.NonFiniteResultError, match="tolerance_study.*a0"):
+        dl.tolerance_study((2.0, 1.0), 1e200, 2, 2.0, num=5)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_positive
+from .._validation import as_depth, as_depths, as_positive
 from .style import OKABE_ITO, new_figure
 
 __all__ = ["scalar_landscape_figure", "balanced_ray_figure"]
@@ -118,8 +118,7 @@ def balanced_ray_figure(sigma: float = 1.0, h: int = 3, *, depths: Sequence[int]
     h = as_depth(h)
     fig, ax = new_figure(width=5.0, height=3.4)
     a = np.linspace(-extent, extent, 400)
-    for i, k in enumerate(depths):
-        k = as_depth(k, "depths[i]")
+    for i, k in enumerate(as_depths(depths)):
         bold = k == h
         ax.plot(a, 0.5 * (sigma - a**k) ** 2, color=OKABE_ITO[i % len(OKABE_ITO)], lw=2.6 if bold else 1.2,
                 alpha=1.0 if bold else 0.55, label=f"$h = {k}$")

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_matrix, as_positive
+from .._validation import as_depth, as_items, as_matrix, as_positive
 from ..flow import gradient_flow
 from ..init import delta_balanced_init
 from ..unbalanced import unbalanced_solution
@@ -121,7 +121,7 @@ def rate_bound_figure(
     1
     >>> plt.close(fig)
     """
-    runs = list(runs)
+    runs = as_items(runs, "runs", allow_empty=True)
     if not runs or not all(isinstance(r, RateRun) for r in runs):
         raise ArgumentTypeError("runs must be a non-empty list of RateRun objects (from rate_run)")
     if titles is not None and len(titles) != len(runs):
@@ -382,7 +382,7 @@ def random_limits_figure(results: Sequence[RandomLimits], *, floor: float = 1e-1
     1
     >>> plt.close(fig)
     """
-    results = list(results)
+    results = as_items(results, "results", allow_empty=True)
     if not results or not all(isinstance(r, RandomLimits) for r in results):
         raise ArgumentTypeError("results must be a non-empty list of RandomLimits (from random_limits)")
     fig, (ax,) = axes_row(None, 1, 6.4, 3.6, margins=_MARGINS)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_depths, as_positive
+from .._validation import as_depth, as_depths, as_items, as_positive
 from ..escape import (
     SaddleSampleFlows,
     _integrate,
@@ -98,7 +98,7 @@ def ray_fates_figure(fates: Sequence[RayFates]):
     2
     >>> plt.close(fig)
     """
-    fates = list(fates)
+    fates = as_items(fates, "fates", allow_empty=True)
     if not fates or not all(isinstance(f, RayFates) for f in fates):
         raise ArgumentTypeError("fates must be a non-empty sequence of RayFates (from dl.ray_fates)")
     fig, (ax_l, ax_r) = new_figure(2, width=8.4, height=3.6)
@@ -384,7 +384,7 @@ def saddle_samples_figure(flows: Sequence[SaddleSampleFlows]):
     1
     >>> plt.close(fig)
     """
-    flows = list(flows)
+    flows = as_items(flows, "flows", allow_empty=True)
     if not flows or not all(isinstance(f, SaddleSampleFlows) for f in flows):
         raise ArgumentTypeError("flows must be a non-empty sequence of SaddleSampleFlows (from dl.saddle_sample_flows)")
     fig, axes = new_figure(len(flows), width=4.2 * len(flows), height=3.5, squeeze=False)
