@@ -19,7 +19,10 @@ import numpy as np
 from ._validation import (
     as_depth,
     as_positive,
+    as_real,
+    as_real_array,
     as_widths,
+    finite_result,
 )
 from .critical import CriticalPoint, _hidden_positions, critical_point
 from .quotient import _fmt, _fmt_subset, _sigma_modes, _value_tol
@@ -69,9 +72,11 @@ def saddle_escape_law(t: float | np.ndarray, a0: float, sigma: float, h: int, *,
     Raises
     ------
     ValueError
-        If ``h < 1`` or ``sigma`` is negative or not finite.
+        If ``h < 1``, ``sigma`` is negative, or ``sigma``, ``a0`` or ``t`` is not finite.
     TypeError
-        If ``h`` is not an integer or ``sigma`` not a number.
+        If ``h`` is not an integer, ``sigma`` or ``a0`` not a real number, or ``t`` not real.
+    NonFiniteResultError
+        If the law overflows (e.g. the exponential of depth 2 at huge ``sigma * t``).
 
     References
     ----------
@@ -88,16 +93,19 @@ def saddle_escape_law(t: float | np.ndarray, a0: float, sigma: float, h: int, *,
     """
     h = as_depth(h)
     sigma = as_positive(sigma, "sigma", allow_zero=True)
-    a0 = abs(float(a0))
-    t = np.asarray(t, dtype=float)
+    a0 = abs(as_real(a0, "a0"))
+    t = as_real_array(t, "t", allow_empty=True)
     sgn = -1.0 if stable else 1.0
     if h == 1 or a0 == 0.0:
         return np.full_like(t, a0)
-    if h == 2:
-        return a0 * np.exp(sgn * sigma * t)
-    base = a0 ** (2 - h) - sgn * (h - 2) * sigma * t
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if h == 2:
+            return finite_result(a0 * np.exp(sgn * sigma * t), "saddle_escape_law", "t, a0 or sigma")
+        base = a0 ** (2 - h) - sgn * (h - 2) * sigma * t
+        finite_result(base, "saddle_escape_law", "t, a0 or sigma")
+        # nan past the blow-up time (base <= 0), by design; an overflow elsewhere is an error
         out = np.where(base > 0, np.abs(base) ** (-1.0 / (h - 2)), np.nan)
+        finite_result(out[base > 0], "saddle_escape_law", "t, a0 or sigma")
     return out
 
 

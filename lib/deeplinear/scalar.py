@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_positive, as_real, as_real_array, finite_result
+from ._validation import as_depth, as_int, as_positive, as_real, as_real_array, finite_result
 from .quotient import _fmt
 from .classification import GLOBAL_MINIMUM, NON_STRICT, STRICT
 from .flow import gradient_flow
@@ -141,6 +141,8 @@ def scalar_critical_set(sigma: float, h: int) -> ScalarCriticalSet:
     """
     h = as_depth(h)
     sigma = as_real(sigma, "sigma")
+    with np.errstate(over="ignore"):
+        finite_result(np.float64(sigma) ** 2, "scalar_critical_set", "sigma")  # the saddle value sigma^2 / 2
     if h == 1:
         desc = f"the single point w1 = {_fmt(sigma)} (convex loss)"
     elif sigma == 0:
@@ -239,7 +241,7 @@ def scalar_conserved_curve(w0: Sequence[float], t: np.ndarray) -> np.ndarray:
         if i == j:
             out[:, i] = t
         elif c[i] > 1e-14 * max(1.0, float(np.max(w0 ** 2))):
-            out[:, i] = (1.0 if w0[i] >= 0 else -1.0) * np.sqrt(t ** 2 + c[i])
+            out[:, i] = (1.0 if w0[i] >= 0 else -1.0) * np.hypot(t, np.sqrt(c[i]))  # sqrt(t^2 + c), no overflow
         else:
             si = 1.0 if w0[i] >= 0 else -1.0
             out[:, i] = si * sj * t
@@ -417,8 +419,7 @@ def scalar_flow(
     w = _as_point(w0)
     s = _as_sigma(sigma)
     t_max = as_positive(t_max, "t_max")
-    if int(n_points) < 2:
-        raise InvalidArgumentError(f"n_points must be at least 2, got {n_points}")
+    n_points = as_int(n_points, "n_points", minimum=2)
     weights0 = [np.array([[x]]) for x in w]
     tr = gradient_flow(weights0, np.array([[s]]), (0.0, t_max), t_eval=np.linspace(0.0, t_max, int(n_points)),
                        rtol=rtol, atol=atol)

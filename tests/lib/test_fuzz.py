@@ -54,6 +54,7 @@ DOCUMENTED_NONFINITE: dict[str, str] = {
     "large_steps.descent_orbits:result.imbalance": "DescentOrbits: NaN where descent diverged",
     "large_steps.sharpness_selection:result.sharpness": "SharpnessSelection: NaN if not converged",
     "large_steps.sharpness_selection:result.imbalance": "SharpnessSelection: NaN if not converged",
+    "manifolds.saddle_escape_law": "Returns: nan past the blow-up time of the unstable algebraic law",
     "rays.off_ray_flow:result.crossing_time": "OffRayFlow: nan if w_1 does not cross zero by the end",
     "rays.off_ray_flow:result.predicted_turn": "OffRayFlow: inf when off = 0 (on the ray)",
 }
@@ -81,9 +82,6 @@ NOT_YET_FIXED: dict[tuple[str, str], tuple[str, str]] = {
     ('incremental.incremental_run', 'a0'): ('huge', 'OverflowError from incremental.py'),
     ('incremental.random_vs_aligned', 'scale'): ('huge', 'OverflowError from incremental.py'),
     ('init.aligned_init', 'values'): ('string junk complex string_entry', 'TypeError from init.py; ValueError from init.py'),
-    ('manifolds.saddle_escape_law', 'a0'): ('none string junk nan inf neg_inf complex np_complex list array_1d', 'TypeError from manifolds.py; ValueError from manifolds.py; complex cast with a ComplexWarning; silent non-finite result'),
-    ('manifolds.saddle_escape_law', 'sigma'): ('huge', 'silent non-finite result'),
-    ('manifolds.saddle_escape_law', 't'): ('none string junk nan inf huge complex string_entry', 'TypeError from manifolds.py; ValueError from manifolds.py; silent non-finite result'),
     ('plots.aligned.aligned_depth_figure', 'a0'): ('huge', 'OverflowError from plots/aligned.py'),
     ('plots.aligned.aligned_depth_figure', 'deep'): ('none string junk nested nan inf huge complex string_entry long', 'OverflowError from plots/aligned.py; TypeError from plots/aligned.py; ValueError from plots/aligned.py; hang'),
     ('plots.aligned.aligned_explorer_figure', 'a0'): ('huge', 'OverflowError from plots/aligned.py'),
@@ -121,9 +119,6 @@ NOT_YET_FIXED: dict[tuple[str, str], tuple[str, str]] = {
     ('plots.stable_unstable.escape_laws_figure', 'Sigma'): ('string junk complex', 'TypeError from plots/stable_unstable.py; ValueError from plots/stable_unstable.py; complex cast with a ComplexWarning'),
     ('rates.huber_mode_study', 'deltas'): ('none string junk nested complex string_entry', 'TypeError from rates.py; ValueError from rates.py'),
     ('rates.random_convergence_times', 'cases'): ('none junk', 'TypeError from rates.py'),
-    ('scalar.scalar_conserved_curve', 't'): ('huge neg_huge', 'silent non-finite result'),
-    ('scalar.scalar_critical_set', 'sigma'): ('huge neg_huge', 'OverflowError from scalar.py'),
-    ('scalar.scalar_flow', 'n_points'): ('none string junk nan inf neg_inf huge complex np_complex list array_1d', 'OverflowError from scalar.py; TypeError from scalar.py; ValueError from scalar.py; complex cast with a ComplexWarning'),
 }
 
 
