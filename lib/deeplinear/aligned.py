@@ -366,7 +366,9 @@ class DepthScaling:
 
 def _limit_time(sigma: float, u: np.ndarray) -> np.ndarray:
     """Antiderivative of 1/(u^2 (sigma - u)): the h -> infinity law in the time h t."""
-    return -1.0 / (sigma * u) + np.log(u / (sigma - u)) / sigma**2
+    sigma = np.float64(sigma)  # sigma**2 underflows in 1/sigma**2 (to 0, correctly) instead of raising OverflowError
+    with np.errstate(over="ignore", under="ignore"):
+        return -1.0 / (sigma * u) + np.log(u / (sigma - u)) / sigma**2
 
 
 def depth_scaled_times(sigma: float, u0: float, uf: float, depths: Sequence[int] = (2, 3, 5, 10, 20, 50)) -> DepthScaling:

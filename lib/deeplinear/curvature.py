@@ -489,8 +489,9 @@ def hessian_quadratic_form(weights: Sequence[np.ndarray], Sigma: np.ndarray, V: 
     Vs = as_weights(V, "V")
     if [v.shape for v in Vs] != [w.shape for w in W]:
         raise InvalidArgumentError(f"V has shapes {[v.shape for v in Vs]} but weights have shapes {[w.shape for w in W]}")
-    gn, res = _quadratic_form_parts(W, S, Vs)
-    return gn - res
+    with np.errstate(over="ignore", invalid="ignore"):
+        gn, res = _quadratic_form_parts(W, S, Vs)
+        return finite_result(gn - res, "hessian_quadratic_form", "weights, Sigma or V")
 
 
 def hessian_operator(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> LinearOperator:

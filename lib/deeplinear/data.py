@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_int, as_matrix, as_positive, as_rng, as_time_span, as_weights, finite_result, widths_of
+from ._validation import as_int, as_matrix, as_positive, as_real_array, as_rng, as_time_span, as_weights, finite_result, widths_of
 from ._validation import frozen_array as _frozen
 from .flow import gradient_flow
 from .invariants import random_orthogonal
@@ -436,8 +436,8 @@ def teacher_data(
     >>> dl.reduce_data(data.X, data.Y).singular_values
     array([2., 1.])
     """
-    s = np.asarray(singular_values, dtype=float)
-    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
+    s = as_real_array(singular_values, "singular_values", allow_empty=True)
+    if s.ndim != 1 or s.size == 0 or np.any(s < 0):
         raise InvalidArgumentError(f"singular_values must be a non-empty 1-D array of finite values >= 0, got {singular_values!r:.80}")
     s = np.sort(s)[::-1]
     k = s.size

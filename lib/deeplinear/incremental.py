@@ -411,7 +411,8 @@ def incremental_run(
     if init not in ("aligned", "random"):
         raise InvalidArgumentError(f"init must be 'aligned' or 'random', got {init!r:.40}")
     r = s.size
-    u0 = a0**h
+    with np.errstate(over="ignore"):
+        u0 = float(np.float64(a0) ** h)  # inf for a huge a0: not a small start either
     if u0 >= float(np.min(s)) / 2:
         raise InvalidArgumentError(f"a0 = {a0:g} gives mode products a0^h = {u0:.3g}, not small against sigma_min = {np.min(s):g}")
     d = (r,) * (h + 1)
@@ -575,7 +576,7 @@ def random_vs_aligned(
     if np.any(np.diff(s) >= 0):
         raise InvalidArgumentError(f"singular_values must be strictly decreasing, got {s}")
     scale = as_positive(scale, "scale")
-    if scale**2 >= s[-1] / 2:
+    if scale >= 1.0 or scale**2 >= s[-1] / 2:  # (scale >= 1: no overflow in scale**2, never small)
         raise InvalidArgumentError(f"scale = {scale:g} is not a small start for sigma_min = {s[-1]:g}")
     seeds = as_seeds(seeds)
     t_max = as_positive(t_max, "t_max")

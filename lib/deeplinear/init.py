@@ -26,6 +26,7 @@ from scipy.optimize import brentq
 from ._validation import (
     as_matrix,
     as_positive,
+    as_real_array,
     as_rng,
     as_weights,
     as_widths,
@@ -198,7 +199,7 @@ def aligned_init(
     d = as_widths(widths)
     h = len(d) - 1
     dmin = min(d)
-    v = np.asarray(values, dtype=float)
+    v = as_real_array(values, "values")
     if v.ndim == 0:
         v = np.full((h, dmin), float(v))
     elif v.ndim == 1:

@@ -74,14 +74,6 @@ KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {
 #: Failures in this branch's own modules that are not fixed yet (issue 13, item 1): the same
 #: format. Each is a bug to fix here, not an accepted behaviour; the list only shrinks.
 NOT_YET_FIXED: dict[tuple[str, str], tuple[str, str]] = {
-    ('aligned.depth_scaled_times', 'sigma'): ('huge', 'OverflowError from aligned.py; complex cast with a ComplexWarning'),
-    ('curvature.hessian_quadratic_form', 'V'): ('huge', 'silent non-finite result'),
-    ('data.teacher_data', 'singular_values'): ('string junk complex string_entry', 'TypeError from data.py; ValueError from data.py'),
-    ('fibres.fiber_path', 's'): ('string junk complex string_entry', 'TypeError from fibres.py; ValueError from fibres.py'),
-    ('fibres.level_set_family', 'ts'): ('string junk complex string_entry', 'TypeError from fibres.py; ValueError from fibres.py'),
-    ('incremental.incremental_run', 'a0'): ('huge', 'OverflowError from incremental.py'),
-    ('incremental.random_vs_aligned', 'scale'): ('huge', 'OverflowError from incremental.py'),
-    ('init.aligned_init', 'values'): ('string junk complex string_entry', 'TypeError from init.py; ValueError from init.py'),
     ('plots.aligned.aligned_depth_figure', 'a0'): ('huge', 'OverflowError from plots/aligned.py'),
     ('plots.aligned.aligned_depth_figure', 'deep'): ('none string junk nested nan inf huge complex string_entry long', 'OverflowError from plots/aligned.py; TypeError from plots/aligned.py; ValueError from plots/aligned.py; hang'),
     ('plots.aligned.aligned_explorer_figure', 'a0'): ('huge', 'OverflowError from plots/aligned.py'),
@@ -92,7 +84,6 @@ NOT_YET_FIXED: dict[tuple[str, str], tuple[str, str]] = {
     ('plots.flow.flow_scrub_figure', 't'): ('none string junk complex np_complex list array_1d', 'TypeError from plots/flow.py; ValueError from plots/flow.py; complex cast with a ComplexWarning'),
     ('plots.flow.taylor_test_figure', 'loss_value'): ('none string junk complex np_complex list array_1d', 'TypeError from plots/flow.py; ValueError from plots/flow.py; complex cast with a ComplexWarning'),
     ('plots.incremental.incremental_depth_figure', 'a0'): ('huge', 'OverflowError from plots/incremental.py'),
-    ('plots.incremental.incremental_explorer_figure', 'a0'): ('huge', 'OverflowError from incremental.py'),
     ('plots.incremental.incremental_explorer_figure', 'sigma2'): ('string junk complex np_complex list array_1d', 'TypeError from plots/incremental.py; ValueError from plots/incremental.py; complex cast with a ComplexWarning'),
     ('plots.incremental.incremental_explorer_figure', 'sigma3'): ('string junk complex np_complex list array_1d', 'TypeError from plots/incremental.py; ValueError from plots/incremental.py; complex cast with a ComplexWarning'),
     ('plots.invariants.random_symmetry_figure', 'seed'): ('none string junk nan inf neg_inf negative neg_huge complex np_complex list array_1d negative_int', 'OverflowError from plots/invariants.py; TypeError from plots/invariants.py; ValueError from plots/invariants.py; complex cast with a ComplexWarning'),
