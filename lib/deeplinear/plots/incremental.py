@@ -409,7 +409,7 @@ def incremental_explorer_figure(
     2
     >>> plt.close(fig)
     """
-    s = np.array([sigma1, sigma2, sigma3], dtype=float)
+    s = np.array([as_positive(sigma1, "sigma1"), as_positive(sigma2, "sigma2"), as_positive(sigma3, "sigma3")])
     _positive_values(s, "sigma")
     if not (s[0] > s[1] > s[2]):
         raise InvalidArgumentError(f"need sigma1 > sigma2 > sigma3, got {s[0]:g}, {s[1]:g}, {s[2]:g}")

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from .._validation import as_depth, as_items, as_positive, as_seeds
+from .._validation import as_depth, as_int, as_items, as_positive, as_seeds
 from .._validation import as_positive_values as _positive_values
 from ..quotient import critical_values
 from ..large_steps import DescentOrbits
@@ -400,7 +400,7 @@ def random_start_explorer_figure(
     threshold = as_positive(threshold, "threshold")
     d = _square(s.size, h)
     S = np.diag(s)
-    W0 = random_init(d, np.random.default_rng(int(seed)), scale)
+    W0 = random_init(d, np.random.default_rng(as_int(seed, "seed", minimum=0)), scale)
     t_lo = 0.05
     t_eval = np.concatenate([[0.0], np.geomspace(t_lo, t_max, 400)])
     tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t_eval,
