@@ -54,7 +54,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ArgumentTypeError, InvalidArgumentError
+from .errors import ArgumentTypeError, ConvergenceError, InvalidArgumentError
 from ._flow_core import (
     DIVERGENCE_BOUND,
     _assemble_trajectory,
@@ -488,8 +488,8 @@ def tolerance_study(
         If ``singular_values`` is not a non-empty list of positive numbers, ``a0`` or
         ``t_max`` is not positive, ``h < 1``, ``num < 2``, ``settings`` is empty, or a
         setting is rejected by :func:`gradient_flow`.
-    RuntimeError
-        If the integration with some setting stops before ``t_max``.
+    ConvergenceError
+        If the integration with some setting stops before ``t_max`` (a ``RuntimeError``).
 
     Examples
     --------
@@ -517,7 +517,7 @@ def tolerance_study(
     for label, kw in settings.items():
         tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t, **dict(kw))
         if tr.t.size != t.size:
-            raise RuntimeError(f"setting {label!r}: the integration stopped early ({tr.message})")
+            raise ConvergenceError(f"setting {label!r}: the integration stopped early ({tr.message})")
         losses[label] = _frozen(tr.loss)
         errors[label] = float(np.max(np.abs(tr.loss - exact)))
         nfev[label] = int(tr.nfev)

@@ -606,3 +606,8 @@ def test_study_arguments_are_validated_with_named_errors():
             dl.flow_scrub_prepare(2, 0.3, singular_values=bad, t_max=2.0)
     with pytest.raises(dl.NonFiniteResultError, match="tolerance_study.*a0"):
         dl.tolerance_study((2.0, 1.0), 1e200, 2, 2.0, num=5)
+
+
+def test_tolerance_study_names_a_setting_that_stops_early():
+    with pytest.raises(dl.ConvergenceError, match="setting 'capped'.*stopped early"):
+        dl.tolerance_study((2.0, 1.0), 1e-3, 2, 4.0, num=5, settings={"capped": {"max_steps": 2}})
