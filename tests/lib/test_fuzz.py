@@ -54,7 +54,7 @@ DOCUMENTED_NONFINITE: dict[str, str] = {
     "large_steps.descent_orbits:result.imbalance": "DescentOrbits: NaN where descent diverged",
     "large_steps.sharpness_selection:result.sharpness": "SharpnessSelection: NaN if not converged",
     "large_steps.sharpness_selection:result.imbalance": "SharpnessSelection: NaN if not converged",
-    "manifolds.saddle_escape_law": "Returns: nan past the blow-up time of the unstable algebraic law",
+    "manifolds.saddle_escape_law": "Returns: nan past the blow-up time of the unstable algebraic law, inf beyond the float range",
     "rays.off_ray_flow:result.crossing_time": "OffRayFlow: nan if w_1 does not cross zero by the end",
     "rays.off_ray_flow:result.predicted_turn": "OffRayFlow: inf when off = 0 (on the ray)",
 }
