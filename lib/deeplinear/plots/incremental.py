@@ -331,7 +331,9 @@ def incremental_depth_figure(
     floor = 1e-3
     styles = ["-", "--", "-.", ":"]
     for j, hh in enumerate(hs):
-        if a0**hh >= float(np.min(s)) / 2:
+        with np.errstate(over="ignore"):
+            big = float(np.float64(a0) ** hh) >= float(np.min(s)) / 2  # inf for a huge a0
+        if big:
             raise InvalidArgumentError(f"a0 = {a0:g} is not a small start at depth {hh}")
         p = incremental_plateaus(s, a0**hh, hh)
         t1 = float(p.half_times[order[0]])
