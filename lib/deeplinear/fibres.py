@@ -427,7 +427,7 @@ class FiberPath:
 
     def index(self, s: float) -> int:
         """Index of the path parameter closest to ``s``."""
-        return int(np.argmin(np.abs(self.s - float(s))))
+        return int(np.argmin(np.abs(self.s - as_real(s, "s"))))
 
     @property
     def label(self) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_depths, as_items, as_positive
+from .._validation import as_depth, as_depths, as_items, as_positive, as_real_array
 from ..escape import (
     SaddleSampleFlows,
     _integrate,
@@ -54,8 +54,8 @@ def _colour(h: int) -> str:
 
 
 def _square_sigma(Sigma: object) -> np.ndarray:
-    S = np.diag(_RUNNING_SIGMA) if Sigma is None else np.asarray(Sigma, dtype=float)
-    if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] < 1 or not np.all(np.isfinite(S)):
+    S = np.diag(_RUNNING_SIGMA) if Sigma is None else as_real_array(Sigma, "Sigma", allow_empty=True)
+    if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] < 1:
         raise InvalidArgumentError(f"Sigma must be a finite square matrix (the widths are all its size), got shape {np.shape(S)}")
     return S
 
