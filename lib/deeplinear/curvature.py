@@ -648,7 +648,9 @@ def extreme_eigenvalues(
     if k > n:
         raise InvalidArgumentError(f"k = {k} exceeds the number of weights n = {n}")
     if n < max(as_int(dense_below, "dense_below", minimum=0), 2 * k + 2):
-        ev = np.linalg.eigvalsh(hessian(W, S))
+        with np.errstate(over="ignore", invalid="ignore"):
+            H = finite_result(hessian(W, S), "extreme_eigenvalues", "weights or Sigma")  # eigvalsh fails on inf
+        ev = np.linalg.eigvalsh(H)
         small = tuple(float(x) for x in ev[:k]) if which != "largest" else None
         large = tuple(float(x) for x in ev[::-1][:k]) if which != "smallest" else None
         return ExtremeEigenvalues(small, large, n, 0, "dense")

@@ -74,9 +74,8 @@ KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {
 #: Failures in this branch's own modules that are not fixed yet (issue 13, item 1): the same
 #: format. Each is a bug to fix here, not an accepted behaviour; the list only shrinks.
 NOT_YET_FIXED: dict[tuple[str, str], tuple[str, str]] = {
-    ('plots.aligned.unbalanced_figure', 'imbalances'): ('huge', 'TypeError from plots/aligned.py; ValueError from plots/aligned.py; hang'),
-    ('plots.rates.imbalance_figure', 'deltas'): ('huge long', 'TypeError from plots/rates.py; hang'),
-    ('plots.second_order.fiber_sharpness_figure', 'cs'): ('huge', 'LinAlgError from curvature.py; TypeError from plots/second_order.py; ValueError from plots/second_order.py; complex cast with a ComplexWarning'),
+    ('plots.aligned.unbalanced_figure', 'imbalances'): ('huge', 'hang (no answer within 4 s) for an imbalance of 1e200; cause not investigated yet'),
+    ('plots.rates.imbalance_figure', 'deltas'): ('huge long', 'hang (no answer within 4 s) for deltas of 1e6 and 1e200; cause not investigated yet'),
 }
 
 
