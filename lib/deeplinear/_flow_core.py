@@ -230,27 +230,41 @@ def _quadratic_stop(problem: _FlowProblem, fns: _FlowFunctions, stop_tol: float 
     """The default convergence test of the quadratic loss, or None (see ``stop_tol`` in :func:`gradient_flow`)."""
     if stop_tol is None or problem.Sigma is None:
         return None
-    L_star, gap_tol, grad_tol = _stop_thresholds(problem.Sigma, problem.widths, stop_tol)
-    if problem.weight_decay > 0.0:  # no known minimum value (spurious minima exist): the gradient alone
-        def converged_decay(t: float, y: np.ndarray, f: np.ndarray | None) -> str | None:
-            g = float(np.sqrt(f @ f)) if f is not None else float(np.linalg.norm(fns.raw_rhs(t, y)))
-            if not g <= grad_tol:
-                return None
-            return (f"converged at t = {t:.6g}: gradient norm {g:.2g} <= {grad_tol:.2g} of the regularised loss "
-                    f"(weight_decay = {problem.weight_decay:g}, stop_tol = {stop_tol:g})")
+    thresholds = _stop_thresholds(problem.Sigma, problem.widths, stop_tol)
+    if problem.weight_decay > 0.0:
+        return _decay_test(fns.raw_rhs, thresholds[2], problem.weight_decay, stop_tol)
+    return _convergence_test(fns.loss_of, fns.raw_rhs, thresholds, stop_tol)
 
-        return converged_decay
+
+def _decay_test(rhs: Callable, grad_tol: float, weight_decay: float, stop_tol: float):
+    """``converged(t, y, f)`` of a regularised loss: its minimum value is not known (and not unique:
+    spurious minima exist), so the gradient norm alone decides."""
+
+    def converged(t: float, y: np.ndarray, f: np.ndarray | None) -> str | None:
+        g = float(np.sqrt(f @ f)) if f is not None else float(np.linalg.norm(rhs(t, y)))
+        if not g <= grad_tol:
+            return None
+        return (f"converged at t = {t:.6g}: gradient norm {g:.2g} <= {grad_tol:.2g} of the regularised loss "
+                f"(weight_decay = {weight_decay:g}, stop_tol = {stop_tol:g})")
+
+    return converged
+
+
+def _convergence_test(loss_of: Callable, rhs: Callable, thresholds: tuple[float, float, float], stop_tol: float):
+    """``converged(t, y, f)``: a message when the loss gap and the gradient are both within the
+    ``thresholds`` of :func:`_stop_thresholds`, else None (``f = rhs(t, y)`` when the solver has it)."""
+    L_star, gap_tol, grad_tol = thresholds
 
     def converged(t: float, y: np.ndarray, f: np.ndarray | None) -> str | None:
         if f is None:  # no free gradient from the solver: the cheaper loss test first
-            L = fns.loss_of(y)
+            L = loss_of(y)
             if not L - L_star <= gap_tol:
                 return None
-            f = fns.raw_rhs(t, y)
+            f = rhs(t, y)
         g = float(np.sqrt(f @ f))
         if not g <= grad_tol:
             return None
-        L = fns.loss_of(y)
+        L = loss_of(y)
         if not L - L_star <= gap_tol:  # a saddle: the gradient is small there too
             return None
         return (f"converged at t = {t:.6g}: loss {L:.3g} within {gap_tol:.2g} of the global minimum {L_star:.3g}, "
@@ -405,7 +419,7 @@ def _assemble_trajectory(problem: _FlowProblem, fns: _FlowFunctions, run: _RawRu
     if not np.all(ok):  # overflow in the loss or its gradient: cut there and say so
         k = int(np.argmin(ok))
         if k == 0:
-            raise InvalidArgumentError("the loss or its gradient overflows at the initial weights; rescale weights0")
+            raise InvalidArgumentError("the loss or its gradient overflows at the initial weights: weights0 or the target is too large; rescale them")
         message = f"integration failed: the loss or its gradient overflows after t = {sol_t[k - 1]:g}"
         status = "failed"
         if warn:

@@ -216,6 +216,18 @@ def drive(fun: Callable, t0: float, t1: float, y0: np.ndarray, *, method: object
                     run.status, run.message = "converged", why
             if run.status == "running" and max_steps is not None and steps >= max_steps:
                 run.status, run.message = "max steps", f"stopped after max_steps = {max_steps} steps at t = {t:.6g}"
+        if t <= st.nodes[-1]:
+            # a step that did not advance: LSODA's last steps before a finite-time singularity
+            # are a few ulps long, and a step may end where the previous one did (a failure: the
+            # step size underflowed), or a terminal event's root lands on the step's start (the
+            # root finder's tolerance is absolute). The step adds no segment and no output: the
+            # run ends at the last node.
+            if run.status == "running":
+                run.status, run.message = "failed", f"the step size underflowed at t = {st.nodes[-1]:.17g}"
+            t, y = st.nodes[-1], y_start
+            if not lazy:
+                st.interpolants.pop()
+            break
         # outputs
         if t_eval is None:
             st.ts.append(t)

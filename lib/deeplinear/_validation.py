@@ -237,6 +237,26 @@ def as_seeds(seeds: object, name: str = "seeds") -> tuple[int, ...]:
     return out
 
 
+def as_items(value: object, name: str, what: str = "items", *, allow_empty: bool = False) -> list:
+    """A sequence (list, tuple, range or 1-D array; non-empty unless ``allow_empty``) as a list, or an error naming ``name``."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, range, np.ndarray)) or (
+            isinstance(value, np.ndarray) and value.ndim != 1):
+        raise ArgumentTypeError(f"{name} must be a sequence of {what}, got {_short(value)}")
+    out = list(value)
+    if not out and not allow_empty:
+        raise InvalidArgumentError(f"{name} must not be empty, got {_short(value)}")
+    return out
+
+
+def as_depths(depths: object, name: str = "depths") -> tuple[int, ...]:
+    """A non-empty sequence of depths (integers ``>= 1``), as a tuple of ints."""
+    hs = tuple(as_depth(h, f"{name}[{i}]")
+               for i, h in enumerate(as_items(depths, name, "depths (integers >= 1)", allow_empty=True)))
+    if not hs:
+        raise InvalidArgumentError(f"{name} must name at least one depth, got {_short(depths)}")
+    return hs
+
+
 def as_rng(rng: object, name: str = "rng") -> np.random.Generator:
     """Validate an explicit random generator.
 
@@ -293,6 +313,8 @@ def frozen_array(value: object, dtype: type = float) -> np.ndarray:
 
 def as_positive_values(values: object, name: str = "singular_values") -> np.ndarray:
     """A non-empty 1-D array of positive finite numbers."""
+    if values is None or isinstance(values, (str, bytes)):
+        raise ArgumentTypeError(f"{name} must be a sequence of numbers, got {_short(values)}")
     if np.iscomplexobj(values):
         raise ArgumentTypeError(f"{name} must be real, got a complex array {_short(values)}")
     try:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_int, as_positive, as_weights, as_widths, widths_of
+from ._validation import as_depth, as_depths, as_int, as_positive, as_real, as_real_array, as_weights, as_widths, widths_of
 from ._validation import frozen_array as _frozen
 from .flow import gradient_flow
 from .trajectory import Trajectory
@@ -50,19 +50,12 @@ __all__ = [
 
 
 def _as_sigma(sigma: object, name: str = "sigma") -> float:
-    try:
-        s = float(sigma)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise ArgumentTypeError(f"{name} must be a real number, got {sigma!r:.80}") from exc
-    return as_positive(s, name)
+    return as_positive(as_real(sigma, name), name)
 
 
 def _singular_values(values: object, name: str = "singular_values") -> np.ndarray:
-    try:
-        s = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ArgumentTypeError(f"{name} must be a sequence of numbers, got {values!r:.80}") from exc
-    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
+    s = as_real_array(values, name)
+    if s.ndim != 1 or np.any(s < 0):
         raise InvalidArgumentError(f"{name} must be a non-empty 1-D list of finite numbers >= 0, got {values!r:.80}")
     return s
 
@@ -312,7 +305,7 @@ def aligned_flow_check(
     num = as_int(num, "num", minimum=2)
     R = _hidden_rotations(rotations, d)
     m = min(d)
-    v = np.asarray(values, dtype=float)
+    v = as_real_array(values, "values")
     if v.ndim == 1 and v.size != m:
         raise InvalidArgumentError(f"values must give all m = min(widths) = {m} modes here, got {v.size}")
     if v.ndim == 2 and v.shape != (h, m):
@@ -373,7 +366,9 @@ class DepthScaling:
 
 def _limit_time(sigma: float, u: np.ndarray) -> np.ndarray:
     """Antiderivative of 1/(u^2 (sigma - u)): the h -> infinity law in the time h t."""
-    return -1.0 / (sigma * u) + np.log(u / (sigma - u)) / sigma**2
+    sigma = np.float64(sigma)  # sigma**2 underflows in 1/sigma**2 (to 0, correctly) instead of raising OverflowError
+    with np.errstate(over="ignore", under="ignore"):
+        return -1.0 / (sigma * u) + np.log(u / (sigma - u)) / sigma**2
 
 
 def depth_scaled_times(sigma: float, u0: float, uf: float, depths: Sequence[int] = (2, 3, 5, 10, 20, 50)) -> DepthScaling:
@@ -420,7 +415,7 @@ def depth_scaled_times(sigma: float, u0: float, uf: float, depths: Sequence[int]
     uf = as_positive(uf, "uf")
     if not u0 < uf < sigma:
         raise InvalidArgumentError(f"need 0 < u0 < uf < sigma, got u0 = {u0}, uf = {uf}, sigma = {sigma}")
-    hs = np.array([as_depth(x, "depths") for x in depths], dtype=int)
+    hs = np.array(as_depths(depths), dtype=int)
     if hs.size == 0:
         raise InvalidArgumentError("depths must name at least one depth")
     times = np.array([learning_time(u0, uf, sigma, int(x)) for x in hs])

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_positive, as_weights, check_sigma, widths_of
+from ._validation import as_positive, as_real_array, as_weights, check_sigma, widths_of
 from .critical import CRITICAL_TOL, _readonly, learnt_subset, relative_gradient_norm
 from .quotient import _fmt, _fmt_subset, _global_minimum_value, _sigma_modes, _value_tol
 from .curvature import Inertia, _term_scale, hessian, inertia, unflatten_weights
@@ -348,7 +348,7 @@ def fit_descent_order(
     Raises
     ------
     ValueError
-        If the loss does not decrease for some ``eps``, ``eps`` has fewer than two positive
+        If the loss does not decrease for some ``eps``, ``eps`` has fewer than two distinct positive
         values, or ``direction`` does not have the shapes of ``weights``.
 
     Examples
@@ -365,9 +365,9 @@ def fit_descent_order(
     V = list(direction.direction) if isinstance(direction, DescentDirection) else as_weights(direction, "direction")
     if [v.shape for v in V] != [w.shape for w in W]:
         raise InvalidArgumentError("direction must have the shapes of weights")
-    e = np.asarray(eps, dtype=float)
-    if e.ndim != 1 or len(e) < 2 or np.any(e <= 0):
-        raise InvalidArgumentError(f"eps must hold at least two positive numbers, got {eps!r}")
+    e = as_real_array(eps, "eps", allow_empty=True)
+    if e.ndim != 1 or np.unique(e).size < 2 or np.any(e <= 0):  # a line through one point is not fitted
+        raise InvalidArgumentError(f"eps must hold at least two distinct positive numbers, got {eps!r:.80}")
     R = S - prefix_products(W)[-1]
     h = len(W)
     changes = []

@@ -489,8 +489,9 @@ def hessian_quadratic_form(weights: Sequence[np.ndarray], Sigma: np.ndarray, V: 
     Vs = as_weights(V, "V")
     if [v.shape for v in Vs] != [w.shape for w in W]:
         raise InvalidArgumentError(f"V has shapes {[v.shape for v in Vs]} but weights have shapes {[w.shape for w in W]}")
-    gn, res = _quadratic_form_parts(W, S, Vs)
-    return gn - res
+    with np.errstate(over="ignore", invalid="ignore"):
+        gn, res = _quadratic_form_parts(W, S, Vs)
+        return finite_result(gn - res, "hessian_quadratic_form", "weights, Sigma or V")
 
 
 def hessian_operator(weights: Sequence[np.ndarray], Sigma: np.ndarray) -> LinearOperator:
@@ -647,7 +648,9 @@ def extreme_eigenvalues(
     if k > n:
         raise InvalidArgumentError(f"k = {k} exceeds the number of weights n = {n}")
     if n < max(as_int(dense_below, "dense_below", minimum=0), 2 * k + 2):
-        ev = np.linalg.eigvalsh(hessian(W, S))
+        with np.errstate(over="ignore", invalid="ignore"):
+            H = finite_result(hessian(W, S), "extreme_eigenvalues", "weights or Sigma")  # eigvalsh fails on inf
+        ev = np.linalg.eigvalsh(H)
         small = tuple(float(x) for x in ev[:k]) if which != "largest" else None
         large = tuple(float(x) for x in ev[::-1][:k]) if which != "smallest" else None
         return ExtremeEigenvalues(small, large, n, 0, "dense")

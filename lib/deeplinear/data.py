@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_int, as_matrix, as_positive, as_rng, as_time_span, as_weights, widths_of
+from ._validation import as_int, as_matrix, as_positive, as_real_array, as_rng, as_time_span, as_weights, finite_result, widths_of
 from ._validation import frozen_array as _frozen
 from .flow import gradient_flow
 from .invariants import random_orthogonal
@@ -198,6 +198,8 @@ def reduce_data(X: np.ndarray, Y: np.ndarray, *, whiten: bool = True, identity_t
         Mismatched sample counts, ``N < d_0``, singular :math:`X X^\top` (condition number above
         ``1e12``), non-finite entries, a non-positive ``identity_tol``, or ``whiten=False`` with
         non-whitened inputs.
+    NonFiniteResultError
+        If the data are so large (entries near ``1e150`` and beyond) that the reduction overflows.
 
     Notes
     -----
@@ -236,12 +238,14 @@ def reduce_data(X: np.ndarray, Y: np.ndarray, *, whiten: bool = True, identity_t
     else:
         Mh, Mih = np.eye(d0), np.eye(d0)
     Yt = Y @ X.T @ Mih
-    U, s, Vt = np.linalg.svd(Yt, full_matrices=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite_result(Yt, "reduce_data", "X or Y")
+        U, s, Vt = np.linalg.svd(Yt, full_matrices=True)
+        const = finite_result(0.5 * (float(np.sum(Y * Y)) - float(np.sum(s * s))), "reduce_data", "Y")
     Sigma = np.zeros_like(Yt)
     k = s.size
     Sigma[np.arange(k), np.arange(k)] = s
     V = Vt.T
-    const = 0.5 * (float(np.sum(Y * Y)) - float(np.sum(s * s)))
     return DataReduction(
         Sigma=_frozen(Sigma),
         U=_frozen(U),
@@ -318,6 +322,8 @@ def data_loss(weights: Sequence[np.ndarray], X: np.ndarray, Y: np.ndarray) -> fl
     ValueError
         If the weights are invalid, an array is not finite, or the shapes do not match (``X``
         with ``d_0`` rows, ``Y`` with ``d_h`` rows, the same number of columns).
+    NonFiniteResultError
+        If the loss overflows (entries near ``1e150`` and beyond).
 
     Examples
     --------
@@ -333,8 +339,9 @@ def data_loss(weights: Sequence[np.ndarray], X: np.ndarray, Y: np.ndarray) -> fl
         raise InvalidArgumentError(
             f"shapes do not match: weights map R^{W[0].shape[1]} to R^{W[-1].shape[0]}, X is {X.shape}, Y is {Y.shape}"
         )
-    R = Y - end_to_end(W) @ X
-    return 0.5 * float(np.sum(R * R))
+    with np.errstate(over="ignore", invalid="ignore"):
+        R = Y - end_to_end(W) @ X
+        return finite_result(0.5 * float(np.sum(R * R)), "data_loss", "weights, X or Y")
 
 
 @dataclass(frozen=True)
@@ -429,8 +436,8 @@ def teacher_data(
     >>> dl.reduce_data(data.X, data.Y).singular_values
     array([2., 1.])
     """
-    s = np.asarray(singular_values, dtype=float)
-    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
+    s = as_real_array(singular_values, "singular_values", allow_empty=True)
+    if s.ndim != 1 or s.size == 0 or np.any(s < 0):
         raise InvalidArgumentError(f"singular_values must be a non-empty 1-D array of finite values >= 0, got {singular_values!r:.80}")
     s = np.sort(s)[::-1]
     k = s.size

@@ -27,7 +27,7 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from .errors import DeepLinearError, InvalidArgumentError
-from ._validation import finite_result, as_depth, as_int, as_matrix, as_positive, as_weights, check_sigma, widths_of
+from ._validation import finite_result, as_depth, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of
 from ._validation import frozen_array as _frozen
 from .flow import gradient_flow
 from .curvature import _hvp
@@ -601,9 +601,10 @@ def nonquadratic_runs(*, widths: Sequence[int] = (3, 4, 4, 1), n_samples: int = 
     Raises
     ------
     TypeError
-        If ``n_samples`` is not an integer or ``t_max`` is not a real number.
+        If ``widths`` is not a sequence of integers, ``seed`` or ``n_samples`` is not an
+        integer, or ``t_max`` is not a real number.
     ValueError
-        If ``n_samples < 1`` or ``t_max`` is not positive.
+        If a width is not positive, ``seed < 0``, ``n_samples < 1`` or ``t_max`` is not positive.
 
     References
     ----------
@@ -616,7 +617,8 @@ def nonquadratic_runs(*, widths: Sequence[int] = (3, 4, 4, 1), n_samples: int = 
     >>> [run.t.size for run in runs]
     [82, 82, 82]
     """
-    d = tuple(int(x) for x in widths)
+    d = as_widths(widths)
+    seed = as_int(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     n = as_int(n_samples, "n_samples", minimum=1)
     X = rng.standard_normal((d[0], n)) / np.sqrt(n)  # X X^T close to I: the scale of whitened data

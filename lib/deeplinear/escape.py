@@ -22,6 +22,7 @@ import numpy as np
 
 from ._validation import (
     as_int,
+    as_items,
     as_positive,
     as_rng,
 )
@@ -38,7 +39,7 @@ from .manifolds import (
 )
 from .orbits import _orbit_tangent_matrix, stabilizer_rotations
 from .trajectory import Trajectory
-from .errors import InvalidArgumentError
+from .errors import ConvergenceError, InvalidArgumentError
 
 __all__ = [
     "FlowFromSaddle",
@@ -193,7 +194,7 @@ def flow_from_saddle(
         else:
             raise InvalidArgumentError(f"direction must be 'stable', 'unstable' or a tuple of ±1 signs, got {direction!r}")
     else:
-        signs = tuple(int(s) for s in direction)
+        signs = tuple(as_int(s, "direction") for s in as_items(direction, "direction", "signs +1 or -1"))
         if len(signs) != h or any(s not in (-1, 1) for s in signs):
             raise InvalidArgumentError(f"direction must be {h} signs ±1, got {tuple(direction)!r}")
     eps = as_positive(eps, "eps")
@@ -439,6 +440,8 @@ def saddle_sample_flows(
     ValueError
         If ``n < 1``, ``seed < 0``, ``t_max`` is not positive, ``n_times < 3``, or the saddle
         is inadmissible or has no unlearnt mode to sample.
+    ConvergenceError
+        If a flow stops before ``t_max`` (the integrator fails, e.g. for an astronomically long ``t_max``).
 
     Examples
     --------
@@ -459,6 +462,9 @@ def saddle_sample_flows(
         dist, loss = [], []
         for W0 in saddle_samples(man, rng, n, stable=stable):
             tr = _integrate(W0, Sig, te)
+            if tr.t.size != te.size:
+                raise ConvergenceError(f"saddle_sample_flows: a flow stopped at t = {tr.t[-1]:.6g} before t_max = {t_max:g} "
+                                       f"({tr.message}); use a smaller t_max")
             dist.append([_distance(W, man.point.weights) for W in tr.weights])
             loss.append(np.asarray(tr.loss))
         out[stable] = (dist, loss)

@@ -19,6 +19,7 @@ from ._validation import (
     as_positive,
     as_weights,
     check_sigma,
+    finite_result,
     widths_of,
 )
 from ._validation import as_positive_values as _positive_values, as_seeds
@@ -186,8 +187,8 @@ def saddle_escape_times(
     h = as_depth(h)
     if h < 3:
         raise InvalidArgumentError(f"a non-strict saddle of this kind needs depth h >= 3, got h = {h}")
-    eps_arr = np.array([as_positive(e, "eps") for e in eps], dtype=float)
-    if eps_arr.size == 0 or np.any(eps_arr >= 1.0):
+    eps_arr = _positive_values(eps, "eps")
+    if np.any(eps_arr >= 1.0):
         raise InvalidArgumentError(f"eps must be a non-empty list of sizes in (0, 1), got {list(eps)!r:.80}")
     seeds = _seeds(seeds)
     t_max = as_positive(t_max, "t_max")
@@ -389,8 +390,8 @@ def escape_phase_scaling(
     if h < 3:
         raise InvalidArgumentError(f"the escape-phase scaling s^(h-2) needs depth h >= 3, got h = {h}")
     s = _positive_values(singular_values)
-    sc = np.array([as_positive(x, "scales") for x in scales], dtype=float)
-    if sc.size == 0 or np.any(sc >= 1.0):
+    sc = _positive_values(scales, "scales")
+    if np.any(sc >= 1.0):
         raise InvalidArgumentError(f"scales must be a non-empty list of small scales in (0, 1), got {list(scales)!r:.80}")
     seeds = _seeds(seeds)
     dseeds = _seeds(distribution_seeds, "distribution_seeds")
@@ -398,7 +399,8 @@ def escape_phase_scaling(
     d = _square(s.size, h)
     S = np.diag(s)
     srt = np.sort(s)[::-1]
-    level = 0.5 * float(np.sum(s**2)) - 0.25 * float(srt[0] ** 2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        level = finite_result(0.5 * float(np.sum(s**2)) - 0.25 * float(srt[0] ** 2), "escape_phase_scaling", "singular_values")
     escape = _below(level)
 
     def Z_of(seed: int) -> list[np.ndarray]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import expm, null_space
 
-from ._validation import as_int, as_positive, as_real, as_rng, as_weights, as_widths, check_sigma, widths_of
+from ._validation import as_int, as_positive, as_real, as_real_array, as_rng, as_weights, as_widths, check_sigma, widths_of
 from .curvature import extreme_eigenvalues, hessian, inertia
 from .invariants import gl_action
 from .network import _prefix_products as prefix_products, _suffix_products as suffix_products
@@ -427,7 +427,7 @@ class FiberPath:
 
     def index(self, s: float) -> int:
         """Index of the path parameter closest to ``s``."""
-        return int(np.argmin(np.abs(self.s - float(s))))
+        return int(np.argmin(np.abs(self.s - as_real(s, "s"))))
 
     @property
     def label(self) -> str:
@@ -525,7 +525,7 @@ def fiber_path(
     h = len(base)
     if kind not in PATH_KINDS:
         raise InvalidArgumentError(f"kind must be one of {PATH_KINDS}, got {kind!r}")
-    s_arr = np.asarray(s, dtype=float)
+    s_arr = as_real_array(s, "s", allow_empty=True)
     if s_arr.ndim != 1 or s_arr.size < 1 or not np.all(np.isfinite(s_arr)):
         raise InvalidArgumentError(f"s must be a non-empty 1-D sequence of finite numbers, got {s!r:.80}")
     rng = as_rng(as_int(seed, "seed", minimum=0))
@@ -700,7 +700,7 @@ def level_set_family(
     d = as_widths(widths)
     h = len(d) - 1
     Sig = check_sigma(Sigma, d)
-    ts_arr = np.asarray(ts, dtype=float)
+    ts_arr = as_real_array(ts, "ts", allow_empty=True)
     if ts_arr.ndim != 1 or len(ts_arr) < 1 or not np.all(np.isfinite(ts_arr)) or np.any(ts_arr <= 0):
         raise InvalidArgumentError(f"ts must be a non-empty 1-D sequence of positive numbers, got {_short(ts)}")
     if h == 1:

@@ -54,7 +54,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ArgumentTypeError, InvalidArgumentError
+from .errors import ArgumentTypeError, ConvergenceError, InvalidArgumentError
 from ._flow_core import (
     DIVERGENCE_BOUND,
     _assemble_trajectory,
@@ -67,7 +67,7 @@ from ._flow_core import (
 from ._flow_batch import batch_rhs, batch_stop, batched_solver, member_index, member_runs
 from ._flow_events import _build_events, _parse_events
 from ._flow_solver import drive, solver_class
-from ._validation import as_depth, as_int, as_positive
+from ._validation import as_depth, as_int, as_positive, as_positive_values, as_real_array, finite_result
 from ._validation import frozen_array as _frozen
 from .init import aligned_init, random_init
 from .losses import EndToEndLoss
@@ -498,8 +498,8 @@ def tolerance_study(
         If ``singular_values`` is not a non-empty list of positive numbers, ``a0`` or
         ``t_max`` is not positive, ``h < 1``, ``num < 2``, ``settings`` is empty, or a
         setting is rejected by :func:`gradient_flow`.
-    RuntimeError
-        If the integration with some setting stops before ``t_max``.
+    ConvergenceError
+        If the integration with some setting stops before ``t_max`` (a ``RuntimeError``).
 
     Examples
     --------
@@ -508,11 +508,11 @@ def tolerance_study(
     >>> study.max_error["tight"] < 1e-8 < study.max_error["loose"]
     True
     """
-    s = np.asarray(singular_values, dtype=float)
-    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
-        raise InvalidArgumentError(f"singular_values must be a non-empty list of positive numbers, got {singular_values!r:.80}")
+    s = as_positive_values(singular_values, "singular_values")
     a0 = as_positive(a0, "a0")
     h = as_depth(h)
+    with np.errstate(over="ignore"):
+        finite_result(np.float64(a0) ** h, "tolerance_study", "a0")  # the start's product a0^h
     t_max = as_positive(t_max, "t_max")
     num = as_int(num, "num", minimum=2)
     settings = dict(_DEFAULT_SETTINGS if settings is None else settings)
@@ -527,7 +527,7 @@ def tolerance_study(
     for label, kw in settings.items():
         tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t, **dict(kw))
         if tr.t.size != t.size:
-            raise RuntimeError(f"setting {label!r}: the integration stopped early ({tr.message})")
+            raise ConvergenceError(f"setting {label!r}: the integration stopped early ({tr.message})")
         losses[label] = _frozen(tr.loss)
         errors[label] = float(np.max(np.abs(tr.loss - exact)))
         nfev[label] = int(tr.nfev)
@@ -616,8 +616,8 @@ def flow_scrub_prepare(
     h = as_depth(h)
     scale = as_positive(scale, "scale")
     t_max = as_positive(t_max, "t_max")
-    s = np.asarray(singular_values, dtype=float)
-    if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s < 0):
+    s = as_real_array(singular_values, "singular_values", ndim=1)
+    if np.any(s < 0):
         raise InvalidArgumentError(f"singular_values must be a non-empty list of non-negative numbers, got {singular_values!r:.80}")
     r = s.size
     W0 = random_init((r,) * (h + 1), np.random.default_rng(seed), scale)

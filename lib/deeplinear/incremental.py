@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_int, as_positive, as_weights, widths_of, as_seeds
+from ._validation import as_depth, as_int, as_positive, as_real_array, as_weights, finite_result, widths_of, as_seeds
 from ._validation import as_positive_values as _positive_values
 from ._validation import frozen_array as _frozen
 from .curves import plateau_dwell
@@ -122,10 +122,12 @@ def incremental_plateaus(
     Raises
     ------
     TypeError
-        If ``h`` is not an integer.
+        If ``h`` is not an integer or ``u0`` is not real.
     ValueError
         If ``h < 1``; if ``singular_values`` is empty, not 1-D, not finite or not positive; if
-        ``u0`` does not broadcast to ``(r,)`` or some ``u0_k`` is outside ``(0, sigma_k)``.
+        ``u0`` is neither a number nor one value per mode, or some ``u0_k`` is outside ``(0, sigma_k)``.
+    NonFiniteResultError
+        If the times or the critical values overflow (singular values near ``1e150`` and beyond).
 
     References
     ----------
@@ -146,14 +148,19 @@ def incremental_plateaus(
     s = _singular_values(singular_values)
     if np.any(s == 0):
         raise InvalidArgumentError(f"singular_values must be positive (a zero mode is never learnt), got {s}")
-    u = np.broadcast_to(np.asarray(u0, dtype=float), s.shape).copy()
-    if not np.all(np.isfinite(u)) or np.any(u <= 0) or np.any(u >= s):
+    u = as_real_array(u0, "u0")
+    if u.ndim > 1 or u.size not in (1, s.size):
+        raise InvalidArgumentError(f"u0 must be a number or one value per mode ({s.size}), got shape {u.shape}")
+    u = np.broadcast_to(u.reshape(-1), s.shape).copy()
+    if np.any(u <= 0) or np.any(u >= s):
         raise InvalidArgumentError(f"u0 must satisfy 0 < u0_k < sigma_k for every mode, got u0 = {u} for sigma = {s}")
-    half = np.array([0.0 if uk >= sk / 2 else learning_time(uk, sk / 2, sk, h) for sk, uk in zip(s, u)])
-    esc = None if h == 1 else np.array([plateau_time(uk, sk, h) for sk, uk in zip(s, u)])
-    order = np.argsort(half, kind="stable")
-    energy = 0.5 * s[order] ** 2
-    crit = np.concatenate([[energy.sum()], energy.sum() - np.cumsum(energy)])
+    with np.errstate(over="ignore", invalid="ignore"):
+        half = np.array([0.0 if uk >= sk / 2 else learning_time(uk, sk / 2, sk, h) for sk, uk in zip(s, u)])
+        esc = None if h == 1 else np.array([plateau_time(uk, sk, h) for sk, uk in zip(s, u)])
+        order = np.argsort(half, kind="stable")
+        energy = 0.5 * s[order] ** 2
+        crit = np.concatenate([[energy.sum()], energy.sum() - np.cumsum(energy)])
+        finite_result([half, crit] + ([esc] if esc is not None else []), "incremental_plateaus", "singular_values")
     crit[-1] = 0.0
     s = s.copy()
     for arr in (s, u, half, order, crit) + ((esc,) if esc is not None else ()):
@@ -404,7 +411,8 @@ def incremental_run(
     if init not in ("aligned", "random"):
         raise InvalidArgumentError(f"init must be 'aligned' or 'random', got {init!r:.40}")
     r = s.size
-    u0 = a0**h
+    with np.errstate(over="ignore"):
+        u0 = float(np.float64(a0) ** h)  # inf for a huge a0: not a small start either
     if u0 >= float(np.min(s)) / 2:
         raise InvalidArgumentError(f"a0 = {a0:g} gives mode products a0^h = {u0:.3g}, not small against sigma_min = {np.min(s):g}")
     d = (r,) * (h + 1)
@@ -568,7 +576,7 @@ def random_vs_aligned(
     if np.any(np.diff(s) >= 0):
         raise InvalidArgumentError(f"singular_values must be strictly decreasing, got {s}")
     scale = as_positive(scale, "scale")
-    if scale**2 >= s[-1] / 2:
+    if scale >= 1.0 or scale**2 >= s[-1] / 2:  # (scale >= 1: no overflow in scale**2, never small)
         raise InvalidArgumentError(f"scale = {scale:g} is not a small start for sigma_min = {s[-1]:g}")
     seeds = as_seeds(seeds)
     t_max = as_positive(t_max, "t_max")

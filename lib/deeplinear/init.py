@@ -26,10 +26,12 @@ from scipy.optimize import brentq
 from ._validation import (
     as_matrix,
     as_positive,
+    as_real_array,
     as_rng,
     as_weights,
     as_widths,
     check_sigma,
+    finite_result,
 )
 from .invariants import _conserved_unchecked, random_orthogonal
 from .network import end_to_end
@@ -197,7 +199,7 @@ def aligned_init(
     d = as_widths(widths)
     h = len(d) - 1
     dmin = min(d)
-    v = np.asarray(values, dtype=float)
+    v = as_real_array(values, "values")
     if v.ndim == 0:
         v = np.full((h, dmin), float(v))
     elif v.ndim == 1:
@@ -456,6 +458,8 @@ def deficiency_margin(end_to_end_map: np.ndarray | Sequence[np.ndarray], Sigma: 
     ValueError
         If an array is not 2-D or not finite, the weights do not chain, or ``Sigma`` and the
         end-to-end map have different shapes.
+    NonFiniteResultError
+        If the margin overflows (entries near the largest float).
 
     References
     ----------
@@ -477,5 +481,10 @@ def deficiency_margin(end_to_end_map: np.ndarray | Sequence[np.ndarray], Sigma: 
     S = as_matrix(Sigma, "Sigma")
     if S.shape != W.shape:
         raise InvalidArgumentError(f"Sigma has shape {S.shape} but the end-to-end map has shape {W.shape}")
-    smin = float(np.linalg.svd(S, compute_uv=False)[-1])
-    return smin - float(np.linalg.norm(W - S))
+    with np.errstate(over="ignore", invalid="ignore"):
+        smin = float(np.linalg.svd(S, compute_uv=False)[-1])
+        D = W - S
+        top = float(np.max(np.abs(D), initial=0.0))
+        dist = top * float(np.linalg.norm(D / top)) if top > 0 and np.isfinite(top) else float(np.linalg.norm(D))
+        # scaled: the Frobenius norm of entries near 1e200 is finite though their squares overflow
+        return finite_result(smin - dist, "deficiency_margin", "end_to_end_map or Sigma")

@@ -218,6 +218,8 @@ def commutator(A: np.ndarray) -> np.ndarray:
         If ``A`` is not a real matrix.
     ValueError
         If ``A`` is not 2-D, not finite, or not square.
+    NonFiniteResultError
+        If the products overflow (entries near ``1e150`` and beyond).
 
     Examples
     --------
@@ -229,7 +231,8 @@ def commutator(A: np.ndarray) -> np.ndarray:
     A = as_matrix(A, "A")
     if A.shape[0] != A.shape[1]:
         raise InvalidArgumentError(f"A must be square, got shape {A.shape}")
-    return A.T @ A - A @ A.T
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(A.T @ A - A @ A.T, "commutator", "A")
 
 
 def commutator_blocks(A: np.ndarray, widths: Sequence[int]) -> list[np.ndarray]:
@@ -259,6 +262,8 @@ def commutator_blocks(A: np.ndarray, widths: Sequence[int]) -> list[np.ndarray]:
     ValueError
         If a width is not positive, there are fewer than two widths, ``A`` is not finite, or
         ``A`` does not have shape ``(n_v, n_v)``.
+    NonFiniteResultError
+        If the products overflow (entries near ``1e150`` and beyond).
 
     References
     ----------
@@ -275,7 +280,8 @@ def commutator_blocks(A: np.ndarray, widths: Sequence[int]) -> list[np.ndarray]:
     n = sum(d)
     if A.shape != (n, n):
         raise InvalidArgumentError(f"A has shape {A.shape} but widths {d} give n_v = {n}, so A must be ({n}, {n})")
-    K = A.T @ A - A @ A.T
+    with np.errstate(over="ignore", invalid="ignore"):
+        K = finite_result(A.T @ A - A @ A.T, "commutator_blocks", "A")
     return [K[s, s].copy() for s in layer_slices(d)]
 
 

@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 import numpy as np
-from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, check_sigma, widths_of
+from ._validation import as_depth, as_int, as_matrix, as_positive, as_positive_values, as_weights, check_sigma, widths_of
 from ._validation import frozen_array as _frozen
 from .curves import orbit_period
 from .flow import gradient_flow
@@ -25,6 +25,7 @@ from .init import balanced_init
 from .invariants import conserved_quantities, imbalance
 from .descent import conservation_drift_step, critical_step, gradient_descent
 from .errors import InvalidArgumentError
+from .objective import loss as _loss
 
 __all__ = [
     "ThresholdRun",
@@ -147,11 +148,12 @@ def threshold_runs(
     rng = np.random.default_rng(seed)
     noise = [rng.standard_normal(w.shape) for w in Wm]
     W0 = [w + perturbation * z / np.linalg.norm(z) for w, z in zip(Wm, noise)]
+    ratios = as_positive_values(ratios, "ratios")
+    steps = as_int(steps, "steps", minimum=1)
     es = critical_step(S, h)
     runs = []
     for ratio in ratios:
-        ratio = as_positive(ratio, "ratio")
-        res = _descend(W0, S, ratio * es, as_int(steps, "steps", minimum=1))
+        res = _descend(W0, S, ratio * es, steps)
         imb = [imbalance(w) for w in res.weights]
         runs.append(ThresholdRun(float(ratio), ratio * es, res.losses, _frozen(imb), res.diverged))
     return runs
@@ -228,7 +230,10 @@ def drift_scaling(
         size is not a real number.
     ValueError
         If ``weights0`` is invalid or has depth 1, ``Sigma`` does not have shape
-        ``(d_h, d_0)``, a step size is not positive, or ``etas`` is empty.
+        ``(d_h, d_0)``, a step size or ``time`` is not positive, ``etas`` is empty, a run
+        would take more than ``1e9`` iterations, or descent diverges for a step size.
+    NonFiniteResultError
+        If the loss overflows at ``weights0``.
 
     Examples
     --------
@@ -242,15 +247,20 @@ def drift_scaling(
     if len(W0) < 2:
         raise InvalidArgumentError("drift_scaling needs depth h >= 2 (depth 1 has no conserved quantities)")
     C0 = conserved_quantities(W0)
+    _loss(W0, S)  # a start whose loss overflows is an error naming weights0 or Sigma, not a silent inf
     one, pred, total, nsteps = [], [], [], []
-    es = [as_positive(e, "etas") for e in etas]
-    if not es:
-        raise InvalidArgumentError("etas must not be empty")
+    es = [float(e) for e in as_positive_values(etas, "etas")]
+    time = as_positive(time, "time")
     for eta in es:
+        n_steps = np.ceil(time / eta)
+        if n_steps > 10**9:
+            raise InvalidArgumentError(f"time / eta = {time:g} / {eta:g} asks for more than 1e9 iterations; use a shorter time")
         first = _descend(W0, S, eta, 1, keep_iterates=False)
+        run = _descend(W0, S, eta, max(1, int(n_steps)), tol=tol, keep_iterates=False)
+        if first.diverged or run.diverged:
+            raise InvalidArgumentError(f"etas: gradient descent diverges with eta = {eta:g}; the drift is measured on converging runs")
         one.append(max(float(np.linalg.norm(a - b)) for a, b in zip(conserved_quantities(first.final_weights), C0)))
         pred.append(max(float(np.linalg.norm(D)) for D in conservation_drift_step(W0, S, eta)))
-        run = _descend(W0, S, eta, max(1, int(np.ceil(time / eta))), tol=tol, keep_iterates=False)
         total.append(max(float(np.linalg.norm(a - b)) for a, b in zip(run.conserved_final, C0)))
         nsteps.append(run.steps)
     return DriftScaling(_frozen(es), _frozen(one), _frozen(pred), _frozen(total), _frozen(nsteps))
@@ -339,7 +349,9 @@ def sharpness_selection(
         size is not a real number, or ``steps`` is not an integer.
     ValueError
         If ``weights0`` is invalid, ``Sigma`` does not have shape ``(d_h, d_0)``, a step size
-        is not positive, or ``steps < 1``.
+        or ``tol`` is not positive, or ``steps < 1``.
+    NonFiniteResultError
+        If the loss overflows at ``weights0``.
 
     Examples
     --------
@@ -352,10 +364,13 @@ def sharpness_selection(
     S = check_sigma(Sigma, widths_of(W0))
     h = len(W0)
     sig = np.linalg.svd(S, compute_uv=False)
-    es = [as_positive(e, "etas") for e in etas]
+    _loss(W0, S)  # a start whose loss overflows is an error naming weights0 or Sigma
+    es = [float(e) for e in as_positive_values(etas, "etas")]
+    steps = as_int(steps, "steps", minimum=1)
+    tol = as_positive(tol, "tol")
     conv, sh, imb = [], [], []
     for eta in es:
-        res = _descend(W0, S, eta, as_int(steps, "steps", minimum=1), tol=tol, keep_iterates=False)
+        res = _descend(W0, S, eta, steps, tol=tol, keep_iterates=False)
         ok = bool(res.converged)
         conv.append(ok)
         sh.append(sharpness(res.final_weights, S) if ok else np.nan)
@@ -435,7 +450,7 @@ class DescentOrbits:
     periods : ndarray of int
         :func:`deeplinear.curves.orbit_period` of each row; ``0`` if no period up to 32, ``-1`` if diverged.
     imbalance : ndarray
-        :func:`deeplinear.invariants.imbalance` of the last iterate.
+        :func:`deeplinear.invariants.imbalance` of the last iterate (NaN where descent diverged).
     sigma1 : float
         The largest singular value of :math:`\Sigma`.
 
@@ -509,6 +524,8 @@ def descent_orbits(
         If ``weights0`` is invalid, ``Sigma`` does not have shape ``(d_h, d_0)`` or is zero,
         a ratio is not positive, ``ratios`` is empty, ``steps < 2``, ``keep < 2`` or
         ``keep > steps``.
+    NonFiniteResultError
+        If the loss overflows at ``weights0``.
 
     Examples
     --------
@@ -521,9 +538,8 @@ def descent_orbits(
     d = widths_of(W0)
     S = check_sigma(Sigma, d)
     h = len(W0)
-    r = np.array([as_positive(x, "ratios") for x in ratios], dtype=float)
-    if r.size == 0:
-        raise InvalidArgumentError("ratios must not be empty")
+    r = as_positive_values(ratios, "ratios")
+    _loss(W0, S)  # a start whose loss overflows is an error naming weights0 or Sigma
     steps = as_int(steps, "steps", minimum=2)
     keep = as_int(keep, "keep", minimum=2)
     if keep > steps:

@@ -26,7 +26,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from scipy.special import expit
 
-from ._validation import as_matrix, as_positive, as_weights
+from ._validation import as_matrix, as_positive, as_weights, finite_result
 from .network import _prefix_products as prefix_products, _suffix_products as suffix_products
 from ._validation import frozen_array as _frozen
 from .errors import ArgumentTypeError, InvalidArgumentError
@@ -547,7 +547,8 @@ def general_gradient(
     [array([[-3.,  3.]]), array([[1.]])]
     """
     W = as_weights(weights)
-    pre = prefix_products(W)
+    with np.errstate(over="ignore", invalid="ignore"):
+        pre = finite_result(prefix_products(W), "general_gradient", "weights")
     P = pre[-1]
     if isinstance(ell_grad, EndToEndLoss):
         G = _as_loss(ell_grad, P.shape, "ell_grad").gradient(P)
@@ -558,8 +559,9 @@ def general_gradient(
     G = as_matrix(G, "ell_grad")
     if G.shape != P.shape:
         raise InvalidArgumentError(f"ell_grad has shape {G.shape} but the end-to-end map has shape {P.shape}")
-    suf = suffix_products(W)
-    return [suf[j + 1].T @ G @ pre[j].T for j in range(len(W))]
+    with np.errstate(over="ignore", invalid="ignore"):
+        suf = suffix_products(W)
+        return finite_result([suf[j + 1].T @ G @ pre[j].T for j in range(len(W))], "general_gradient", "weights or ell_grad")
 
 
 def general_loss(weights: Sequence[np.ndarray], ell: EndToEndLoss) -> float:
@@ -594,5 +596,7 @@ def general_loss(weights: Sequence[np.ndarray], ell: EndToEndLoss) -> float:
     1.0
     """
     W = as_weights(weights)
-    P = prefix_products(W)[-1]
-    return float(_as_loss(ell, P.shape, "ell").value(P))
+    with np.errstate(over="ignore", invalid="ignore"):
+        P = prefix_products(W)[-1]
+        loss = _as_loss(ell, P.shape, "ell")
+        return finite_result(float(loss.value(P)), "general_loss", "weights")

@@ -19,6 +19,8 @@ import numpy as np
 from ._validation import (
     as_depth,
     as_positive,
+    as_real,
+    as_real_array,
     as_widths,
 )
 from .critical import CriticalPoint, _hidden_positions, critical_point
@@ -64,14 +66,15 @@ def saddle_escape_law(t: float | np.ndarray, a0: float, sigma: float, h: int, *,
     -------
     ndarray
         :math:`|a(t)|`, the shape of ``t``; ``nan`` past the blow-up time of the unstable
-        algebraic law.
+        algebraic law, ``inf`` where the unstable exponential law (``h = 2``) exceeds the
+        float range.
 
     Raises
     ------
     ValueError
-        If ``h < 1`` or ``sigma`` is negative or not finite.
+        If ``h < 1``, ``sigma`` is negative, or ``sigma``, ``a0`` or ``t`` is not finite.
     TypeError
-        If ``h`` is not an integer or ``sigma`` not a number.
+        If ``h`` is not an integer, ``sigma`` or ``a0`` not a real number, or ``t`` not real.
 
     References
     ----------
@@ -88,17 +91,16 @@ def saddle_escape_law(t: float | np.ndarray, a0: float, sigma: float, h: int, *,
     """
     h = as_depth(h)
     sigma = as_positive(sigma, "sigma", allow_zero=True)
-    a0 = abs(float(a0))
-    t = np.asarray(t, dtype=float)
+    a0 = abs(as_real(a0, "a0"))
+    t = as_real_array(t, "t", allow_empty=True)
     sgn = -1.0 if stable else 1.0
     if h == 1 or a0 == 0.0:
         return np.full_like(t, a0)
-    if h == 2:
-        return a0 * np.exp(sgn * sigma * t)
-    base = a0 ** (2 - h) - sgn * (h - 2) * sigma * t
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(base > 0, np.abs(base) ** (-1.0 / (h - 2)), np.nan)
-    return out
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if h == 2:
+            return a0 * np.exp(sgn * sigma * t)  # inf beyond the float range (the law grows without bound)
+        base = a0 ** (2 - h) - sgn * (h - 2) * sigma * t
+        return np.where(base > 0, np.abs(base) ** (-1.0 / (h - 2)), np.nan)  # nan past the blow-up time
 
 
 @dataclass(frozen=True, eq=False)

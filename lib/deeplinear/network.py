@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_index, as_matrix, as_weights, as_widths, check_sigma, finite_result, widths_of
+from ._validation import as_index, as_items, as_matrix, as_weights, as_widths, check_sigma, finite_result, widths_of
 from .errors import InvalidArgumentError
 
 __all__ = [
@@ -117,6 +117,7 @@ def blk(k: int, blocks: Sequence[np.ndarray], widths: Sequence[int]) -> np.ndarr
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= int(k) <= h:
         raise InvalidArgumentError(f"k must be an integer with 1 <= k <= h = {h}, got {k!r}")
     k = int(k)
+    blocks = as_items(blocks, "blocks", "matrices", allow_empty=True)
     if len(blocks) != h + 1 - k:
         raise InvalidArgumentError(f"blk_{k} for depth h = {h} needs {h + 1 - k} blocks, got {len(blocks)}")
     sl = layer_slices(d)
@@ -458,7 +459,8 @@ def adjacency_power(A: np.ndarray, k: int) -> np.ndarray:
         raise InvalidArgumentError(f"A must be square, got shape {A.shape}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
         raise InvalidArgumentError(f"k must be a non-negative integer, got {k!r}")
-    return np.linalg.matrix_power(A, int(k))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite_result(np.linalg.matrix_power(A, int(k)), "adjacency_power", "A")
 
 
 def nilpotency_index(A: np.ndarray, *, tol: float = 0.0) -> int:

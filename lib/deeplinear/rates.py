@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ._validation import as_depth, as_int, as_matrix, as_positive, as_weights, as_widths, check_sigma, widths_of, as_seeds
+from ._validation import as_depth, as_depths, as_int, as_items, as_matrix, as_positive, as_seeds, as_weights, as_widths, check_sigma, widths_of
 from ._validation import as_positive_values as _positive_values
 from ._validation import frozen_array as _frozen
 from .flow import gradient_flow, gradient_flow_batch
@@ -370,7 +370,7 @@ def singular_value_paths(
     t = np.linspace(0.0, t_max, as_int(n, "n", minimum=2))
     r = S.shape[0]
     values = {}
-    hs = tuple(as_depth(h) for h in depths)
+    hs = as_depths(depths)
     for h in hs:
         W0 = balanced_init((r,) * (h + 1), product=P0)
         tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t)
@@ -484,9 +484,7 @@ def random_limits(
     """
     d = as_widths(widths)
     S = check_sigma(Sigma, d)
-    sc = [as_positive(s, "scales") for s in scales]
-    if not sc:
-        raise InvalidArgumentError("scales must not be empty")
+    sc = [float(x) for x in _positive_values(scales, "scales")]
     seeds = _seeds(seeds)
     Lf, Gf, Tf, used = [], [], [], []
     for k, seed in enumerate(seeds):
@@ -639,7 +637,7 @@ def random_convergence_times(
     t_max = as_positive(t_max, "t_max")
     loss_tol = as_positive(loss_tol, "loss_tol")
     cs = []
-    for case in cases:
+    for case in as_items(cases, "cases", "pairs (h, scale)", allow_empty=True):
         try:
             h, scale = case
         except (TypeError, ValueError) as exc:
@@ -765,7 +763,8 @@ def huber_mode_study(
     u0 = as_positive(u0, "u0")
     if u0 >= float(s.min()) / 2:
         raise InvalidArgumentError(f"u0 = {u0:g} must lie below sigma_min / 2 = {float(s.min()) / 2:g}")
-    dl_ = np.array([float(x) for x in deltas], dtype=float)
+    dl_ = np.array([np.inf if isinstance(x, (float, np.floating)) and x == np.inf else as_positive(x, f"deltas[{i}]")
+                    for i, x in enumerate(as_items(deltas, "deltas", "positive numbers (inf for the quadratic loss)"))])
     if dl_.size == 0 or np.any(~(dl_ > 0)):
         raise InvalidArgumentError(f"deltas must be positive (inf for the quadratic loss), got {list(deltas)!r:.80}")
     num = as_int(num, "num", minimum=10)

@@ -201,19 +201,20 @@ def off_ray_turn_time(a0: float, sigma: float, c: float, h: int) -> float:
     sigma : float
         The mode's singular value, ``> 0``.
     c : float
-        The conserved imbalance :math:`w_2^2 - w_1^2`.
+        The conserved imbalance :math:`w_2^2 - w_1^2`, ``> 0`` (on the ray, ``c = 0``, the
+        saddle is reached only as ``t -> inf``; for ``c < 0`` :math:`w_1` never reaches 0).
     h : int
         Depth, ``>= 2``.
 
     Returns
     -------
     float
-        ``inf`` when ``c <= 0`` (on the ray the saddle is reached only as ``t -> inf``).
+        The time :math:`T`, finite.
 
     Raises
     ------
     ValueError
-        If ``h < 2``, ``a0`` or ``sigma`` is not positive, or ``c`` is not finite.
+        If ``h < 2``, ``a0``, ``sigma`` or ``c`` is not positive, or ``c`` is not finite.
     TypeError
         If ``h`` is not an integer or a number argument is not a real number.
 
@@ -223,8 +224,6 @@ def off_ray_turn_time(a0: float, sigma: float, c: float, h: int) -> float:
     1.1562
     >>> round(dl.off_ray_turn_time(0.5, 2.0, 0.01, 3), 4)
     6.867
-    >>> dl.off_ray_turn_time(0.5, 2.0, 0.0, 3)
-    inf
     """
     h = as_depth(h)
     if h < 2:
@@ -233,7 +232,10 @@ def off_ray_turn_time(a0: float, sigma: float, c: float, h: int) -> float:
     a0 = as_positive(a0, "a0")
     c = as_real(c, "c")
     if c <= 0.0:
-        return math.inf
+        raise InvalidArgumentError(
+            f"c must be positive, got {c!r}: the turn time is that of a start off the ray (c > 0); on the ray "
+            "(c = 0) the flow reaches the saddle only as t -> inf, and for c < 0 w_1 never reaches 0"
+        )
     Y = a0 / math.sqrt(c)
     if h == 2:
         return math.asinh(Y) / sigma
@@ -274,7 +276,8 @@ class OffRayFlow:
         First time the perturbed entry :math:`w_1` crosses zero along the second trajectory
         (``nan`` if it does not by the end).
     predicted_turn : float
-        :func:`off_ray_turn_time` for this start.
+        :func:`off_ray_turn_time` for this start (``inf`` when ``off = 0``: on the ray the
+        saddle is reached only as ``t -> inf``).
     depth : int
         ``h`` (a property).
     closest_approach : float

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_depth, as_positive, as_real, as_real_array, finite_result
+from ._validation import as_depth, as_int, as_positive, as_real, as_real_array, finite_result
 from .quotient import _fmt
 from .classification import GLOBAL_MINIMUM, NON_STRICT, STRICT
 from .flow import gradient_flow
@@ -141,6 +141,8 @@ def scalar_critical_set(sigma: float, h: int) -> ScalarCriticalSet:
     """
     h = as_depth(h)
     sigma = as_real(sigma, "sigma")
+    with np.errstate(over="ignore"):
+        finite_result(np.float64(sigma) ** 2, "scalar_critical_set", "sigma")  # the saddle value sigma^2 / 2
     if h == 1:
         desc = f"the single point w1 = {_fmt(sigma)} (convex loss)"
     elif sigma == 0:
@@ -239,7 +241,7 @@ def scalar_conserved_curve(w0: Sequence[float], t: np.ndarray) -> np.ndarray:
         if i == j:
             out[:, i] = t
         elif c[i] > 1e-14 * max(1.0, float(np.max(w0 ** 2))):
-            out[:, i] = (1.0 if w0[i] >= 0 else -1.0) * np.sqrt(t ** 2 + c[i])
+            out[:, i] = (1.0 if w0[i] >= 0 else -1.0) * np.hypot(t, np.sqrt(c[i]))  # sqrt(t^2 + c), no overflow
         else:
             si = 1.0 if w0[i] >= 0 else -1.0
             out[:, i] = si * sj * t
@@ -292,14 +294,19 @@ def scalar_h2_limit(w0: Sequence[float], sigma: float) -> np.ndarray:
     total = w[0] + w[1]
     if total == 0.0:
         return np.zeros(2)
-    c = w[1] ** 2 - w[0] ** 2
-    r = np.hypot(c, 2.0 * s)
     sign = 1.0 if total > 0 else -1.0
-    # r - c and r + c computed without cancellation: (r - c)(r + c) = 4 sigma^2
-    plus = r + abs(c)
-    minus = 4.0 * s * s / plus
-    a2, b2 = (minus, plus) if c >= 0 else (plus, minus)
-    return sign * np.sqrt(np.array([a2, b2]) / 2.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = (w[1] - w[0]) * (w[1] + w[0])
+        # the larger limit sqrt((|c| + hypot(c, 2 sigma)) / 2), the smaller sigma / larger (their
+        # product is sigma): no cancellation, and no overflow for weights or sigma near 1e200,
+        # where c overflows but sqrt|c| (the larger limit, up to a relative 4 sigma^2 / c^2) does not
+        if np.isfinite(c):
+            big = np.sqrt(abs(c) / 2.0 + np.hypot(c, 2.0 * s) / 2.0)
+        else:
+            big = np.sqrt(abs(w[1] - w[0])) * np.sqrt(abs(w[1] + w[0]))
+        small = s / big
+        out = np.array([small, big]) if c >= 0 else np.array([big, small])
+        return finite_result(sign * out, "scalar_h2_limit", "w0 or sigma")
 
 
 # --------------------------------------------------------------------------- integrating the scalar flow
@@ -412,8 +419,7 @@ def scalar_flow(
     w = _as_point(w0)
     s = _as_sigma(sigma)
     t_max = as_positive(t_max, "t_max")
-    if int(n_points) < 2:
-        raise InvalidArgumentError(f"n_points must be at least 2, got {n_points}")
+    n_points = as_int(n_points, "n_points", minimum=2)
     weights0 = [np.array([[x]]) for x in w]
     tr = gradient_flow(weights0, np.array([[s]]), (0.0, t_max), t_eval=np.linspace(0.0, t_max, int(n_points)),
                        rtol=rtol, atol=atol)

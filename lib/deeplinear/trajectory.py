@@ -210,7 +210,9 @@ class AdjacencyTrajectory:
     pattern_leak : ndarray, shape (n,), or None
         Largest entry of :math:`A(t)` outside the first block sub-diagonal (when ``widths`` is known).
     status, message : str
-        ``"completed"`` or ``"failed"``, and a human-readable explanation.
+        Why the integration stopped, as in :class:`Trajectory`: ``"completed"``, ``"converged"``
+        (the ``stop_tol`` test), ``"blowup"``, ``"max steps"`` or ``"failed"``; and a
+        human-readable explanation.
     h : int
         Depth.
     widths : tuple of int or None
@@ -218,8 +220,12 @@ class AdjacencyTrajectory:
     weights : list of list of ndarray, or None
         ``weights[k]`` is ``[W_1, ..., W_h]`` read off ``A[k]`` (blocks ``(i + 1, i)``), as in
         :class:`Trajectory`; ``None`` when ``widths`` is not known.
+    t_stop : float
+        The time at which the integration stopped (as in :class:`Trajectory`): the end of
+        ``t_span``, or where it converged, blew up, failed or reached ``max_steps``. After a
+        convergence stop, the output times beyond ``t_stop`` hold the final state.
     success : bool
-        True unless the integration failed (a property).
+        True unless the integration failed, blew up or hit ``max_steps`` (a property).
 
     Examples
     --------
@@ -242,6 +248,7 @@ class AdjacencyTrajectory:
     h: int
     widths: tuple | None
     weights: list | None = None
+    t_stop: float = float("nan")
     _solution: Any = field(repr=False, compare=False, default=None)
 
     def A_at(self, t: float | np.ndarray) -> np.ndarray:
@@ -266,13 +273,15 @@ class AdjacencyTrajectory:
         if not np.all(np.isfinite(arr)) or np.any(arr < self.t[0]) or np.any(arr > self.t[-1]):
             raise InvalidArgumentError(f"t = {t!r:.60} is outside the integrated interval [{self.t[0]}, {self.t[-1]}]")
         n = self.A.shape[1]
+        if self._solution is None:  # stopped at t0 (converged at the start)
+            return np.broadcast_to(self.A[0], arr.shape + (n, n)).copy()
         Y = self._solution(arr.ravel())
         return Y.T.reshape(arr.shape + (n, n))
 
     @property
     def success(self) -> bool:
-        """True unless the integration failed."""
-        return self.status == "completed"
+        """True unless the integration failed, blew up or hit ``max_steps``."""
+        return self.status in ("completed", "converged")
 
     def __repr__(self) -> str:
         return (

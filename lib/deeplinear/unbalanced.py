@@ -266,8 +266,12 @@ def unbalanced_weights(p: float, c: float) -> tuple[float, float]:
     c, p = as_real(c, "c"), as_real(p, "p")
     d = -c  # w_1^2 - w_2^2
     r = np.hypot(d, 2.0 * p)
-    w1sq = (d + r) / 2.0 if d >= 0 else (2.0 * p * p / (r - d) if r - d > 0 else 0.0)
-    w1 = float(np.sqrt(w1sq))
+    # w_1^2 = (d + r) / 2 = 2 p^2 / (r - d), in the form without cancellation, and without
+    # forming p^2 (which overflows for |p| near 1e200 although w_1 does not)
+    if d >= 0:
+        w1 = float(np.sqrt(d / 2.0 + r / 2.0))
+    else:
+        w1 = float(abs(p) * np.sqrt(2.0 / (r - d))) if r - d > 0 else 0.0
     if w1 == 0.0:
         return 0.0, float(np.sqrt(max(c, 0.0)))
     return w1, p / w1

@@ -54,3 +54,61 @@ def test_bad_inputs_name_the_argument():
         dl.gradient_flow_adjacency(dl.adjacency(W), np.eye(3), 2, (0.0, 1.0))
     with pytest.raises(ValueError, match="do not match"):
         dl.gradient_flow_adjacency(dl.adjacency(W), dl.target(S, (2, 3, 2)), 2, (0.0, 1.0), widths=(2, 3, 3))
+
+
+# --------------------------------------------------------------------------- stopping, as gradient_flow (issue 13)
+
+
+def test_adjacency_flow_stops_at_convergence_like_the_layerwise_flow():
+    d = (3, 3, 3)
+    W0 = dl.random_init(d, np.random.default_rng(3), 0.3)
+    E = dl.target(SIGMA3, d)
+    tr = dl.gradient_flow(W0, SIGMA3, (0.0, 1e6))
+    ta = dl.gradient_flow_adjacency(dl.adjacency(W0), E, 2, (0.0, 1e6), widths=d)
+    assert tr.status == ta.status == "converged", ta.message
+    assert ta.success and "stop_tol" in ta.message
+    assert ta.t_stop == ta.t[-1] < 1e3
+    assert ta.t_stop == pytest.approx(tr.t_stop, rel=0.05)  # the same test, on the same solution
+    assert ta.loss[-1] <= 1e-12 * np.sum(SIGMA3**2)
+    # output times requested after the stop hold the final state, as in gradient_flow
+    te = np.array([0.0, 1.0, 1e5, 1e6])
+    tb = dl.gradient_flow_adjacency(dl.adjacency(W0), E, 2, (0.0, 1e6), t_eval=te, widths=d)
+    assert tb.status == "converged" and tb.t_stop < 1e3
+    np.testing.assert_array_equal(tb.t, te)
+    np.testing.assert_array_equal(tb.A[2], tb.A[3])
+    np.testing.assert_array_equal(tb.A_at(5e5), tb.A[3])
+    np.testing.assert_allclose(tb.A[3], ta.A[-1], atol=1e-8)
+    # stop_tol=None integrates to the end of t_span
+    tc = dl.gradient_flow_adjacency(dl.adjacency(W0), E, 2, (0.0, 50.0), stop_tol=None, widths=d)
+    assert tc.status == "completed" and tc.t[-1] == tc.t_stop == 50.0
+
+
+def test_adjacency_flow_does_not_stop_at_a_saddle_or_below_the_bottleneck_minimum():
+    # a bottleneck of width 1: the minimum is sigma_2^2 + sigma_3^2 over 2 above 0 (Eckart-Young);
+    # the flow stops there, and from the saddle at the origin's neighbourhood it does not stop early
+    d = (3, 1, 3)
+    W0 = dl.random_init(d, np.random.default_rng(4), 1e-3)
+    E = dl.target(SIGMA3, d)
+    ta = dl.gradient_flow_adjacency(dl.adjacency(W0), E, 2, (0.0, 1e6), widths=d)
+    assert ta.status == "converged", ta.message
+    assert ta.loss[-1] == pytest.approx(0.5 * (2.0**2 + 1.0**2), rel=1e-10)
+    assert ta.loss[0] > ta.loss[-1] + 4.0
+    # without widths the minimum is not known: 0 is used, a lower bound, so the run never stops (a
+    # wrong minimum, here the full-rank one, is caught: the run does not converge)
+    tn = dl.gradient_flow_adjacency(dl.adjacency(W0), E, 2, (0.0, 200.0))
+    assert tn.status == "completed" and tn.t_stop == 200.0
+
+
+def test_adjacency_flow_max_steps_and_divergence_statuses():
+    d = (2, 2, 2)
+    W0 = dl.random_init(d, np.random.default_rng(5), 0.5)
+    E = dl.target(np.diag([2.0, 1.0]), d)
+    with pytest.warns(RuntimeWarning, match="max_steps = 3"):
+        tm = dl.gradient_flow_adjacency(dl.adjacency(W0), E, 2, (0.0, 100.0), max_steps=3, widths=d)
+    assert tm.status == "max steps" and not tm.success
+    assert tm.t.size == 4 and tm.t_stop == tm.t[-1] < 100.0
+    for bad, match in ((0, "max_steps"), (-1e-3, "stop_tol"), ("x", "stop_tol")):
+        key = "max_steps" if match == "max_steps" else "stop_tol"
+        with pytest.raises((ValueError, TypeError), match=match):
+            dl.gradient_flow_adjacency(dl.adjacency(W0), E, 2, 1.0, **{key: bad})
+

@@ -1,5 +1,7 @@
 """Tests of deeplinear/aligned.py: aligned starts, their modes, depth and rate laws (digest claims 8-11)."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -61,3 +63,22 @@ def test_claim_11_local_rate():
         r = dl.local_convergence_rate(s, h)
         assert r.predicted == pytest.approx(pred, abs=1e-3)
         assert r.measured == pytest.approx(r.predicted, rel=1e-3)
+
+
+def test_complex_sigma_and_values_are_rejected_not_cast():
+    # issue 13: np.complex128 arguments were cast with a ComplexWarning (imaginary part dropped)
+    with pytest.raises(TypeError, match="sigma"):
+        dl.local_convergence_rate(np.complex128(2.0 + 1j), 2)
+    with pytest.raises(TypeError, match="values"):
+        dl.aligned_flow_check((3, 3, 3), [2.0, 1.0, 0.5], np.array([0.1, 0.1, 0.1]) + 0j)
+
+
+def test_depth_scaled_limit_for_a_huge_sigma_is_the_finite_closed_form():
+    # issue 13: sigma**2 overflowed (OverflowError); the limit -1/(sigma u) + log(u/(sigma-u))/sigma^2
+    # between u0 and uf is finite there: about 1/(sigma u0) - 1/(sigma uf)
+    sc = dl.depth_scaled_times(1e200, 1e-3, 0.5, depths=(2, 3))
+    assert sc.limit == pytest.approx(1e-200 / 1e-3 - 1e-200 / 0.5, rel=1e-9)
+    moderate = dl.depth_scaled_times(2.0, 1e-3, 1.0, depths=(2, 3))
+    u0, uf, s = 1e-3, 1.0, 2.0
+    expected = (-1 / (s * uf) + math.log(uf / (s - uf)) / s**2) - (-1 / (s * u0) + math.log(u0 / (s - u0)) / s**2)
+    assert moderate.limit == pytest.approx(expected, rel=1e-12)

@@ -253,3 +253,10 @@ def test_hessian_quadratic_form_matches_the_hessian_vector_product_and_validates
     assert dl.hessian_quadratic_form(W, Sigma, V) == pytest.approx(sum(float(np.sum(v * g)) for v, g in zip(V, HV)), rel=1e-12)
     with pytest.raises(ValueError, match="V has shapes"):
         dl.hessian_quadratic_form(W, Sigma, [v.T for v in V])
+
+
+def test_extreme_eigenvalues_name_an_overflowing_hessian():
+    # issue 13: the dense path handed an inf Hessian to eigvalsh (LinAlgError "did not converge")
+    W = [np.full((2, 2), 1e200), np.eye(2)]
+    with pytest.raises(dl.NonFiniteResultError, match="weights or Sigma"):
+        dl.sharpness(W, np.eye(2))

@@ -201,3 +201,18 @@ def test_compare_data_flows_checks_shapes(raw_data):
     X, Y = raw_data
     with pytest.raises(ValueError, match="weights0 map"):
         dl.compare_data_flows([np.ones((3, 2)), np.ones((3, 3))], X, Y, 1.0)
+
+
+def test_data_loss_and_reduce_data_overflow_is_a_named_error_not_inf():
+    # issue 13: entries near 1e200 overflowed silently to inf (data_loss) and nan (reduce_data's constant)
+    X = np.eye(2)
+    W = [np.eye(2), np.eye(2)]
+    with pytest.raises(dl.NonFiniteResultError, match="data_loss.*weights, X or Y"):
+        dl.data_loss(W, X, np.full((2, 2), 1e200))
+    with pytest.raises(dl.NonFiniteResultError, match="data_loss"):
+        dl.data_loss([np.full((2, 2), 1e200), np.eye(2)], X, np.eye(2))
+    with pytest.raises(dl.NonFiniteResultError, match="reduce_data"):
+        dl.reduce_data(X, np.full((2, 2), -1e200))
+    # moderate data: the reduction still reproduces the loss
+    r = dl.reduce_data(X, np.diag([3.0, 1e100]))
+    assert np.allclose(r.singular_values, [1e100, 3.0], rtol=1e-12) and r.constant == 0.0

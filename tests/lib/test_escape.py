@@ -111,3 +111,13 @@ def test_escape_direction_span_h3_fills_the_unexplained_null_space():
 
 
 # --------------------------------------------------------------------------- escape times
+
+
+def test_saddle_sample_flows_names_a_failed_flow_and_flow_from_saddle_a_bad_direction():
+    # issue 13: LSODA fails on an astronomically long span, and the ragged distances gave numpy's
+    # "inhomogeneous shape"; a direction of None raised "not iterable"
+    with pytest.raises(dl.ConvergenceError, match="smaller t_max"):
+        dl.saddle_sample_flows((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3), n=2, t_max=1e200, n_times=5)
+    for bad in (None, 1):
+        with pytest.raises(TypeError, match="direction"):
+            dl.flow_from_saddle((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3), direction=bad, eps=0.1, t_span=(0.0, 1.0))

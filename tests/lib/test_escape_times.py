@@ -64,3 +64,18 @@ def test_blowup_time_scales_like_s_to_the_2_minus_h():
     assert dl.escape_phase_blowup_time([0.5 * z for z in Z], S) == pytest.approx(4 * tau, rel=1e-4)
     with pytest.raises(ValueError, match="h >= 3"):
         dl.escape_phase_blowup_time(dl.random_init((3, 3, 3), np.random.default_rng(0)), S)
+
+
+def test_escape_phase_inputs_that_hung_now_answer_or_name_the_argument():
+    # issue 13: a huge bound or Sigma hung in LSODA's zero-length steps, None scales/eps raised
+    # Python's "not iterable"; now a finite answer, or an error naming the argument
+    W = [np.eye(2)] * 3
+    assert dl.escape_phase_blowup_time(W, np.diag([3.0, 2.0]), bound=1e200, t_max=100.0) == pytest.approx(1 / 3, rel=1e-6)
+    with pytest.raises(ValueError, match="weights0 or the target is too large"):
+        dl.escape_phase_blowup_time(W, np.diag([1e200, 2.0]), t_max=100.0)
+    with pytest.raises(TypeError, match="scales"):
+        dl.escape_phase_scaling(h=3, scales=None, seeds=(0,), singular_values=(2.0, 1.0), distribution_seeds=(0,))
+    with pytest.raises(TypeError, match="eps"):
+        dl.saddle_escape_times(eps=None)
+    with pytest.raises(dl.NonFiniteResultError, match="escape_phase_scaling.*singular_values"):
+        dl.escape_phase_scaling(h=3, scales=(0.3,), seeds=(0,), singular_values=(1e200, 1.0), distribution_seeds=(0,))

@@ -3,6 +3,7 @@
 import inspect
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -81,3 +82,35 @@ def test_stable_rays_listed_twice_are_rejected_like_duplicate_critical_values():
     right = dl.exercises.check_stable_rays(
         lambda h, sigma: [s for s in itertools.product((1, -1), repeat=h) if math.prod(s) * sigma < 0])
     assert right.passed
+
+
+COMPLEX_ANSWERS = {
+    "a numpy complex number": lambda *a: np.complex128(1.0 + 1e-3j),
+    "a complex vector": lambda *a: np.array([1.0 + 1e-3j, 2.0, 3.0]),
+    "a complex matrix": lambda *a: np.ones((2, 2)) + 1e-3j,
+    "a list of complex matrices": lambda *a: [np.ones((2, 2)) + 1e-3j, np.ones((2, 2), dtype=complex)],
+    "a list of complex numbers": lambda *a: [np.complex128(1.0 + 1e-3j), 2.0],
+}
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+@pytest.mark.parametrize("answer", sorted(COMPLEX_ANSWERS))
+def test_no_checker_casts_a_complex_answer(name, answer):
+    # issue 13: checkers cast complex answers to real with a ComplexWarning (dropping the
+    # imaginary part, so a nearly right complex answer could pass); they must reject them
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = getattr(dl.exercises, name)(COMPLEX_ANSWERS[answer])
+    assert not [w for w in caught if "Complex" in type(w.message).__name__ or "imaginary" in str(w.message)]
+    assert isinstance(result, CheckResult) and not result.passed
+
+
+def test_real_answer_rejects_complex_and_converts_the_rest():
+    from deeplinear.exercises.base import real_answer
+
+    for bad in (1j, np.complex64(1), [1.0, 2j], [np.zeros(2), np.array([1j])], np.array([[1 + 0j]])):
+        with pytest.raises(TypeError, match="is complex"):
+            real_answer(bad)
+    assert real_answer(3, scalar=True) == 3.0 and real_answer([1, 2]).dtype == float
+    with pytest.raises((TypeError, ValueError)):
+        real_answer("abc", scalar=True)

@@ -385,11 +385,36 @@ def test_blowup_event_stops_a_finite_time_blowup():
     assert moderate.status == "blowup" and "reached the bound" in moderate.message
 
 
-def test_lsoda_root_finder_failure_at_a_blowup_is_a_clear_error():
+def test_lsoda_blowup_event_at_the_start_of_a_step_gives_a_valid_run():
+    # issue 13: LSODA's last steps near the singular time are ~1e-14 long, and the event's root
+    # (brentq, absolute xtol 4 eps) lands on the step's start: the run ended with a repeated
+    # node and OdeSolution raised "`ts` must be strictly increasing"
+    W0 = dl.random_init((3,) * 5, np.random.default_rng(19), 1.0)
+    tr = dl.gradient_flow(W0, None, (0.0, 1e4), end_to_end_loss=_LINEAR, events={"blowup": {"bound": 1e6}},
+                          method="LSODA", max_step=np.inf, rtol=1e-9, atol=1e-13, warn=False)
+    assert tr.status == "blowup" and "reached the bound" in tr.message
+    assert np.all(np.diff(tr.t) > 0)
+    assert tr.t_stop == tr.t[-1] == tr.events["blowup"][0]
+    # the root is located to solve_ivp's absolute time tolerance (4 eps), coarse this close to the singularity
+    assert max(np.linalg.norm(w) for w in tr.weights[-1]) == pytest.approx(1e6, rel=1e-3)
+    for s in (tr.t[-2], tr.t_stop, 0.5 * (tr.t[-3] + tr.t[-2])):
+        assert np.all(np.isfinite(np.concatenate([w.ravel() for w in tr.weights_at(s)])))
+    end = tr.weights_at(tr.t_stop)
+    assert all(np.allclose(a, b, rtol=1e-6) for a, b in zip(end, tr.weights[-1]))
+
+
+def test_lsoda_steps_that_stop_advancing_at_a_blowup_end_the_run_as_a_blowup():
+    # LSODA's steps shrink to an ulp before the singular time, then one ends where the previous
+    # one did: that is the step size underflowing (before issue 13 the loop went on, and the
+    # event root finder failed on a degenerate step with a FloatingPointError)
     Z = dl.random_init((3, 3, 3, 3, 3), np.random.default_rng(1), 1.0)
-    with pytest.raises(FloatingPointError, match="LSODA solver stopped.*blows up within one step"):
-        dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LINEAR, events={"blowup": {"bound": 1e8}},
-                         warn=False, method="LSODA", max_step=np.inf, rtol=1e-12)
+    tr = dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LINEAR, events={"blowup": {"bound": 1e8}},
+                          warn=False, method="LSODA", max_step=np.inf, rtol=1e-12)
+    assert tr.status == "blowup" and "step size underflowed" in tr.message, tr.message
+    assert np.all(np.diff(tr.t) > 0) and tr.t_stop == tr.t[-1] < 1.0
+    assert max(np.linalg.norm(w) for w in tr.weights[-1]) > 1e6
+    np.testing.assert_allclose(np.concatenate([w.ravel() for w in tr.weights_at(tr.t_stop)]),
+                               np.concatenate([w.ravel() for w in tr.weights[-1]]), rtol=1e-9)
 
 
 
@@ -570,3 +595,19 @@ def test_batch_rejects_bad_input():
         dl.gradient_flow_batch([W], np.eye(2), 1.0, method="LSODA")
     with pytest.raises(TypeError, match="list of initial weight lists"):
         dl.gradient_flow_batch(np.ones((2, 2)), np.eye(2), 1.0)
+
+
+def test_study_arguments_are_validated_with_named_errors():
+    # issue 13: string or complex singular values reached numpy, and a0 = 1e200 overflowed in a0**h
+    for bad in ("abc", [1.0, "a"], [2.0, 1j]):
+        with pytest.raises(TypeError, match="singular_values"):
+            dl.tolerance_study(bad, 1e-3, 2, 2.0, num=5)
+        with pytest.raises(TypeError, match="singular_values"):
+            dl.flow_scrub_prepare(2, 0.3, singular_values=bad, t_max=2.0)
+    with pytest.raises(dl.NonFiniteResultError, match="tolerance_study.*a0"):
+        dl.tolerance_study((2.0, 1.0), 1e200, 2, 2.0, num=5)
+
+
+def test_tolerance_study_names_a_setting_that_stops_early():
+    with pytest.raises(dl.ConvergenceError, match="setting 'capped'.*stopped early"):
+        dl.tolerance_study((2.0, 1.0), 1e-3, 2, 4.0, num=5, settings={"capped": {"max_steps": 2}})

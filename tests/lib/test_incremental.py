@@ -89,3 +89,26 @@ def test_incremental_plateaus_validates():
         dl.incremental_plateaus([3.0, 2.0], [1e-3, 2.5], 2)
     with pytest.raises(ValueError, match="positive"):
         dl.incremental_plateaus([3.0, 0.0], 1e-3, 2)
+
+
+def test_incremental_plateaus_validates_u0_and_names_an_overflow():
+    # issue 13: complex u0 was cast with a ComplexWarning, a wrong-length u0 raised numpy's broadcast
+    # error, and singular values near 1e200 gave silent inf critical values
+    with pytest.raises(TypeError, match="u0 must be real"):
+        dl.incremental_plateaus([3.0, 2.0, 1.0], np.array(1e-6 + 1e-9j), 2)
+    with pytest.raises(TypeError, match="u0"):
+        dl.incremental_plateaus([3.0, 2.0, 1.0], "abc", 2)
+    with pytest.raises(ValueError, match="one value per mode"):
+        dl.incremental_plateaus([3.0, 2.0, 1.0], [1e-6, 1e-6], 2)
+    with pytest.raises(dl.NonFiniteResultError, match="incremental_plateaus.*singular_values"):
+        dl.incremental_plateaus([1e200, 2.0, 1.0], 1e-6, 2)
+    per_mode = dl.incremental_plateaus([3.0, 2.0, 1.0], [1e-6, 1e-6, 1e-6], 2)
+    assert np.array_equal(per_mode.half_times, dl.incremental_plateaus([3.0, 2.0, 1.0], 1e-6, 2).half_times)
+
+
+def test_huge_starts_are_named_not_overflow_errors():
+    # issue 13: a0**h and scale**2 raised Python's OverflowError for a0 or scale = 1e200
+    with pytest.raises(ValueError, match="not small"):
+        dl.incremental_run([3.0, 2.0, 1.0], 1e200, 2)
+    with pytest.raises(ValueError, match="not a small start"):
+        dl.random_vs_aligned([3.0, 2.0, 1.0], scale=1e200)

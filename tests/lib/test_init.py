@@ -158,3 +158,19 @@ def test_deficiency_margin():
     assert dl.deficiency_margin(R, R) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="Sigma has shape"):
         dl.deficiency_margin(np.zeros((2, 3)), S)
+
+
+def test_deficiency_margin_of_huge_maps_is_finite_and_scaled():
+    # issue 13: the Frobenius norm of a difference with entries near 1e200 overflowed to -inf;
+    # the margin is finite there (its square is not): scale by the largest entry
+    Sigma = np.diag([2.0, 1.0])
+    P = np.diag([1e200, 1e200])
+    margin = dl.deficiency_margin(P, Sigma)
+    assert np.isfinite(margin)
+    assert margin == pytest.approx(1.0 - np.sqrt(2.0) * 1e200, rel=1e-12)
+    # a wrong closed form (the unscaled norm) would give -inf: the scaled one agrees with it where both are finite
+    Q = np.array([[1.8, 0.3], [0.1, 1.0]])
+    assert dl.deficiency_margin(Q, Sigma) == pytest.approx(1.0 - np.linalg.norm(Q - Sigma), rel=1e-15)
+    assert dl.deficiency_margin(Sigma, Sigma) == pytest.approx(1.0)
+    with pytest.raises(dl.NonFiniteResultError, match="deficiency_margin"):
+        dl.deficiency_margin(np.diag([1.7e308, -1.7e308]), np.diag([-1.7e308, 1.7e308]))

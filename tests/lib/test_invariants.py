@@ -205,3 +205,11 @@ def test_trajectory_measurements_reject_bad_input(trajectory):
     other = dl.gradient_flow(trajectory.weights[0], np.diag([3.0, 2.0, 1.0]), (0.0, 1.0), t_eval=[0.0, 1.0])
     with pytest.raises(ValueError, match="same times"):
         dl.symmetry_defect(trajectory, other, [np.eye(4), np.eye(2)])
+
+
+def test_commutator_overflow_is_a_named_error():
+    A = dl.adjacency([np.full((2, 2), 1e200), np.eye(2)])
+    with pytest.raises(dl.NonFiniteResultError, match="commutator.*A is too large"):
+        dl.commutator(A)
+    with pytest.raises(dl.NonFiniteResultError, match="commutator_blocks"):
+        dl.commutator_blocks(A, (2, 2, 2))

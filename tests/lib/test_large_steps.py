@@ -67,3 +67,35 @@ def test_period_doubling_of_the_scalar_network(scalar_orbits):
 def test_descent_orbits_marks_divergence():
     o = dl.descent_orbits([np.array([[0.1]]), np.array([[0.12]])], np.array([[1.0]]), (3.0,), steps=200)
     assert o.periods.tolist() == [-1] and np.all(np.isnan(o.values[0]))
+
+
+def test_studies_validate_their_step_lists_and_name_overflow():
+    # issue 13: None or junk step lists raised Python's "not iterable", a huge Sigma or start gave
+    # silent inf/NaN, a non-numeric time a TypeError from numpy, and tol = 0 NaN sharpness everywhere
+    W0 = [np.array([[1.5]]), np.array([[0.3]])]
+    one = np.array([[1.0]])
+    for bad in (None, object(), [], [0.1, -0.1]):
+        with pytest.raises((TypeError, ValueError), match="ratios"):
+            dl.threshold_runs(one, 2, ratios=bad, steps=10)
+        with pytest.raises((TypeError, ValueError), match="ratios"):
+            dl.descent_orbits(W0, one, bad, steps=10, keep=4)
+        with pytest.raises((TypeError, ValueError), match="etas"):
+            dl.drift_scaling(W0, one, bad, time=1.0)
+        with pytest.raises((TypeError, ValueError), match="etas"):
+            dl.sharpness_selection(W0, one, bad, steps=10)
+    for bad in (None, "abc", np.nan, np.inf, 1 + 1j, [1.0]):
+        with pytest.raises((TypeError, ValueError), match="time"):
+            dl.drift_scaling(W0, one, [0.1], time=bad)
+    with pytest.raises(ValueError, match="tol"):
+        dl.sharpness_selection(W0, one, [0.1], steps=10, tol=0.0)
+    with pytest.raises(ValueError, match="diverges with eta = 10"):
+        dl.drift_scaling(W0, one, [0.1, 10.0], time=100.0)
+    huge = np.array([[1e200]])
+    with pytest.raises(dl.NonFiniteResultError, match="weights or Sigma"):
+        dl.descent_orbits(W0, huge, [1.0], steps=10, keep=4)
+    with pytest.raises(dl.NonFiniteResultError, match="too large"):
+        dl.drift_scaling([np.array([[1e200]]), np.array([[0.3]])], one, [0.1], time=1.0)
+    with pytest.raises(dl.NonFiniteResultError, match="weights or Sigma"):
+        dl.drift_scaling(W0, huge, [0.1], time=1.0)
+    with pytest.raises(dl.NonFiniteResultError, match="weights or Sigma"):
+        dl.sharpness_selection(W0, huge, [0.1], steps=10)

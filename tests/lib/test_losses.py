@@ -160,3 +160,14 @@ def test_linear_loss_rejects_bad_sigma():
         dl.linear(np.ones((2, 2, 2)))
     with pytest.raises(ValueError, match="expects an end-to-end map of shape \\(2, 2\\)"):
         dl.general_loss([np.ones((3, 3))], dl.linear(np.eye(2)))
+
+
+def test_general_loss_and_gradient_overflow_is_a_named_error():
+    W = [np.full((2, 2), 1e200), np.eye(2)]
+    ell = dl.quadratic(np.eye(2))
+    with pytest.raises(dl.NonFiniteResultError, match="general_loss.*weights"):
+        dl.general_loss(W, ell)
+    with pytest.raises(dl.NonFiniteResultError, match="general_gradient"):
+        dl.general_gradient(W, ell)
+    with pytest.raises(dl.NonFiniteResultError, match="general_gradient"):
+        dl.general_gradient([np.full((2, 2), 1e120), np.full((2, 2), 1e120), np.eye(2)], lambda P: P)

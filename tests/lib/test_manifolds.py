@@ -80,3 +80,15 @@ def test_saddle_manifolds_count_unlearnt_modes_that_fit_together():
     assert (sm.stable_dimension, sm.unstable_dimension) == (2, 1)
     wide = dl.saddle_manifolds((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3, 3))
     assert (wide.stable_dimension, wide.unstable_dimension) == (3, 2)
+
+
+def test_saddle_escape_law_validates_its_arguments():
+    # issue 13: t or a0 of the wrong type reached numpy (its nan and inf are documented)
+    for bad in (None, "abc", 1j, [0.1]):
+        with pytest.raises((TypeError, ValueError), match="a0"):
+            dl.saddle_escape_law([0.0, 1.0], bad, 2.0, 2)
+    with pytest.raises((TypeError, ValueError), match="t"):
+        dl.saddle_escape_law("abc", 0.1, 2.0, 2)
+    assert dl.saddle_escape_law([0.0, 1.0], 0.1, 1e200, 2)[1] == np.inf  # documented: beyond the float range
+    out = dl.saddle_escape_law([0.0, 1.0, 10.0], 0.1, 2.0, 3)  # nan past the blow-up at t = 5: documented
+    assert np.isnan(out[2]) and out[1] == pytest.approx(1 / (10 - 2))

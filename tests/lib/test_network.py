@@ -184,3 +184,10 @@ def test_nilpotent_jordan_type_largest_block_is_the_nilpotency_index():
         sizes = dl.nilpotent_jordan_type(A)
         assert sum(sizes) == sum(d) and sizes == sorted(sizes, reverse=True)
         assert sizes[0] == dl.nilpotency_index(A) == len(d)  # h + 1 for a non-zero product
+
+
+def test_adjacency_power_overflow_is_a_named_error():
+    A = np.array([[0.0, 1e200], [1e200, 0.0]])
+    with pytest.raises(dl.NonFiniteResultError, match="adjacency_power.*A is too large"):
+        dl.adjacency_power(A, 2)
+    np.testing.assert_array_equal(dl.adjacency_power(A, 1), A)

@@ -120,3 +120,13 @@ def test_flow_scrub_explorer_reuses_the_integration():
     ex = dl.explore.explorer(dl.plots.flow_scrub_figure, prepare=dl.flow_scrub_prepare, h=[2], scale=[0.3], t=dl.explore.Time(0, 12, 3))
     assert ex.failures() == []
     assert isinstance(dl.plots.flow_scrub_figure(dl.flow_scrub_prepare(2, 0.3), 2, 0.3, 0.0, fig=Figure()), Figure)
+
+
+def test_scrub_and_taylor_figures_name_bad_numbers():
+    # issue 13: t, scale and loss_value of the wrong type reached float() or a format string
+    prepared = dl.flow_scrub_prepare(2, 0.3, singular_values=(2.0, 1.0), t_max=2.0)
+    for bad in (None, "abc", [1.0], 1j):
+        with pytest.raises(TypeError, match=r"\bt\b"):
+            dl.plots.flow_scrub_figure(prepared, 2, 0.3, bad)
+        with pytest.raises(TypeError, match="scale"):
+            dl.plots.flow_scrub_figure(prepared, 2, bad, 1.0)

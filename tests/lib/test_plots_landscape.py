@@ -33,3 +33,15 @@ def test_landscape_figures_reject_bad_sigma(bad):
 def test_balanced_ray_rejects_bad_depth():
     with pytest.raises(ValueError, match="depth"):
         dl.plots.balanced_ray_figure(1.0, 0)
+
+
+def test_landscape_and_depth_figures_name_an_overflow():
+    # issue 13: sigma or a0 near 1e200 raised Python's OverflowError or matplotlib's ValueError
+    with pytest.raises(dl.NonFiniteResultError, match="balanced_ray_figure.*sigma"):
+        dl.plots.balanced_ray_figure(1e200)
+    with pytest.raises(dl.NonFiniteResultError, match="scalar_landscape_figure"):
+        dl.plots.scalar_landscape_figure(1.0, extent=1e200)
+    with pytest.raises(ValueError, match="not a small start"):
+        dl.plots.aligned_depth_figure(1.0, 1e200)
+    with pytest.raises(ValueError, match="not a small start"):
+        dl.plots.incremental_depth_figure((3.0, 2.0, 1.0), 1e200)

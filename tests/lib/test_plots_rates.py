@@ -65,3 +65,11 @@ def test_random_limits_figure_draws_every_final_loss():
     assert np.allclose(np.sort(drawn), np.sort(np.maximum(np.concatenate([free.final_loss, neck.final_loss]), 1e-12)))
     with pytest.raises(TypeError, match="RandomLimits"):
         dl.plots.random_limits_figure([1])
+
+
+def test_imbalance_figure_validates_its_numbers_and_lists():
+    # issue 13: None/strings reached numpy (DTypePromotionError) or SeedSequence
+    for kw, name in (({"seeds": None}, "seeds"), ({"seeds": (0, -1)}, "seeds"), ({"deltas": "abc"}, "deltas"),
+                     ({"t_matrix": None}, "t_matrix"), ({"t_max": [1.0]}, "t_max"), ({"deltas": [1.0] * 17}, "deltas")):
+        with pytest.raises((TypeError, ValueError), match=name):
+            dl.plots.imbalance_figure(**kw)

@@ -129,3 +129,17 @@ def test_lanczos_spectrum_figure_marks_the_dense_extremes():
     assert xs == pytest.approx([ev[0], ev[-1]], rel=1e-8)
     assert sum(p.get_height() for p in ax.patches) == ev.size
     assert "Hessian-vector products" in ax.get_title()
+
+
+def test_second_order_figures_name_bad_arguments():
+    # issue 13: a None Sigma raised IndexError, string/complex lists reached numpy, and equal
+    # step lengths made the order fit's least squares fail (LinAlgError)
+    for bad in (None, "abc", 3.0):
+        with pytest.raises((TypeError, ValueError), match="Sigma"):
+            dl.plots.fiber_sharpness_figure(bad)
+    with pytest.raises(TypeError, match="cs"):
+        dl.plots.fiber_sharpness_figure(cs=[0.5, 1j])
+    with pytest.raises((TypeError, ValueError), match="subset"):
+        dl.plots.fiber_strictness_figure(subset=None)
+    with pytest.raises(ValueError, match="two distinct"):
+        dl.plots.descent_order_figure(eps=[1e-2] * 4)

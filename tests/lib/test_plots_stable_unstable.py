@@ -78,3 +78,9 @@ def test_saddle_samples_figure():
     assert ax.get_yscale() == "log" and "A_S" in ax.get_ylabel()
     with pytest.raises(TypeError, match="SaddleSampleFlows"):
         dl.plots.saddle_samples_figure([])
+
+
+def test_escape_laws_figure_rejects_a_complex_or_string_sigma():
+    for bad in ("abc", np.eye(2) * (1 + 1j)):
+        with pytest.raises(TypeError, match="Sigma"):
+            dl.plots.escape_laws_figure(bad)

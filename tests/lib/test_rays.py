@@ -48,7 +48,9 @@ def test_off_ray_turn_time_closed_forms():
 
     val, _ = quad(lambda x: 1 / (x * x + 1e-2) ** 2, 0, 0.3)
     assert dl.off_ray_turn_time(0.3, 1.0, 1e-2, 5) == pytest.approx(val, rel=1e-9)
-    assert dl.off_ray_turn_time(0.5, 1.0, 0.0, 3) == math.inf
+    for c in (0.0, -1e-3, -1e200):  # no turn: on the ray (t -> inf) or never (issue 13: was a silent inf)
+        with pytest.raises(ValueError, match="c must be positive"):
+            dl.off_ray_turn_time(0.5, 1.0, c, 3)
     with pytest.raises(ValueError, match="h >= 2"):
         dl.off_ray_turn_time(0.5, 1.0, 1e-3, 1)
 

@@ -138,3 +138,32 @@ def test_scalar_h2_limit_against_the_flow_for_both_signs_of_the_imbalance(sign, 
     np.testing.assert_allclose(limit, expected, rtol=1e-12)
     assert limit[1] ** 2 - limit[0] ** 2 == pytest.approx(c, abs=1e-12)
     assert np.sign(abs(limit[1]) - abs(limit[0])) == sign
+
+
+def test_scalar_h2_limit_for_huge_weights_and_sigma():
+    # issue 13: c = w_2^2 - w_1^2 overflowed for entries near 1e200 (the limits do not)
+    for w0, s in (([1e200, 2e200], 2.0), ([3e200, -1e200], 0.5), ([0.5, 1.0], 1e200), ([2e200, 1e200], 1e200)):
+        a, b = dl.scalar_h2_limit(w0, s)
+        assert np.isfinite(a) and np.isfinite(b)
+        assert a * b == pytest.approx(s, rel=1e-12)  # the limit lies on the hyperbola w_1 w_2 = sigma
+        k = 1e200  # the conserved w_2^2 - w_1^2, in units of k^2 (no overflow)
+        c = (w0[1] / k) ** 2 - (w0[0] / k) ** 2
+        assert (b / k) ** 2 - (a / k) ** 2 == pytest.approx(c, rel=1e-12, abs=1e-300)
+    # the moderate case is unchanged, and a wrong closed form (the two limits swapped) is caught
+    a, b = dl.scalar_h2_limit([0.5, 1.0], 2.0)
+    assert (a, b) == pytest.approx((1.288353, 1.55237), rel=1e-6)
+    assert b**2 - a**2 == pytest.approx(1.0 - 0.25) and not a**2 - b**2 == pytest.approx(0.75)
+
+
+def test_scalar_curve_set_and_flow_at_extreme_arguments():
+    # issue 13: t^2 overflowed in the conserved curve (the curve itself is finite), sigma^2 raised
+    # Python's OverflowError, and a non-integer n_points reached int()
+    curve = dl.scalar_conserved_curve([0.5, 1.0], np.array([1e200, -1e200]))
+    assert np.all(np.isfinite(curve)) and curve[0, 1] == pytest.approx(1e200, rel=1e-12)
+    small = dl.scalar_conserved_curve([0.5, 1.0], np.array([2.0]))
+    assert small[0, 1] == pytest.approx(math.sqrt(4.0 + 0.75))  # w_2 = sqrt(t^2 + c), c = 1 - 0.25
+    with pytest.raises(dl.NonFiniteResultError, match="scalar_critical_set.*sigma"):
+        dl.scalar_critical_set(1e200, 2)
+    for bad in (None, "abc", 2.5, np.nan, 1):
+        with pytest.raises((TypeError, ValueError), match="n_points"):
+            dl.scalar_flow([0.5, 1.0], 2.0, 5.0, n_points=bad)

@@ -38,3 +38,13 @@ def test_unbalanced_weights_realise_c_and_p():
         assert w1 * w2 == pytest.approx(p, abs=1e-15)
     with pytest.raises(ValueError, match="finite"):
         dl.unbalanced_weights(0.1, float("nan"))
+
+
+def test_unbalanced_weights_for_a_huge_product():
+    # issue 13 (found by the full fuzz run): 2 p^2 overflowed to inf for p near 1e200
+    for p, c in ((1e200, 0.5), (-1e200, 0.5), (1e200, -3.0), (2.0, 1e200), (0.3, -0.2), (0.3, 0.2)):
+        w1, w2 = dl.unbalanced_weights(p, c)
+        assert np.isfinite(w1) and np.isfinite(w2)
+        assert w1 * w2 == pytest.approx(p, rel=1e-12)
+        k = max(abs(w1), abs(w2))
+        assert (w2 / k) ** 2 - (w1 / k) ** 2 == pytest.approx(c / k**2, rel=1e-9, abs=1e-15)

@@ -245,6 +245,20 @@ def test_adjacency_flow_with_decay_follows_the_layer_flow():
     np.testing.assert_allclose(net.loss, layers.loss, rtol=1e-8)
 
 
+def test_both_flows_with_decay_stop_at_the_same_regularised_critical_point():
+    # with decay the minimum value is unknown: both flows stop on the gradient alone, at the same point
+    rng = np.random.default_rng(4)
+    d = (2, 3, 2)
+    W0 = dl.random_init(d, rng, 0.8)
+    S = np.diag([2.0, 1.0])
+    layers = dl.gradient_flow(W0, S, (0, 1e4), weight_decay=0.4)
+    net = dl.gradient_flow_adjacency(dl.adjacency(W0), dl.target(S, d), 2, (0, 1e4), widths=d, weight_decay=0.4)
+    assert layers.status == net.status == "converged", (layers.message, net.message)
+    assert "regularised loss" in net.message and net.t_stop < 1e4
+    assert dl.regularised_classification(net.weights[-1], S, weight_decay=0.4).gradient_norm <= 1e-9
+    np.testing.assert_allclose(dl.end_to_end(net.weights[-1]), dl.end_to_end(layers.weights[-1]), atol=1e-8)
+
+
 @pytest.mark.parametrize("widths, lam", [((3, 3, 3, 3, 3), 0.15), ((3, 2, 3, 3), 0.25), ((3, 3, 2, 3), 0.6)])
 def test_predicted_kinds_agree_with_the_hessian_for_three_modes(widths, lam):
     Sigma = np.diag([3.0, 1.5, 0.6])

@@ -8,14 +8,14 @@ import numpy as np
 
 from ..modes import mode_solution
 from ..unbalanced import unbalanced_learning_time
-from .base import CheckResult, call_safely, checker
+from .base import CheckResult, call_safely, checker, real_answer
 
 __all__ = ["check_logistic_mode", "check_unbalanced_time"]
 
 
 def _as_vector(got: object, n: int) -> np.ndarray | None:
     try:
-        arr = np.asarray(got, dtype=float)
+        arr = real_answer(got)
     except (TypeError, ValueError):
         return None
     if arr.shape == (n,):
@@ -139,7 +139,7 @@ def check_unbalanced_time(fn: Callable[[float, float, float, float], float], *, 
         if err:
             return CheckResult(False, err)
         try:
-            value = float(got)
+            value = real_answer(got, scalar=True)
         except (TypeError, ValueError):
             return CheckResult(False, f"return one number (a time), got {got!r:.80}")
         if np.isclose(value, expected, rtol=1e-6, atol=1e-9):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ArgumentTypeError
+
 __all__ = ["CheckResult"]
 
 
@@ -79,6 +81,30 @@ def call_safely(fn: Callable, *args):
 def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _is_complex(got: object) -> bool:
+    if isinstance(got, (complex, np.complexfloating)):
+        return True
+    try:
+        raw = np.asarray(got)
+    except (TypeError, ValueError):  # ragged: look at the items
+        return isinstance(got, (list, tuple)) and any(_is_complex(g) for g in got)
+    return raw.dtype.kind == "c" or (raw.dtype == object and any(
+        isinstance(v, (complex, np.complexfloating)) or (isinstance(v, (list, tuple, np.ndarray)) and _is_complex(v))
+        for v in raw.flat))
+
+
+def real_answer(got: object, what: str = "your answer", *, scalar: bool = False):
+    """A reader's answer as a float array (``float`` if ``scalar``), rejecting complex values.
+
+    A complex answer raises :class:`~deeplinear.errors.ArgumentTypeError` (a ``TypeError``)
+    instead of being cast with a ``ComplexWarning`` that drops its imaginary part; anything else
+    converts as ``np.asarray(got, dtype=float)`` (or ``float(got)``) does, errors included.
+    """
+    if _is_complex(got):
+        raise ArgumentTypeError(f"{what} is complex ({_short(got)}); the answer is real")
+    return float(got) if scalar else np.asarray(got, dtype=float)
 
 
 def answer_array(got: object, what: str) -> tuple[np.ndarray | None, str]:

@@ -11,7 +11,7 @@ from ..invariants import conserved_quantities
 from ..critical import is_critical, relative_gradient_norm
 from ..quotient import critical_values
 from ..network import end_to_end
-from .base import CheckResult, call_safely, checker
+from .base import CheckResult, call_safely, checker, real_answer
 
 __all__ = ["check_critical_values", "check_balanced_representative"]
 
@@ -106,7 +106,7 @@ def check_critical_values(fn: Callable[[Sequence[float], int], Sequence[float]])
         if err:
             return CheckResult(False, err)
         try:
-            got = [float(x) for x in got]
+            got = [real_answer(x, scalar=True) for x in got]
         except (TypeError, ValueError):
             return CheckResult(False, f"your function returned {got!r:.80}, not a list of numbers")
         if len(got) == len(expected) and np.allclose(got, expected, rtol=1e-9, atol=1e-12):
@@ -184,7 +184,7 @@ def check_balanced_representative(
         if err:
             return CheckResult(False, err)
         try:
-            W = [np.asarray(w, dtype=float) for w in got]
+            W = [real_answer(w) for w in got]
         except (TypeError, ValueError):
             return CheckResult(False, f"your function returned {got!r:.80}, not a list of matrices")
         where = f"for S = {set(S) or '{}'}, singular values {tuple(s)} and widths {d}"

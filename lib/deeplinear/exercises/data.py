@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..data import reduce_data, teacher_data
-from .base import CheckResult, answer_array, call_safely, checker
+from .base import CheckResult, answer_array, call_safely, checker, real_answer
 
 __all__ = ["check_reduced_target", "check_whitening"]
 
@@ -70,7 +70,7 @@ def check_reduced_target(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], *, 
         if err:
             return CheckResult(False, err)
         try:
-            got = np.asarray(got, dtype=float)
+            got = real_answer(got)
         except (TypeError, ValueError) as exc:
             return CheckResult(False, f"your Sigma could not be read as an array: {exc}")
         ref = reduce_data(X, Y)

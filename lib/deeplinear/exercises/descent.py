@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..descent import conservation_drift_step, gradient_descent
-from .base import CheckResult, call_safely, checker
+from .base import CheckResult, call_safely, checker, real_answer
 
 __all__ = ["check_gd_step", "check_drift_prediction", "check_critical_step"]
 
@@ -25,7 +25,7 @@ def _cases(rng: np.random.Generator) -> list[tuple[list[np.ndarray], np.ndarray,
 
 def _as_list(got: object, h: int, what: str) -> tuple[list[np.ndarray] | None, str | None]:
     try:
-        out = [np.asarray(g, dtype=float) for g in got]  # type: ignore[union-attr]
+        out = [real_answer(g) for g in got]  # type: ignore[union-attr]
     except (TypeError, ValueError):
         return None, f"{what} returned {type(got).__name__}, not a list of matrices"
     if len(out) != h:
@@ -194,7 +194,7 @@ def check_critical_step(fn: Callable[[float, int], float], *, seed: int = 0) -> 
         if err:
             return CheckResult(False, err)
         try:
-            value = float(got)
+            value = real_answer(got, scalar=True)
         except (TypeError, ValueError):
             return CheckResult(False, f"critical_step({sigma1:.3g}, {h}) returned {got!r}, not a number")
         expected = 2.0 / (h * sigma1 ** (2.0 - 2.0 / h))

@@ -21,7 +21,7 @@ import numpy as np
 from .._validation import as_matrix, widths_of
 from ..objective import gradient, gradient_adjacency, taylor_test
 from ..network import adjacency, target
-from .base import CheckResult, call_safely, checker
+from .base import CheckResult, call_safely, checker, real_answer
 
 __all__ = ["check_layer_gradient", "check_adjacency_rhs"]
 
@@ -92,7 +92,7 @@ def check_layer_gradient(fn: Callable[[list[np.ndarray], np.ndarray], Sequence[n
             )
         expected = gradient(W, S)
         try:
-            got = [np.asarray(g, dtype=float) for g in got]
+            got = [real_answer(g) for g in got]
         except (TypeError, ValueError) as exc:
             return CheckResult(False, f"your gradients could not be read as arrays: {exc}")
         for j, (g, e) in enumerate(zip(got, expected), start=1):

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..incremental import incremental_plateaus, random_half_times
 from ..init import random_init
-from .base import CheckResult, call_safely, checker
+from .base import CheckResult, call_safely, checker, real_answer
 
 __all__ = ["check_plateau_ladder", "check_random_half_times"]
 
@@ -60,7 +60,7 @@ def check_plateau_ladder(fn: Callable[[Sequence[float]], Sequence[float]], *, se
         if err:
             return CheckResult(False, err)
         try:
-            vals = np.asarray(got, dtype=float).reshape(-1)
+            vals = real_answer(got).reshape(-1)
         except (TypeError, ValueError):
             return CheckResult(False, f"return a list of numbers, got {got!r:.80}")
         if vals.shape == expected.shape and np.allclose(vals, expected, rtol=1e-10, atol=1e-12):
@@ -129,7 +129,7 @@ def check_random_half_times(fn: Callable[[np.ndarray, np.ndarray, Sequence[float
         if err:
             return CheckResult(False, err)
         try:
-            vals = np.asarray(got, dtype=float).reshape(-1)
+            vals = real_answer(got).reshape(-1)
         except (TypeError, ValueError):
             return CheckResult(False, f"return one half-time per singular value, got {got!r:.80}")
         if vals.shape != expected.shape:

@@ -9,7 +9,7 @@ import numpy as np
 from ..invariants import gl_action, random_gl
 from ..objective import gradient
 from ..network import adjacency, nilpotent_jordan_type
-from .base import CheckResult, answer_array, call_safely, checker, random_networks
+from .base import CheckResult, answer_array, call_safely, checker, random_networks, real_answer
 
 __all__ = ["check_jordan_type", "check_transformed_gradient"]
 
@@ -63,7 +63,7 @@ def check_jordan_type(fn: Callable[[np.ndarray], Sequence[int]], *, seed: int = 
         if err:
             return CheckResult(False, err)
         try:
-            sizes = [int(x) for x in got]
+            sizes = [int(real_answer(x, scalar=True)) for x in got]
         except (TypeError, ValueError):
             return CheckResult(False, f"your function returned {got!r:.80}, not a list of block sizes")
         if sorted(sizes, reverse=True) != sizes:

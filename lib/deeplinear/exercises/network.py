@@ -8,7 +8,7 @@ import numpy as np
 
 from ..objective import loss
 from ..network import adjacency, adjacency_power
-from .base import CheckResult, answer_array, call_safely, checker, random_networks
+from .base import CheckResult, answer_array, call_safely, checker, random_networks, real_answer
 
 __all__ = ["check_adjacency", "check_path_count", "check_ray_loss"]
 
@@ -156,7 +156,7 @@ def check_ray_loss(fn: Callable[[float, float, int], float], *, seed: int = 0) -
         if err:
             return CheckResult(False, err)
         try:
-            value = float(got)
+            value = real_answer(got, scalar=True)
         except (TypeError, ValueError):
             return CheckResult(False, f"ray_loss({a:.3g}, {sigma:.3g}, {h}) returned {got!r}, not a number")
         if not np.isclose(value, expected, rtol=1e-10, atol=1e-12):

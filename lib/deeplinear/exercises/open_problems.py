@@ -16,7 +16,7 @@ import numpy as np
 from ..curves import orbit_period, plateau_levels
 from ..incremental import incremental_run
 from ..modes import huber_mode_half_time
-from .base import CheckResult, checker
+from .base import CheckResult, checker, real_answer
 
 __all__ = ["check_plateau_levels", "check_huber_half_time", "check_orbit_period"]
 
@@ -34,7 +34,7 @@ def _call(fn: Callable, *args):
 
 def _numbers(got: object) -> np.ndarray | None:
     try:
-        arr = np.asarray(got, dtype=float).reshape(-1)
+        arr = real_answer(got).reshape(-1)
     except (TypeError, ValueError):
         return None
     return arr if np.all(np.isfinite(arr)) else None

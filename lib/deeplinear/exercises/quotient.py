@@ -18,7 +18,7 @@ from ..invariants import gl_action, random_orthogonal
 from ..critical import critical_point
 from ..fibres import _product_preserving_direction
 from ..network import end_to_end, partial_product
-from .base import CheckResult, call_safely, checker
+from .base import CheckResult, call_safely, checker, real_answer
 
 __all__ = ["check_connecting_transforms", "check_product_preserving_move"]
 
@@ -93,7 +93,7 @@ def check_connecting_transforms(
         if err:
             return CheckResult(False, err)
         try:
-            Ts = [np.asarray(T, dtype=float) for T in got]
+            Ts = [real_answer(T) for T in got]
         except (TypeError, ValueError):
             return CheckResult(False, f"your function returned {got!r:.80}, not a list of matrices")
         if len(Ts) != h - 1:
@@ -187,7 +187,7 @@ def check_product_preserving_move(
         if err:
             return CheckResult(False, err)
         try:
-            D = np.asarray(got, dtype=float)
+            D = real_answer(got)
         except (TypeError, ValueError):
             return CheckResult(False, f"your function returned {got!r:.80}, not a matrix")
         shapes = [w.shape for w in W]

@@ -9,14 +9,14 @@ import numpy as np
 from ..product_flow import end_to_end_rhs, margin_rate
 from ..invariants import conserved_quantities
 from ..network import end_to_end
-from .base import CheckResult, answer_array, call_safely, checker
+from .base import CheckResult, answer_array, call_safely, checker, real_answer
 
 __all__ = ["check_end_to_end_rhs", "check_balanced_factors", "check_margin_rate"]
 
 
 def _as_array(got: object, what: str) -> tuple[np.ndarray | None, str | None]:
     try:
-        return np.asarray(got, dtype=float), None
+        return real_answer(got), None
     except (TypeError, ValueError):
         return None, f"{what} returned {type(got).__name__}, not an array"
 
@@ -197,7 +197,7 @@ def check_margin_rate(fn: Callable[[float, int, int, int], float], *, seed: int 
         if err:
             return CheckResult(False, err)
         try:
-            value = float(got)
+            value = real_answer(got, scalar=True)
         except (TypeError, ValueError):
             return CheckResult(False, f"rate({c:.3g}, {h}, {d0}, {dh}) returned {got!r}, not a number")
         expected = margin_rate(c, h, square=d0 == dh)

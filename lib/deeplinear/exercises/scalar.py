@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..scalar import scalar_h2_limit, scalar_vector_field
-from .base import CheckResult, call_safely, checker
+from .base import CheckResult, call_safely, checker, real_answer
 
 __all__ = ["check_scalar_field", "check_h2_limit"]
 
@@ -52,7 +52,7 @@ def check_scalar_field(fn: Callable[[np.ndarray, float], Sequence[float]], *, se
         if err:
             return CheckResult(False, err + (" (is there a division by a weight that is zero here?)" if np.any(w == 0) else ""))
         try:
-            got = np.asarray(got, dtype=float).reshape(-1)
+            got = real_answer(got).reshape(-1)
         except (TypeError, ValueError):
             return CheckResult(False, f"your function returned {got!r:.80}, not a vector of velocities")
         if got.shape != expected.shape:
@@ -103,7 +103,7 @@ def check_h2_limit(fn: Callable[[np.ndarray, float], Sequence[float]], *, seed: 
         if err:
             return CheckResult(False, err)
         try:
-            got = np.asarray(got, dtype=float).reshape(-1)
+            got = real_answer(got).reshape(-1)
         except (TypeError, ValueError):
             return CheckResult(False, f"your function returned {got!r:.80}, not a point (w1, w2)")
         if got.shape != (2,):

@@ -15,7 +15,7 @@ from ..curvature import _quadratic_form_parts, flatten_weights, hessian
 from ..invariants import gl_action
 from ..critical import critical_point
 from ..orbits import orbit_tangent_vector
-from .base import CheckResult, checker
+from .base import CheckResult, checker, real_answer
 
 __all__ = ["check_hessian_quadratic_form", "check_orbit_tangent"]
 
@@ -32,7 +32,7 @@ def _call(fn: Callable, *args):
 
 def _as_float(value: object) -> float | None:
     try:
-        out = float(np.asarray(value, dtype=float).reshape(()))
+        out = float(real_answer(value).reshape(()))
     except (TypeError, ValueError):
         return None
     return out if np.isfinite(out) else None
@@ -189,7 +189,7 @@ def check_orbit_tangent(fn: Callable[[list[np.ndarray], list[np.ndarray]], Seque
         if err:
             return CheckResult(False, err)
         try:
-            got = [np.asarray(g, dtype=float) for g in got]
+            got = [real_answer(g) for g in got]
         except (TypeError, ValueError):
             return CheckResult(False, f"your function returned {got!r:.80}, not a list of matrices")
         if len(got) != len(W):
@@ -214,7 +214,7 @@ def check_orbit_tangent(fn: Callable[[list[np.ndarray], list[np.ndarray]], Seque
     got, err = _call(fn, [w.copy() for w in crit], xis)
     if err:
         return CheckResult(False, err)
-    tangent = flatten_weights([np.asarray(g, dtype=float) for g in got])
+    tangent = flatten_weights([real_answer(g) for g in got])
     residual = float(np.linalg.norm(H @ tangent) / max(np.linalg.norm(tangent), 1e-300))
     where = "lies in the Hessian's null space" if residual < 1e-10 else f"gives |H t| / |t| = {residual:.1e}"
     return CheckResult(True, f"your orbit tangents match the derivative of dl.gl_action for {len(cases)} networks; "

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..manifolds import saddle_escape_law
 from ..scalar import scalar_vector_field
-from .base import CheckResult, call_safely, checker
+from .base import CheckResult, call_safely, checker, real_answer
 
 __all__ = ["check_stable_rays", "check_escape_law"]
 
@@ -34,7 +34,7 @@ def _as_sign_set(got: object, h: int) -> tuple[set[tuple[int, ...]] | None, str]
     out: set[tuple[int, ...]] = set()
     for item in got:
         try:
-            s = tuple(int(x) for x in item)
+            s = tuple(int(real_answer(x, scalar=True)) for x in item)
         except (TypeError, ValueError, OverflowError):
             return None, f"every entry must be a tuple of h signs +1/-1, got {item!r:.60}"
         if len(s) != h or any(x not in (-1, 1) for x in s):
@@ -164,7 +164,7 @@ def check_escape_law(fn: Callable[[int, float, float, np.ndarray], np.ndarray], 
         if err:
             return _not_yet(err)
         try:
-            got = np.asarray(got, dtype=float).reshape(-1)
+            got = real_answer(got).reshape(-1)
         except (TypeError, ValueError):
             return CheckResult(False, f"your function returned {got!r:.80}, not an array of sizes |a(t)|")
         if got.shape != t.shape:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..weight_decay import _thresholds, mode_shrinkage, regularised_gradient
-from .base import CheckResult, call_safely, checker
+from .base import CheckResult, call_safely, checker, real_answer
 
 __all__ = ["check_regularised_gradient", "check_shrunk_value", "check_switch_off"]
 
@@ -55,7 +55,7 @@ def check_regularised_gradient(fn: Callable[[list, np.ndarray, float], list], *,
         if err:
             return CheckResult(False, err)
         try:
-            got = [np.asarray(g, dtype=float) for g in got]
+            got = [real_answer(g) for g in got]
         except (TypeError, ValueError):
             return CheckResult(False, f"for widths {widths} your function returned {type(got).__name__}, not a list of matrices")
         if len(got) != len(W):
@@ -108,7 +108,7 @@ def check_shrunk_value(fn: Callable[[float, float], float], *, seed: int = 0) ->
         if err:
             return CheckResult(False, err)
         try:
-            value = float(got)
+            value = real_answer(got, scalar=True)
         except (TypeError, ValueError):
             return CheckResult(False, f"your function returned {got!r:.60} for sigma = {sigma:.3g}, lam = {lam:.3g}, not a number")
         expected = mode_shrinkage(sigma, 2, weight_decay=lam).minimiser
@@ -152,7 +152,7 @@ def check_switch_off(fn: Callable[[float, int], float], *, seed: int = 0) -> Che
         if err:
             return CheckResult(False, err)
         try:
-            value = float(got)
+            value = real_answer(got, scalar=True)
         except (TypeError, ValueError):
             return CheckResult(False, f"your function returned {got!r:.60} for sigma = {sigma:.3g}, h = {h}, not a number")
         expected = _thresholds(sigma, h)[1]

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_positive
+from .._validation import as_depth, as_depths, as_positive, as_real_array
 from ..aligned import AlignedFlowCheck, _as_sigma, _hidden_rotations, _limit_time, _singular_values
 from ..flow import gradient_flow
 from ..init import aligned_init
@@ -251,7 +251,11 @@ def aligned_depth_figure(
     sigma = _as_sigma(sigma)
     a0 = as_positive(a0, "a0")
     u0 = as_positive(u0, "u0")
-    if a0 ** min(as_depth(x, "depths") for x in depths) >= sigma / 2:
+    depths = as_depths(depths)
+    deep = as_depths(deep, "deep")
+    with np.errstate(over="ignore"):  # a huge a0 gives inf: not a small start (no OverflowError)
+        small = max(float(np.float64(a0) ** hh) for hh in depths) < sigma / 2
+    if not small:
         raise InvalidArgumentError(f"a0 = {a0} is not a small start for sigma = {sigma}: a0^h must stay below sigma / 2")
     if not u0 < sigma / 2:
         raise InvalidArgumentError(f"u0 must lie below sigma / 2 = {sigma / 2}, got {u0}")
@@ -272,7 +276,6 @@ def aligned_depth_figure(
     ax.legend(fontsize=7, loc="upper left")
     s_max = 0.0
     for j, hh in enumerate(deep):
-        hh = int(hh)
         tf = learning_time(u0, 0.99 * sigma, sigma, hh)
         tt = np.linspace(0.0, 1.3 * tf, 300)
         s_max = max(s_max, 1.3 * hh * tf)
@@ -347,8 +350,8 @@ def unbalanced_figure(
     if p0 >= sigma / 2:
         raise InvalidArgumentError(f"p0 must lie below sigma / 2 = {sigma / 2}, got {p0}")
     t_max = as_positive(t_max, "t_max")
-    cs = [float(x) for x in imbalances]
-    if not cs or not all(np.isfinite(cs)):
+    cs = [float(x) for x in as_real_array(imbalances, "imbalances", ndim=1, allow_empty=True)]
+    if not cs:
         raise InvalidArgumentError(f"imbalances must be a non-empty list of finite numbers, got {imbalances!r:.80}")
     fig, (ax, ax_v) = new_figure(2, width=7.8, height=3.3)
     t = np.linspace(0.0, t_max, 300)
@@ -438,7 +441,8 @@ def aligned_explorer_figure(sigma: float, h: int, a0: float, *, fig=None, seed: 
     h = as_depth(h)
     a0 = as_positive(a0, "a0")
     s = np.array([sigma, sigma / 2.0])
-    u0 = a0**h
+    with np.errstate(over="ignore"):
+        u0 = float(np.float64(a0) ** h)  # inf for a huge a0: rejected below
     if u0 >= s[1]:
         raise InvalidArgumentError(f"a0 = {a0} gives u0 = {u0:.3g} >= sigma/2 = {s[1]:g}: not a small start")
     d = (2,) + (3,) * (h - 1) + (2,)

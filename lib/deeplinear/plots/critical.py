@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_int
+from .._validation import as_int, as_real_array
 from ..critical import CriticalPoint
 from ..quotient import LearntSetLattice, learnt_set_lattice
 from ..network import adjacency
@@ -216,7 +216,7 @@ def critical_ladder_explorer_figure(spectrum: Sequence[float], bottleneck: int, 
     2
     >>> plt.close(fig)
     """
-    s = tuple(float(x) for x in spectrum)
+    s = tuple(float(x) for x in as_real_array(spectrum, "spectrum", ndim=1))
     b = as_int(bottleneck, "bottleneck", minimum=1)
     q = len(s)
     return critical_ladder_figure(s, (q, b, q), fig=fig)

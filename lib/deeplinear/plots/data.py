@@ -225,7 +225,7 @@ def data_spectrum_figure(
     if rank > s_all.size:
         raise InvalidArgumentError(f"rank must be at most len(teacher) = {s_all.size}, got {rank}")
     s = s_all[:rank]
-    data = teacher_data(s, n_samples, np.random.default_rng(seed), noise=noise, d_in=d_in, d_out=d_out, whitened=False)
+    data = teacher_data(s, n_samples, np.random.default_rng(as_int(seed, "seed", minimum=0)), noise=noise, d_in=d_in, d_out=d_out, whitened=False)
     r = reduce_data(data.X, data.Y)
     k = r.singular_values.size
     scaled = r.singular_values / np.sqrt(n_samples)

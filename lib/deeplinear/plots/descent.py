@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_int, as_positive
+from .._validation import as_depth, as_int, as_items, as_positive
 from ..descent import NonQuadraticRun, critical_step
 from ..large_steps import DriftScaling, SharpnessSelection, ThresholdRun, _descend
 from ..init import random_init
@@ -86,7 +86,7 @@ def threshold_figure(runs: Sequence[ThresholdRun], *, title: str = ""):
     (1, 2)
     >>> plt.close(fig)
     """
-    runs = list(runs)
+    runs = as_items(runs, "runs", allow_empty=True)
     if not runs or not all(isinstance(r, ThresholdRun) for r in runs):
         raise ArgumentTypeError("runs must be a non-empty list of ThresholdRun (from threshold_runs)")
     fig, (ax,) = axes_row(None, 1, 6.4, 3.6, margins=_MARGINS)
@@ -260,7 +260,7 @@ def nonquadratic_figure(runs: Sequence[NonQuadraticRun]):
     3
     >>> plt.close(fig)
     """
-    runs = list(runs)
+    runs = as_items(runs, "runs", allow_empty=True)
     if not runs or not all(isinstance(r, NonQuadraticRun) for r in runs):
         raise ArgumentTypeError("runs must be a non-empty list of NonQuadraticRun (from nonquadratic_runs)")
     fig, axes = axes_row(None, 3, 10.5, 3.4, margins=_MARGINS)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_weights, check_sigma, widths_of
+from .._validation import as_positive, as_real, as_weights, check_sigma, widths_of
 from ..objective import TaylorTest
 from ..flow import ScrubbedFlow, ToleranceStudy
 from ..network import adjacency, adjacency_power, target
@@ -101,7 +101,7 @@ def taylor_test_figure(right: TaylorTest, wrong: TaylorTest, *, loss_value: floa
     ax.loglog(eps, 0.03 * right.remainders[0] * (eps / e0) ** 2, color="0.45", lw=0.9, ls="--", label=r"slope 2: $\varepsilon^2$")
     ax.loglog(wrong.epsilons, 0.03 * wrong.remainders[0] * (wrong.epsilons / wrong.epsilons[0]), color="0.45", lw=0.9, ls=":",
               label=r"slope 1: $\varepsilon$")
-    rounding = 1e-15 * max(1.0, float(loss_value))
+    rounding = 1e-15 * max(1.0, as_real(loss_value, "loss_value"))
     ax.axhspan(_FLOOR, rounding, color="0.9", zorder=0)
     ax.annotate("rounding level of $L$", (eps[0], rounding), ha="right", va="bottom", fontsize=7, color="0.35")
     ax.set_ylim(1e-17, 1e2)
@@ -356,7 +356,8 @@ def flow_scrub_figure(prepared: ScrubbedFlow, h: int, scale: float, t: float, *,
     if not isinstance(prepared, ScrubbedFlow):
         raise ArgumentTypeError(f"prepared must be a ScrubbedFlow (from dl.flow_scrub_prepare), got {type(prepared).__name__}")
     tr, sigma = prepared.trajectory, prepared.singular_values
-    t = float(t)
+    t = as_real(t, "t")
+    scale = as_positive(scale, "scale")
     if not (tr.t[0] <= t <= tr.t[-1]):
         raise InvalidArgumentError(f"t = {t:g} is outside the integrated interval [{tr.t[0]:g}, {tr.t[-1]:g}]")
     W_t = tr.weights_at(t)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.patches import Patch
 
-from .._validation import as_depth, as_int, as_positive
+from .._validation import as_depths, as_int, as_positive
 from .._validation import as_positive_values as _positive_values
 from ..incremental import IncrementalRun, RandomVsAligned, incremental_plateaus, incremental_run
 from ..modes import mode_loss
@@ -321,7 +321,7 @@ def incremental_depth_figure(
     """
     s = _positive_values(singular_values)
     a0 = as_positive(a0, "a0")
-    hs = [as_depth(x, "depths") for x in depths]
+    hs = list(as_depths(depths))
     if not hs or min(hs) < 2:
         raise InvalidArgumentError(f"depths must be integers >= 2, got {depths!r:.60}")
     fig, ax = new_figure(1, width=7.0, height=3.4)
@@ -331,7 +331,9 @@ def incremental_depth_figure(
     floor = 1e-3
     styles = ["-", "--", "-.", ":"]
     for j, hh in enumerate(hs):
-        if a0**hh >= float(np.min(s)) / 2:
+        with np.errstate(over="ignore"):
+            big = float(np.float64(a0) ** hh) >= float(np.min(s)) / 2  # inf for a huge a0
+        if big:
             raise InvalidArgumentError(f"a0 = {a0:g} is not a small start at depth {hh}")
         p = incremental_plateaus(s, a0**hh, hh)
         t1 = float(p.half_times[order[0]])
@@ -409,7 +411,7 @@ def incremental_explorer_figure(
     2
     >>> plt.close(fig)
     """
-    s = np.array([sigma1, sigma2, sigma3], dtype=float)
+    s = np.array([as_positive(sigma1, "sigma1"), as_positive(sigma2, "sigma2"), as_positive(sigma3, "sigma3")])
     _positive_values(s, "sigma")
     if not (s[0] > s[1] > s[2]):
         raise InvalidArgumentError(f"need sigma1 > sigma2 > sigma3, got {s[0]:g}, {s[1]:g}, {s[2]:g}")

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_positive, as_weights, as_widths, widths_of
+from .._validation import as_int, as_positive, as_real_array, as_weights, as_widths, widths_of
 from ..flow import gradient_flow
 from ..trajectory import Trajectory
 from ..invariants import _check_trajectory, _check_transforms, commutator_block_drift, gl_action, random_gl, symmetry_defect
@@ -210,9 +210,8 @@ def symmetry_figure(
         raise InvalidArgumentError(f"the symmetry acts on hidden layers: depth h >= 2 needed, got h = {len(W0)}")
     T_list = _check_transforms(Ts, widths_of(W0))
     t_max = as_positive(t_max, "t_max")
-    if int(n_points) < 2:
-        raise InvalidArgumentError(f"n_points must be at least 2, got {n_points}")
-    t_eval = np.linspace(0.0, t_max, int(n_points))
+    n_points = as_int(n_points, "n_points", minimum=2)
+    t_eval = np.linspace(0.0, t_max, n_points)
     V0 = gl_action(W0, T_list)
     tr = gradient_flow(W0, Sigma, (0.0, t_max), t_eval=t_eval)
     tr_T = gradient_flow(V0, Sigma, (0.0, t_max), t_eval=t_eval)
@@ -297,11 +296,11 @@ def random_symmetry_figure(
     cond = as_positive(cond, "cond")
     if cond < 1:
         raise InvalidArgumentError(f"cond must be >= 1, got {cond}")
-    rng = np.random.default_rng(int(seed))
+    rng = np.random.default_rng(as_int(seed, "seed", minimum=0))
     W0 = random_init(d, rng, scale)
     Ts = random_gl(d, rng, cond=cond)
     Sigma = np.zeros((d[-1], d[0]))
-    sv = np.asarray(singular_values, dtype=float)
+    sv = as_real_array(singular_values, "singular_values", ndim=1)
     m = min(sv.size, d[0], d[-1])
     Sigma[np.arange(m), np.arange(m)] = sv[:m]
     kind = "orthogonal T" if cond == 1 else f"cond(T_i) = {cond:g}"

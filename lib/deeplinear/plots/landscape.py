@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_positive
+from .._validation import as_depth, as_depths, as_positive, finite_result
 from .style import OKABE_ITO, new_figure
 
 __all__ = ["scalar_landscape_figure", "balanced_ray_figure"]
@@ -54,7 +54,8 @@ def scalar_landscape_figure(sigma: float = 1.0, *, extent: float = 2.0):
     fig, ax = new_figure(width=4.2, height=3.8)
     w = np.linspace(-extent, extent, 301)
     W1, W2 = np.meshgrid(w, w)
-    L = 0.5 * (sigma - W1 * W2) ** 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        L = finite_result(0.5 * (sigma - W1 * W2) ** 2, "scalar_landscape_figure", "sigma or extent")
     levels = np.quantile(L, np.linspace(0.02, 0.9, 14))
     cs = ax.contourf(W1, W2, L, levels=np.unique(np.concatenate([[0], levels, [L.max()]])), cmap="cividis")
     fig.colorbar(cs, ax=ax, label=r"loss $L$", shrink=0.85)
@@ -116,10 +117,11 @@ def balanced_ray_figure(sigma: float = 1.0, h: int = 3, *, depths: Sequence[int]
     """
     sigma = as_positive(sigma, "sigma")
     h = as_depth(h)
+    with np.errstate(over="ignore"):
+        finite_result(np.float64(sigma) ** 2, "balanced_ray_figure", "sigma")  # the loss scale sigma^2 / 2
     fig, ax = new_figure(width=5.0, height=3.4)
     a = np.linspace(-extent, extent, 400)
-    for i, k in enumerate(depths):
-        k = as_depth(k, "depths[i]")
+    for i, k in enumerate(as_depths(depths)):
         bold = k == h
         ax.plot(a, 0.5 * (sigma - a**k) ** 2, color=OKABE_ITO[i % len(OKABE_ITO)], lw=2.6 if bold else 1.2,
                 alpha=1.0 if bold else 0.55, label=f"$h = {k}$")

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from .._validation import as_depth, as_positive, as_seeds
+from .._validation import as_depth, as_int, as_items, as_positive, as_seeds
 from .._validation import as_positive_values as _positive_values
 from ..quotient import critical_values
 from ..large_steps import DescentOrbits
@@ -221,7 +221,7 @@ def escape_phase_figure(results: Sequence[EscapePhaseScaling]):
     2
     >>> plt.close(fig)
     """
-    results = list(results)
+    results = as_items(results, "results", allow_empty=True)
     if not results or not all(isinstance(r, EscapePhaseScaling) for r in results):
         raise ArgumentTypeError("results must be a non-empty list of EscapePhaseScaling (from escape_phase_scaling)")
     fig, (ax, ax_d) = new_figure(2, width=7.8, height=3.5)
@@ -297,7 +297,7 @@ def descent_orbit_figure(orbits: Sequence[DescentOrbits], *, titles: Sequence[st
     1
     >>> plt.close(fig)
     """
-    orbits = list(orbits)
+    orbits = as_items(orbits, "orbits", allow_empty=True)
     if not orbits or not all(isinstance(o, DescentOrbits) for o in orbits):
         raise ArgumentTypeError("orbits must be a non-empty list of DescentOrbits (from descent_orbits)")
     if titles is not None and len(titles) != len(orbits):
@@ -400,7 +400,7 @@ def random_start_explorer_figure(
     threshold = as_positive(threshold, "threshold")
     d = _square(s.size, h)
     S = np.diag(s)
-    W0 = random_init(d, np.random.default_rng(int(seed)), scale)
+    W0 = random_init(d, np.random.default_rng(as_int(seed, "seed", minimum=0)), scale)
     t_lo = 0.05
     t_eval = np.concatenate([[0.0], np.geomspace(t_lo, t_max, 400)])
     tr = gradient_flow(W0, S, (0.0, t_max), t_eval=t_eval,

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .._validation import as_int, as_positive, as_rng, as_widths
+from .._validation import as_int, as_positive, as_real_array, as_rng, as_widths
 from ..critical import critical_point
 from ..quotient import critical_values
 from ..fibres import _WALK_SIGMA, _WALK_WIDTHS, FiberPath, first_order_fiber_dimension, sample_fiber
@@ -307,7 +307,7 @@ def fiber_ladder_figure(
     d = as_widths(widths)
     n = as_int(n, "n", minimum=1)
     scale = as_positive(scale, "scale")
-    sv = np.asarray(singular_values, dtype=float)
+    sv = as_real_array(singular_values, "singular_values", ndim=1)
     cv = critical_values(sv, d)
     Sigma = np.zeros((d[-1], d[0]))
     Sigma[np.arange(sv.size), np.arange(sv.size)] = sv

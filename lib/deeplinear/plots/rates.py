@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_matrix, as_positive
+from .._validation import as_depth, as_items, as_matrix, as_positive, as_real_array, as_seeds
 from ..flow import gradient_flow
 from ..init import delta_balanced_init
 from ..unbalanced import unbalanced_solution
@@ -121,7 +121,7 @@ def rate_bound_figure(
     1
     >>> plt.close(fig)
     """
-    runs = list(runs)
+    runs = as_items(runs, "runs", allow_empty=True)
     if not runs or not all(isinstance(r, RateRun) for r in runs):
         raise ArgumentTypeError("runs must be a non-empty list of RateRun objects (from rate_run)")
     if titles is not None and len(titles) != len(runs):
@@ -315,6 +315,12 @@ def imbalance_figure(
     >>> plt.close(fig)
     """
     sigma = as_positive(sigma, "sigma")
+    t_max = as_positive(t_max, "t_max")
+    t_matrix = as_positive(t_matrix, "t_matrix")
+    deltas = [float(x) for x in as_real_array(deltas, "deltas", ndim=1)]
+    if any(x < 0 for x in deltas) or len(deltas) > 16:
+        raise InvalidArgumentError(f"deltas must be at most 16 non-negative numbers, got {deltas!r:.80}")
+    seeds = as_seeds(seeds)
     fig, (ax_s, ax_m) = axes_row(None, 2, 8.6, 3.6, margins=_MARGINS)
     t = np.linspace(0.0, t_max, 301)
     for i, c in enumerate(imbalances):
@@ -382,7 +388,7 @@ def random_limits_figure(results: Sequence[RandomLimits], *, floor: float = 1e-1
     1
     >>> plt.close(fig)
     """
-    results = list(results)
+    results = as_items(results, "results", allow_empty=True)
     if not results or not all(isinstance(r, RandomLimits) for r in results):
         raise ArgumentTypeError("results must be a non-empty list of RandomLimits (from random_limits)")
     fig, (ax,) = axes_row(None, 1, 6.4, 3.6, margins=_MARGINS)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_positive
+from .._validation import as_items, as_positive
 from ..scalar import _as_point, _as_sigma, scalar_flow, scalar_h2_limit, scalar_vector_field
 from .style import OKABE_ITO
 from ..errors import InvalidArgumentError
@@ -235,7 +235,7 @@ def scalar_h3_figure(
     """
     s = _as_sigma(sigma)
     t_max = as_positive(t_max, "t_max")
-    pts = [_as_point(p, f"initial_points[{k}]", h=3) for k, p in enumerate(initial_points)]
+    pts = [_as_point(p, f"initial_points[{k}]", h=3) for k, p in enumerate(as_items(initial_points, "initial_points", allow_empty=True))]
     if not pts:
         raise InvalidArgumentError("initial_points must hold at least one point")
     from matplotlib.figure import Figure

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import matplotlib.ticker
 import numpy as np
 
-from .._validation import as_depth, as_int, as_weights, check_sigma, widths_of
+from .._validation import as_depth, as_depths, as_int, as_items, as_matrix, as_real_array, as_weights, check_sigma, widths_of
 from ..curvature import extreme_eigenvalues, hessian
 from ..critical import critical_point
 from ..fibres import spare_rank_fiber_point
@@ -243,13 +243,11 @@ def origin_hessian_spectra_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[i
     2
     >>> plt.close(fig)
     """
-    depths = [as_depth(h, "depths[i]") for h in depths]
+    depths = list(as_depths(depths))
     if not depths:
         raise InvalidArgumentError("depths must name at least one depth")
     width = as_int(width, "width", minimum=1)
-    S = np.asarray(Sigma, dtype=float)
-    if S.ndim != 2:
-        raise InvalidArgumentError(f"Sigma must be a matrix, got shape {S.shape}")
+    S = as_matrix(Sigma, "Sigma", allow_empty=True)
     nets = []
     for h in depths:
         d = (S.shape[1],) + (width,) * (h - 1) + (S.shape[0],)
@@ -315,10 +313,13 @@ def descent_order_figure(cases: Sequence[tuple[str, Sequence[np.ndarray], np.nda
     """
     if cases is None:
         cases = _default_descent_cases()
-    if len(cases) == 0:
-        raise InvalidArgumentError("cases must hold at least one (label, weights, Sigma) triple")
+    cases = as_items(cases, "cases", "(label, weights, Sigma) triples", allow_empty=True)
+    if len(cases) == 0 or not all(isinstance(c, (tuple, list)) and len(c) == 3 for c in cases):
+        raise InvalidArgumentError(f"cases must hold at least one (label, weights, Sigma) triple, got {cases!r:.80}")
+    e = as_real_array(eps, "eps", ndim=1)
+    if np.any(e <= 0):
+        raise InvalidArgumentError(f"eps must hold positive step lengths, got {eps!r:.80}")
     fig, (ax,) = _axes(None, 1, 5.6, 3.8)
-    e = np.asarray(eps, dtype=float)
     fine = np.geomspace(e.min(), e.max(), 50)
     for i, (label, W, S) in enumerate(cases):
         c = classify(W, S)
@@ -381,15 +382,15 @@ def fiber_strictness_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = 
     1
     >>> plt.close(fig)
     """
-    S = check_sigma(Sigma, (np.shape(Sigma)[1], np.shape(Sigma)[0]))
-    depths = [as_depth(h, "depths[i]") for h in depths]
+    S = as_matrix(Sigma, "Sigma")
+    depths = list(as_depths(depths))
     if not depths:
         raise InvalidArgumentError("depths must name at least one depth")
-    t = np.asarray(ts, dtype=float)
+    t = as_real_array(ts, "ts", allow_empty=True)
     if t.ndim != 1 or t.size < 2 or np.any(t < 0) or not np.all(np.isfinite(t)):
         raise InvalidArgumentError(f"ts must hold at least two finite non-negative numbers, got {ts!r:.80}")
     sig = np.linalg.svd(S, compute_uv=False)
-    learnt = {int(k) for k in subset}
+    learnt = {as_int(k, "subset") for k in as_items(subset, "subset", "mode indices", allow_empty=True)}
     unl = [k + 1 for k in range(sig.size) if k + 1 not in learnt and sig[k] > 0]
     if not unl:
         raise InvalidArgumentError(f"S = {tuple(subset)} leaves no unlearnt mode: the path holds global minima")
@@ -453,11 +454,11 @@ def fiber_sharpness_figure(Sigma: np.ndarray = _SIGMA, depths: Sequence[int] = (
     1
     >>> plt.close(fig)
     """
-    S = check_sigma(Sigma, (np.shape(Sigma)[1], np.shape(Sigma)[0]))
-    depths = [as_depth(h, "depths[i]") for h in depths]
+    S = as_matrix(Sigma, "Sigma")
+    depths = list(as_depths(depths))
     if not depths or min(depths) < 2:
         raise InvalidArgumentError(f"depths must be at least 2 (the orbit needs a hidden layer), got {depths}")
-    c = np.asarray(cs, dtype=float)
+    c = as_real_array(cs, "cs", allow_empty=True)
     if c.ndim != 1 or c.size < 2 or np.any(c <= 0) or not np.all(np.isfinite(c)):
         raise InvalidArgumentError(f"cs must hold at least two positive numbers, got {cs!r:.80}")
     sig = np.linalg.svd(S, compute_uv=False)

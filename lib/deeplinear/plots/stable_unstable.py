@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_depth, as_positive
+from .._validation import as_depth, as_depths, as_items, as_positive, as_real_array
 from ..escape import (
     SaddleSampleFlows,
     _integrate,
@@ -54,8 +54,8 @@ def _colour(h: int) -> str:
 
 
 def _square_sigma(Sigma: object) -> np.ndarray:
-    S = np.diag(_RUNNING_SIGMA) if Sigma is None else np.asarray(Sigma, dtype=float)
-    if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] < 1 or not np.all(np.isfinite(S)):
+    S = np.diag(_RUNNING_SIGMA) if Sigma is None else as_real_array(Sigma, "Sigma", allow_empty=True)
+    if S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] < 1:
         raise InvalidArgumentError(f"Sigma must be a finite square matrix (the widths are all its size), got shape {np.shape(S)}")
     return S
 
@@ -98,7 +98,7 @@ def ray_fates_figure(fates: Sequence[RayFates]):
     2
     >>> plt.close(fig)
     """
-    fates = list(fates)
+    fates = as_items(fates, "fates", allow_empty=True)
     if not fates or not all(isinstance(f, RayFates) for f in fates):
         raise ArgumentTypeError("fates must be a non-empty sequence of RayFates (from dl.ray_fates)")
     fig, (ax_l, ax_r) = new_figure(2, width=8.4, height=3.6)
@@ -197,7 +197,7 @@ def escape_laws_figure(
     a0u = as_positive(a0_unstable, "a0_unstable")
     a0s = as_positive(a0_stable, "a0_stable")
     t_max = as_positive(t_max, "t_max")
-    depths = [as_depth(h) for h in depths]
+    depths = list(as_depths(depths))
     if not depths or min(depths) < 2:
         raise InvalidArgumentError(f"depths must be at least 2 (a depth-1 network has no saddle), got {depths}")
     fig, (ax_u, ax_s) = new_figure(2, width=8.4, height=3.7)
@@ -384,7 +384,7 @@ def saddle_samples_figure(flows: Sequence[SaddleSampleFlows]):
     1
     >>> plt.close(fig)
     """
-    flows = list(flows)
+    flows = as_items(flows, "flows", allow_empty=True)
     if not flows or not all(isinstance(f, SaddleSampleFlows) for f in flows):
         raise ArgumentTypeError("flows must be a non-empty sequence of SaddleSampleFlows (from dl.saddle_sample_flows)")
     fig, axes = new_figure(len(flows), width=4.2 * len(flows), height=3.5, squeeze=False)
