@@ -169,7 +169,7 @@ def completion_explorer_figure(h: int, scale: float, fraction: float, *, fig=Non
     scale : float
         Initial scale :math:`\lVert W(0)\rVert_F`, ``> 0``.
     fraction : float
-        Fraction of observed entries, in ``(0, 1]``.
+        Probability with which each entry is observed, in ``(0, 1]``.
     fig : matplotlib Figure, optional
         Figure to draw into (the explorer's); by default a new one.
     n, rank, seed : int
@@ -204,7 +204,9 @@ def completion_explorer_figure(h: int, scale: float, fraction: float, *, fig=Non
     ax, ax_s = axes
     _draw_spectrum(ax, run, rank, t_max=1e4)
     ax.set_ylim(1e-6, 20.0)
-    ax.set_title(f"depth {h}, scale {alpha:g}, {fraction:.0%} observed ({int(p.mask.sum())} entries)", fontsize=9)
+    # the mask samples each entry with probability `fraction`: give the count actually seen
+    ax.set_title(f"depth {h}, scale {alpha:g}, {int(p.mask.sum())} of {p.mask.size} entries seen "
+                 f"(each with probability {fraction:g})", fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
     k = np.arange(1, p.Sigma.shape[0] + 1)
     truth = np.linalg.svd(p.Sigma, compute_uv=False)
