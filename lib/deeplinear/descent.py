@@ -159,43 +159,36 @@ class DescentResult:
 # --------------------------------------------------------------------------- gradient and curvature
 
 
-def _grad_and_residual(W: Sequence[np.ndarray], S: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Layer gradients (of L, not -L) by back-propagation, and the residual Sigma - W_{1:h}."""
+def _grad_and_residual(W: Sequence[np.ndarray], S: np.ndarray | None,
+                       ell: object = None) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Layer gradients (of L, not -L) by back-propagation, the residual and the end-to-end map.
+
+    The residual is ``Sigma - W_{1:h}`` for the quadratic loss, ``-grad ell(W_{1:h})`` for a loss
+    object ``ell`` (the quadratic loss's is the same expression).
+    """
     h = len(W)
     pre = [W[0]]
     for i in range(1, h):
         pre.append(W[i] @ pre[-1])
-    R = S - pre[-1]
+    R = S - pre[-1] if ell is None else -ell.gradient(pre[-1])  # type: ignore[attr-defined]
     G: list[np.ndarray] = [None] * h  # type: ignore[list-item]
     B = R
     for j in range(h - 1, 0, -1):
         G[j] = -(B @ pre[j - 1].T)
         B = W[j].T @ B
     G[0] = -B
-    return G, R
+    return G, R, pre[-1]
 
 
 def _grad_and_loss(W: Sequence[np.ndarray], S: np.ndarray | None, ell: object,
                    lam: float = 0.0) -> tuple[list[np.ndarray], float]:
     """Layer gradients and the loss: the quadratic loss of ``S``, or the loss object ``ell``;
     plus ``lam/2 sum ||W_i||^2`` when ``lam > 0`` (the decay adds ``lam * W_i`` to the gradient)."""
+    G, R, P = _grad_and_residual(W, S, ell)
+    L = 0.5 * float(np.sum(R * R)) if ell is None else float(ell.value(P))  # type: ignore[attr-defined]
     if lam > 0.0:
-        G, L = _grad_and_loss(W, S, ell)
         return [g + lam * w for g, w in zip(G, W)], L + 0.5 * lam * sum(float(np.sum(w * w)) for w in W)
-    if ell is None:
-        G, R = _grad_and_residual(W, S)  # type: ignore[arg-type]
-        return G, 0.5 * float(np.sum(R * R))
-    pre = [W[0]]
-    for i in range(1, len(W)):
-        pre.append(W[i] @ pre[-1])
-    B = -ell.gradient(pre[-1])  # type: ignore[attr-defined]
-    G: list[np.ndarray] = [None] * len(W)  # type: ignore[list-item]
-    for j in range(len(W) - 1, 0, -1):
-        G[j] = -(B @ pre[j - 1].T)
-        B = W[j].T @ B
-    G[0] = -B
-    return G, float(ell.value(pre[-1]))  # type: ignore[attr-defined]
-
+    return G, L
 
 
 def _lambda_max(W: Sequence[np.ndarray], S: np.ndarray, *, dense_limit: int = 300) -> float:
@@ -362,7 +355,7 @@ def conservation_drift_step(weights: Sequence[np.ndarray], Sigma: np.ndarray, et
     S = check_sigma(Sigma, widths_of(W))
     eta = as_positive(eta, "eta")
     with np.errstate(over="ignore", invalid="ignore"):
-        G, _ = _grad_and_residual(W, S)
+        G, _, _ = _grad_and_residual(W, S)
         drift = [eta * eta * (G[i + 1].T @ G[i + 1] - G[i] @ G[i].T) for i in range(len(W) - 1)]
     return finite_result(drift, "conservation_drift_step", "weights or Sigma")
 
