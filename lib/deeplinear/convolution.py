@@ -244,7 +244,7 @@ class ConvDescentResult:
 
 
 def conv_descent(
-    filters0: Sequence[Sequence[float]], X: np.ndarray, labels: Sequence[float], *, eta: float, steps: int
+    filters0: Sequence[Sequence[float]], X: np.ndarray, labels: Sequence[float], eta: float, steps: int
 ) -> ConvDescentResult:
     r"""Gradient descent :math:`w_l \leftarrow w_l - \eta\nabla_{w_l}\ell` on the filters (logistic loss).
 

@@ -151,7 +151,7 @@ def _scalar_iterates(lam: np.ndarray, h: int, eta: float, steps: int) -> np.ndar
     return out
 
 
-def identity_scalar_descent(eigenvalues: Sequence[float] | float, h: int, *, eta: float, steps: int) -> np.ndarray:
+def identity_scalar_descent(eigenvalues: Sequence[float] | float, h: int, eta: float, steps: int) -> np.ndarray:
     r"""The scalar iterates :math:`w_{k+1} = w_k + \eta\,w_k^{h-1}(\lambda - w_k^h)`, :math:`w_0 = 1`.
 
     From :math:`W_i = I` and a symmetric target :math:`\Sigma = Q\,\mathrm{diag}(\lambda)\,Q^\top`,
