@@ -647,17 +647,18 @@ def classify(
 
 @dataclass(frozen=True, eq=False)
 class StrictnessPrediction:
-    """Outcome of the structural strictness rule of :func:`predicted_strictness`.
+    r"""Outcome of the strictness theorem applied by :func:`predicted_strictness`.
 
     Attributes
     ----------
     strict : bool
-        Whether the saddle is predicted strict.
+        Whether the saddle is strict.
     rule : str
         Which clause decided.
     witness : tuple of int or None
-        ``(m, i, j)``: the unlearnt mode and the two layers of a second-order descent, or for a
-        non-top set ``(m, k)``: an unlearnt mode above a learnt one.
+        For a top set, ``(i, j)``: two layers with :math:`K_{ij} \ne 0` and
+        :math:`\operatorname{rank} W_{i+1:j-1} > |S|`; for a set that is not a top set,
+        ``(m, k)``: an unlearnt mode above a learnt one; ``None`` for a non-strict saddle.
     subset : tuple of int
         The learnt set ``S`` (1-based).
 
@@ -681,23 +682,24 @@ class StrictnessPrediction:
 def predicted_strictness(
     weights: Sequence[np.ndarray], Sigma: np.ndarray, *, tol: float = CRITICAL_TOL
 ) -> StrictnessPrediction:
-    r"""Strictness of a saddle predicted from ranks of partial products (no Hessian).
+    r"""Strictness of a saddle from ranks of partial products, without the Hessian.
 
-    The rule (the book's own; the chapter on second-order analysis proves the direction
-    "passes the test, hence strict" as its rank-test proposition, and the converse is a
-    conjecture checked numerically):
+    The theorem of the chapter on second-order analysis (proved there in both directions): a
+    critical point that is not a global minimum, with learnt set ``S``, is a strict saddle if
+    and only if
 
-    1. if the learnt set ``S`` is not a top set (some unlearnt :math:`\sigma_m` exceeds a learnt
-       :math:`\sigma_k`), the saddle is strict;
-    2. otherwise it is strict iff some unlearnt mode ``m`` (:math:`\sigma_m > 0`) and layers
-       :math:`i < j` have :math:`W_{1:i-1} v_m \ne 0`, :math:`u_m^\top W_{j+1:h} \ne 0` and
+    1. ``S`` is not a top set (some unlearnt :math:`\sigma_m` exceeds a learnt
+       :math:`\sigma_k`), or
+    2. some layers :math:`i < j` have
+       :math:`K_{ij} = W_{j+1:h}^	op (\Sigma - W_{1:h})\, W_{1:i-1}^	op 
+e 0` and
        :math:`\operatorname{rank} W_{i+1:j-1} > |S|` (empty products are identities).
 
-    The tests check this rule against the Hessian (:func:`classify`, the ground truth) on the
-    book's examples, including an ``h = 4`` point where a simpler rank condition fails, and on
-    random critical points built from blocks, GL orbits and null-space moves. Compare the
-    characterisation of strict saddles by Achour, Malgouyres and Gerchinovitz (2024), which
-    the book has not matched to this rule clause by clause.
+    Otherwise the Hessian is positive semidefinite. Condition 2 asks for the residual as seen
+    by the layers outside ``i..j``, not mode by mode: two unlearnt modes can cancel in
+    :math:`K_{ij}`, and then the spare rank between ``i`` and ``j`` gives no negative curvature
+    (the tests hold such a point). The decisions "non-zero" and "rank" use the relative
+    tolerance ``tol``; the tests check the answers against the Hessian (:func:`classify`).
 
     Parameters
     ----------
@@ -719,8 +721,8 @@ def predicted_strictness(
 
     References
     ----------
-    Achour, Malgouyres and Gerchinovitz 2024 (the landscape of deep linear networks, for
-    comparison).
+    Achour, Malgouyres and Gerchinovitz 2024 classify the critical points through ranks of
+    partial products in their own terms; the book has not matched the two statements.
 
     Examples
     --------
@@ -750,25 +752,24 @@ def predicted_strictness(
                 return StrictnessPrediction(True, f"S is not a top set: sigma_{m} > sigma_{k} with {k} learnt", (m, k), sub)
     pre = prefix_products(W)
     suf = suffix_products(W)
+    R = S - pre[-1]
+    r_norm = float(np.linalg.norm(R))
     sig1 = float(np.max(modes.sigma, initial=0.0))
     ell = [max(float(np.linalg.norm(w, 2)), sig1 ** (1.0 / h), 1e-300) for w in W]
-    for m in unl:
-        v, u = modes.V[:, m - 1], modes.U[:, m - 1]
-        for i in range(1, h + 1):
-            if np.linalg.norm(pre[i - 1] @ v) <= tol * math.prod(ell[: i - 1]):
-                continue
-            M = np.eye(d[i])
-            for j in range(i + 1, h + 1):
-                # M = W_{i+1:j-1}
-                if np.linalg.norm(u @ suf[j]) > tol * math.prod(ell[j:]):
-                    s = np.linalg.svd(M, compute_uv=False)
-                    rank = int(np.sum(s > tol * math.prod(ell[i:j - 1])))
-                    if rank > len(sub):
-                        return StrictnessPrediction(
-                            True,
-                            f"mode {m} passes layers 1..{i - 1} and {j + 1}..{h}, and rank W_({i + 1}:{j - 1}) = {rank} > |S| = {len(sub)}",
-                            (m, i, j),
-                            sub,
-                        )
-                M = W[j - 1] @ M
-    return StrictnessPrediction(False, "top set and no unlearnt mode reaches a two-layer perturbation with spare rank", None, sub)
+    for i in range(1, h + 1):
+        M = np.eye(d[i])
+        for j in range(i + 1, h + 1):
+            # M = W_{i+1:j-1}
+            K = suf[j].T @ R @ pre[i - 1].T
+            if np.linalg.norm(K) > tol * r_norm * math.prod(ell[j:]) * math.prod(ell[: i - 1]):
+                s = np.linalg.svd(M, compute_uv=False)
+                rank = int(np.sum(s > tol * math.prod(ell[i:j - 1])))
+                if rank > len(sub):
+                    return StrictnessPrediction(
+                        True,
+                        f"K_({i},{j}) != 0 and rank W_({i + 1}:{j - 1}) = {rank} > |S| = {len(sub)}",
+                        (i, j),
+                        sub,
+                    )
+            M = W[j - 1] @ M
+    return StrictnessPrediction(False, "top set, and every pair i < j with K_ij != 0 has rank W_(i+1:j-1) = |S|", None, sub)

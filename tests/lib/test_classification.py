@@ -221,3 +221,76 @@ def test_classification_prints_eigenvalues_below_the_threshold_as_zero():
     assert c.kind == "non-strict saddle"
     line = next(l for l in repr(c).splitlines() if "lambda_min, lambda_max" in l)
     assert line.split(":", 1)[1].strip().startswith("0, 12.9802 (|lambda| <= "), line
+
+
+# --------------------------------------------------------------------------- the strictness theorem
+# The second-order chapter's theorem: a critical point with learnt set S is a strict saddle iff S
+# is not a top set or some pair of layers i < j has K_ij = W_{j+1:h}^T R W_{1:i-1}^T != 0 and
+# rank W_{i+1:j-1} > |S|. The earlier rule asked, per unlearnt mode m, for W_{1:i-1} v_m != 0 and
+# u_m^T W_{j+1:h} != 0 instead of K_ij != 0; the points below pass that per-mode test, yet K_23 = 0
+# (two unlearnt modes cancel) and the Hessian is positive semidefinite.
+
+
+def _cancelling_point(a, b, c, e, sig=(2.0, 1.0)):
+    """h = 4, widths (2, 1, 1, 1, 2): W_2 = W_3 = 0, W_1 = (a, b), W_4 = (c, e)^T; critical for all values."""
+    return [np.array([[a, b]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[c], [e]])], np.diag(sig)
+
+
+def test_strictness_rule_sees_modes_that_cancel():
+    W, Sigma = _cancelling_point(1.0, -2.0, 1.0, 1.0)  # K_23 = W_4^T Sigma W_1^T = 2 - 2 = 0
+    assert dl.is_critical(W, Sigma)
+    assert np.all(np.linalg.eigvalsh(dl.hessian(W, Sigma)) >= -1e-12)
+    assert dl.classify(W, Sigma).kind == "non-strict saddle"
+    p = dl.predicted_strictness(W, Sigma)
+    assert not p.strict and p.witness is None
+    # without the cancellation the same pattern is strict, through the pair (2, 3)
+    W, Sigma = _cancelling_point(1.0, -1.0, 1.0, 1.0)  # K_23 = 2 - 1 = 1
+    assert dl.classify(W, Sigma).kind == "strict saddle"
+    p = dl.predicted_strictness(W, Sigma)
+    assert p.strict and p.witness == (2, 3)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_strictness_rule_on_cancelling_points_moved_along_their_orbit(seed):
+    rng = np.random.default_rng(seed)
+    s1, s2 = 2.0 + rng.random(), 0.5 + rng.random()
+    a, b, c = rng.uniform(0.5, 2.0, 3) * rng.choice([-1, 1], 3)
+    e = -s1 * a * c / (s2 * b) if seed % 2 == 0 else rng.uniform(0.5, 2.0)  # even seeds cancel
+    W, Sigma = _cancelling_point(a, b, c, e, (s1, s2))
+    W = dl.gl_action(W, dl.random_gl((2, 1, 1, 1, 2), rng))
+    assert dl.is_critical(W, Sigma)
+    kind = dl.classify(W, Sigma).kind
+    assert kind == ("non-strict saddle" if seed % 2 == 0 else "strict saddle")
+    assert dl.predicted_strictness(W, Sigma).strict == (kind == "strict saddle")
+
+
+def _pinv_form(W, Sigma, V):
+    """||DP[V]||^2 - 2 <R, DP[V] P^+ DP[V]>: the Hessian's form when every pair with K_ij != 0 has rank M_ij = rank P."""
+    pre, suf = dl.prefix_products(W), dl.suffix_products(W)
+    P = pre[-1]
+    D = sum(suf[j] @ V[j - 1] @ pre[j - 1] for j in range(1, len(W) + 1))
+    return float(np.sum(D * D)) - 2.0 * float(np.sum((Sigma - P) * (D @ np.linalg.pinv(P) @ D)))
+
+
+def test_hessian_form_is_the_pseudoinverse_form_when_no_pair_passes():
+    # the identity at the heart of the theorem's proof, on the non-strict saddles among random
+    # critical points (every learnt set, GL moves included), in random directions
+    checked = 0
+    for seed in range(150):
+        W, Sigma = _random_critical_point(seed)
+        if not dl.is_critical(W, Sigma) or dl.classify(W, Sigma).kind != "non-strict saddle":
+            continue
+        rng = np.random.default_rng(seed)
+        for _ in range(3):
+            V = [rng.standard_normal(w.shape) for w in W]
+            assert dl.hessian_quadratic_form(W, Sigma, V) == pytest.approx(_pinv_form(W, Sigma, V), rel=1e-9, abs=1e-9), seed
+        checked += 1
+    assert checked >= 10
+
+
+def test_pseudoinverse_form_fails_where_a_pair_passes():
+    # (0, I, 0): K_13 = Sigma != 0 and rank W_2 = 2 > 0, the form is not the Hessian's
+    W = [Z2, I2, Z2]
+    V = [I2, Z2, I2]
+    assert dl.hessian_quadratic_form(W, S32, V) == pytest.approx(-2.0 * 5.0)  # -2 <Sigma, I>
+    assert _pinv_form(W, S32, V) == pytest.approx(0.0)
