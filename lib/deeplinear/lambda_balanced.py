@@ -64,8 +64,8 @@ def _psd_sqrt(M: np.ndarray) -> np.ndarray:
     return (V * np.sqrt(np.maximum(w, 0.0))) @ V.T
 
 
-def lambda_balanced_init(widths: Sequence[int], lam: float, *, scale: float = 0.1,
-                         rng: np.random.Generator | int = 0) -> list[np.ndarray]:
+def lambda_balanced_init(widths: Sequence[int], lam: float, rng: np.random.Generator | int, *,
+                         scale: float = 0.1) -> list[np.ndarray]:
     r"""Random two-layer weights with :math:`W_2^\top W_2 - W_1W_1^\top = \lambda I` exactly.
 
     For :math:`\lambda \ge 0`: :math:`W_1 = s\,G/\sqrt{d_0}` (Gaussian :math:`G`) and
@@ -80,10 +80,10 @@ def lambda_balanced_init(widths: Sequence[int], lam: float, *, scale: float = 0.
         ``(d_0, d_1, d_2)``.
     lam : float
         The balance parameter :math:`\lambda`.
+    rng : numpy.random.Generator or int
+        Source (or seed) of randomness (the position of ``delta_balanced_init``'s ``rng``).
     scale : float, default 0.1
         Scale :math:`s \ge 0` of the random layer.
-    rng : numpy.random.Generator or int, default 0
-        Source (or seed) of randomness.
 
     Returns
     -------
@@ -100,7 +100,7 @@ def lambda_balanced_init(widths: Sequence[int], lam: float, *, scale: float = 0.
 
     Examples
     --------
-    >>> W1, W2 = dl.lambda_balanced_init((3, 2, 3), 0.5, scale=0.1, rng=0)
+    >>> W1, W2 = dl.lambda_balanced_init((3, 2, 3), 0.5, np.random.default_rng(0), scale=0.1)
     >>> np.allclose(W2.T @ W2 - W1 @ W1.T, 0.5 * np.eye(2))
     True
     """
@@ -202,7 +202,7 @@ class LambdaBalancedSolution:
 
     Examples
     --------
-    >>> W0 = dl.lambda_balanced_init((2, 2, 2), 1.0, scale=0.1, rng=0)
+    >>> W0 = dl.lambda_balanced_init((2, 2, 2), 1.0, 0, scale=0.1)
     >>> sol = dl.lambda_balanced_solution(W0, np.eye(2), [0.0, 1.0])
     >>> sol.product.shape, sol.lam
     ((2, 2, 2), 1.0)
@@ -293,7 +293,7 @@ def lambda_balanced_solution(weights0: Sequence[np.ndarray], Sigma: np.ndarray, 
 
     Examples
     --------
-    >>> W0 = dl.lambda_balanced_init((2, 2, 2), 1.0, scale=0.1, rng=0)
+    >>> W0 = dl.lambda_balanced_init((2, 2, 2), 1.0, 0, scale=0.1)
     >>> sol = dl.lambda_balanced_solution(W0, np.diag([2.0, 1.0]), [0.0, 20.0])
     >>> np.allclose(sol.product[0], W0[1] @ W0[0]), np.allclose(sol.product[-1], np.diag([2.0, 1.0]))
     (True, True)
@@ -407,7 +407,7 @@ def lambda_study(lams: Sequence[float], Sigma: np.ndarray, widths: Sequence[int]
     t_eval = np.linspace(0.0, t_end, int(num))
     rows = []
     for lam in ls:
-        W0 = lambda_balanced_init(d, float(lam), scale=scale, rng=int(seed))
+        W0 = lambda_balanced_init(d, float(lam), int(seed), scale=scale)
         sol = lambda_balanced_solution(W0, S, t_eval)
         traj = gradient_flow(W0, S, (0.0, t_end), t_eval=t_eval, rtol=1e-12, atol=1e-16, warn=False)
         err = float(np.max(np.linalg.norm(sol.product - traj.end_to_end, axis=(1, 2))))

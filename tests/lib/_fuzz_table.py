@@ -375,7 +375,7 @@ def _core(fx: Fixtures) -> dict:
         "lambda_balanced.lambda_balanced_init": lambda: dict(widths=(3, 2, 3), lam=0.5, scale=0.1, rng=0),
         "lambda_balanced.balance_parameter": lambda: dict(weights=[np.array([[1.0]]), np.array([[2.0]])]),
         "lambda_balanced.lambda_balanced_solution": lambda: dict(
-            weights0=dl.lambda_balanced_init((2, 2, 2), 1.0, scale=0.1, rng=0), Sigma=np.diag([2.0, 1.0]),
+            weights0=dl.lambda_balanced_init((2, 2, 2), 1.0, 0, scale=0.1), Sigma=np.diag([2.0, 1.0]),
             t_eval=[0.0, 1.0, 5.0]),
         "lambda_balanced.lambda_study": lambda: dict(lams=[0.0, 4.0], Sigma=np.diag([2.0, 1.0]), widths=(2, 2, 2),
                                                      t_end=5.0, num=11),

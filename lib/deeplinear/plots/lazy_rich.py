@@ -219,7 +219,7 @@ def lazy_rich_explorer_figure(scale: float, lam: float, *, t_max: float = 30.0, 
     lam = as_real(lam, "lam")
     t_max = as_positive(t_max, "t_max")
     S = np.diag([3.0, 1.5, 0.5])
-    W0 = lambda_balanced_init((3, 3, 3), lam, scale=scale, rng=0)
+    W0 = lambda_balanced_init((3, 3, 3), lam, 0, scale=scale)
     t = np.linspace(0.0, t_max, 241)
     sol = lambda_balanced_solution(W0, S, t)
     if fig is None:
