@@ -691,8 +691,7 @@ def predicted_strictness(
     1. ``S`` is not a top set (some unlearnt :math:`\sigma_m` exceeds a learnt
        :math:`\sigma_k`), or
     2. some layers :math:`i < j` have
-       :math:`K_{ij} = W_{j+1:h}^	op (\Sigma - W_{1:h})\, W_{1:i-1}^	op 
-e 0` and
+       :math:`K_{ij} = W_{j+1:h}^\top (\Sigma - W_{1:h})\, W_{1:i-1}^\top \ne 0` and
        :math:`\operatorname{rank} W_{i+1:j-1} > |S|` (empty products are identities).
 
     Otherwise the Hessian is positive semidefinite. Condition 2 asks for the residual as seen
