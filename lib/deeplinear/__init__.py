@@ -3,10 +3,13 @@ r"""deeplinear: gradient flows of deep linear networks, from the network perspec
 ``import deeplinear as dl`` gives the mathematics; three subpackages hold the rest:
 
 ==========================  ===============================================================
-``dl.<function>``           the mathematics: the network view, losses and gradients, flows
-                            and descent, invariants, initialisations, modes and closed forms,
-                            critical values and fibres, curvature, saddles, stable and unstable
-                            sets, data, and the numerical studies of the book
+``dl.<function>``           the mathematics of the survey: the network view, losses and
+                            gradients, flows and descent, invariants, initialisations, modes
+                            and closed forms, critical values and fibres, curvature, saddles,
+                            stable and unstable sets, data, and the numerical studies of the book
+``dl.<module>.<function>``  the extensions of Part IV, "Beyond the survey", by module:
+                            ``sensing``, ``lazy_rich``, ``lambda_balanced``, ``diagonal``,
+                            ``weight_decay``, ``resnet``, ``convolution``
 ``dl.plots``                figures of computed results (matplotlib)
 ``dl.exercises``            checkers of the book's code exercises
 ``dl.explore``              explorers: live widgets and precomputed static frames
@@ -25,8 +28,9 @@ keyword. The same names everywhere: ``weights``, ``A``, ``Sigma``, ``E``, ``widt
 ``t_span``, ``t_eval``, ``eta``, ``rng``. Results are frozen objects with fields named in
 words; their types live in the module that makes them (``dl.quotient.CriticalValues``).
 
-The top level re-exports the *functions* (and the exceptions) of the modules below, one
-concept per module; ``dl.<module>`` reaches everything else a module makes public.
+The top level re-exports the *functions* (and the exceptions) of the survey's modules, one
+concept per module; ``dl.<module>`` reaches everything else a module makes public, and all of
+an extension module (``dl.weight_decay.regularised_loss``), which keeps the top level small.
 
 .. rubric:: Examples
 
@@ -52,6 +56,10 @@ _MODULES = (
 )
 
 
+#: Part IV's modules: imported (``dl.sensing``, ...) but not re-exported at the top level.
+_EXTENSIONS = ("sensing", "lazy_rich", "lambda_balanced", "diagonal", "weight_decay", "resnet", "convolution")
+
+
 def _exported(obj: object) -> bool:
     """Functions and exceptions reach the top level; result types stay in their module."""
     return _isfunction(obj) or (_isclass(obj) and issubclass(obj, Exception))
@@ -60,7 +68,7 @@ def _exported(obj: object) -> bool:
 __all__: list[str] = []
 for _name in _MODULES:
     _module = _import_module(f".{_name}", __name__)
-    for _public in _module.__all__:
+    for _public in () if _name in _EXTENSIONS else _module.__all__:
         _obj = getattr(_module, _public)
         if _exported(_obj):
             globals()[_public] = _obj

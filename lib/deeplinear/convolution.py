@@ -102,7 +102,7 @@ def circulant(w: Sequence[float]) -> np.ndarray:
 
     Examples
     --------
-    >>> dl.circulant([1.0, 2.0, 3.0])
+    >>> dl.convolution.circulant([1.0, 2.0, 3.0])
     array([[1., 3., 2.],
            [2., 1., 3.],
            [3., 2., 1.]])
@@ -138,7 +138,7 @@ def conv_predictor(filters: Sequence[Sequence[float]]) -> np.ndarray:
 
     Examples
     --------
-    >>> dl.conv_predictor([[1.0, 1.0, 0.0], [1.0, -1.0, 0.0]])  # (1 + z)(1 - z) = 1 - z^2
+    >>> dl.convolution.conv_predictor([[1.0, 1.0, 0.0], [1.0, -1.0, 0.0]])  # (1 + z)(1 - z) = 1 - z^2
     array([ 1.,  0., -1.])
     """
     F = _as_filters(filters)
@@ -195,7 +195,7 @@ def conv_gradient(filters: Sequence[Sequence[float]], X: np.ndarray, labels: Seq
     Examples
     --------
     >>> X = np.array([[1.0], [0.0]]); y = np.array([1.0])
-    >>> np.round(dl.conv_gradient([[1.0, 0.0], [0.5, 0.0]], X, y), 4)  # beta = (0.5, 0), margin 0.5
+    >>> np.round(dl.convolution.conv_gradient([[1.0, 0.0], [0.5, 0.0]], X, y), 4)  # beta = (0.5, 0), margin 0.5
     array([[-0.1888,  0.    ],
            [-0.3775,  0.    ]])
     """
@@ -230,7 +230,7 @@ class ConvDescentResult:
     Examples
     --------
     >>> X = np.array([[1.0, 0.0], [0.0, -1.0]]); y = np.array([1.0, -1.0])
-    >>> run = dl.conv_descent([[1.0, 0.0]], X, y, eta=0.5, steps=10)
+    >>> run = dl.convolution.conv_descent([[1.0, 0.0]], X, y, eta=0.5, steps=10)
     >>> isinstance(run, dl.convolution.ConvDescentResult), run.losses.shape
     (True, (11,))
     """
@@ -278,7 +278,7 @@ def conv_descent(
     Examples
     --------
     >>> X = np.array([[1.0, 0.0], [0.0, -1.0]]); y = np.array([1.0, -1.0])
-    >>> run = dl.conv_descent([[1.0, 0.0], [0.5, 0.0]], X, y, eta=0.5, steps=200)
+    >>> run = dl.convolution.conv_descent([[1.0, 0.0], [0.5, 0.0]], X, y, eta=0.5, steps=200)
     >>> bool(run.losses[-1] < run.losses[0]), run.min_margin > 0
     (True, True)
     """
@@ -328,7 +328,7 @@ def fourier_participation(beta: Sequence[float]) -> float:
     Examples
     --------
     >>> D = 8; n = np.arange(D)
-    >>> dl.fourier_participation(np.eye(D)[0]), round(dl.fourier_participation(np.cos(2 * np.pi * n / D)), 6)
+    >>> dl.convolution.fourier_participation(np.eye(D)[0]), round(dl.convolution.fourier_participation(np.cos(2 * np.pi * n / D)), 6)
     (8.0, 2.0)
     """
     b = as_real_array(beta, "beta", ndim=1)
@@ -370,7 +370,7 @@ def max_margin_direction(X: np.ndarray, labels: Sequence[float]) -> np.ndarray:
     Examples
     --------
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0]]); y = np.array([1.0, -1.0])  # b_1 >= 1, -b_2 >= 1
-    >>> np.round(dl.max_margin_direction(X, y), 4)
+    >>> np.round(dl.convolution.max_margin_direction(X, y), 4)
     array([ 0.7071, -0.7071])
     """
     X, y = _data(X, labels)
@@ -410,7 +410,7 @@ class ConvBiasStudy:
     Examples
     --------
     >>> X = np.array([[1.0, 0.0], [0.0, -1.0]]); y = np.array([1.0, -1.0])
-    >>> study = dl.conv_bias_study(X, y, depths=[1, 2], steps=50)
+    >>> study = dl.convolution.conv_bias_study(X, y, depths=[1, 2], steps=50)
     >>> isinstance(study, dl.convolution.ConvBiasStudy), study.predictors.shape
     (True, (2, 2))
     """
@@ -475,7 +475,7 @@ def conv_bias_study(
     --------
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((6, 3)); y = np.array([1.0, -1.0, 1.0])
-    >>> study = dl.conv_bias_study(X, y, depths=[1], steps=2000)
+    >>> study = dl.convolution.conv_bias_study(X, y, depths=[1], steps=2000)
     >>> bool(study.cosine_to_max_margin[0] > 0.99)
     True
     """

@@ -407,7 +407,7 @@ def gradient_descent(
         steps in the report remain those of the unregularised Hessian).
     end_to_end_loss : loss object, optional
         A loss of the end-to-end map (:mod:`deeplinear.losses`, e.g.
-        :func:`deeplinear.completion_loss`) instead of the quadratic one, as in
+        :func:`deeplinear.sensing.completion_loss`) instead of the quadratic one, as in
         :func:`deeplinear.gradient_flow`; then ``Sigma`` must be ``None``, and the stable steps
         (which need the Hessian of the quadratic loss) are ``nan``.
 
@@ -442,7 +442,7 @@ def gradient_descent(
     (True, 57, 'converged')
     >>> dl.gradient_descent(W0, np.array([[1.0]]), 3.0, 50, on_divergence="ignore").diverged
     True
-    >>> ell = dl.completion_loss(np.array([[1.0, 2.0]]), [[1, 0]])  # a loss object instead of Sigma
+    >>> ell = dl.sensing.completion_loss(np.array([[1.0, 2.0]]), [[1, 0]])  # a loss object instead of Sigma
     >>> dl.gradient_descent([np.array([[0.5, 0.5]])], None, 0.5, 40, end_to_end_loss=ell).final_weights
     [array([[1. , 0.5]])]
     """

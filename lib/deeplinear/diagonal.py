@@ -104,9 +104,9 @@ def diagonal_penalty(beta: np.ndarray, alpha: float) -> float:
 
     Examples
     --------
-    >>> round(dl.diagonal_penalty([1.0, 0.0], 100.0) * 4 * 100.0**2, 6)     # ~ ||beta||^2
+    >>> round(dl.diagonal.diagonal_penalty([1.0, 0.0], 100.0) * 4 * 100.0**2, 6)     # ~ ||beta||^2
     1.0
-    >>> round(float(dl.diagonal_penalty([1.0, -1.0], 1e-3) / np.log(1e6)), 2)       # -> ||beta||_1 = 2, slowly
+    >>> round(float(dl.diagonal.diagonal_penalty([1.0, -1.0], 1e-3) / np.log(1e6)), 2)       # -> ||beta||_1 = 2, slowly
     1.86
     """
     b = as_vector(beta, "beta")
@@ -136,7 +136,7 @@ class DiagonalFlow:
 
     Examples
     --------
-    >>> fl = dl.diagonal_flow(1.0, np.array([[1.0, 2.0]]), np.array([1.0]))
+    >>> fl = dl.diagonal.diagonal_flow(1.0, np.array([[1.0, 2.0]]), np.array([1.0]))
     >>> fl.beta.shape[1], fl.converged
     (2, True)
     """
@@ -193,7 +193,7 @@ def diagonal_flow(alpha: float, X: np.ndarray, y: np.ndarray, *, t_end: float | 
     Examples
     --------
     >>> X = np.array([[1.0, 2.0]]); y = np.array([1.0])
-    >>> fl = dl.diagonal_flow(10.0, X, y)
+    >>> fl = dl.diagonal.diagonal_flow(10.0, X, y)
     >>> fl.converged, np.round(fl.final_beta, 6)      # large alpha: the minimum-l2 interpolant (0.2, 0.4)
     (True, array([0.2, 0.4]))
     """
@@ -285,9 +285,9 @@ def min_penalty_interpolant(X: np.ndarray, y: np.ndarray, alpha: float, *, tol: 
     Examples
     --------
     >>> X = np.array([[1.0, 2.0]]); y = np.array([1.0])
-    >>> np.round(dl.min_penalty_interpolant(X, y, 10.0), 4)
+    >>> np.round(dl.diagonal.min_penalty_interpolant(X, y, 10.0), 4)
     array([0.2, 0.4])
-    >>> np.round(dl.min_penalty_interpolant(X, y, 1e-4), 4)     # tends to the sparse (l1) one
+    >>> np.round(dl.diagonal.min_penalty_interpolant(X, y, 1e-4), 4)     # tends to the sparse (l1) one
     array([0.0001, 0.5   ])
     """
     Xa, ya = _problem(X, y)
@@ -357,9 +357,9 @@ def diagonal_kkt_residual(beta: np.ndarray, X: np.ndarray, alpha: float) -> floa
     Examples
     --------
     >>> X = np.array([[1.0, 2.0]])
-    >>> dl.diagonal_kkt_residual(2 * np.sinh(X[0] * 0.3), X, 1.0)      # of the form 2 sinh(X^T nu)
+    >>> dl.diagonal.diagonal_kkt_residual(2 * np.sinh(X[0] * 0.3), X, 1.0)      # of the form 2 sinh(X^T nu)
     0.0
-    >>> round(dl.diagonal_kkt_residual([1.0, 0.0], X, 1.0), 3)
+    >>> round(dl.diagonal.diagonal_kkt_residual([1.0, 0.0], X, 1.0), 3)
     0.894
     """
     b = as_vector(beta, "beta")
@@ -401,7 +401,7 @@ def sparse_regression(n_samples: int, n_features: int, n_nonzero: int, *, rng: n
 
     Examples
     --------
-    >>> X, y, b = dl.sparse_regression(5, 12, 2, rng=0)
+    >>> X, y, b = dl.diagonal.sparse_regression(5, 12, 2, rng=0)
     >>> X.shape, y.shape, int(np.count_nonzero(b))
     ((5, 12), (5,), 2)
     """
@@ -441,7 +441,7 @@ class DiagonalStudy:
 
     Examples
     --------
-    >>> st = dl.diagonal_study([10.0], np.array([[1.0, 2.0]]), np.array([1.0]))
+    >>> st = dl.diagonal.diagonal_study([10.0], np.array([[1.0, 2.0]]), np.array([1.0]))
     >>> np.round(st.beta[0], 6), np.round(st.min_l1, 6)
     (array([0.2, 0.4]), array([0. , 0.5]))
     """
@@ -492,8 +492,8 @@ def diagonal_study(alphas: Sequence[float], X: np.ndarray, y: np.ndarray) -> Dia
 
     Examples
     --------
-    >>> X, y, b = dl.sparse_regression(4, 8, 1, rng=0)
-    >>> st = dl.diagonal_study([1e-3, 10.0], X, y)
+    >>> X, y, b = dl.diagonal.sparse_regression(4, 8, 1, rng=0)
+    >>> st = dl.diagonal.diagonal_study([1e-3, 10.0], X, y)
     >>> bool(st.gap.max() < 1e-6), bool(st.distance_l1[0] < 0.01), bool(st.distance_l2[1] < 0.01)
     (True, True, True)
     """

@@ -100,7 +100,7 @@ def lambda_balanced_init(widths: Sequence[int], lam: float, rng: np.random.Gener
 
     Examples
     --------
-    >>> W1, W2 = dl.lambda_balanced_init((3, 2, 3), 0.5, np.random.default_rng(0), scale=0.1)
+    >>> W1, W2 = dl.lambda_balanced.lambda_balanced_init((3, 2, 3), 0.5, np.random.default_rng(0), scale=0.1)
     >>> np.allclose(W2.T @ W2 - W1 @ W1.T, 0.5 * np.eye(2))
     True
     """
@@ -158,7 +158,7 @@ def balance_parameter(weights: Sequence[np.ndarray], *, rtol: float = 1e-8) -> f
 
     Examples
     --------
-    >>> dl.balance_parameter([np.array([[1.0]]), np.array([[2.0]])])    # w_2^2 - w_1^2
+    >>> dl.lambda_balanced.balance_parameter([np.array([[1.0]]), np.array([[2.0]])])    # w_2^2 - w_1^2
     3.0
     """
     W = as_weights(weights)
@@ -173,7 +173,7 @@ def balance_parameter(weights: Sequence[np.ndarray], *, rtol: float = 1e-8) -> f
     if off > rtol * size:
         raise InvalidArgumentError(
             f"weights are not lambda-balanced: ||C_1 - lambda I||_F = {off:.3g} for lambda = {lam:.6g} "
-            f"(tolerance {rtol * size:.3g}); use dl.lambda_balanced_init"
+            f"(tolerance {rtol * size:.3g}); use dl.lambda_balanced.lambda_balanced_init"
         )
     return lam
 
@@ -202,8 +202,8 @@ class LambdaBalancedSolution:
 
     Examples
     --------
-    >>> W0 = dl.lambda_balanced_init((2, 2, 2), 1.0, 0, scale=0.1)
-    >>> sol = dl.lambda_balanced_solution(W0, np.eye(2), [0.0, 1.0])
+    >>> W0 = dl.lambda_balanced.lambda_balanced_init((2, 2, 2), 1.0, 0, scale=0.1)
+    >>> sol = dl.lambda_balanced.lambda_balanced_solution(W0, np.eye(2), [0.0, 1.0])
     >>> sol.product.shape, sol.lam
     ((2, 2, 2), 1.0)
     """
@@ -293,8 +293,8 @@ def lambda_balanced_solution(weights0: Sequence[np.ndarray], Sigma: np.ndarray, 
 
     Examples
     --------
-    >>> W0 = dl.lambda_balanced_init((2, 2, 2), 1.0, 0, scale=0.1)
-    >>> sol = dl.lambda_balanced_solution(W0, np.diag([2.0, 1.0]), [0.0, 20.0])
+    >>> W0 = dl.lambda_balanced.lambda_balanced_init((2, 2, 2), 1.0, 0, scale=0.1)
+    >>> sol = dl.lambda_balanced.lambda_balanced_solution(W0, np.diag([2.0, 1.0]), [0.0, 20.0])
     >>> np.allclose(sol.product[0], W0[1] @ W0[0]), np.allclose(sol.product[-1], np.diag([2.0, 1.0]))
     (True, True)
     """
@@ -343,7 +343,7 @@ class LambdaStudy:
 
     Examples
     --------
-    >>> st = dl.lambda_study([0.0, 4.0], np.diag([2.0, 1.0]), (2, 2, 2), t_end=5.0, num=11)
+    >>> st = dl.lambda_balanced.lambda_study([0.0, 4.0], np.diag([2.0, 1.0]), (2, 2, 2), t_end=5.0, num=11)
     >>> st.lams.tolist(), bool(st.closed_form_error.max() < 1e-8)
     ([0.0, 4.0], True)
     """
@@ -393,7 +393,7 @@ def lambda_study(lams: Sequence[float], Sigma: np.ndarray, widths: Sequence[int]
 
     Examples
     --------
-    >>> st = dl.lambda_study([0.0, 25.0], np.diag([2.0, 1.0]), (2, 2, 2), t_end=15.0, num=31)
+    >>> st = dl.lambda_balanced.lambda_study([0.0, 25.0], np.diag([2.0, 1.0]), (2, 2, 2), t_end=15.0, num=31)
     >>> bool(st.kernel_change[0] > 10 * st.kernel_change[1]), bool(st.closed_form_error.max() < 1e-8)
     (True, True)
     """

@@ -104,9 +104,9 @@ def tangent_kernel(weights: Sequence[np.ndarray]) -> np.ndarray:
 
     Examples
     --------
-    >>> dl.tangent_kernel([np.array([[2.0]]), np.array([[3.0]])])   # w_2^2 + w_1^2
+    >>> dl.lazy_rich.tangent_kernel([np.array([[2.0]]), np.array([[3.0]])])   # w_2^2 + w_1^2
     array([[13.]])
-    >>> dl.tangent_kernel([np.eye(2)]).shape                         # one layer: identity on R^4
+    >>> dl.lazy_rich.tangent_kernel([np.eye(2)]).shape                         # one layer: identity on R^4
     (4, 4)
     """
     W = as_weights(weights)
@@ -140,7 +140,7 @@ def kernel_change(weights: Sequence[np.ndarray], reference: Sequence[np.ndarray]
     --------
     >>> W0 = [np.array([[1.0]]), np.array([[1.0]])]
     >>> W = [np.array([[1.0]]), np.array([[2.0]])]
-    >>> dl.kernel_change(W, W0)          # K goes from 2 to 5
+    >>> dl.lazy_rich.kernel_change(W, W0)          # K goes from 2 to 5
     1.5
     """
     K, K0 = _pair(weights, reference, tangent_kernel)
@@ -187,7 +187,7 @@ def weight_travel(weights: Sequence[np.ndarray], reference: Sequence[np.ndarray]
 
     Examples
     --------
-    >>> dl.weight_travel([np.array([[3.0]]), np.array([[4.0]])], [np.array([[3.0]]), np.array([[0.0]])])
+    >>> dl.lazy_rich.weight_travel([np.array([[3.0]]), np.array([[4.0]])], [np.array([[3.0]]), np.array([[0.0]])])
     1.3333333333333333
     """
     W, W0 = _pair(weights, reference, lambda w: np.concatenate([M.ravel() for M in w]))
@@ -230,7 +230,7 @@ def linearised_residual(weights0: Sequence[np.ndarray], Sigma: np.ndarray, t_eva
     Examples
     --------
     >>> W0 = [np.array([[1.0]]), np.array([[1.0]])]             # K_0 = 2
-    >>> R = dl.linearised_residual(W0, np.array([[2.0]]), [0.0, 1.0])
+    >>> R = dl.lazy_rich.linearised_residual(W0, np.array([[2.0]]), [0.0, 1.0])
     >>> np.allclose(R[:, 0, 0], [1.0, np.exp(-2.0)])
     True
     """
@@ -282,7 +282,7 @@ class LazyRichStudy:
 
     Examples
     --------
-    >>> st = dl.lazy_rich_study([1e-2, 3.0], np.diag([2.0, 1.0]), (2, 3, 2), t_end=5.0, num=11)
+    >>> st = dl.lazy_rich.lazy_rich_study([1e-2, 3.0], np.diag([2.0, 1.0]), (2, 3, 2), t_end=5.0, num=11)
     >>> st.loss.shape, st.plateaus.tolist()
     ((2, 11), [2, 0])
     """
@@ -369,7 +369,7 @@ def lazy_rich_study(
 
     Examples
     --------
-    >>> st = dl.lazy_rich_study([1e-3, 10.0], np.diag([2.0, 1.0]), (2, 4, 2), t_end=10.0, num=21)
+    >>> st = dl.lazy_rich.lazy_rich_study([1e-3, 10.0], np.diag([2.0, 1.0]), (2, 4, 2), t_end=10.0, num=21)
     >>> bool(st.kernel_change[0] > 100 * st.kernel_change[1]), st.plateaus.tolist()
     (True, [2, 0])
     """

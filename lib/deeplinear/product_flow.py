@@ -146,7 +146,7 @@ def singular_value_velocity(product: np.ndarray, Sigma: np.ndarray | None, h: in
 
     Valid where the singular values of ``W`` are simple and non-zero (Arora, Cohen, Hu and Luo
     2019); it follows from :func:`end_to_end_rhs`. For a general loss :math:`\ell` of the
-    end-to-end map (``end_to_end_loss=``, e.g. :func:`deeplinear.completion_loss`) the law is
+    end-to-end map (``end_to_end_loss=``, e.g. :func:`deeplinear.sensing.completion_loss`) the law is
     :math:`\dot s_k = -h\, s_k^{2-2/h} \langle \nabla\ell(W), u_k v_k^\top\rangle`.
 
     Parameters

@@ -86,7 +86,7 @@ def identity_init(widths: Sequence[int]) -> list[np.ndarray]:
 
     Examples
     --------
-    >>> weights = dl.identity_init((2, 2, 2, 2))
+    >>> weights = dl.resnet.identity_init((2, 2, 2, 2))
     >>> len(weights), dl.end_to_end(weights).tolist()
     (3, [[1.0, 0.0], [0.0, 1.0]])
     """
@@ -130,7 +130,7 @@ def identity_stall_loss(Sigma: np.ndarray) -> float:
 
     Examples
     --------
-    >>> dl.identity_stall_loss(np.diag([2.0, -1.0]))
+    >>> dl.resnet.identity_stall_loss(np.diag([2.0, -1.0]))
     0.5
     """
     S = _symmetric(Sigma)
@@ -185,7 +185,7 @@ def identity_scalar_descent(eigenvalues: Sequence[float] | float, h: int, eta: f
 
     Examples
     --------
-    >>> w = dl.identity_scalar_descent([4.0, -1.0], 2, eta=0.05, steps=400)
+    >>> w = dl.resnet.identity_scalar_descent([4.0, -1.0], 2, eta=0.05, steps=400)
     >>> np.round(w[-1], 4)  # sqrt(4) = 2, and 1 -> 0 for the negative eigenvalue
     array([2., 0.])
     """
@@ -227,7 +227,7 @@ class IdentityDescentRun:
 
     Examples
     --------
-    >>> run = dl.identity_descent_run(np.diag([1.0, -0.5]), 2, steps=500)
+    >>> run = dl.resnet.identity_descent_run(np.diag([1.0, -0.5]), 2, steps=500)
     >>> isinstance(run, dl.resnet.IdentityDescentRun), run.stall_loss
     (True, 0.125)
     """
@@ -301,7 +301,7 @@ def identity_descent_run(Sigma: np.ndarray, h: int, *, eta: float | None = None,
 
     Examples
     --------
-    >>> run = dl.identity_descent_run(np.diag([2.0, -1.0]), 2, steps=3000)
+    >>> run = dl.resnet.identity_descent_run(np.diag([2.0, -1.0]), 2, steps=3000)
     >>> round(run.final_loss, 4), run.stall_loss
     (0.5, 0.5)
     >>> bool(np.max(np.abs(run.losses - run.predicted_losses)) < 1e-12)
@@ -375,7 +375,7 @@ def orthogonal_init(widths: Sequence[int], rng: np.random.Generator) -> list[np.
 
     Examples
     --------
-    >>> W = dl.orthogonal_init((2, 4, 4, 2), np.random.default_rng(0))
+    >>> W = dl.resnet.orthogonal_init((2, 4, 4, 2), np.random.default_rng(0))
     >>> [np.round(np.linalg.svd(w, compute_uv=False), 6).tolist() for w in W]
     [[1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0]]
     >>> bool(np.linalg.norm(dl.end_to_end(W), 2) <= 1 + 1e-12)
@@ -406,7 +406,7 @@ class InitIterations:
 
     Examples
     --------
-    >>> res = dl.init_iterations(np.diag([1.0, 0.5]), [1, 2], 3, seeds=[0])
+    >>> res = dl.resnet.init_iterations(np.diag([1.0, 0.5]), [1, 2], 3, seeds=[0])
     >>> isinstance(res, dl.resnet.InitIterations), res.gaussian.shape
     (True, (2, 1))
     """
@@ -475,7 +475,7 @@ def init_iterations(
 
     Examples
     --------
-    >>> res = dl.init_iterations(np.diag([1.0, 0.5]), [2], 8, seeds=[0])
+    >>> res = dl.resnet.init_iterations(np.diag([1.0, 0.5]), [2], 8, seeds=[0])
     >>> bool(res.gaussian[0, 0] > 0 and res.orthogonal[0, 0] > 0)
     True
     """

@@ -85,7 +85,7 @@ class SensingLoss:
 
     Examples
     --------
-    >>> ell = dl.sensing_loss(np.array([np.eye(2)]), [2.0])
+    >>> ell = dl.sensing.sensing_loss(np.array([np.eye(2)]), [2.0])
     >>> type(ell) is dl.sensing.SensingLoss, ell.shape
     (True, (2, 2))
     >>> ell.value(np.zeros((2, 2)))
@@ -129,7 +129,7 @@ class CompletionLoss:
 
     Examples
     --------
-    >>> ell = dl.completion_loss(np.ones((2, 2)), np.eye(2, dtype=bool))
+    >>> ell = dl.sensing.completion_loss(np.ones((2, 2)), np.eye(2, dtype=bool))
     >>> ell.gradient(np.zeros((2, 2)))
     array([[-1.,  0.],
            [ 0., -1.]])
@@ -182,7 +182,7 @@ def sensing_loss(measurements: np.ndarray, y: np.ndarray) -> SensingLoss:
     >>> rng = np.random.default_rng(0)
     >>> M = rng.standard_normal((5, 3, 2))
     >>> W = rng.standard_normal((3, 2))
-    >>> ell = dl.sensing_loss(M, np.tensordot(M, W, axes=2))
+    >>> ell = dl.sensing.sensing_loss(M, np.tensordot(M, W, axes=2))
     >>> ell.value(W), ell.shape
     (0.0, (3, 2))
     """
@@ -232,7 +232,7 @@ def completion_loss(Sigma: np.ndarray, mask: np.ndarray) -> CompletionLoss:
 
     Examples
     --------
-    >>> ell = dl.completion_loss(np.array([[1.0, 2.0], [3.0, 4.0]]), [[1, 0], [0, 1]])
+    >>> ell = dl.sensing.completion_loss(np.array([[1.0, 2.0], [3.0, 4.0]]), [[1, 0], [0, 1]])
     >>> ell.value(np.zeros((2, 2)))  # (1 + 16) / 2
     8.5
     """
@@ -276,9 +276,9 @@ def effective_rank(product: np.ndarray) -> float:
 
     Examples
     --------
-    >>> dl.effective_rank(np.diag([1.0, 1.0, 0.0]))
+    >>> dl.sensing.effective_rank(np.diag([1.0, 1.0, 0.0]))
     2.0
-    >>> round(dl.effective_rank(np.diag([1.0, 0.01])), 4)
+    >>> round(dl.sensing.effective_rank(np.diag([1.0, 0.01])), 4)
     1.0571
     """
     P = as_matrix(product, "product")
@@ -315,7 +315,7 @@ class VelocityCheck:
     Examples
     --------
     >>> W = dl.balanced_init((2, 2, 2), product=np.diag([2.0, 1.0]))
-    >>> v = dl.singular_velocity_check(W, dl.quadratic(np.eye(2)))
+    >>> v = dl.sensing.singular_velocity_check(W, dl.quadratic(np.eye(2)))
     >>> type(v) is dl.sensing.VelocityCheck, v.imbalance, v.min_gap
     (True, 0.0, 1.0)
     """
@@ -366,7 +366,7 @@ def singular_velocity_check(weights: Sequence[np.ndarray], ell: object) -> Veloc
     Examples
     --------
     >>> W = dl.balanced_init((3, 3, 3), product=np.diag([2.0, 1.0, 0.5]))
-    >>> v = dl.singular_velocity_check(W, dl.quadratic(np.diag([3.0, 1.0, 0.0])))
+    >>> v = dl.sensing.singular_velocity_check(W, dl.quadratic(np.diag([3.0, 1.0, 0.0])))
     >>> v.formula  # -2 sigma (sigma - s): 2*2*1, 0, -2*0.5*0.5
     array([ 4. ,  0. , -0.5])
     >>> bool(np.allclose(v.flow, v.formula))
@@ -414,7 +414,7 @@ class NuclearNormCompletion:
 
     Examples
     --------
-    >>> X = dl.nuclear_norm_completion(np.eye(2), [[1, 0], [0, 1]])
+    >>> X = dl.sensing.nuclear_norm_completion(np.eye(2), [[1, 0], [0, 1]])
     >>> type(X) is dl.sensing.NuclearNormCompletion, X.converged, round(X.nuclear_norm, 6)
     (True, True, 2.0)
     """
@@ -466,7 +466,7 @@ def nuclear_norm_completion(Sigma: np.ndarray, mask: np.ndarray, *, tol: float =
 
     Examples
     --------
-    >>> X = dl.nuclear_norm_completion([[1.0, 1.0], [1.0, 0.0]], [[1, 1], [1, 0]])
+    >>> X = dl.sensing.nuclear_norm_completion([[1.0, 1.0], [1.0, 0.0]], [[1, 1], [1, 0]])
     >>> np.round(X.matrix, 3)  # the rank-one completion, nuclear norm 2
     array([[1., 1.],
            [1., 1.]])
@@ -517,7 +517,7 @@ class CompletionProblem:
 
     Examples
     --------
-    >>> p = dl.completion_problem(5, 1, 0.5, rng=0)
+    >>> p = dl.sensing.completion_problem(5, 1, 0.5, rng=0)
     >>> type(p) is dl.sensing.CompletionProblem, p.rank, p.mask.dtype
     (True, 1, dtype('bool'))
     """
@@ -559,7 +559,7 @@ def completion_problem(n: int = 20, rank: int = 2, fraction: float = 0.4, *, rng
 
     Examples
     --------
-    >>> p = dl.completion_problem(6, 1, 0.5, rng=1)
+    >>> p = dl.sensing.completion_problem(6, 1, 0.5, rng=1)
     >>> p.Sigma.shape, int(np.linalg.matrix_rank(p.Sigma)), round(float(np.linalg.norm(p.Sigma)) ** 2, 6)
     ((6, 6), 1, 6.0)
     """
@@ -607,8 +607,8 @@ class CompletionRun:
 
     Examples
     --------
-    >>> p = dl.completion_problem(5, 1, 0.8, rng=0)
-    >>> run = dl.deep_completion(p.Sigma, p.mask, 2, scale=0.1)
+    >>> p = dl.sensing.completion_problem(5, 1, 0.8, rng=0)
+    >>> run = dl.sensing.deep_completion(p.Sigma, p.mask, 2, scale=0.1)
     >>> type(run) is dl.sensing.CompletionRun, run.h, run.singular_values.shape[1]
     (True, 2, 5)
     """
@@ -684,8 +684,8 @@ def deep_completion(
 
     Examples
     --------
-    >>> p = dl.completion_problem(8, 1, 0.6, rng=0)
-    >>> run = dl.deep_completion(p.Sigma, p.mask, 3, scale=1e-2)
+    >>> p = dl.sensing.completion_problem(8, 1, 0.6, rng=0)
+    >>> run = dl.sensing.deep_completion(p.Sigma, p.mask, 3, scale=1e-2)
     >>> run.status, run.unobserved_error < 0.1, run.effective_rank < 1.5
     ('converged', True, True)
     """
@@ -732,8 +732,8 @@ class CompletionStudy:
 
     Examples
     --------
-    >>> p = dl.completion_problem(5, 1, 0.8, rng=0)
-    >>> study = dl.completion_study(p.Sigma, p.mask, depths=(1, 2), scales=(0.1,))
+    >>> p = dl.sensing.completion_problem(5, 1, 0.8, rng=0)
+    >>> study = dl.sensing.completion_study(p.Sigma, p.mask, depths=(1, 2), scales=(0.1,))
     >>> type(study) is dl.sensing.CompletionStudy, study.depths, study.runs[1][0].h
     (True, (1, 2), 2)
     """
@@ -783,8 +783,8 @@ def completion_study(
 
     Examples
     --------
-    >>> p = dl.completion_problem(8, 1, 0.6, rng=0)
-    >>> study = dl.completion_study(p.Sigma, p.mask, depths=(1, 3), scales=(1e-2,))
+    >>> p = dl.sensing.completion_problem(8, 1, 0.6, rng=0)
+    >>> study = dl.sensing.completion_study(p.Sigma, p.mask, depths=(1, 3), scales=(1e-2,))
     >>> study.unobserved_error.shape, bool(study.unobserved_error[1, 0] < study.unobserved_error[0, 0])
     ((2, 1), True)
     """

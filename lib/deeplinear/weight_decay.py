@@ -104,7 +104,7 @@ def regularised_loss(weights: Sequence[np.ndarray], Sigma: np.ndarray, *, weight
 
     Examples
     --------
-    >>> dl.regularised_loss([np.array([[1.0]]), np.array([[2.0]])], np.array([[3.0]]), weight_decay=0.5)
+    >>> dl.weight_decay.regularised_loss([np.array([[1.0]]), np.array([[2.0]])], np.array([[3.0]]), weight_decay=0.5)
     1.75
     """
     return _value_and_gradient(weights, Sigma, weight_decay)[0]
@@ -137,7 +137,7 @@ def regularised_gradient(weights: Sequence[np.ndarray], Sigma: np.ndarray, *, we
 
     Examples
     --------
-    >>> dl.regularised_gradient([np.array([[1.0]]), np.array([[2.0]])], np.array([[3.0]]), weight_decay=0.5)
+    >>> dl.weight_decay.regularised_gradient([np.array([[1.0]]), np.array([[2.0]])], np.array([[3.0]]), weight_decay=0.5)
     [array([[-1.5]]), array([[0.]])]
     """
     return _value_and_gradient(weights, Sigma, weight_decay)[1]
@@ -186,7 +186,7 @@ def regularised_gradient_adjacency(A: np.ndarray, E: np.ndarray, h: int, *, weig
     --------
     >>> W = [np.array([[1.0]]), np.array([[2.0]])]
     >>> A, E = dl.adjacency(W), dl.target(np.array([[3.0]]), (1, 1, 1))
-    >>> G = dl.regularised_gradient_adjacency(A, E, 2, weight_decay=0.5)
+    >>> G = dl.weight_decay.regularised_gradient_adjacency(A, E, 2, weight_decay=0.5)
     >>> float(G[1, 0]), float(G[2, 1])
     (-1.5, 0.0)
     """
@@ -224,9 +224,9 @@ def representation_cost(product: np.ndarray, h: int) -> float:
 
     Examples
     --------
-    >>> dl.representation_cost(np.diag([4.0, 1.0]), 2)  # the nuclear norm
+    >>> dl.weight_decay.representation_cost(np.diag([4.0, 1.0]), 2)  # the nuclear norm
     5.0
-    >>> round(dl.representation_cost(np.diag([8.0, 1.0]), 3), 12)  # 3/2 (8^(2/3) + 1)
+    >>> round(dl.weight_decay.representation_cost(np.diag([8.0, 1.0]), 3), 12)  # 3/2 (8^(2/3) + 1)
     7.5
     """
     P = as_matrix(product, "product")
@@ -267,7 +267,7 @@ class ModeShrinkage:
 
     Examples
     --------
-    >>> m = dl.mode_shrinkage(2.0, 2, weight_decay=0.5)
+    >>> m = dl.weight_decay.mode_shrinkage(2.0, 2, weight_decay=0.5)
     >>> type(m) is dl.weight_decay.ModeShrinkage, m.minimiser, m.switched_off_above
     (True, 1.5, 2.0)
     """
@@ -357,10 +357,10 @@ def mode_shrinkage(sigma: float, h: int, *, weight_decay: float) -> ModeShrinkag
 
     Examples
     --------
-    >>> m = dl.mode_shrinkage(3.0, 2, weight_decay=1.0)
+    >>> m = dl.weight_decay.mode_shrinkage(3.0, 2, weight_decay=1.0)
     >>> m.points, m.kinds, m.minimiser
     ((0.0, 2.0), ('saddle', 'minimum'), 2.0)
-    >>> m = dl.mode_shrinkage(3.0, 3, weight_decay=1.0)
+    >>> m = dl.weight_decay.mode_shrinkage(3.0, 3, weight_decay=1.0)
     >>> [round(x, 6) for x in m.points], m.kinds
     ([0.0, 0.0385, 2.235174], ('minimum', 'saddle', 'minimum'))
     >>> round(m.switched_off_above, 6), round(m.appears_below, 6)
@@ -404,7 +404,7 @@ class RegularisedCriticalValue:
 
     Examples
     --------
-    >>> c = dl.regularised_critical_values(np.diag([2.0]), (1, 1, 1), weight_decay=0.5)[0]
+    >>> c = dl.weight_decay.regularised_critical_values(np.diag([2.0]), (1, 1, 1), weight_decay=0.5)[0]
     >>> type(c) is dl.weight_decay.RegularisedCriticalValue, c.product_values, c.subset, c.kind
     (True, (1.5,), (1,), 'global minimum')
     """
@@ -464,7 +464,7 @@ def regularised_critical_values(Sigma: np.ndarray, widths: Sequence[int], *, wei
 
     Examples
     --------
-    >>> cv = dl.regularised_critical_values(np.diag([3.0, 1.0]), (2, 2, 2, 2), weight_decay=0.3)
+    >>> cv = dl.weight_decay.regularised_critical_values(np.diag([3.0, 1.0]), (2, 2, 2, 2), weight_decay=0.3)
     >>> [(c.subset, round(c.value, 4), c.kind) for c in cv if c.kind != "saddle"]
     [((1, 2), 1.3128, 'global minimum'), ((1,), 1.4139, 'local minimum'), ((), 5.0, 'local minimum')]
     """
@@ -525,7 +525,7 @@ def regularised_critical_point(product_values: Sequence[float], Sigma: np.ndarra
 
     Examples
     --------
-    >>> W = dl.regularised_critical_point([2.0], np.diag([3.0, 1.0]), (2, 2, 2))
+    >>> W = dl.weight_decay.regularised_critical_point([2.0], np.diag([3.0, 1.0]), (2, 2, 2))
     >>> W[1] @ W[0]
     array([[2., 0.],
            [0., 0.]])
@@ -568,8 +568,8 @@ class RegularisedClassification:
 
     Examples
     --------
-    >>> W = dl.regularised_critical_point([1.5], np.diag([2.0]), (1, 1, 1))
-    >>> c = dl.regularised_classification(W, np.diag([2.0]), weight_decay=0.5)
+    >>> W = dl.weight_decay.regularised_critical_point([1.5], np.diag([2.0]), (1, 1, 1))
+    >>> c = dl.weight_decay.regularised_classification(W, np.diag([2.0]), weight_decay=0.5)
     >>> type(c) is dl.weight_decay.RegularisedClassification, c.kind, c.orbit_dimension
     (True, 'minimum', 0)
     """
@@ -636,8 +636,8 @@ def regularised_classification(weights: Sequence[np.ndarray], Sigma: np.ndarray,
     Examples
     --------
     >>> Sigma = np.diag([3.0, 1.0])
-    >>> W = dl.regularised_critical_point([0.0], Sigma, (2, 2, 2, 2))  # the origin, h = 3
-    >>> c = dl.regularised_classification(W, Sigma, weight_decay=0.5)
+    >>> W = dl.weight_decay.regularised_critical_point([0.0], Sigma, (2, 2, 2, 2))  # the origin, h = 3
+    >>> c = dl.weight_decay.regularised_classification(W, Sigma, weight_decay=0.5)
     >>> c.kind, c.orbit_dimension, c.transverse_min
     ('minimum', 0, 0.5)
     """

@@ -40,7 +40,7 @@ class Fixtures:
 
     @cached_property
     def completion_study(self):
-        return dl.completion_study(S2, [[1, 1], [1, 0]], depths=(1, 2), scales=(0.1,), rel_tol=1e-3, t_max=20.0)
+        return dl.sensing.completion_study(S2, [[1, 1], [1, 0]], depths=(1, 2), scales=(0.1,), rel_tol=1e-3, t_max=20.0)
 
     @cached_property
     def A(self):
@@ -132,15 +132,15 @@ class Fixtures:
 
     @cached_property
     def lazy_rich(self):
-        return dl.lazy_rich_study([1e-2, 3.0], np.diag([2.0, 1.0]), (2, 3, 2), t_end=5.0, num=11)
+        return dl.lazy_rich.lazy_rich_study([1e-2, 3.0], np.diag([2.0, 1.0]), (2, 3, 2), t_end=5.0, num=11)
 
     @cached_property
     def lambda_study(self):
-        return dl.lambda_study([0.0, 4.0], np.diag([2.0, 1.0]), (2, 2, 2), t_end=5.0, num=11)
+        return dl.lambda_balanced.lambda_study([0.0, 4.0], np.diag([2.0, 1.0]), (2, 2, 2), t_end=5.0, num=11)
 
     @cached_property
     def diagonal_study(self):
-        return dl.diagonal_study([0.1, 3.0], np.array([[1.0, 2.0, 0.5]]), np.array([1.0]))
+        return dl.diagonal.diagonal_study([0.1, 3.0], np.array([[1.0, 2.0, 0.5]]), np.array([1.0]))
 
     @cached_property
     def incremental(self):
@@ -375,7 +375,7 @@ def _core(fx: Fixtures) -> dict:
         "lambda_balanced.lambda_balanced_init": lambda: dict(widths=(3, 2, 3), lam=0.5, scale=0.1, rng=0),
         "lambda_balanced.balance_parameter": lambda: dict(weights=[np.array([[1.0]]), np.array([[2.0]])]),
         "lambda_balanced.lambda_balanced_solution": lambda: dict(
-            weights0=dl.lambda_balanced_init((2, 2, 2), 1.0, 0, scale=0.1), Sigma=np.diag([2.0, 1.0]),
+            weights0=dl.lambda_balanced.lambda_balanced_init((2, 2, 2), 1.0, 0, scale=0.1), Sigma=np.diag([2.0, 1.0]),
             t_eval=[0.0, 1.0, 5.0]),
         "lambda_balanced.lambda_study": lambda: dict(lams=[0.0, 4.0], Sigma=np.diag([2.0, 1.0]), widths=(2, 2, 2),
                                                      t_end=5.0, num=11),
@@ -403,9 +403,9 @@ def _plots(fx: Fixtures) -> dict:
         "plots.data.reduction_figure": lambda: dict(X=fx.data.X, Y=fx.data.Y),
         "plots.data.data_spectrum_figure": lambda: dict(noise=0.3, n_samples=20, rank=2, seed=0),
         "plots.weight_decay.balance_decay_figure": lambda: dict(with_decay=fx.tr_decay, without_decay=fx.tr, weight_decay=0.3),
-        "plots.weight_decay.shrinkage_figure": lambda: dict(curves={3: [dl.mode_shrinkage(s, 3, weight_decay=0.3) for s in (0.5, 1.0, 2.0)]}),
+        "plots.weight_decay.shrinkage_figure": lambda: dict(curves={3: [dl.weight_decay.mode_shrinkage(s, 3, weight_decay=0.3) for s in (0.5, 1.0, 2.0)]}),
         "plots.weight_decay.decay_flows_figure": lambda: dict(trajectories=[fx.tr_decay], labels=["a"],
-                                                              critical_values=dl.regularised_critical_values(S3, W3, weight_decay=0.3)),
+                                                              critical_values=dl.weight_decay.regularised_critical_values(S3, W3, weight_decay=0.3)),
         "plots.weight_decay.mode_explorer_figure": lambda: dict(weight_decay=0.5, h=3, sigma=2.0),
         "plots.descent.threshold_figure": lambda: dict(runs=fx.threshold),
         "plots.descent.drift_scaling_figure": lambda: dict(scaling=fx.drift),
@@ -466,9 +466,9 @@ def _plots(fx: Fixtures) -> dict:
         "plots.stable_unstable.off_ray_explorer_figure": lambda: dict(h=2, offset=1e-3, saddle="S = {1}"),
         "plots.stable_unstable.saddle_samples_figure": lambda: dict(flows=[fx.sample_flows]),
         "plots.style.new_figure": lambda: dict(ncols=2, width=4.0, height=2.0),
-        "plots.residual_convolutional.identity_descent_figure": lambda: dict(runs=[dl.identity_descent_run(np.diag([2.0, -1.0]), 2, steps=20)]),
-        "plots.residual_convolutional.fourier_bias_figure": lambda: dict(study=dl.conv_bias_study(np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), [1.0, -1.0], depths=(2,), steps=20)),
-        "plots.residual_convolutional.init_iterations_figure": lambda: dict(result=dl.init_iterations(np.diag([1.0, 0.5]), [2], 3, max_steps=50, seeds=(0,))),
+        "plots.residual_convolutional.identity_descent_figure": lambda: dict(runs=[dl.resnet.identity_descent_run(np.diag([2.0, -1.0]), 2, steps=20)]),
+        "plots.residual_convolutional.fourier_bias_figure": lambda: dict(study=dl.convolution.conv_bias_study(np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]), [1.0, -1.0], depths=(2,), steps=20)),
+        "plots.residual_convolutional.init_iterations_figure": lambda: dict(result=dl.resnet.init_iterations(np.diag([1.0, 0.5]), [2], 3, max_steps=50, seeds=(0,))),
         "plots.residual_convolutional.identity_explorer_figure": lambda: dict(h=2, eigenvalue=-0.5, eta=0.05, steps=20),
     }
 

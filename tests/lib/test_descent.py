@@ -224,7 +224,7 @@ def test_weight_decay_and_a_loss_object_together():
     # one step of descent on the regularised completion loss is W - eta (grad l + lam W)
     rng = np.random.default_rng(3)
     W = [rng.standard_normal((3, 3)) * 0.5 for _ in range(3)]
-    ell = dl.completion_loss(rng.standard_normal((3, 3)), rng.random((3, 3)) < 0.6)
+    ell = dl.sensing.completion_loss(rng.standard_normal((3, 3)), rng.random((3, 3)) < 0.6)
     eta, lam = 0.01, 0.2
     run = dl.gradient_descent(W, None, eta, 1, end_to_end_loss=ell, weight_decay=lam)
     expected = [w - eta * (g + lam * w) for w, g in zip(W, dl.general_gradient(W, ell))]

@@ -21,7 +21,7 @@ def law(W, G, h, exponent=None, factor=None, sign=-1.0):
 
 def test_check_effective_rank():
     assert dl.exercises.check_effective_rank(erank).passed
-    assert dl.exercises.check_effective_rank(dl.effective_rank).passed
+    assert dl.exercises.check_effective_rank(dl.sensing.effective_rank).passed
     res = dl.exercises.check_effective_rank(lambda W: erank(W, power=2.0))
     assert not res.passed and "not their squares" in res.message
     res = dl.exercises.check_effective_rank(lambda W: erank(W, exponentiate=False))

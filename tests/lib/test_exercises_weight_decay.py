@@ -31,6 +31,6 @@ def test_switch_off_checker():
         return sigma / (h - 1) * x ** ((h - 2) / h)
 
     assert dl.exercises.check_switch_off(right).passed
-    appears = lambda sigma, h: dl.mode_shrinkage(sigma, h, weight_decay=1.0).appears_below  # noqa: E731
+    appears = lambda sigma, h: dl.weight_decay.mode_shrinkage(sigma, h, weight_decay=1.0).appears_below  # noqa: E731
     r = dl.exercises.check_switch_off(appears)
     assert not r.passed and "disappears" in r.message

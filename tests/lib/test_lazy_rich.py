@@ -23,7 +23,7 @@ def _jacobian_fd(W, eps=1e-6):
 def test_kernel_is_jacobian_gram(widths):
     W = dl.random_init(widths, np.random.default_rng(1), 1.0)
     J = _jacobian_fd(W)
-    K = dl.tangent_kernel(W)
+    K = dl.lazy_rich.tangent_kernel(W)
     assert np.allclose(K, J @ J.T, rtol=1e-7, atol=1e-7 * np.abs(K).max())
     assert np.allclose(K, K.T)
     assert np.linalg.eigvalsh(K).min() > -1e-10 * np.abs(K).max()
@@ -38,7 +38,7 @@ def test_a_wrong_kernel_formula_is_caught():
     wrong = np.kron(np.eye(2), A2 @ A2.T) + np.kron(B1.T @ B1, np.eye(4))  # swapped factors (column-major vec)
     assert np.allclose(right, J @ J.T, atol=1e-7)
     assert np.abs(wrong - J @ J.T).max() > 1e-2
-    assert np.allclose(dl.tangent_kernel(W), J @ J.T, atol=1e-7)
+    assert np.allclose(dl.lazy_rich.tangent_kernel(W), J @ J.T, atol=1e-7)
 
 
 def test_kernel_maps_residual_to_end_to_end_velocity():
@@ -53,17 +53,17 @@ def test_kernel_maps_residual_to_end_to_end_velocity():
         A = dl.partial_product(W, i + 2, h)
         B = dl.partial_product(W, 1, i)
         vel = vel + A @ (-G[i]) @ B
-    K = dl.tangent_kernel(W)
+    K = dl.lazy_rich.tangent_kernel(W)
     assert np.allclose(vel.ravel(), K @ (S - dl.end_to_end(W)).ravel(), atol=1e-12)
 
 
 def test_kernel_change_and_travel_values():
     W0 = [np.array([[1.0]]), np.array([[1.0]])]
-    assert dl.kernel_change(W0, W0) == 0.0
-    assert dl.kernel_change([np.array([[1.0]]), np.array([[2.0]])], W0) == pytest.approx(1.5)
-    assert dl.weight_travel([np.array([[3.0]]), np.array([[4.0]])], [np.array([[3.0]]), np.array([[0.0]])]) == pytest.approx(4 / 3)
+    assert dl.lazy_rich.kernel_change(W0, W0) == 0.0
+    assert dl.lazy_rich.kernel_change([np.array([[1.0]]), np.array([[2.0]])], W0) == pytest.approx(1.5)
+    assert dl.lazy_rich.weight_travel([np.array([[3.0]]), np.array([[4.0]])], [np.array([[3.0]]), np.array([[0.0]])]) == pytest.approx(4 / 3)
     with pytest.raises(ValueError, match="reference"):
-        dl.kernel_change(W0, [np.eye(2), np.eye(2)])
+        dl.lazy_rich.kernel_change(W0, [np.eye(2), np.eye(2)])
 
 
 def test_one_layer_training_is_exactly_linear():
@@ -71,16 +71,16 @@ def test_one_layer_training_is_exactly_linear():
     W0 = [np.array([[0.3, -0.2], [0.1, 0.5]])]
     S = np.array([[1.0, 2.0], [0.0, -1.0]])
     t = np.linspace(0.0, 3.0, 7)
-    R = dl.linearised_residual(W0, S, t)
+    R = dl.lazy_rich.linearised_residual(W0, S, t)
     traj = dl.gradient_flow(W0, S, (0.0, 3.0), t_eval=t)
     assert np.allclose(R, S - traj.end_to_end, atol=1e-9)
     assert np.allclose(R[-1], np.exp(-3.0) * (S - W0[0]))
     with pytest.raises(ValueError, match="t_eval"):
-        dl.linearised_residual(W0, S, [-1.0])
+        dl.lazy_rich.linearised_residual(W0, S, [-1.0])
 
 
 def test_scale_study_separates_lazy_and_rich():
-    st = dl.lazy_rich_study([1e-3, 1e-1, 10.0], np.diag([3.0, 1.5, 0.5]), (3, 6, 3), t_end=30.0, num=61)
+    st = dl.lazy_rich.lazy_rich_study([1e-3, 1e-1, 10.0], np.diag([3.0, 1.5, 0.5]), (3, 6, 3), t_end=30.0, num=61)
     assert isinstance(st, LazyRichStudy)
     assert st.kernel_change[0] > 1e3 * st.kernel_change[-1]
     assert st.kernel_change[-1] < 0.05 and st.weight_travel[-1] < 0.05 and st.linearised_gap[-1] < 0.01
@@ -88,6 +88,6 @@ def test_scale_study_separates_lazy_and_rich():
     assert np.all(st.final_loss < 1e-10)
     assert np.all(np.diff(st.kernel_change) < 0)
     with pytest.raises(dl.InvalidArgumentError, match="scales"):
-        dl.lazy_rich_study([0.0], np.eye(2), (2, 2, 2))
+        dl.lazy_rich.lazy_rich_study([0.0], np.eye(2), (2, 2, 2))
     with pytest.raises(ValueError, match="num"):
-        dl.lazy_rich_study([1.0], np.eye(2), (2, 2, 2), num=1)
+        dl.lazy_rich.lazy_rich_study([1.0], np.eye(2), (2, 2, 2), num=1)

@@ -39,9 +39,12 @@ def test_the_top_level_holds_the_functions_and_exceptions_of_the_mathematics():
     expected = []
     for m in dl._MODULES:
         mod = importlib.import_module(f"deeplinear.{m}")
+        assert getattr(dl, m) is mod
         for n in mod.__all__:
             obj = getattr(mod, n)
-            if inspect.isfunction(obj) or (inspect.isclass(obj) and issubclass(obj, Exception)):
+            if m in dl._EXTENSIONS:
+                assert not hasattr(dl, n), f"dl.{n}: Part IV's functions stay in their module ({m})"
+            elif inspect.isfunction(obj) or (inspect.isclass(obj) and issubclass(obj, Exception)):
                 expected.append(n)
                 assert getattr(dl, n) is obj, n
             else:

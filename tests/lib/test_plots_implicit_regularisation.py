@@ -9,11 +9,11 @@ import deeplinear as dl
 
 @pytest.fixture(scope="module")
 def problem():
-    return dl.completion_problem(8, 1, 0.6, rng=0)
+    return dl.sensing.completion_problem(8, 1, 0.6, rng=0)
 
 
 def test_study_figure_draws_the_study(problem):
-    study = dl.completion_study(problem.Sigma, problem.mask, depths=(1, 2), scales=(1e-2, 1e-1))
+    study = dl.sensing.completion_study(problem.Sigma, problem.mask, depths=(1, 2), scales=(1e-2, 1e-1))
     fig = dl.plots.completion_study_figure(study, nuclear_error=0.5, nuclear_effective_rank=1.5, true_effective_rank=1.0)
     ax_e, ax_r = fig.axes
     assert ax_e.get_xscale() == "log" and ax_e.get_yscale() == "log"
@@ -26,7 +26,7 @@ def test_study_figure_draws_the_study(problem):
 
 
 def test_spectrum_figure_draws_every_singular_value(problem):
-    run = dl.deep_completion(problem.Sigma, problem.mask, 3, scale=1e-2)
+    run = dl.sensing.deep_completion(problem.Sigma, problem.mask, 3, scale=1e-2)
     fig = dl.plots.completion_spectrum_figure(run, rank=1, Sigma=problem.Sigma)
     ax = fig.axes[0]
     curves = [line for line in ax.lines if len(line.get_xdata()) > 2]

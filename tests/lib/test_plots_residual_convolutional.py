@@ -7,7 +7,7 @@ import deeplinear as dl
 
 
 def test_identity_descent_figure_draws_the_excess_over_the_stall_level():
-    runs = [dl.identity_descent_run(np.diag([2.0, -1.0]), h, steps=100) for h in (2, 3)]
+    runs = [dl.resnet.identity_descent_run(np.diag([2.0, -1.0]), h, steps=100) for h in (2, 3)]
     fig = dl.plots.identity_descent_figure(runs)
     ax = fig.axes[0]
     assert len(ax.lines) == 4  # measured and predicted per run
@@ -18,7 +18,7 @@ def test_identity_descent_figure_draws_the_excess_over_the_stall_level():
 
 def test_fourier_bias_figure_one_panel_per_predictor():
     rng = np.random.default_rng(0)
-    study = dl.conv_bias_study(rng.standard_normal((6, 3)), [1.0, -1.0, 1.0], depths=[1, 2], steps=200)
+    study = dl.convolution.conv_bias_study(rng.standard_normal((6, 3)), [1.0, -1.0, 1.0], depths=[1, 2], steps=200)
     fig = dl.plots.fourier_bias_figure(study)
     assert len(fig.axes) == 3
     heights = [p.get_height() for p in fig.axes[0].patches]
@@ -27,7 +27,7 @@ def test_fourier_bias_figure_one_panel_per_predictor():
 
 
 def test_init_iterations_figure_and_explorer_frame():
-    res = dl.init_iterations(np.diag([1.0, 0.5]), [1, 2], 4, seeds=[0, 1])
+    res = dl.resnet.init_iterations(np.diag([1.0, 0.5]), [1, 2], 4, seeds=[0, 1])
     fig = dl.plots.init_iterations_figure(res)
     assert len(fig.axes) == 1
     plt.close(fig)

@@ -24,7 +24,7 @@ def test_balance_figure_draws_the_exponential_reference():
 
 
 def test_shrinkage_figure_breaks_the_line_at_the_jump():
-    c = {3: [dl.mode_shrinkage(s, 3, weight_decay=0.5) for s in np.linspace(0, 3, 61)]}
+    c = {3: [dl.weight_decay.mode_shrinkage(s, 3, weight_decay=0.5) for s in np.linspace(0, 3, 61)]}
     fig = dl.plots.shrinkage_figure(c)
     y = fig.axes[0].get_lines()[0].get_ydata()
     assert np.isnan(y).sum() == 1
@@ -32,7 +32,7 @@ def test_shrinkage_figure_breaks_the_line_at_the_jump():
 
 def test_decay_flows_figure_and_explorer_frame():
     S = np.diag([3.0, 1.0])
-    cv = dl.regularised_critical_values(S, (2, 2, 2, 2), weight_decay=0.3)
+    cv = dl.weight_decay.regularised_critical_values(S, (2, 2, 2, 2), weight_decay=0.3)
     tr = dl.gradient_flow(dl.random_init((2, 2, 2, 2), np.random.default_rng(0), 1.5), S, 60.0, weight_decay=0.3)
     fig = dl.plots.decay_flows_figure([tr], ["start"], cv)
     assert len(fig.axes) == 2

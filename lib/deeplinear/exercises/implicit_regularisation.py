@@ -22,7 +22,7 @@ def _entropy_rank(s: np.ndarray, *, power: float = 1.0, base: float = np.e) -> f
 @checker
 def check_effective_rank(fn: Callable[[np.ndarray], float], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(product) -> float``: the effective rank :math:`\exp(-\sum_i p_i\ln p_i)`,
-    :math:`p_i = \sigma_i/\sum_j\sigma_j` (Roy and Vetterli 2007; :func:`deeplinear.effective_rank`).
+    :math:`p_i = \sigma_i/\sum_j\sigma_j` (Roy and Vetterli 2007; :func:`deeplinear.sensing.effective_rank`).
 
     Tested on a rank-one matrix, a matrix with zero singular values (where :math:`0\ln 0 = 0`),
     a rectangular one and random ones, to relative accuracy ``1e-9``. Normalising the squares
@@ -80,7 +80,7 @@ def check_effective_rank(fn: Callable[[np.ndarray], float], *, seed: int = 0) ->
         else:
             hint = "compute p_i = sigma_i / sum_j sigma_j and exp(-sum p_i ln p_i), with 0 ln 0 = 0"
         return CheckResult(False, f"for {name} you give {v:.5g}, expected {expected:.5g}: {hint}")
-    return CheckResult(True, f"your effective rank agrees with dl.effective_rank on {len(cases)} matrices.")
+    return CheckResult(True, f"your effective rank agrees with dl.sensing.effective_rank on {len(cases)} matrices.")
 
 
 @checker

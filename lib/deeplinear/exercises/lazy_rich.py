@@ -19,7 +19,7 @@ def check_tangent_kernel(fn: Callable[[list], np.ndarray], *, seed: int = 0) -> 
 
     .. math:: K = \sum_i (A_iA_i^\top)\otimes(B_i^\top B_i), \quad A_i = W_h\cdots W_{i+1},\ B_i = W_{i-1}\cdots W_1,
 
-    compared with :func:`deeplinear.tangent_kernel` on six random networks of depth 1 to 4
+    compared with :func:`deeplinear.lazy_rich.tangent_kernel` on six random networks of depth 1 to 4
     (relative accuracy ``1e-9``). The Kronecker factors in the wrong order, and a sum missing
     its first or last term, are named.
 
@@ -39,7 +39,7 @@ def check_tangent_kernel(fn: Callable[[list], np.ndarray], *, seed: int = 0) -> 
 
     Examples
     --------
-    >>> dl.exercises.check_tangent_kernel(dl.tangent_kernel).passed
+    >>> dl.exercises.check_tangent_kernel(dl.lazy_rich.tangent_kernel).passed
     True
     """
     rng = np.random.default_rng(seed)
@@ -67,8 +67,8 @@ def check_tangent_kernel(fn: Callable[[list], np.ndarray], *, seed: int = 0) -> 
         else:
             hint = "sum one term per layer i = 1..h, with A_h = I (of size d_h) and B_1 = I (of size d_0)"
         return CheckResult(False, f"for widths {widths} (d_h = {dh}, d_0 = {d0}) your kernel differs from "
-                                  f"dl.tangent_kernel by {np.abs(K - expected).max():.3g}: {hint}")
-    return CheckResult(True, "your tangent kernel agrees with dl.tangent_kernel on 6 random networks.")
+                                  f"dl.lazy_rich.tangent_kernel by {np.abs(K - expected).max():.3g}: {hint}")
+    return CheckResult(True, "your tangent kernel agrees with dl.lazy_rich.tangent_kernel on 6 random networks.")
 
 
 def _factors(W: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -90,7 +90,7 @@ def check_diagonal_penalty(fn: Callable[[np.ndarray, float], float], *, seed: in
     r"""Check ``fn(beta, alpha) -> Q``: the penalty :math:`Q_\alpha(\beta) = \alpha^2\sum_i q(\beta_i/\alpha^2)`.
 
     With :math:`q(z) = 2 - \sqrt{4 + z^2} + z\,\operatorname{arcsinh}(z/2)`; compared with
-    :func:`deeplinear.diagonal_penalty` on random vectors for five scales (relative accuracy
+    :func:`deeplinear.diagonal.diagonal_penalty` on random vectors for five scales (relative accuracy
     ``1e-9``). A missing factor :math:`\alpha^2` (inside or outside) is named.
 
     Parameters
@@ -107,7 +107,7 @@ def check_diagonal_penalty(fn: Callable[[np.ndarray, float], float], *, seed: in
 
     Examples
     --------
-    >>> dl.exercises.check_diagonal_penalty(dl.diagonal_penalty).passed
+    >>> dl.exercises.check_diagonal_penalty(dl.diagonal.diagonal_penalty).passed
     True
     """
     rng = np.random.default_rng(seed)
@@ -135,4 +135,4 @@ def check_diagonal_penalty(fn: Callable[[np.ndarray, float], float], *, seed: in
             hint = "q(z) = 2 - sqrt(4 + z^2) + z arcsinh(z / 2), summed over the entries"
         return CheckResult(False, f"for alpha = {alpha} and beta = {np.round(beta, 3).tolist()} you give {v:.6g}, "
                                   f"expected {expected:.6g}: {hint}")
-    return CheckResult(True, "your penalty agrees with dl.diagonal_penalty for five scales alpha.")
+    return CheckResult(True, "your penalty agrees with dl.diagonal.diagonal_penalty for five scales alpha.")

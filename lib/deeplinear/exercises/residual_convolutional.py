@@ -16,7 +16,7 @@ __all__ = ["check_conv_predictor", "check_stall_loss"]
 @checker
 def check_conv_predictor(fn: Callable[[np.ndarray], np.ndarray], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(filters) -> beta``, the circular convolution :math:`w_1 \circledast \dots \circledast w_L`
-    of the rows of ``filters`` (shape ``(L, D)``), against :func:`deeplinear.conv_predictor`.
+    of the rows of ``filters`` (shape ``(L, D)``), against :func:`deeplinear.convolution.conv_predictor`.
 
     Tested on six random filter banks, ``L`` from 1 to 4 and ``D`` from 3 to 8, to ``1e-10``.
 
@@ -55,13 +55,13 @@ def check_conv_predictor(fn: Callable[[np.ndarray], np.ndarray], *, seed: int = 
                 f"for L = {L}, D = {D} your predictor is off by {float(np.max(np.abs(got - expected))):.3g} "
                 "(convolution is circular: indices wrap modulo D; in Fourier it is a product of the filters' transforms)",
             )
-    return CheckResult(True, "your predictor matches dl.conv_predictor on 6 filter banks.")
+    return CheckResult(True, "your predictor matches dl.convolution.conv_predictor on 6 filter banks.")
 
 
 @checker
 def check_stall_loss(fn: Callable[[np.ndarray], float], *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(Sigma) -> float``, the loss :math:`\tfrac12\sum_{\lambda_j < 0}\lambda_j^2` at which
-    descent from the identity stalls for a symmetric target, against :func:`deeplinear.identity_stall_loss`.
+    descent from the identity stalls for a symmetric target, against :func:`deeplinear.resnet.identity_stall_loss`.
 
     Tested on five random symmetric targets (sizes 2 to 5, rotated, with zero to three negative
     eigenvalues), to relative accuracy ``1e-9``.
@@ -103,7 +103,7 @@ def check_stall_loss(fn: Callable[[np.ndarray], float], *, seed: int = 0) -> Che
                 f"{expected:.6g}, got {_show(got)} (only negative eigenvalues count, each with lambda^2 / 2; "
                 "the eigenvalues of a rotated target are not its diagonal)",
             )
-    return CheckResult(True, "your stall loss matches dl.identity_stall_loss on 5 targets.")
+    return CheckResult(True, "your stall loss matches dl.resnet.identity_stall_loss on 5 targets.")
 
 
 def _show(a: np.ndarray) -> str:

@@ -18,7 +18,7 @@ def check_regularised_gradient(fn: Callable[[list, np.ndarray, float], list], *,
     r"""Check ``fn(weights, Sigma, lam)``: the gradient of the regularised loss,
     :math:`\nabla_{W_i} L + \lambda W_i`, layer by layer.
 
-    Compared with :func:`deeplinear.regularised_gradient` on five random networks of depths 2 to
+    Compared with :func:`deeplinear.weight_decay.regularised_gradient` on five random networks of depths 2 to
     4, to relative accuracy ``1e-10``. A decay term of the wrong size (:math:`\lambda W_i / 2`,
     :math:`2\lambda W_i`) or a missing one is named.
 
@@ -73,7 +73,7 @@ def check_regularised_gradient(fn: Callable[[list, np.ndarray, float], list], *,
                         hint = f" ({what})"
                 return CheckResult(False, f"for widths {widths} and lam = {lam:.3g}, the gradient of W_{i} is off by "
                                           f"{float(np.max(np.abs(g - e))):.3g}{hint}")
-    return CheckResult(True, "your regularised gradient matches dl.regularised_gradient on 5 networks.")
+    return CheckResult(True, "your regularised gradient matches dl.weight_decay.regularised_gradient on 5 networks.")
 
 
 @checker
@@ -140,7 +140,7 @@ def check_switch_off(fn: Callable[[float, int], float], *, seed: int = 0) -> Che
 
     Examples
     --------
-    >>> dl.exercises.check_switch_off(lambda sigma, h: dl.mode_shrinkage(sigma, h, weight_decay=1.0).switched_off_above).passed
+    >>> dl.exercises.check_switch_off(lambda sigma, h: dl.weight_decay.mode_shrinkage(sigma, h, weight_decay=1.0).switched_off_above).passed
     True
     >>> dl.exercises.check_switch_off(lambda sigma, h: sigma).passed
     False

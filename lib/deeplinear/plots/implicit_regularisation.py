@@ -5,7 +5,7 @@ r"""Figures for the chapter on implicit regularisation (the computations are in 
   per depth, with the minimum-nuclear-norm completion for comparison.
 * :func:`completion_spectrum_figure` draws the singular values of the end-to-end map of one
   :class:`deeplinear.sensing.CompletionRun` over time.
-* :func:`completion_explorer_figure` computes (with :func:`deeplinear.deep_completion`) and
+* :func:`completion_explorer_figure` computes (with :func:`deeplinear.sensing.deep_completion`) and
   draws one run for the chapter's explorer.
 """
 
@@ -30,10 +30,10 @@ def completion_study_figure(study: CompletionStudy, *, nuclear_error: float | No
     Parameters
     ----------
     study : CompletionStudy
-        From :func:`deeplinear.completion_study`.
+        From :func:`deeplinear.sensing.completion_study`.
     nuclear_error, nuclear_effective_rank : float, optional
         The same two numbers for the minimum-nuclear-norm completion
-        (:func:`deeplinear.nuclear_norm_completion`), drawn as dashed horizontal lines.
+        (:func:`deeplinear.sensing.nuclear_norm_completion`), drawn as dashed horizontal lines.
     true_effective_rank : float, optional
         The effective rank of the ground truth, a dotted line on the right.
 
@@ -53,14 +53,14 @@ def completion_study_figure(study: CompletionStudy, *, nuclear_error: float | No
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> p = dl.completion_problem(6, 1, 0.6, rng=0)
-    >>> fig = dl.plots.completion_study_figure(dl.completion_study(p.Sigma, p.mask, depths=(1, 2), scales=(0.1,)))
+    >>> p = dl.sensing.completion_problem(6, 1, 0.6, rng=0)
+    >>> fig = dl.plots.completion_study_figure(dl.sensing.completion_study(p.Sigma, p.mask, depths=(1, 2), scales=(0.1,)))
     >>> len(fig.axes)
     2
     >>> plt.close(fig)
     """
     if not isinstance(study, CompletionStudy):
-        raise ArgumentTypeError(f"study must be a CompletionStudy (from dl.completion_study), got {type(study).__name__}")
+        raise ArgumentTypeError(f"study must be a CompletionStudy (from dl.sensing.completion_study), got {type(study).__name__}")
     nuclear_error, nuclear_effective_rank, true_effective_rank = (
         None if v is None else as_real(v, name)
         for v, name in ((nuclear_error, "nuclear_error"), (nuclear_effective_rank, "nuclear_effective_rank"),
@@ -111,7 +111,7 @@ def completion_spectrum_figure(run: CompletionRun, *, rank: int | None = None, S
     Parameters
     ----------
     run : CompletionRun
-        From :func:`deeplinear.deep_completion`.
+        From :func:`deeplinear.sensing.deep_completion`.
     rank : int, optional
         Colour the ``rank`` largest singular values (the others grey).
     Sigma : ndarray, optional
@@ -132,14 +132,14 @@ def completion_spectrum_figure(run: CompletionRun, *, rank: int | None = None, S
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> p = dl.completion_problem(6, 1, 0.6, rng=0)
-    >>> fig = dl.plots.completion_spectrum_figure(dl.deep_completion(p.Sigma, p.mask, 2), rank=1, Sigma=p.Sigma)
+    >>> p = dl.sensing.completion_problem(6, 1, 0.6, rng=0)
+    >>> fig = dl.plots.completion_spectrum_figure(dl.sensing.deep_completion(p.Sigma, p.mask, 2), rank=1, Sigma=p.Sigma)
     >>> fig.axes[0].get_xscale()
     'log'
     >>> plt.close(fig)
     """
     if not isinstance(run, CompletionRun):
-        raise ArgumentTypeError(f"run must be a CompletionRun (from dl.deep_completion), got {type(run).__name__}")
+        raise ArgumentTypeError(f"run must be a CompletionRun (from dl.sensing.deep_completion), got {type(run).__name__}")
     rank = None if rank is None else as_int(rank, "rank", minimum=1)
     S = None if Sigma is None else as_matrix(Sigma, "Sigma")
     fig, ax = new_figure(1, width=6.4, height=3.6)
@@ -159,8 +159,8 @@ def completion_explorer_figure(h: int, scale: float, fraction: float, *, fig=Non
     Left: the singular values of :math:`W(t)` over time (:func:`completion_spectrum_figure`).
     Right: the final singular values against those of the ground truth, with the relative
     error on the unobserved entries and the effective rank in the title. The problem is
-    :func:`deeplinear.completion_problem` ``(n, rank, fraction, rng=seed)`` and the run
-    :func:`deeplinear.deep_completion` (its defaults) from the given depth and scale.
+    :func:`deeplinear.sensing.completion_problem` ``(n, rank, fraction, rng=seed)`` and the run
+    :func:`deeplinear.sensing.deep_completion` (its defaults) from the given depth and scale.
 
     Parameters
     ----------
@@ -182,7 +182,7 @@ def completion_explorer_figure(h: int, scale: float, fraction: float, *, fig=Non
     Raises
     ------
     TypeError, ValueError
-        As :func:`deeplinear.completion_problem` and :func:`deeplinear.deep_completion`.
+        As :func:`deeplinear.sensing.completion_problem` and :func:`deeplinear.sensing.deep_completion`.
 
     Examples
     --------

@@ -40,7 +40,7 @@ def lazy_rich_figure(study: LazyRichStudy):
     Parameters
     ----------
     study : deeplinear.lazy_rich.LazyRichStudy
-        The result of :func:`deeplinear.lazy_rich_study`.
+        The result of :func:`deeplinear.lazy_rich.lazy_rich_study`.
 
     Returns
     -------
@@ -55,7 +55,7 @@ def lazy_rich_figure(study: LazyRichStudy):
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> st = dl.lazy_rich_study([1e-2, 3.0], np.diag([2.0, 1.0]), (2, 3, 2), t_end=5.0, num=11)
+    >>> st = dl.lazy_rich.lazy_rich_study([1e-2, 3.0], np.diag([2.0, 1.0]), (2, 3, 2), t_end=5.0, num=11)
     >>> fig = dl.plots.lazy_rich_figure(st)
     >>> len(fig.axes)
     2
@@ -90,7 +90,7 @@ def lambda_figure(study: LambdaStudy):
     Parameters
     ----------
     study : deeplinear.lambda_balanced.LambdaStudy
-        The result of :func:`deeplinear.lambda_study`.
+        The result of :func:`deeplinear.lambda_balanced.lambda_study`.
 
     Returns
     -------
@@ -105,7 +105,7 @@ def lambda_figure(study: LambdaStudy):
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> st = dl.lambda_study([0.0, 4.0], np.diag([2.0, 1.0]), (2, 2, 2), t_end=5.0, num=11)
+    >>> st = dl.lambda_balanced.lambda_study([0.0, 4.0], np.diag([2.0, 1.0]), (2, 2, 2), t_end=5.0, num=11)
     >>> fig = dl.plots.lambda_figure(st)
     >>> len(fig.axes)
     2
@@ -136,7 +136,7 @@ def diagonal_figure(study: DiagonalStudy):
     Parameters
     ----------
     study : deeplinear.diagonal.DiagonalStudy
-        The result of :func:`deeplinear.diagonal_study`.
+        The result of :func:`deeplinear.diagonal.diagonal_study`.
 
     Returns
     -------
@@ -151,8 +151,8 @@ def diagonal_figure(study: DiagonalStudy):
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> X, y, b = dl.sparse_regression(3, 6, 1, rng=0)
-    >>> fig = dl.plots.diagonal_figure(dl.diagonal_study([0.1, 3.0], X, y))
+    >>> X, y, b = dl.diagonal.sparse_regression(3, 6, 1, rng=0)
+    >>> fig = dl.plots.diagonal_figure(dl.diagonal.diagonal_study([0.1, 3.0], X, y))
     >>> len(fig.axes)
     2
     >>> plt.close(fig)
@@ -178,10 +178,10 @@ def diagonal_figure(study: DiagonalStudy):
 
 
 def lazy_rich_explorer_figure(scale: float, lam: float, *, t_max: float = 30.0, fig=None):
-    r"""One exact lambda-balanced two-layer run (:func:`deeplinear.lambda_balanced_solution`).
+    r"""One exact lambda-balanced two-layer run (:func:`deeplinear.lambda_balanced.lambda_balanced_solution`).
 
     Target :math:`\Sigma = \operatorname{diag}(3, 1.5, 0.5)`, widths ``(3, 3, 3)``, start
-    :func:`deeplinear.lambda_balanced_init` with the given ``scale`` and ``lam`` (seed 0).
+    :func:`deeplinear.lambda_balanced.lambda_balanced_init` with the given ``scale`` and ``lam`` (seed 0).
     Left: the loss; right: the relative change of the tangent kernel.
 
     Parameters

@@ -3,9 +3,9 @@ r"""Figures for the chapter on residual and convolutional linear networks (the c
 
 * :func:`identity_descent_figure` draws :class:`deeplinear.resnet.IdentityDescentRun` results:
   the loss of descent from the identity, its scalar prediction and the stall level.
-* :func:`fourier_bias_figure` draws :func:`deeplinear.conv_bias_study`: the Fourier magnitudes of
+* :func:`fourier_bias_figure` draws :func:`deeplinear.convolution.conv_bias_study`: the Fourier magnitudes of
   the max-margin direction and of the convolutional predictors, depth by depth.
-* :func:`init_iterations_figure` draws :func:`deeplinear.init_iterations`.
+* :func:`init_iterations_figure` draws :func:`deeplinear.resnet.init_iterations`.
 * :func:`identity_explorer_figure` -- the explorer of the chapter: the scalar dynamics of one
   eigen-direction from :math:`w_0 = 1`, for a depth and an eigenvalue.
 """
@@ -42,7 +42,7 @@ def identity_descent_figure(runs: Sequence[IdentityDescentRun], *, labels: Seque
     Parameters
     ----------
     runs : sequence of IdentityDescentRun
-        From :func:`deeplinear.identity_descent_run`.
+        From :func:`deeplinear.resnet.identity_descent_run`.
     labels : sequence of str, optional
         Legend entries, one per run.
     fig : matplotlib Figure, optional
@@ -56,7 +56,7 @@ def identity_descent_figure(runs: Sequence[IdentityDescentRun], *, labels: Seque
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> run = dl.identity_descent_run(np.diag([2.0, -1.0]), 2, steps=50)
+    >>> run = dl.resnet.identity_descent_run(np.diag([2.0, -1.0]), 2, steps=50)
     >>> fig = dl.plots.identity_descent_figure([run])
     >>> len(fig.axes)
     1
@@ -90,7 +90,7 @@ def fourier_bias_figure(study: ConvBiasStudy, *, fig=None):
     Parameters
     ----------
     study : ConvBiasStudy
-        From :func:`deeplinear.conv_bias_study`.
+        From :func:`deeplinear.convolution.conv_bias_study`.
     fig : matplotlib Figure, optional
         Figure to draw into.
 
@@ -103,7 +103,7 @@ def fourier_bias_figure(study: ConvBiasStudy, *, fig=None):
     --------
     >>> import matplotlib.pyplot as plt
     >>> rng = np.random.default_rng(0)
-    >>> study = dl.conv_bias_study(rng.standard_normal((6, 3)), [1.0, -1.0, 1.0], depths=[2], steps=100)
+    >>> study = dl.convolution.conv_bias_study(rng.standard_normal((6, 3)), [1.0, -1.0, 1.0], depths=[2], steps=100)
     >>> len(dl.plots.fourier_bias_figure(study).axes)
     2
     >>> plt.close("all")
@@ -131,7 +131,7 @@ def init_iterations_figure(result: InitIterations, *, fig=None):
     Parameters
     ----------
     result : InitIterations
-        From :func:`deeplinear.init_iterations`.
+        From :func:`deeplinear.resnet.init_iterations`.
     fig : matplotlib Figure, optional
         Figure to draw into.
 
@@ -143,7 +143,7 @@ def init_iterations_figure(result: InitIterations, *, fig=None):
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> res = dl.init_iterations(np.diag([1.0, 0.5]), [1, 2], 4, seeds=[0])
+    >>> res = dl.resnet.init_iterations(np.diag([1.0, 0.5]), [1, 2], 4, seeds=[0])
     >>> len(dl.plots.init_iterations_figure(res).axes)
     1
     >>> plt.close("all")

@@ -92,7 +92,7 @@ def shrinkage_figure(curves: dict):
     ----------
     curves : dict
         ``{h: [ModeShrinkage, ...]}``, each list over increasing ``sigma`` at one
-        ``weight_decay`` (from :func:`deeplinear.mode_shrinkage`).
+        ``weight_decay`` (from :func:`deeplinear.weight_decay.mode_shrinkage`).
 
     Returns
     -------
@@ -105,7 +105,7 @@ def shrinkage_figure(curves: dict):
 
     Examples
     --------
-    >>> c = {h: [dl.mode_shrinkage(s, h, weight_decay=0.5) for s in np.linspace(0, 3, 31)] for h in (1, 2, 3)}
+    >>> c = {h: [dl.weight_decay.mode_shrinkage(s, h, weight_decay=0.5) for s in np.linspace(0, 3, 31)] for h in (1, 2, 3)}
     >>> len(dl.plots.shrinkage_figure(c).axes)
     1
     """
@@ -144,7 +144,7 @@ def decay_flows_figure(trajectories: Sequence[Trajectory], labels: Sequence[str]
     labels : list of str
         One label per flow.
     critical_values : list of RegularisedCriticalValue
-        From :func:`deeplinear.regularised_critical_values`; the minima are drawn.
+        From :func:`deeplinear.weight_decay.regularised_critical_values`; the minima are drawn.
 
     Returns
     -------
@@ -161,7 +161,7 @@ def decay_flows_figure(trajectories: Sequence[Trajectory], labels: Sequence[str]
     --------
     >>> S = np.diag([3.0, 1.0])
     >>> tr = dl.gradient_flow(dl.random_init((2, 2, 2, 2), np.random.default_rng(0), 1.0), S, 30.0, weight_decay=0.3)
-    >>> cv = dl.regularised_critical_values(S, (2, 2, 2, 2), weight_decay=0.3)
+    >>> cv = dl.weight_decay.regularised_critical_values(S, (2, 2, 2, 2), weight_decay=0.3)
     >>> len(dl.plots.decay_flows_figure([tr], ["start"], cv).axes)
     2
     """
@@ -171,7 +171,7 @@ def decay_flows_figure(trajectories: Sequence[Trajectory], labels: Sequence[str]
     if len(labels) != len(trs):
         raise InvalidArgumentError(f"give one label per trajectory ({len(trs)}), got {labels!r:.80}")
     if not isinstance(critical_values, Sequence) or not all(isinstance(c, RegularisedCriticalValue) for c in critical_values):
-        raise ArgumentTypeError("critical_values must come from dl.regularised_critical_values")
+        raise ArgumentTypeError("critical_values must come from dl.weight_decay.regularised_critical_values")
     fig, (ax, zoom) = new_figure(2, width=8.6, height=3.6)
     minima = [c for c in critical_values if c.kind != "saddle"]
     for k, (tr, lab) in enumerate(zip(trs, labels)):
