@@ -294,3 +294,31 @@ def test_pseudoinverse_form_fails_where_a_pair_passes():
     V = [I2, Z2, I2]
     assert dl.hessian_quadratic_form(W, S32, V) == pytest.approx(-2.0 * 5.0)  # -2 <Sigma, I>
     assert _pinv_form(W, S32, V) == pytest.approx(0.0)
+
+
+def test_strictness_rule_on_cancelling_points_with_a_learnt_mode():
+    # Sigma = diag(4, 3, 2, 1), S = {1} carried by the first coordinate of every layer; the
+    # unlearnt block: a random W_1 part, a W_4 part X^T with X Sigma_N W_1^T = 0 (the modes cancel
+    # in K_23) in two thirds of the trials, empty middle layers (spare rank 3 > |S| = 1 in M_23)
+    from scipy.linalg import null_space
+
+    rng = np.random.default_rng(7)
+    d, S, SN = (4, 3, 3, 3, 4), np.diag([4.0, 3.0, 2.0, 1.0]), np.diag([3.0, 2.0, 1.0])
+    kinds = {}
+    for trial in range(24):
+        W = [np.zeros((d[i + 1], d[i])) for i in range(4)]
+        f = rng.uniform(0.5, 2, 4)
+        f[-1] = 4.0 / np.prod(f[:-1])
+        for i in range(4):
+            W[i][0, 0] = f[i]
+        W1 = rng.standard_normal((2, 3))
+        n = null_space((SN @ W1.T).T).ravel()
+        X = np.outer(rng.standard_normal(2), n) if trial % 3 else rng.standard_normal((2, 3))
+        W[0][1:, 1:], W[3][1:, 1:] = W1, X.T
+        W = dl.gl_action(W, dl.random_gl(d, rng))
+        assert dl.is_critical(W, S)
+        kind = dl.classify(W, S).kind
+        kinds[kind] = kinds.get(kind, 0) + 1
+        assert kind == ("strict saddle" if trial % 3 == 0 else "non-strict saddle"), trial
+        assert dl.predicted_strictness(W, S).strict == (kind == "strict saddle"), trial
+    assert kinds == {"strict saddle": 8, "non-strict saddle": 16}
