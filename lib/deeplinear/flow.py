@@ -300,6 +300,7 @@ def gradient_flow_batch(
     stop_tol: float | None = DEFAULT_STOP_TOL,
     max_steps: int | None = DEFAULT_MAX_STEPS,
     warn: bool = True,
+    weight_decay: float = 0.0,
 ) -> list[Trajectory]:
     r"""The gradient flow from many initial weights of the same widths, integrated as one stacked state.
 
@@ -318,8 +319,10 @@ def gradient_flow_batch(
         ``B >= 1`` initial ``[W_1, ..., W_h]``, all of the same widths.
     Sigma : ndarray, shape (d_h, d_0)
         The target (quadratic loss).
-    t_span, t_eval, rtol, atol, max_step, stop_tol, max_steps, warn
-        As in :func:`gradient_flow`; the run stops at convergence when every member has converged.
+    t_span, t_eval, rtol, atol, max_step, stop_tol, max_steps, warn, weight_decay
+        As in :func:`gradient_flow`; the run stops at convergence when every member has converged
+        (with ``weight_decay`` :math:`= \lambda > 0`, the flow of the regularised loss, when every
+        member's gradient norm is below the threshold of ``stop_tol``).
     method : {"DOP853", "RK45", "RK23"}, default "DOP853"
         An explicit Runge-Kutta method.
 
@@ -357,7 +360,7 @@ def gradient_flow_batch(
         raise ArgumentTypeError(f"weights0_list must be a list of initial weight lists, got {type(weights0_list).__name__}")
     if len(weights0_list) == 0:
         raise InvalidArgumentError("weights0_list must hold at least one start, got an empty list")
-    problems = [_FlowProblem.parse(W0, Sigma, t_span, t_eval, rtol, atol, None, max_step) for W0 in weights0_list]
+    problems = [_FlowProblem.parse(W0, Sigma, t_span, t_eval, rtol, atol, None, max_step, weight_decay) for W0 in weights0_list]
     d = problems[0].widths
     for b, p in enumerate(problems):
         if p.widths != d:
@@ -370,12 +373,12 @@ def gradient_flow_batch(
     fns = [_FlowFunctions(p) for p in problems]
     y0 = np.empty(idx.size)
     y0[idx] = np.stack([f.y0 for f in fns])
-    rhs = batch_rhs(shapes, B, p0.Sigma)
+    rhs = batch_rhs(shapes, B, p0.Sigma, p0.weight_decay)
     with np.errstate(all="ignore"):
         if not np.all(np.isfinite(rhs(p0.t0, y0))):
             raise InvalidArgumentError("the gradient is not finite at some weights0 (overflow); rescale the initial weights")
         run = drive(rhs, p0.t0, p0.t1, y0, method=cls, rtol=p0.rtol, atol=p0.atol, max_step=min(p.max_step for p in problems),
-                    t_eval=p0.t_eval, converged=batch_stop(p0.Sigma, d, stop_tol, idx, fns), max_steps=max_steps,
+                    t_eval=p0.t_eval, converged=batch_stop(p0, stop_tol, idx, fns), max_steps=max_steps,
                     bound=DIVERGENCE_BOUND)
     status = {"diverged": "blowup"}.get(run.status, run.status)
     message = run.message if status in ("converged", "max steps") else (

@@ -585,6 +585,28 @@ def test_batch_stops_when_every_member_has_converged():
     assert all(tr.loss[-1] < 1e-18 for tr in trs) and trs[0].t_stop == trs[1].t_stop > 1000.0
 
 
+def test_batch_with_weight_decay_agrees_with_single_flows():
+    # the batch flow takes weight_decay= with the meaning, name and validation of gradient_flow's
+    S = np.diag([3.0, 2.0, 1.0])
+    starts = [dl.random_init((3, 4, 2, 3), np.random.default_rng(s), 0.3) for s in range(3)]
+    t = np.linspace(0.0, 12.0, 13)
+    batch = dl.gradient_flow_batch(starts, S, (0.0, 12.0), t_eval=t, weight_decay=0.2, stop_tol=None)
+    plain = dl.gradient_flow_batch(starts, S, (0.0, 12.0), t_eval=t, stop_tol=None)
+    for W0, tr, tr0 in zip(starts, batch, plain):
+        alone = dl.gradient_flow(W0, S, (0.0, 12.0), t_eval=t, weight_decay=0.2, stop_tol=None)
+        np.testing.assert_allclose(tr.loss, alone.loss, rtol=1e-8, atol=1e-12)
+        np.testing.assert_allclose(tr.gradient_norm, alone.gradient_norm, rtol=1e-6, atol=1e-10)
+        np.testing.assert_allclose(tr.end_to_end, alone.end_to_end, rtol=0, atol=1e-8)
+        assert tr.conserved_drift[-1] > 1e-3 and abs(tr0.loss[-1] - tr.loss[-1]) > 1e-3  # the decay acts
+    # the stop of a regularised flow is on the gradient alone, as in gradient_flow
+    long = dl.gradient_flow_batch(starts, S, (0.0, 1e9), weight_decay=0.2)
+    assert {tr.status for tr in long} == {"converged"} and "regularised" in long[0].message
+    assert max(tr.gradient_norm[-1] for tr in long) < 1e-11
+    for bad, err in ((-0.1, ValueError), (np.nan, ValueError), ("abc", TypeError)):
+        with pytest.raises(err, match="weight_decay"):
+            dl.gradient_flow_batch(starts, S, 1.0, weight_decay=bad)
+
+
 def test_batch_rejects_bad_input():
     W = dl.aligned_init((2, 2, 2), 0.1)
     with pytest.raises(ValueError, match="at least one start"):
