@@ -226,14 +226,28 @@ def _stop_thresholds(S: np.ndarray, d: tuple, stop_tol: float) -> tuple[float, f
     return L_star, stop_tol * scale**2, stop_tol * scale ** ((2.0 * h - 1.0) / h)
 
 
-def _quadratic_stop(problem: _FlowProblem, fns: _FlowFunctions, stop_tol: float | None):
-    """The default convergence test of the quadratic loss, or None (see ``stop_tol`` in :func:`gradient_flow`)."""
+#: The values of ``stop_at`` in :func:`deeplinear.flow.gradient_flow`.
+STOP_RULES = ("global minimum", "critical point")
+
+
+def as_stop_rule(stop_at: object) -> str:
+    """``stop_at`` checked: one of :data:`STOP_RULES`."""
+    if not isinstance(stop_at, str):
+        raise ArgumentTypeError(f"stop_at must be one of {', '.join(map(repr, STOP_RULES))}, got {stop_at!r:.60}")
+    if stop_at not in STOP_RULES:
+        raise InvalidArgumentError(f"stop_at must be one of {', '.join(map(repr, STOP_RULES))}, got {stop_at!r:.60}")
+    return stop_at
+
+
+def _quadratic_stop(problem: _FlowProblem, fns: _FlowFunctions, stop_tol: float | None, stop_at: str = "global minimum"):
+    """The default convergence test of the quadratic loss, or None (see ``stop_tol`` and ``stop_at`` in
+    :func:`gradient_flow`)."""
     if stop_tol is None or problem.Sigma is None:
         return None
     thresholds = _stop_thresholds(problem.Sigma, problem.widths, stop_tol)
     if problem.weight_decay > 0.0:
         return _decay_test(fns.raw_rhs, thresholds[2], problem.weight_decay, stop_tol)
-    return _convergence_test(fns.loss_of, fns.raw_rhs, thresholds, stop_tol)
+    return _convergence_test(fns.loss_of, fns.raw_rhs, thresholds, stop_tol, stop_at == "critical point")
 
 
 def _decay_test(rhs: Callable, grad_tol: float, weight_decay: float, stop_tol: float):
@@ -250,25 +264,32 @@ def _decay_test(rhs: Callable, grad_tol: float, weight_decay: float, stop_tol: f
     return converged
 
 
-def _convergence_test(loss_of: Callable, rhs: Callable, thresholds: tuple[float, float, float], stop_tol: float):
+def _convergence_test(loss_of: Callable, rhs: Callable, thresholds: tuple[float, float, float], stop_tol: float,
+                      any_critical_point: bool = False):
     """``converged(t, y, f)``: a message when the loss gap and the gradient are both within the
-    ``thresholds`` of :func:`_stop_thresholds`, else None (``f = rhs(t, y)`` when the solver has it)."""
+    ``thresholds`` of :func:`_stop_thresholds` (the gradient alone if ``any_critical_point``), else
+    None (``f = rhs(t, y)`` when the solver has it)."""
     L_star, gap_tol, grad_tol = thresholds
 
     def converged(t: float, y: np.ndarray, f: np.ndarray | None) -> str | None:
-        if f is None:  # no free gradient from the solver: the cheaper loss test first
+        if f is None and not any_critical_point:  # no free gradient from the solver: the cheaper loss test first
             L = loss_of(y)
             if not L - L_star <= gap_tol:
                 return None
+        if f is None:
             f = rhs(t, y)
         g = float(np.sqrt(f @ f))
         if not g <= grad_tol:
             return None
         L = loss_of(y)
-        if not L - L_star <= gap_tol:  # a saddle: the gradient is small there too
+        if L - L_star <= gap_tol:
+            return (f"converged at t = {t:.6g}: loss {L:.3g} within {gap_tol:.2g} of the global minimum {L_star:.3g}, "
+                    f"gradient norm {g:.2g} <= {grad_tol:.2g} (stop_tol = {stop_tol:g})")
+        if not any_critical_point:  # a saddle: the gradient is small there too
             return None
-        return (f"converged at t = {t:.6g}: loss {L:.3g} within {gap_tol:.2g} of the global minimum {L_star:.3g}, "
-                f"gradient norm {g:.2g} <= {grad_tol:.2g} (stop_tol = {stop_tol:g})")
+        return (f"converged at t = {t:.6g} to a saddle (a critical point that is not a global minimum): loss {L:.6g}, "
+                f"{L - L_star:.3g} above the global minimum {L_star:.3g}; gradient norm {g:.2g} <= {grad_tol:.2g} "
+                f"(stop_at = 'critical point', stop_tol = {stop_tol:g})")
 
     return converged
 

@@ -63,6 +63,7 @@ from ._flow_core import (
     _integrate,
     _quadratic_stop,
     _RawRun,
+    as_stop_rule,
 )
 from ._flow_batch import batch_rhs, batch_stop, batched_solver, member_index, member_runs
 from ._flow_events import _build_events, _parse_events
@@ -110,6 +111,7 @@ def gradient_flow(
     warn: bool = True,
     stop_tol: float | None = DEFAULT_STOP_TOL,
     max_steps: int | None = DEFAULT_MAX_STEPS,
+    stop_at: str = "global minimum",
 ) -> Trajectory:
     r"""Integrate the layer-wise gradient flow :math:`\dot W_j = -\nabla_{W_j} L`.
 
@@ -203,6 +205,17 @@ def gradient_flow(
     max_steps : int or None, default 100000
         Stop after this many solver steps (``status`` ``"max steps"``, with a warning); the
         trajectory ends at the last step. ``None``: no limit.
+    stop_at : {"global minimum", "critical point"}, default "global minimum"
+        Where the ``stop_tol`` test may stop the flow. ``"global minimum"``: only there (both
+        conditions above), so a flow never stops at a saddle it passes. ``"critical point"``: at
+        any critical point, on the gradient condition alone, for a flow meant to converge to a
+        saddle (from its stable set, e.g. :func:`deeplinear.escape.flow_from_saddle`); the
+        message then says which: the global minimum, or a saddle with its loss and its height
+        above :math:`L^\star` (every critical point of the quadratic loss that is not a global
+        minimum is a saddle). Near a saddle that is not strict (``h >= 3``) the approach is
+        algebraic, and the weights are still about :math:`\mathrm{tol}^{1/(h-1)}` (relative)
+        away when the gradient test fires. Not used with ``weight_decay > 0``, where the
+        gradient alone decides anyway.
 
     Returns
     -------
@@ -231,14 +244,15 @@ def gradient_flow(
     TypeError
         If ``weights0`` is not a list of matrices, ``Sigma`` is not a real matrix, ``t_span``
         is not a number or a pair of numbers, a tolerance or ``max_step`` is not a real
-        number, ``end_to_end_loss`` lacks ``shape``, ``value`` or ``gradient``, or ``events``
-        (or an event's options) has the wrong type.
+        number, ``stop_at`` is not a string, ``end_to_end_loss`` lacks ``shape``, ``value`` or
+        ``gradient``, or ``events`` (or an event's options) has the wrong type.
     ValueError
         If ``weights0`` is invalid (empty, non-finite, shapes that do not chain); ``Sigma``
         does not have shape ``(d_h, d_0)``; both or neither of ``Sigma`` and
         ``end_to_end_loss`` are given, or the loss has the wrong shape; ``t_span`` does not
         satisfy ``t0 < t1``; ``t_eval`` is empty, unsorted or outside ``t_span``; a
-        tolerance or ``max_step`` is not positive; an event name or option is unknown or an
+        tolerance or ``max_step`` is not positive; ``stop_at`` is not one of its two values;
+        an event name or option is unknown or an
         option value is invalid; the initial weights already exceed the blow-up bound; or the
         gradient or the loss overflows at ``weights0``.
     FloatingPointError
@@ -261,10 +275,11 @@ def gradient_flow(
     problem = _FlowProblem.parse(weights0, Sigma, t_span, t_eval, rtol, atol, end_to_end_loss, max_step, weight_decay)
     stop_tol = None if stop_tol is None else as_positive(stop_tol, "stop_tol")
     max_steps = None if max_steps is None else as_int(max_steps, "max_steps", minimum=1)
+    stop_at = as_stop_rule(stop_at)
     solver_class(method)  # an unknown method is an error before any work
     fns = _FlowFunctions(problem)
     evset = _build_events(_parse_events(events), fns, problem.t0, fns.y0)
-    stop = _quadratic_stop(problem, fns, stop_tol)
+    stop = _quadratic_stop(problem, fns, stop_tol, stop_at)
     with np.errstate(all="ignore"):
         f0 = fns.raw_rhs(problem.t0, fns.y0)
     if not np.all(np.isfinite(f0)):  # the solver's first-step selection would produce t = nan and never stop

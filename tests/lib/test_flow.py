@@ -492,6 +492,40 @@ def test_the_default_stop_does_not_fire_on_a_plateau():
     assert np.any(on_plateau) and tr.t[on_plateau][-1] < tr.t_stop
 
 
+def _stable_ray_start(a=0.1):
+    """Sigma = diag(3, 2), widths (2, 2, 2): the saddle that has learnt sigma_1 (loss 2), plus ``a``
+    on the stable ray w_1 = -w_2 of the second mode (the flow returns to the saddle)."""
+    W = [np.diag([np.sqrt(3.0), -a]), np.diag([np.sqrt(3.0), a])]
+    return W, np.diag([3.0, 2.0])
+
+
+def test_stop_at_critical_point_stops_at_the_saddle_a_flow_converges_to():
+    W0, S = _stable_ray_start()
+    tr = dl.gradient_flow(W0, S, (0.0, 1e9), t_eval=[0.0, 1.0, 1e9], stop_at="critical point")
+    assert tr.status == "converged" and 10.0 < tr.t_stop < 30.0  # |a| ~ 0.1 e^{-2t}
+    assert "saddle" in tr.message and "loss 2," in tr.message and "global minimum 0" in tr.message
+    assert abs(tr.loss[-1] - 2.0) < 1e-20 and tr.gradient_norm[-1] <= 1e-12 * np.linalg.norm(S) ** 1.5
+    np.testing.assert_array_equal(tr.t, [0.0, 1.0, 1e9])
+    # by default the flow never stops at a saddle: it runs on (here to max_steps)
+    with pytest.warns(RuntimeWarning, match="max_steps"):
+        default = dl.gradient_flow(W0, S, (0.0, 1e9), max_steps=500)
+    assert default.status == "max steps"
+    # a flow that reaches the global minimum says so under either rule, at the same time
+    W1 = dl.random_init((2, 2, 2), np.random.default_rng(0), 0.3)
+    a = dl.gradient_flow(W1, S, (0.0, 1e9), stop_at="critical point")
+    b = dl.gradient_flow(W1, S, (0.0, 1e9))
+    assert a.status == b.status == "converged" and "saddle" not in a.message and "global minimum" in a.message
+    assert a.t_stop <= b.t_stop and abs(a.loss[-1]) < 1e-20
+
+
+def test_stop_at_is_checked():
+    W0, S = _stable_ray_start()
+    with pytest.raises(ValueError, match="stop_at.*'global minimum'.*'critical point'.*'saddle'"):
+        dl.gradient_flow(W0, S, 1.0, stop_at="saddle")
+    with pytest.raises(TypeError, match="stop_at"):
+        dl.gradient_flow(W0, S, 1.0, stop_at=1)
+
+
 def test_stop_tol_none_integrates_to_the_end_and_results_match_before_the_stop():
     W0 = dl.aligned_init((3, 3, 3), 1e-3)
     t = np.linspace(0.0, 40.0, 9)

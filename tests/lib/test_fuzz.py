@@ -67,7 +67,6 @@ DOCUMENTED_NONFINITE: dict[str, str] = {
 #: remove a mutation when it passes. Listed from a full run (``DEEPLINEAR_FUZZ=all``).
 KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {
     ('data.compare_data_flows', 't_span'): ('huge', 'slow: a data loss has no known minimum, so no convergence stop; runs to max_steps'),
-    ('escape.flow_from_saddle', 't_span'): ('huge long', 'slow: the stable-ray flow converges to the saddle, where the stop does not fire; runs to max_steps'),
     ('flow.tolerance_study', 't_max'): ('huge', 'slow: the loose settings never meet the stop; runs to max_steps'),
 }
 
