@@ -61,7 +61,7 @@ from ._flow_core import (
     _FlowFunctions,
     _FlowProblem,
     _integrate,
-    _quadratic_stop,
+    _convergence_stop,
     _RawRun,
     as_stop_rule,
 )
@@ -200,7 +200,14 @@ def gradient_flow(
         ``"converged"``, ``t_stop`` the time of the stop, and the output times requested by
         ``t_eval`` after ``t_stop`` hold the final weights (as does ``weights_at`` there); without
         ``t_eval`` the trajectory ends at ``t_stop``. ``None`` integrates to the end of
-        ``t_span``. Not used with an ``end_to_end_loss`` (there is no known minimum): pass the
+        ``t_span``. With an ``end_to_end_loss`` the same test applies when the loss knows its
+        minimum, through a method ``rank_constrained_minimum(rank)`` (the loss on data
+        :func:`deeplinear.losses.data_quadratic_loss`, whose minimum is that of reduced-rank
+        regression, and :func:`deeplinear.losses.quadratic`): then
+        :math:`L^\star` = ``rank_constrained_minimum(min(d))`` and the scale
+        :math:`\lVert\Sigma\rVert_F^2` is :math:`2(\ell(0) - \min_W \ell)`, the learnable part
+        of the loss (the squared norm of the reduced target of the data), and the gradient
+        is that of the loss being integrated. Other losses have no known minimum: pass the
         ``"convergence"`` event with ``grad_tol`` (or ``loss_tol``) instead.
     max_steps : int or None, default 100000
         Stop after this many solver steps (``status`` ``"max steps"``, with a warning); the
@@ -279,7 +286,7 @@ def gradient_flow(
     solver_class(method)  # an unknown method is an error before any work
     fns = _FlowFunctions(problem)
     evset = _build_events(_parse_events(events), fns, problem.t0, fns.y0)
-    stop = _quadratic_stop(problem, fns, stop_tol, stop_at)
+    stop = _convergence_stop(problem, fns, stop_tol, stop_at)
     with np.errstate(all="ignore"):
         f0 = fns.raw_rhs(problem.t0, fns.y0)
     if not np.all(np.isfinite(f0)):  # the solver's first-step selection would produce t = nan and never stop

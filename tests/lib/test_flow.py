@@ -552,12 +552,22 @@ def test_max_steps_stops_with_a_warning():
 
 
 def test_a_general_loss_does_not_stop_by_default_but_with_the_convergence_event():
-    ell = losses.quadratic(SIGMA3)
+    ell = losses.huber(SIGMA3, delta=10.0)  # no known minimum (no rank_constrained_minimum)
     W0 = dl.random_init((3, 3, 3), np.random.default_rng(0), 0.5)
     tr = dl.gradient_flow(W0, None, (0.0, 30.0), end_to_end_loss=ell, t_eval=[0.0, 30.0])
     assert tr.status == "completed"
     ev = dl.gradient_flow(W0, None, (0.0, 1e9), end_to_end_loss=ell, events={"convergence": {"loss_tol": 1e-20}})
     assert ev.status == "converged"
+
+
+def test_a_loss_object_with_a_known_minimum_stops_as_the_quadratic_loss_does():
+    W0 = dl.random_init((3, 2, 3), np.random.default_rng(0), 0.5)
+    by_object = dl.gradient_flow(W0, None, (0.0, 1e9), end_to_end_loss=losses.quadratic(SIGMA3))
+    by_sigma = dl.gradient_flow(W0, SIGMA3, (0.0, 1e9))
+    assert by_object.status == by_sigma.status == "converged"
+    assert abs(by_object.t_stop - by_sigma.t_stop) < 0.05 * by_sigma.t_stop  # step caps differ a little
+    for tr in (by_object, by_sigma):
+        assert "global minimum 0.5" in tr.message and abs(tr.loss[-1] - 0.5) < 1e-12
 
 
 def test_stop_arguments_are_checked():

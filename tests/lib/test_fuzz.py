@@ -66,7 +66,6 @@ DOCUMENTED_NONFINITE: dict[str, str] = {
 #: of tolerance_study never reach the stop's accuracy. ``(qualname, argument): ("mutations", why)``;
 #: remove a mutation when it passes. Listed from a full run (``DEEPLINEAR_FUZZ=all``).
 KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {
-    ('data.compare_data_flows', 't_span'): ('huge', 'slow: a data loss has no known minimum, so no convergence stop; runs to max_steps'),
     ('flow.tolerance_study', 't_max'): ('huge', 'slow: the loose settings never meet the stop; runs to max_steps'),
 }
 
