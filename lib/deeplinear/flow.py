@@ -72,7 +72,7 @@ from ._validation import as_depth, as_int, as_positive, as_positive_values, as_r
 from ._validation import frozen_array as _frozen
 from .init import aligned_init, random_init
 from .losses import EndToEndLoss
-from .modes import mode_loss
+from .modes import learning_time, mode_loss
 from .trajectory import Trajectory
 
 __all__ = [
@@ -500,7 +500,15 @@ def tolerance_study(
     h : int, default 2
         Depth.
     t_max : float, default 14
-        End of the time interval ``[0, t_max]``, ``> 0``.
+        End of the time interval ``[0, t_max]``, ``> 0`` and at most ``10 T``, where ``T`` is
+        the time by which the exact flow has converged (its loss within
+        ``DEFAULT_STOP_TOL`` :math:`\lVert\sigma\rVert^2` of the minimum, from
+        :func:`deeplinear.modes.learning_time`; at least the slowest linear time
+        :math:`1/(h\,\sigma_{\min}^{2-2/h})`). The study compares the settings through the
+        transitions, which are over by ``T``; later the exact loss is flat, and the loose
+        settings, whose solutions hover about the minimum at the size of their tolerances,
+        never meet the convergence stop of :func:`gradient_flow` and would run on to its
+        ``max_steps``.
     settings : mapping of str to dict, optional
         Label -> keyword arguments for :func:`deeplinear.flow.gradient_flow`. The default compares
         the library defaults, ``rtol=1e-6, atol=1e-9``, and SciPy's own defaults
@@ -521,8 +529,8 @@ def tolerance_study(
         integer.
     ValueError
         If ``singular_values`` is not a non-empty list of positive numbers, ``a0`` or
-        ``t_max`` is not positive, ``h < 1``, ``num < 2``, ``settings`` is empty, or a
-        setting is rejected by :func:`gradient_flow`.
+        ``t_max`` is not positive, ``t_max`` exceeds ``10 T``, ``h < 1``, ``num < 2``,
+        ``settings`` is empty, or a setting is rejected by :func:`gradient_flow`.
     ConvergenceError
         If the integration with some setting stops before ``t_max`` (a ``RuntimeError``).
 
@@ -539,6 +547,12 @@ def tolerance_study(
     with np.errstate(over="ignore"):
         finite_result(np.float64(a0) ** h, "tolerance_study", "a0")  # the start's product a0^h
     t_max = as_positive(t_max, "t_max")
+    T = _exact_convergence_time(s, float(a0) ** h, h)
+    if t_max > 10.0 * T:
+        raise InvalidArgumentError(
+            f"t_max = {t_max:g} is far past the transitions the study compares: the exact flow has converged by "
+            f"t = {T:.4g} (loss within {DEFAULT_STOP_TOL:g} ||sigma||^2 of its minimum), so t_max must be at most "
+            f"{10.0 * T:.4g}; beyond it the loose settings never meet the convergence stop and run on to max_steps")
     num = as_int(num, "num", minimum=2)
     settings = dict(_DEFAULT_SETTINGS if settings is None else settings)
     if not settings:
@@ -557,6 +571,18 @@ def tolerance_study(
         errors[label] = float(np.max(np.abs(tr.loss - exact)))
         nfev[label] = int(tr.nfev)
     return ToleranceStudy(_frozen(t), _frozen(exact), losses, errors, nfev, _frozen(s), float(a0), h)
+
+
+def _exact_convergence_time(s: np.ndarray, u0: float, h: int) -> float:
+    """When the aligned, balanced flow from products ``u0`` has its loss within ``DEFAULT_STOP_TOL
+    ||s||^2`` of the minimum (each mode within ``delta`` of ``s_k``), but at least the slowest linear
+    time ``1 / (h s_min^(2 - 2/h))``."""
+    delta = float(np.sqrt(2.0 * DEFAULT_STOP_TOL * np.sum(s * s) / s.size))
+    times = [1.0 / (h * float(np.min(s)) ** (2.0 - 2.0 / h))]
+    for sk in s:
+        if abs(sk - u0) > delta:
+            times.append(float(learning_time(u0, sk - delta if u0 < sk else sk + delta, float(sk), h)))
+    return max(times)
 
 
 # --------------------------------------------------------------------------- the chapter's explorer

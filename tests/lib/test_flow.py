@@ -3,6 +3,8 @@
 import warnings
 from dataclasses import dataclass
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -437,6 +439,20 @@ def test_tolerance_study_orders_the_settings():
 def test_tolerance_study_rejects_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         dl.tolerance_study(**kwargs)
+
+
+def test_tolerance_study_bounds_t_max_by_the_time_the_exact_flow_converges():
+    # issue 13: t_max = 1e200 ran the loose settings (which never meet the stop) to max_steps.
+    # The exact loss of diag(2, 1) from a0 = 1e-3, h = 2 is within 1e-12 ||sigma||^2 of its
+    # minimum by T = max_k learning_time(a0^2, sigma_k - delta_k): the study allows up to 10 T.
+    T = max(dl.learning_time(1e-6, s - np.sqrt(2e-12 * 5.0 / 2), s, 2) for s in (2.0, 1.0))
+    assert dl.mode_loss(T, 1e-6, (2.0, 1.0), 2) <= 1.0001e-12 * 5.0
+    for t_max in (1e200, 1e6, 10.5 * T):
+        expected = rf"t_max = {re.escape(f'{t_max:g}')}.*converged by t = {T:.4g}.*at most {10 * T:.4g}"
+        with pytest.raises(dl.InvalidArgumentError, match=expected):
+            dl.tolerance_study((2.0, 1.0), 1e-3, 2, t_max, num=5)
+    study = dl.tolerance_study((2.0, 1.0), 1e-3, 2, 9.5 * T, num=5)  # the loose settings run to the end
+    assert study.t[-1] == 9.5 * T and all(np.isfinite(e) for e in study.max_error.values())
 
 
 def test_flow_scrub_prepare_integrates_once():

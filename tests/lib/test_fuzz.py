@@ -66,7 +66,6 @@ DOCUMENTED_NONFINITE: dict[str, str] = {
 #: of tolerance_study never reach the stop's accuracy. ``(qualname, argument): ("mutations", why)``;
 #: remove a mutation when it passes. Listed from a full run (``DEEPLINEAR_FUZZ=all``).
 KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {
-    ('flow.tolerance_study', 't_max'): ('huge', 'slow: the loose settings never meet the stop; runs to max_steps'),
 }
 
 #: Failures in this branch's own modules that are not fixed yet (issue 13, item 1): the same
