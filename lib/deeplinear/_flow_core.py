@@ -250,7 +250,7 @@ def _stop_thresholds(S: np.ndarray, d: tuple, stop_tol: float) -> tuple[float, f
 
 
 def _learnable(ell: Any, d: tuple) -> tuple[float, float] | None:
-    """``(L*, scale)`` of a loss object with ``rank_constrained_minimum``: its minimum at rank
+    r"""``(L*, scale)`` of a loss object with ``rank_constrained_minimum``: its minimum at rank
     ``min(d)`` and the size of its learnable part, :math:`\lVert\Sigma\rVert_F` with
     :math:`\lVert\Sigma\rVert_F^2 = 2(\ell(0) - \min_W \ell)` (the norm of the reduced target of
     a data loss); None without the method, or when the values overflow."""

@@ -367,7 +367,7 @@ class HuberLoss:
 
 
 def _eckart_young_tail(s: np.ndarray, rank: int) -> float:
-    """:math:`\tfrac12\sum_{k > r} s_k^2` for singular values ``s`` in descending order."""
+    r""":math:`\tfrac12\sum_{k > r} s_k^2` for singular values ``s`` in descending order."""
     return 0.5 * float(np.sum(s[rank:] ** 2))
 
 
