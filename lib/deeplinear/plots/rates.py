@@ -290,7 +290,8 @@ def imbalance_figure(
         :math:`s^{1/h}`, and :math:`C_i` that of its square). Beyond it the start's layers
         are more than ten times the size of a balanced factor, the imbalance alone sets the
         dynamics, the flow is stiff (its fastest rate grows like :math:`\delta^{h-1}`; at the
-        bound and ``h = 3`` one curve takes up to 300,000 evaluations of the gradient), and
+        bound, ``h = 3``, the default target and ``t_matrix = 3``, one curve took up to 300,000
+        evaluations of the gradient), and
         the rounding of the product of such large layers limits how far the loss can fall.
     seeds : sequence of int, default (0, 1, 2)
         Seeds of the delta-balanced starts.
