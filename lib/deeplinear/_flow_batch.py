@@ -19,8 +19,10 @@ from .errors import InvalidArgumentError
 from ._flow_core import _FlowFunctions, _FlowProblem, _RawRun, _stop_thresholds
 
 
-def batch_rhs(shapes: Sequence[tuple[int, int]], B: int, S: np.ndarray) -> Callable[[float, np.ndarray], np.ndarray]:
-    """``-grad L`` of ``B`` networks at once, on the layer-major stacked state."""
+def batch_rhs(shapes: Sequence[tuple[int, int]], B: int, S: np.ndarray,
+              weight_decay: float = 0.0) -> Callable[[float, np.ndarray], np.ndarray]:
+    """``-grad L`` of ``B`` networks at once, on the layer-major stacked state (``- weight_decay * y``
+    added for the regularised loss, as in :class:`deeplinear._flow_core._FlowFunctions`)."""
     sizes = [B * r * c for r, c in shapes]
     offs = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
     spec = [(int(offs[i]), int(offs[i + 1]), (B,) + tuple(shapes[i])) for i in range(len(shapes))]
@@ -38,6 +40,8 @@ def batch_rhs(shapes: Sequence[tuple[int, int]], B: int, S: np.ndarray) -> Calla
             out[a:b] = np.matmul(R, Pm.transpose(0, 2, 1)).ravel()
             R = np.matmul(M.transpose(0, 2, 1), R)
         out[a0:b0] = R.ravel()
+        if weight_decay:
+            out -= weight_decay * y
         return out
 
     return rhs
@@ -75,15 +79,20 @@ def batched_solver(method: object, idx: np.ndarray) -> type:
     return type(f"Batched{base.__name__}", (base,), {"_estimate_error_norm": norm})
 
 
-def batch_stop(S: np.ndarray, d: tuple, stop_tol: float | None, idx: np.ndarray, fns: list[_FlowFunctions]):
-    """Converged when every member passes the test of ``stop_tol`` (see gradient_flow)."""
+def batch_stop(problem: _FlowProblem, stop_tol: float | None, idx: np.ndarray, fns: list[_FlowFunctions]):
+    """Converged when every member passes the test of ``stop_tol`` (see gradient_flow; with weight
+    decay the gradient alone decides, as there)."""
     if stop_tol is None:
         return None
-    L_star, gap_tol, grad_tol = _stop_thresholds(S, d, stop_tol)
+    L_star, gap_tol, grad_tol = _stop_thresholds(problem.Sigma, problem.widths, stop_tol)
+    lam = problem.weight_decay
 
     def converged(t: float, y: np.ndarray, f: np.ndarray | None) -> str | None:
         if f is None or np.max(np.sum(f[idx] ** 2, axis=1)) > grad_tol**2:
             return None
+        if lam > 0.0:
+            return (f"converged at t = {t:.6g}: every member's gradient norm <= {grad_tol:.2g} of the regularised "
+                    f"loss (weight_decay = {lam:g}, stop_tol = {stop_tol:g})")
         Y = y[idx]
         if any(fn.loss_of(Y[b]) - L_star > gap_tol for b, fn in enumerate(fns)):
             return None

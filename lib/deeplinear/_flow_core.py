@@ -77,7 +77,23 @@ def _hessian_norm_estimate(W: Sequence[np.ndarray], S: np.ndarray, iterations: i
     return float(lam)
 
 
-def _max_step(max_step: object, W: Sequence[np.ndarray], S: np.ndarray | None, weight_decay: float = 0.0) -> float:
+def _loss_curvature(ell: Any, iterations: int = 20) -> float:
+    """``||D^2 ell||`` by power iteration on ``V -> grad ell(V) - grad ell(0)`` (exact when the
+    gradient is affine, as for the quadratic losses that know their minimum)."""
+    g0 = ell.gradient(np.zeros(tuple(ell.shape)))
+    V = np.random.default_rng(0).standard_normal(tuple(ell.shape))
+    lam = 0.0
+    for _ in range(iterations):
+        nrm = float(np.linalg.norm(V))
+        if nrm == 0.0 or not np.isfinite(nrm):
+            break
+        V = ell.gradient(V / nrm) - g0
+        lam = float(np.linalg.norm(V))
+    return lam
+
+
+def _max_step(max_step: object, W: Sequence[np.ndarray], S: np.ndarray | None, weight_decay: float = 0.0,
+              ell: Any = None) -> float:
     if isinstance(max_step, str):
         if max_step != "auto":
             raise InvalidArgumentError(f"max_step must be a positive number, np.inf or 'auto', got {max_step!r}")
@@ -88,6 +104,9 @@ def _max_step(max_step: object, W: Sequence[np.ndarray], S: np.ndarray | None, w
             else:  # general loss: a Gauss-Newton bound at the start
                 norms = np.array([np.linalg.norm(w, 2) for w in W])
                 lam = sum(np.prod(norms[:j]) ** 2 * np.prod(norms[j + 1:]) ** 2 for j in range(h))
+                known = None if ell is None else _learnable(ell, widths_of(W))
+                if known is not None:  # and the bound at a balanced minimum, as for Sigma (curvature of ell included)
+                    lam = max(lam, h * np.float64(known[1]) ** (2.0 - 2.0 / h) * max(1.0, _loss_curvature(ell)))
             lam = lam + weight_decay  # the decay adds weight_decay * I to the Hessian
         # no cap if there is no curvature scale or it overflows (the solver then reports any failure)
         return 4.0 / float(lam) if np.isfinite(lam) and lam > 0 else np.inf
@@ -170,7 +189,7 @@ class _FlowProblem:
             S = check_sigma(Sigma, d)
             ell = _QuadraticLoss(S)
         lam = as_positive(weight_decay, "weight_decay", allow_zero=True)
-        return cls(W0, d, t0, t1, te, rtol, atol, ell, S, _max_step(max_step, W0, S, lam), lam)
+        return cls(W0, d, t0, t1, te, rtol, atol, ell, S, _max_step(max_step, W0, S, lam, ell), lam)
 
 
 class _FlowFunctions:
@@ -217,23 +236,68 @@ class _FlowFunctions:
 # --------------------------------------------------------------------------- gradient_flow: stopping
 
 
-def _stop_thresholds(S: np.ndarray, d: tuple, stop_tol: float) -> tuple[float, float, float]:
-    """``(L*, loss-gap tolerance, gradient tolerance)`` of the quadratic loss (``stop_tol`` in gradient_flow)."""
-    h = len(d) - 1
-    s = np.linalg.svd(S, compute_uv=False)
-    L_star = 0.5 * float(np.sum(s[min(d):] ** 2))  # the global minimum: rank at most min(d) (Eckart-Young)
-    scale = float(np.linalg.norm(S)) or 1.0
+def _scaled_thresholds(L_star: float, scale: float, h: int, stop_tol: float) -> tuple[float, float, float]:
+    """``(L*, loss-gap tolerance, gradient tolerance)`` for a target of Frobenius norm ``scale``."""
+    scale = scale or 1.0
     return L_star, stop_tol * scale**2, stop_tol * scale ** ((2.0 * h - 1.0) / h)
 
 
-def _quadratic_stop(problem: _FlowProblem, fns: _FlowFunctions, stop_tol: float | None):
-    """The default convergence test of the quadratic loss, or None (see ``stop_tol`` in :func:`gradient_flow`)."""
-    if stop_tol is None or problem.Sigma is None:
+def _stop_thresholds(S: np.ndarray, d: tuple, stop_tol: float) -> tuple[float, float, float]:
+    """``(L*, loss-gap tolerance, gradient tolerance)`` of the quadratic loss (``stop_tol`` in gradient_flow)."""
+    s = np.linalg.svd(S, compute_uv=False)
+    L_star = 0.5 * float(np.sum(s[min(d):] ** 2))  # the global minimum: rank at most min(d) (Eckart-Young)
+    return _scaled_thresholds(L_star, float(np.linalg.norm(S)), len(d) - 1, stop_tol)
+
+
+def _learnable(ell: Any, d: tuple) -> tuple[float, float] | None:
+    r"""``(L*, scale)`` of a loss object with ``rank_constrained_minimum``: its minimum at rank
+    ``min(d)`` and the size of its learnable part, :math:`\lVert\Sigma\rVert_F` with
+    :math:`\lVert\Sigma\rVert_F^2 = 2(\ell(0) - \min_W \ell)` (the norm of the reduced target of
+    a data loss); None without the method, or when the values overflow."""
+    minimum = getattr(ell, "rank_constrained_minimum", None)
+    if not callable(minimum):
         return None
-    thresholds = _stop_thresholds(problem.Sigma, problem.widths, stop_tol)
+    with np.errstate(all="ignore"):
+        L_star = float(minimum(min(d)))
+        learnable = 2.0 * (float(ell.value(np.zeros(tuple(ell.shape)))) - float(minimum(min(d[0], d[-1]))))
+    if not (np.isfinite(L_star) and np.isfinite(learnable)):
+        return None  # the overflow is reported where the loss is evaluated
+    return L_star, float(np.sqrt(max(learnable, 0.0)))
+
+
+def _loss_thresholds(ell: Any, d: tuple, stop_tol: float) -> tuple[float, float, float] | None:
+    """The thresholds of :func:`_stop_thresholds` for a loss object that knows its minimum, or None."""
+    known = _learnable(ell, d)
+    return None if known is None else _scaled_thresholds(known[0], known[1], len(d) - 1, stop_tol)
+
+
+#: The values of ``stop_at`` in :func:`deeplinear.flow.gradient_flow`.
+STOP_RULES = ("global minimum", "critical point")
+
+
+def as_stop_rule(stop_at: object) -> str:
+    """``stop_at`` checked: one of :data:`STOP_RULES`."""
+    if not isinstance(stop_at, str):
+        raise ArgumentTypeError(f"stop_at must be one of {', '.join(map(repr, STOP_RULES))}, got {stop_at!r:.60}")
+    if stop_at not in STOP_RULES:
+        raise InvalidArgumentError(f"stop_at must be one of {', '.join(map(repr, STOP_RULES))}, got {stop_at!r:.60}")
+    return stop_at
+
+
+def _convergence_stop(problem: _FlowProblem, fns: _FlowFunctions, stop_tol: float | None, stop_at: str = "global minimum"):
+    """The default convergence test of the quadratic loss (of a target, or of a loss object with a
+    known minimum), or None (see ``stop_tol`` and ``stop_at`` in :func:`gradient_flow`)."""
+    if stop_tol is None:
+        return None
+    if problem.Sigma is not None:
+        thresholds = _stop_thresholds(problem.Sigma, problem.widths, stop_tol)
+    else:
+        thresholds = _loss_thresholds(problem.ell, problem.widths, stop_tol)
+        if thresholds is None:
+            return None
     if problem.weight_decay > 0.0:
         return _decay_test(fns.raw_rhs, thresholds[2], problem.weight_decay, stop_tol)
-    return _convergence_test(fns.loss_of, fns.raw_rhs, thresholds, stop_tol)
+    return _convergence_test(fns.loss_of, fns.raw_rhs, thresholds, stop_tol, stop_at == "critical point")
 
 
 def _decay_test(rhs: Callable, grad_tol: float, weight_decay: float, stop_tol: float):
@@ -250,25 +314,32 @@ def _decay_test(rhs: Callable, grad_tol: float, weight_decay: float, stop_tol: f
     return converged
 
 
-def _convergence_test(loss_of: Callable, rhs: Callable, thresholds: tuple[float, float, float], stop_tol: float):
+def _convergence_test(loss_of: Callable, rhs: Callable, thresholds: tuple[float, float, float], stop_tol: float,
+                      any_critical_point: bool = False):
     """``converged(t, y, f)``: a message when the loss gap and the gradient are both within the
-    ``thresholds`` of :func:`_stop_thresholds`, else None (``f = rhs(t, y)`` when the solver has it)."""
+    ``thresholds`` of :func:`_stop_thresholds` (the gradient alone if ``any_critical_point``), else
+    None (``f = rhs(t, y)`` when the solver has it)."""
     L_star, gap_tol, grad_tol = thresholds
 
     def converged(t: float, y: np.ndarray, f: np.ndarray | None) -> str | None:
-        if f is None:  # no free gradient from the solver: the cheaper loss test first
+        if f is None and not any_critical_point:  # no free gradient from the solver: the cheaper loss test first
             L = loss_of(y)
             if not L - L_star <= gap_tol:
                 return None
+        if f is None:
             f = rhs(t, y)
         g = float(np.sqrt(f @ f))
         if not g <= grad_tol:
             return None
         L = loss_of(y)
-        if not L - L_star <= gap_tol:  # a saddle: the gradient is small there too
+        if L - L_star <= gap_tol:
+            return (f"converged at t = {t:.6g}: loss {L:.3g} within {gap_tol:.2g} of the global minimum {L_star:.3g}, "
+                    f"gradient norm {g:.2g} <= {grad_tol:.2g} (stop_tol = {stop_tol:g})")
+        if not any_critical_point:  # a saddle: the gradient is small there too
             return None
-        return (f"converged at t = {t:.6g}: loss {L:.3g} within {gap_tol:.2g} of the global minimum {L_star:.3g}, "
-                f"gradient norm {g:.2g} <= {grad_tol:.2g} (stop_tol = {stop_tol:g})")
+        return (f"converged at t = {t:.6g} to a saddle (a critical point that is not a global minimum): loss {L:.6g}, "
+                f"{L - L_star:.3g} above the global minimum {L_star:.3g}; gradient norm {g:.2g} <= {grad_tol:.2g} "
+                f"(stop_at = 'critical point', stop_tol = {stop_tol:g})")
 
     return converged
 

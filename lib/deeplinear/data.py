@@ -533,6 +533,12 @@ def compare_data_flows(
     .. math:: \dot W_1 = -\nabla_{W_1} L_{\rm data}\, (X X^\top)^{-1}
               \quad \text{(the reduced flow, seen on the data)}.
 
+    Each flow stops when it has converged to the global minimum of its loss
+    (:func:`deeplinear.gradient_flow`'s ``stop_tol``; for the data losses the minimum is that of
+    reduced-rank regression, :meth:`deeplinear.losses.DataQuadraticLoss.rank_constrained_minimum`),
+    so a huge ``t_span`` costs no more than the time to converge; the output times after a stop
+    hold the limit.
+
     Parameters
     ----------
     weights0 : list of ndarray
@@ -561,7 +567,8 @@ def compare_data_flows(
         :math:`\mathbb R^{d_0}` to :math:`\mathbb R^{d_h}` of the data; if ``t_span`` is invalid
         or ``num < 2``.
     RuntimeError
-        If one of the three flows stops before ``t_span[1]``.
+        If one of the three flows stops before ``t_span[1]`` without having converged (a
+        failed integration or ``max_steps``).
 
     Examples
     --------

@@ -160,6 +160,19 @@ def flow_from_saddle(
         at saddles with learnt (stiff) modes, ``method="LSODA"`` is much faster than the
         default explicit method.
 
+    Both flows stop at convergence, so a huge ``t_span`` costs no more than the time to
+    converge. Each ends at a critical point that is often a saddle: on a stable ray the saddle
+    itself; off it, or on an unstable ray, the critical point that has also learnt mode ``m``
+    (the other unlearnt modes are zero and stay zero), which is the global minimum only if no
+    other mode is left. So both are integrated with ``stop_at="critical point"`` of
+    :func:`deeplinear.gradient_flow`: they stop when the gradient norm falls below its
+    tolerance, with ``status`` ``"converged"`` and a message naming the loss reached (a saddle
+    and its height above the global minimum, or the global minimum). A flow that passes the
+    starting saddle with a gradient that small (a tiny ``eps`` on an unstable ray, about
+    :math:`\varepsilon^{h-1}\sigma_m \lesssim 10^{-12}`) stops there too. For ``h >= 3`` the
+    approach along the stable ray is algebraic, so the stop comes late (about
+    :math:`t \sim 10^{6}/\sigma_m` for ``h = 3``) and the run may end at ``max_steps`` first.
+
     Returns
     -------
     FlowFromSaddle
@@ -213,8 +226,8 @@ def flow_from_saddle(
         kw["method"] = method
     if max_step is not None:
         kw["max_step"] = max_step
-    tr_on = gradient_flow(W_on, Sig, t_span, **kw)
-    tr_off = gradient_flow(W_off, Sig, t_span, **kw)
+    tr_on = gradient_flow(W_on, Sig, t_span, stop_at="critical point", **kw)
+    tr_off = gradient_flow(W_off, Sig, t_span, stop_at="critical point", **kw)
     amp_on = np.array([man.mode_amplitudes(mm.mode, Wt) for Wt in tr_on.weights])
     amp_off = np.array([man.mode_amplitudes(mm.mode, Wt) for Wt in tr_off.weights])
     t = np.asarray(tr_on.t, dtype=float)

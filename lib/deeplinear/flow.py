@@ -61,8 +61,9 @@ from ._flow_core import (
     _FlowFunctions,
     _FlowProblem,
     _integrate,
-    _quadratic_stop,
+    _convergence_stop,
     _RawRun,
+    as_stop_rule,
 )
 from ._flow_batch import batch_rhs, batch_stop, batched_solver, member_index, member_runs
 from ._flow_events import _build_events, _parse_events
@@ -71,7 +72,7 @@ from ._validation import as_depth, as_int, as_positive, as_positive_values, as_r
 from ._validation import frozen_array as _frozen
 from .init import aligned_init, random_init
 from .losses import EndToEndLoss
-from .modes import mode_loss
+from .modes import learning_time, mode_loss
 from .trajectory import Trajectory
 
 __all__ = [
@@ -110,6 +111,7 @@ def gradient_flow(
     warn: bool = True,
     stop_tol: float | None = DEFAULT_STOP_TOL,
     max_steps: int | None = DEFAULT_MAX_STEPS,
+    stop_at: str = "global minimum",
 ) -> Trajectory:
     r"""Integrate the layer-wise gradient flow :math:`\dot W_j = -\nabla_{W_j} L`.
 
@@ -198,11 +200,29 @@ def gradient_flow(
         ``"converged"``, ``t_stop`` the time of the stop, and the output times requested by
         ``t_eval`` after ``t_stop`` hold the final weights (as does ``weights_at`` there); without
         ``t_eval`` the trajectory ends at ``t_stop``. ``None`` integrates to the end of
-        ``t_span``. Not used with an ``end_to_end_loss`` (there is no known minimum): pass the
+        ``t_span``. With an ``end_to_end_loss`` the same test applies when the loss knows its
+        minimum, through a method ``rank_constrained_minimum(rank)`` (the loss on data
+        :func:`deeplinear.losses.data_quadratic_loss`, whose minimum is that of reduced-rank
+        regression, and :func:`deeplinear.losses.quadratic`): then
+        :math:`L^\star` = ``rank_constrained_minimum(min(d))`` and the scale
+        :math:`\lVert\Sigma\rVert_F^2` is :math:`2(\ell(0) - \min_W \ell)`, the learnable part
+        of the loss (the squared norm of the reduced target of the data), and the gradient
+        is that of the loss being integrated. Other losses have no known minimum: pass the
         ``"convergence"`` event with ``grad_tol`` (or ``loss_tol``) instead.
     max_steps : int or None, default 100000
         Stop after this many solver steps (``status`` ``"max steps"``, with a warning); the
         trajectory ends at the last step. ``None``: no limit.
+    stop_at : {"global minimum", "critical point"}, default "global minimum"
+        Where the ``stop_tol`` test may stop the flow. ``"global minimum"``: only there (both
+        conditions above), so a flow never stops at a saddle it passes. ``"critical point"``: at
+        any critical point, on the gradient condition alone, for a flow meant to converge to a
+        saddle (from its stable set, e.g. :func:`deeplinear.escape.flow_from_saddle`); the
+        message then says which: the global minimum, or a saddle with its loss and its height
+        above :math:`L^\star` (every critical point of the quadratic loss that is not a global
+        minimum is a saddle). Near a saddle that is not strict (``h >= 3``) the approach is
+        algebraic, and the weights are still about :math:`\mathrm{tol}^{1/(h-1)}` (relative)
+        away when the gradient test fires. Not used with ``weight_decay > 0``, where the
+        gradient alone decides anyway.
 
     Returns
     -------
@@ -231,14 +251,15 @@ def gradient_flow(
     TypeError
         If ``weights0`` is not a list of matrices, ``Sigma`` is not a real matrix, ``t_span``
         is not a number or a pair of numbers, a tolerance or ``max_step`` is not a real
-        number, ``end_to_end_loss`` lacks ``shape``, ``value`` or ``gradient``, or ``events``
-        (or an event's options) has the wrong type.
+        number, ``stop_at`` is not a string, ``end_to_end_loss`` lacks ``shape``, ``value`` or
+        ``gradient``, or ``events`` (or an event's options) has the wrong type.
     ValueError
         If ``weights0`` is invalid (empty, non-finite, shapes that do not chain); ``Sigma``
         does not have shape ``(d_h, d_0)``; both or neither of ``Sigma`` and
         ``end_to_end_loss`` are given, or the loss has the wrong shape; ``t_span`` does not
         satisfy ``t0 < t1``; ``t_eval`` is empty, unsorted or outside ``t_span``; a
-        tolerance or ``max_step`` is not positive; an event name or option is unknown or an
+        tolerance or ``max_step`` is not positive; ``stop_at`` is not one of its two values;
+        an event name or option is unknown or an
         option value is invalid; the initial weights already exceed the blow-up bound; or the
         gradient or the loss overflows at ``weights0``.
     FloatingPointError
@@ -261,10 +282,11 @@ def gradient_flow(
     problem = _FlowProblem.parse(weights0, Sigma, t_span, t_eval, rtol, atol, end_to_end_loss, max_step, weight_decay)
     stop_tol = None if stop_tol is None else as_positive(stop_tol, "stop_tol")
     max_steps = None if max_steps is None else as_int(max_steps, "max_steps", minimum=1)
+    stop_at = as_stop_rule(stop_at)
     solver_class(method)  # an unknown method is an error before any work
     fns = _FlowFunctions(problem)
     evset = _build_events(_parse_events(events), fns, problem.t0, fns.y0)
-    stop = _quadratic_stop(problem, fns, stop_tol)
+    stop = _convergence_stop(problem, fns, stop_tol, stop_at)
     with np.errstate(all="ignore"):
         f0 = fns.raw_rhs(problem.t0, fns.y0)
     if not np.all(np.isfinite(f0)):  # the solver's first-step selection would produce t = nan and never stop
@@ -300,6 +322,7 @@ def gradient_flow_batch(
     stop_tol: float | None = DEFAULT_STOP_TOL,
     max_steps: int | None = DEFAULT_MAX_STEPS,
     warn: bool = True,
+    weight_decay: float = 0.0,
 ) -> list[Trajectory]:
     r"""The gradient flow from many initial weights of the same widths, integrated as one stacked state.
 
@@ -318,8 +341,10 @@ def gradient_flow_batch(
         ``B >= 1`` initial ``[W_1, ..., W_h]``, all of the same widths.
     Sigma : ndarray, shape (d_h, d_0)
         The target (quadratic loss).
-    t_span, t_eval, rtol, atol, max_step, stop_tol, max_steps, warn
-        As in :func:`gradient_flow`; the run stops at convergence when every member has converged.
+    t_span, t_eval, rtol, atol, max_step, stop_tol, max_steps, warn, weight_decay
+        As in :func:`gradient_flow`; the run stops at convergence when every member has converged
+        (with ``weight_decay`` :math:`= \lambda > 0`, the flow of the regularised loss, when every
+        member's gradient norm is below the threshold of ``stop_tol``).
     method : {"DOP853", "RK45", "RK23"}, default "DOP853"
         An explicit Runge-Kutta method.
 
@@ -357,7 +382,7 @@ def gradient_flow_batch(
         raise ArgumentTypeError(f"weights0_list must be a list of initial weight lists, got {type(weights0_list).__name__}")
     if len(weights0_list) == 0:
         raise InvalidArgumentError("weights0_list must hold at least one start, got an empty list")
-    problems = [_FlowProblem.parse(W0, Sigma, t_span, t_eval, rtol, atol, None, max_step) for W0 in weights0_list]
+    problems = [_FlowProblem.parse(W0, Sigma, t_span, t_eval, rtol, atol, None, max_step, weight_decay) for W0 in weights0_list]
     d = problems[0].widths
     for b, p in enumerate(problems):
         if p.widths != d:
@@ -370,12 +395,12 @@ def gradient_flow_batch(
     fns = [_FlowFunctions(p) for p in problems]
     y0 = np.empty(idx.size)
     y0[idx] = np.stack([f.y0 for f in fns])
-    rhs = batch_rhs(shapes, B, p0.Sigma)
+    rhs = batch_rhs(shapes, B, p0.Sigma, p0.weight_decay)
     with np.errstate(all="ignore"):
         if not np.all(np.isfinite(rhs(p0.t0, y0))):
             raise InvalidArgumentError("the gradient is not finite at some weights0 (overflow); rescale the initial weights")
         run = drive(rhs, p0.t0, p0.t1, y0, method=cls, rtol=p0.rtol, atol=p0.atol, max_step=min(p.max_step for p in problems),
-                    t_eval=p0.t_eval, converged=batch_stop(p0.Sigma, d, stop_tol, idx, fns), max_steps=max_steps,
+                    t_eval=p0.t_eval, converged=batch_stop(p0, stop_tol, idx, fns), max_steps=max_steps,
                     bound=DIVERGENCE_BOUND)
     status = {"diverged": "blowup"}.get(run.status, run.status)
     message = run.message if status in ("converged", "max steps") else (
@@ -475,7 +500,15 @@ def tolerance_study(
     h : int, default 2
         Depth.
     t_max : float, default 14
-        End of the time interval ``[0, t_max]``, ``> 0``.
+        End of the time interval ``[0, t_max]``, ``> 0`` and at most ``10 T``, where ``T`` is
+        the time by which the exact flow has converged (its loss within
+        ``DEFAULT_STOP_TOL`` :math:`\lVert\sigma\rVert^2` of the minimum, from
+        :func:`deeplinear.modes.learning_time`; at least the slowest linear time
+        :math:`1/(h\,\sigma_{\min}^{2-2/h})`). The study compares the settings through the
+        transitions, which are over by ``T``; later the exact loss is flat, and the loose
+        settings, whose solutions hover about the minimum at the size of their tolerances,
+        never meet the convergence stop of :func:`gradient_flow` and would run on to its
+        ``max_steps``.
     settings : mapping of str to dict, optional
         Label -> keyword arguments for :func:`deeplinear.flow.gradient_flow`. The default compares
         the library defaults, ``rtol=1e-6, atol=1e-9``, and SciPy's own defaults
@@ -496,8 +529,8 @@ def tolerance_study(
         integer.
     ValueError
         If ``singular_values`` is not a non-empty list of positive numbers, ``a0`` or
-        ``t_max`` is not positive, ``h < 1``, ``num < 2``, ``settings`` is empty, or a
-        setting is rejected by :func:`gradient_flow`.
+        ``t_max`` is not positive, ``t_max`` exceeds ``10 T``, ``h < 1``, ``num < 2``,
+        ``settings`` is empty, or a setting is rejected by :func:`gradient_flow`.
     ConvergenceError
         If the integration with some setting stops before ``t_max`` (a ``RuntimeError``).
 
@@ -514,6 +547,12 @@ def tolerance_study(
     with np.errstate(over="ignore"):
         finite_result(np.float64(a0) ** h, "tolerance_study", "a0")  # the start's product a0^h
     t_max = as_positive(t_max, "t_max")
+    T = _exact_convergence_time(s, float(a0) ** h, h)
+    if t_max > 10.0 * T:
+        raise InvalidArgumentError(
+            f"t_max = {t_max:g} is far past the transitions the study compares: the exact flow has converged by "
+            f"t = {T:.4g} (loss within {DEFAULT_STOP_TOL:g} ||sigma||^2 of its minimum), so t_max must be at most "
+            f"{10.0 * T:.4g}; beyond it the loose settings never meet the convergence stop and run on to max_steps")
     num = as_int(num, "num", minimum=2)
     settings = dict(_DEFAULT_SETTINGS if settings is None else settings)
     if not settings:
@@ -532,6 +571,18 @@ def tolerance_study(
         errors[label] = float(np.max(np.abs(tr.loss - exact)))
         nfev[label] = int(tr.nfev)
     return ToleranceStudy(_frozen(t), _frozen(exact), losses, errors, nfev, _frozen(s), float(a0), h)
+
+
+def _exact_convergence_time(s: np.ndarray, u0: float, h: int) -> float:
+    """When the aligned, balanced flow from products ``u0`` has its loss within ``DEFAULT_STOP_TOL
+    ||s||^2`` of the minimum (each mode within ``delta`` of ``s_k``), but at least the slowest linear
+    time ``1 / (h s_min^(2 - 2/h))``."""
+    delta = float(np.sqrt(2.0 * DEFAULT_STOP_TOL * np.sum(s * s) / s.size))
+    times = [1.0 / (h * float(np.min(s)) ** (2.0 - 2.0 / h))]
+    for sk in s:
+        if abs(sk - u0) > delta:
+            times.append(float(learning_time(u0, sk - delta if u0 < sk else sk + delta, float(sk), h)))
+    return max(times)
 
 
 # --------------------------------------------------------------------------- the chapter's explorer

@@ -26,7 +26,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from scipy.special import expit
 
-from ._validation import as_matrix, as_positive, as_weights, finite_result
+from ._validation import as_int, as_matrix, as_positive, as_weights, finite_result
 from .network import _prefix_products as prefix_products, _suffix_products as suffix_products
 from ._validation import frozen_array as _frozen
 from .errors import ArgumentTypeError, InvalidArgumentError
@@ -64,6 +64,14 @@ class EndToEndLoss(Protocol):
         ``value(W)`` returns :math:`\ell(W)` as a float, for ``W`` of shape ``shape``.
     gradient : callable
         ``gradient(W)`` returns :math:`\nabla\ell(W)`, an ndarray of shape ``shape``.
+
+    Notes
+    -----
+    A loss may also have ``rank_constrained_minimum(rank)``: the minimum of :math:`\ell` over
+    end-to-end maps of rank at most ``rank`` (the quadratic losses :class:`QuadraticLoss` and
+    :class:`DataQuadraticLoss` have it). :func:`deeplinear.flow.gradient_flow` then stops a flow
+    of that loss at convergence, as it does for the quadratic loss of a target (``stop_tol``).
+    It is not part of the protocol: ``isinstance`` does not ask for it.
 
     Examples
     --------
@@ -129,6 +137,20 @@ class QuadraticLoss:
         r"""The gradient :math:`\nabla\ell(W)`, of shape ``shape``."""
         return W - self.Sigma
 
+    def rank_constrained_minimum(self, rank: int) -> float:
+        r"""The minimum of :math:`\ell` over maps of rank at most ``rank`` (Eckart-Young).
+
+        .. math:: \min_{\operatorname{rank} W \le r} \tfrac12\lVert\Sigma - W\rVert_F^2
+                  = \tfrac12 \sum_{k > r} \sigma_k^2
+
+        with :math:`\sigma_k` the singular values of :math:`\Sigma` (descending); a network of
+        widths ``d`` reaches it at ``rank = min(d)``. ``rank`` is an integer ``>= 0``.
+
+        >>> dl.quadratic(np.diag([3.0, 2.0, 1.0])).rank_constrained_minimum(2)
+        0.5
+        """
+        return _eckart_young_tail(np.linalg.svd(self.Sigma, compute_uv=False), as_int(rank, "rank", minimum=0))
+
 
 @dataclass(frozen=True)
 class DataQuadraticLoss:
@@ -174,6 +196,34 @@ class DataQuadraticLoss:
     def gradient(self, W: np.ndarray) -> np.ndarray:
         r"""The gradient :math:`\nabla\ell(W)`, of shape ``shape``."""
         return -(self.Y - W @ self.X) @ self.X.T
+
+    def rank_constrained_minimum(self, rank: int) -> float:
+        r"""The minimum of :math:`\ell` over maps of rank at most ``rank`` (reduced-rank regression).
+
+        With :math:`V` the right singular vectors of :math:`X` for its non-zero singular values
+        (an orthonormal basis of the row space; :math:`V V^\top = X^\top (X X^\top)^{-1} X`
+        when :math:`X X^\top` is invertible), every :math:`W X` is :math:`Z V^\top` with
+        :math:`\operatorname{rank} Z \le \operatorname{rank} W`, so by Eckart-Young
+
+        .. math:: \min_{\operatorname{rank} W \le r} \tfrac12\lVert Y - W X\rVert_F^2
+                  = \tfrac12\lVert Y - Y V V^\top\rVert_F^2 + \tfrac12 \sum_{k > r} s_k^2,
+
+        :math:`s_k` the singular values of :math:`Y V` (those of the reduced target
+        :math:`\Sigma` of :func:`deeplinear.data.reduce_data` when :math:`X X^\top` is
+        invertible). The first term is the part of :math:`Y` no linear map of :math:`X`
+        explains. ``rank`` is an integer ``>= 0``.
+
+        >>> X = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
+        >>> ell = dl.data_quadratic_loss(X, np.array([[1.0, 2.0, 4.0]]))
+        >>> round(ell.rank_constrained_minimum(1), 12), round(ell.rank_constrained_minimum(0), 12)
+        (0.166666666667, 10.5)
+        """
+        r = as_int(rank, "rank", minimum=0)
+        _, sx, Vt = np.linalg.svd(self.X, full_matrices=False)
+        q = int(np.sum(sx > sx[0] * np.finfo(float).eps * max(self.X.shape))) if sx.size and sx[0] > 0 else 0
+        YV = self.Y @ Vt[:q].T
+        R = self.Y - YV @ Vt[:q]
+        return 0.5 * float(np.sum(R * R)) + _eckart_young_tail(np.linalg.svd(YV, compute_uv=False), r)
 
 
 @dataclass(frozen=True)
@@ -314,6 +364,11 @@ class HuberLoss:
         r"""The gradient :math:`\nabla\ell(W)`, of shape ``shape``."""
         R = self.target - W @ self.X
         return -np.clip(R, -self.delta, self.delta) @ self.X.T
+
+
+def _eckart_young_tail(s: np.ndarray, rank: int) -> float:
+    r""":math:`\tfrac12\sum_{k > r} s_k^2` for singular values ``s`` in descending order."""
+    return 0.5 * float(np.sum(s[rank:] ** 2))
 
 
 def quadratic(Sigma: np.ndarray) -> QuadraticLoss:

@@ -197,6 +197,28 @@ def test_whitened_flow_is_the_reduced_flow_and_raw_flow_is_not(comparison):
     assert c.loss_raw[-1] - c.constant < 1e-2
 
 
+def test_flows_on_data_stop_at_the_global_minimum_of_the_data_loss(raw_data):
+    # issue 13: a data loss had no known minimum, so no convergence stop: a huge t_span ran to max_steps
+    X, Y = raw_data
+    W0 = dl.random_init((3, 3, 3), np.random.default_rng(2), 0.1)
+    c = dl.compare_data_flows(W0, X, Y, (0.0, 1e9), num=5)
+    # the independent minimum: least squares by numpy's lstsq
+    B = np.linalg.lstsq(X.T, Y.T, rcond=None)[0].T
+    L_min = 0.5 * float(np.sum((Y - B @ X) ** 2))
+    for L in (c.loss_raw, c.loss_whitened, c.loss_reduced):
+        assert L[-1] == pytest.approx(L_min, rel=1e-11)
+    # a network of width 2 converges to the best rank-2 fit (reduced-rank regression) and says so
+    ell = dl.data_quadratic_loss(X, Y)
+    W2 = dl.random_init((3, 2, 3), np.random.default_rng(3), 0.1)
+    tr = dl.gradient_flow(W2, None, (0.0, 1e9), end_to_end_loss=ell, t_eval=[0.0, 1e9])
+    U = np.linalg.svd(B @ X)[0][:, :2]
+    L2 = 0.5 * float(np.sum((Y - U @ U.T @ B @ X) ** 2))
+    assert tr.status == "converged" and "global minimum" in tr.message and tr.t_stop < 1e4
+    assert tr.loss[-1] == pytest.approx(L2, rel=1e-11) and tr.loss[-1] > L_min + 1e-3
+    scale2 = 2.0 * (ell.value(np.zeros((3, 3))) - L_min)  # ||Sigma||_F^2 of the reduced problem
+    assert tr.gradient_norm[-1] <= 1e-12 * scale2 ** 0.75
+
+
 def test_compare_data_flows_checks_shapes(raw_data):
     X, Y = raw_data
     with pytest.raises(ValueError, match="weights0 map"):

@@ -65,6 +65,25 @@ def test_unstable_ray_h3_escape_law():
     assert fl.on.loss[-1] < fl.on.loss[0]
 
 
+def test_flow_from_saddle_stops_at_the_critical_points_its_flows_reach():
+    # issue 13: on a stable ray the flow converges to the saddle, where the default stop (the
+    # global minimum) never fires: a huge t_span ran to max_steps
+    f = dl.flow_from_saddle((1,), SIGMA, (3, 3, 3), "stable", 0.1, (0.0, 1e9))
+    assert f.on.status == "converged" and f.on.t_stop < 50.0 and "saddle" in f.on.message
+    value = {S: dl.critical_point(S, SIGMA, (3, 3, 3)).value for S in ((1,), (1, 2))}  # 2.5 and 0.5
+    assert abs(f.on.loss[-1] - value[(1,)]) < 1e-12 and "loss 2.5," in f.on.message
+    assert f.t[-1] == f.on.t_stop and f.amplitudes_on.shape == (f.t.size, 2) and f.law.shape == f.t.shape
+    # off the ray, and on an unstable ray, the flow learns mode 2 and stops at the next saddle
+    # (mode 3 is zero and stays zero)
+    u = dl.flow_from_saddle((1,), SIGMA, (3, 3, 3), "unstable", 0.1, (0.0, 1e9))
+    for tr in (f.off_trajectory, u.on, u.off_trajectory):
+        assert tr.status == "converged" and "saddle" in tr.message and abs(tr.loss[-1] - value[(1, 2)]) < 1e-12
+    # where no mode is left, the flow off the ray stops at the global minimum and says so
+    g = dl.flow_from_saddle((1,), np.diag([2.0, 1.0]), (2, 2, 2), "stable", 0.5, (0.0, 1e9))
+    assert g.off_trajectory.status == "converged" and g.off_trajectory.loss[-1] < 1e-20
+    assert "saddle" not in g.off_trajectory.message and "global minimum" in g.off_trajectory.message
+
+
 def test_flow_from_saddle_passes_the_integrator_through():
     args = ((1,), np.diag([3.0, 2.0, 1.0]), (3, 3, 3, 3), "stable", 0.5, (0.0, 50.0))
     lsoda = dl.flow_from_saddle(*args, method="LSODA", t_eval=np.linspace(0.0, 50.0, 6))

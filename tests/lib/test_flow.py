@@ -3,6 +3,8 @@
 import warnings
 from dataclasses import dataclass
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -439,6 +441,20 @@ def test_tolerance_study_rejects_bad_input(kwargs, match):
         dl.tolerance_study(**kwargs)
 
 
+def test_tolerance_study_bounds_t_max_by_the_time_the_exact_flow_converges():
+    # issue 13: t_max = 1e200 ran the loose settings (which never meet the stop) to max_steps.
+    # The exact loss of diag(2, 1) from a0 = 1e-3, h = 2 is within 1e-12 ||sigma||^2 of its
+    # minimum by T = max_k learning_time(a0^2, sigma_k - delta_k): the study allows up to 10 T.
+    T = max(dl.learning_time(1e-6, s - np.sqrt(2e-12 * 5.0 / 2), s, 2) for s in (2.0, 1.0))
+    assert dl.mode_loss(T, 1e-6, (2.0, 1.0), 2) <= 1.0001e-12 * 5.0
+    for t_max in (1e200, 1e6, 10.5 * T):
+        expected = rf"t_max = {re.escape(f'{t_max:g}')}.*converged by t = {T:.4g}.*at most {10 * T:.4g}"
+        with pytest.raises(dl.InvalidArgumentError, match=expected):
+            dl.tolerance_study((2.0, 1.0), 1e-3, 2, t_max, num=5)
+    study = dl.tolerance_study((2.0, 1.0), 1e-3, 2, 9.5 * T, num=5)  # the loose settings run to the end
+    assert study.t[-1] == 9.5 * T and all(np.isfinite(e) for e in study.max_error.values())
+
+
 def test_flow_scrub_prepare_integrates_once():
     prepared = dl.flow_scrub_prepare(2, 0.3, t_max=6.0)
     assert isinstance(prepared, dl.flow.ScrubbedFlow)
@@ -492,6 +508,40 @@ def test_the_default_stop_does_not_fire_on_a_plateau():
     assert np.any(on_plateau) and tr.t[on_plateau][-1] < tr.t_stop
 
 
+def _stable_ray_start(a=0.1):
+    """Sigma = diag(3, 2), widths (2, 2, 2): the saddle that has learnt sigma_1 (loss 2), plus ``a``
+    on the stable ray w_1 = -w_2 of the second mode (the flow returns to the saddle)."""
+    W = [np.diag([np.sqrt(3.0), -a]), np.diag([np.sqrt(3.0), a])]
+    return W, np.diag([3.0, 2.0])
+
+
+def test_stop_at_critical_point_stops_at_the_saddle_a_flow_converges_to():
+    W0, S = _stable_ray_start()
+    tr = dl.gradient_flow(W0, S, (0.0, 1e9), t_eval=[0.0, 1.0, 1e9], stop_at="critical point")
+    assert tr.status == "converged" and 10.0 < tr.t_stop < 30.0  # |a| ~ 0.1 e^{-2t}
+    assert "saddle" in tr.message and "loss 2," in tr.message and "global minimum 0" in tr.message
+    assert abs(tr.loss[-1] - 2.0) < 1e-20 and tr.gradient_norm[-1] <= 1e-12 * np.linalg.norm(S) ** 1.5
+    np.testing.assert_array_equal(tr.t, [0.0, 1.0, 1e9])
+    # by default the flow never stops at a saddle: it runs on (here to max_steps)
+    with pytest.warns(RuntimeWarning, match="max_steps"):
+        default = dl.gradient_flow(W0, S, (0.0, 1e9), max_steps=500)
+    assert default.status == "max steps"
+    # a flow that reaches the global minimum says so under either rule, at the same time
+    W1 = dl.random_init((2, 2, 2), np.random.default_rng(0), 0.3)
+    a = dl.gradient_flow(W1, S, (0.0, 1e9), stop_at="critical point")
+    b = dl.gradient_flow(W1, S, (0.0, 1e9))
+    assert a.status == b.status == "converged" and "saddle" not in a.message and "global minimum" in a.message
+    assert a.t_stop <= b.t_stop and abs(a.loss[-1]) < 1e-20
+
+
+def test_stop_at_is_checked():
+    W0, S = _stable_ray_start()
+    with pytest.raises(ValueError, match="stop_at.*'global minimum'.*'critical point'.*'saddle'"):
+        dl.gradient_flow(W0, S, 1.0, stop_at="saddle")
+    with pytest.raises(TypeError, match="stop_at"):
+        dl.gradient_flow(W0, S, 1.0, stop_at=1)
+
+
 def test_stop_tol_none_integrates_to_the_end_and_results_match_before_the_stop():
     W0 = dl.aligned_init((3, 3, 3), 1e-3)
     t = np.linspace(0.0, 40.0, 9)
@@ -518,12 +568,22 @@ def test_max_steps_stops_with_a_warning():
 
 
 def test_a_general_loss_does_not_stop_by_default_but_with_the_convergence_event():
-    ell = losses.quadratic(SIGMA3)
+    ell = losses.huber(SIGMA3, delta=10.0)  # no known minimum (no rank_constrained_minimum)
     W0 = dl.random_init((3, 3, 3), np.random.default_rng(0), 0.5)
     tr = dl.gradient_flow(W0, None, (0.0, 30.0), end_to_end_loss=ell, t_eval=[0.0, 30.0])
     assert tr.status == "completed"
     ev = dl.gradient_flow(W0, None, (0.0, 1e9), end_to_end_loss=ell, events={"convergence": {"loss_tol": 1e-20}})
     assert ev.status == "converged"
+
+
+def test_a_loss_object_with_a_known_minimum_stops_as_the_quadratic_loss_does():
+    W0 = dl.random_init((3, 2, 3), np.random.default_rng(0), 0.5)
+    by_object = dl.gradient_flow(W0, None, (0.0, 1e9), end_to_end_loss=losses.quadratic(SIGMA3))
+    by_sigma = dl.gradient_flow(W0, SIGMA3, (0.0, 1e9))
+    assert by_object.status == by_sigma.status == "converged"
+    assert abs(by_object.t_stop - by_sigma.t_stop) < 0.05 * by_sigma.t_stop  # step caps differ a little
+    for tr in (by_object, by_sigma):
+        assert "global minimum 0.5" in tr.message and abs(tr.loss[-1] - 0.5) < 1e-12
 
 
 def test_stop_arguments_are_checked():
@@ -583,6 +643,28 @@ def test_batch_stops_when_every_member_has_converged():
     trs = dl.gradient_flow_batch(starts, S_ISSUE, (0.0, 1e9))
     assert [tr.status for tr in trs] == ["converged"] * 2
     assert all(tr.loss[-1] < 1e-18 for tr in trs) and trs[0].t_stop == trs[1].t_stop > 1000.0
+
+
+def test_batch_with_weight_decay_agrees_with_single_flows():
+    # the batch flow takes weight_decay= with the meaning, name and validation of gradient_flow's
+    S = np.diag([3.0, 2.0, 1.0])
+    starts = [dl.random_init((3, 4, 2, 3), np.random.default_rng(s), 0.3) for s in range(3)]
+    t = np.linspace(0.0, 12.0, 13)
+    batch = dl.gradient_flow_batch(starts, S, (0.0, 12.0), t_eval=t, weight_decay=0.2, stop_tol=None)
+    plain = dl.gradient_flow_batch(starts, S, (0.0, 12.0), t_eval=t, stop_tol=None)
+    for W0, tr, tr0 in zip(starts, batch, plain):
+        alone = dl.gradient_flow(W0, S, (0.0, 12.0), t_eval=t, weight_decay=0.2, stop_tol=None)
+        np.testing.assert_allclose(tr.loss, alone.loss, rtol=1e-8, atol=1e-12)
+        np.testing.assert_allclose(tr.gradient_norm, alone.gradient_norm, rtol=1e-6, atol=1e-10)
+        np.testing.assert_allclose(tr.end_to_end, alone.end_to_end, rtol=0, atol=1e-8)
+        assert tr.conserved_drift[-1] > 1e-3 and abs(tr0.loss[-1] - tr.loss[-1]) > 1e-3  # the decay acts
+    # the stop of a regularised flow is on the gradient alone, as in gradient_flow
+    long = dl.gradient_flow_batch(starts, S, (0.0, 1e9), weight_decay=0.2)
+    assert {tr.status for tr in long} == {"converged"} and "regularised" in long[0].message
+    assert max(tr.gradient_norm[-1] for tr in long) < 1e-11
+    for bad, err in ((-0.1, ValueError), (np.nan, ValueError), ("abc", TypeError)):
+        with pytest.raises(err, match="weight_decay"):
+            dl.gradient_flow_batch(starts, S, 1.0, weight_decay=bad)
 
 
 def test_batch_rejects_bad_input():

@@ -59,24 +59,17 @@ DOCUMENTED_NONFINITE: dict[str, str] = {
     "rays.off_ray_flow:result.predicted_turn": "OffRayFlow: inf when off = 0 (on the ray)",
 }
 
-#: Known failures of the flows (issue 13): runs over astronomically long time spans that never
-#: meet the convergence stop, so they go on to ``max_steps``: a general (data) loss has no known
-#: minimum to stop at (compare_data_flows), a flow started on a stable ray converges to a saddle,
-#: where the stop deliberately does not fire (flow_from_saddle), and the loose tolerance settings
-#: of tolerance_study never reach the stop's accuracy. ``(qualname, argument): ("mutations", why)``;
-#: remove a mutation when it passes. Listed from a full run (``DEEPLINEAR_FUZZ=all``).
-KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {
-    ('data.compare_data_flows', 't_span'): ('huge', 'slow: a data loss has no known minimum, so no convergence stop; runs to max_steps'),
-    ('escape.flow_from_saddle', 't_span'): ('huge long', 'slow: the stable-ray flow converges to the saddle, where the stop does not fire; runs to max_steps'),
-    ('flow.tolerance_study', 't_max'): ('huge', 'slow: the loose settings never meet the stop; runs to max_steps'),
-}
+#: Known failures: cases that fail for a reason accepted for now, ``(qualname, argument):
+#: ("mutations", why)``; remove a mutation when it passes. Empty: the last ones (flows over
+#: astronomically long time spans that never met the convergence stop: compare_data_flows,
+#: flow_from_saddle, tolerance_study) were fixed in issue 13. Listed from a full run
+#: (``DEEPLINEAR_FUZZ=all``).
+KNOWN_FAILURES: dict[tuple[str, str], tuple[str, str]] = {}
 
 #: Failures in this branch's own modules that are not fixed yet (issue 13, item 1): the same
-#: format. Each is a bug to fix here, not an accepted behaviour; the list only shrinks.
-NOT_YET_FIXED: dict[tuple[str, str], tuple[str, str]] = {
-    ('plots.aligned.unbalanced_figure', 'imbalances'): ('huge', 'slow: the marker flow from an imbalance of 1e200 is stiff (step cap about 1/c), so gradient_flow runs to max_steps; a bound on c is not chosen yet'),
-    ('plots.rates.imbalance_figure', 'deltas'): ('huge long', 'slow: the matrix flows from an imbalance of 1e6 or more are stiff and run to max_steps; a bound on delta is not chosen yet'),
-}
+#: format. Each is a bug to fix here, not an accepted behaviour; the list only shrinks (empty
+#: since the imbalance figures bound the imbalances they draw).
+NOT_YET_FIXED: dict[tuple[str, str], tuple[str, str]] = {}
 
 
 def _known(qualname: str, arg: str, mutation: str) -> str | None:

@@ -129,6 +129,45 @@ def test_data_quadratic_loss_with_identity_inputs_is_the_quadratic_loss():
     np.testing.assert_allclose(ell.gradient(P), q.gradient(P), rtol=1e-14)
 
 
+def _reduced_rank_regression_value(X, Y, r):
+    """min of 1/2 ||Y - W X||^2 over rank(W) <= r, computed independently of the library: the
+    least-squares fit B (numpy's lstsq, minimum norm if X X^T is singular), then the best rank-r
+    fit of the fitted values B X, whose column space gives the projection P_r: W = P_r B."""
+    B = np.linalg.lstsq(X.T, Y.T, rcond=None)[0].T
+    U = np.linalg.svd(B @ X)[0][:, :r]
+    R = Y - U @ U.T @ B @ X
+    return 0.5 * float(np.sum(R * R))
+
+
+def test_rank_constrained_minimum_of_the_data_loss_is_reduced_rank_regression(raw_data):
+    X, Y = raw_data
+    rng = np.random.default_rng(7)
+    X_deficient = np.vstack([X, X[0] - 2.0 * X[1]])  # d_0 = 4 inputs spanning only 3 directions
+    for X_, Y_ in ((X, Y), (X_deficient, Y), (X, np.vstack([Y, Y[:1]]))):
+        ell = dl.data_quadratic_loss(X_, Y_)
+        for r in range(0, 5):
+            expected = _reduced_rank_regression_value(X_, Y_, r)
+            assert ell.rank_constrained_minimum(r) == pytest.approx(expected, rel=1e-10, abs=1e-12)
+            if r:  # and no map of rank r does better
+                W = rng.standard_normal((ell.shape[0], r)) @ rng.standard_normal((r, ell.shape[1]))
+                assert ell.value(W) >= ell.rank_constrained_minimum(r)
+    # the full-rank minimum is the least-squares residual: the part of Y no linear map of X explains
+    assert dl.data_quadratic_loss(X, Y).rank_constrained_minimum(3) == pytest.approx(dl.reduce_data(X, Y).constant, rel=1e-10)
+
+
+def test_rank_constrained_minimum_of_the_quadratic_loss_is_eckart_young():
+    S = np.diag([3.0, 2.0, 1.0])
+    q = dl.quadratic(S)
+    for widths in ((3, 1, 3), (3, 2, 3), (3, 3, 3)):
+        assert q.rank_constrained_minimum(min(widths)) == pytest.approx(dl.critical_values(S, widths).global_minimum, abs=1e-14)
+    assert q.rank_constrained_minimum(0) == q.value(np.zeros((3, 3))) == 7.0
+    for ell in (q, dl.data_quadratic_loss(np.eye(3), S)):
+        with pytest.raises(ValueError, match="rank"):
+            ell.rank_constrained_minimum(-1)
+        with pytest.raises(TypeError, match="rank"):
+            ell.rank_constrained_minimum(1.5)
+
+
 def test_linear_loss_is_the_leading_term_of_the_quadratic_loss():
     rng = np.random.default_rng(5)
     S = rng.standard_normal((2, 3))

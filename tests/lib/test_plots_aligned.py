@@ -1,5 +1,6 @@
 """Figures and helpers of the chapter on aligned initialisation (digest claims 8-11, 26)."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -79,3 +80,18 @@ def test_explorer_figure_compares_closed_form_and_flow():
     assert "largest difference" in ax_l.get_title()
     with pytest.raises(ValueError, match="small start"):
         dl.plots.aligned_explorer_figure(1.0, 2, 0.9)
+
+
+def test_unbalanced_figure_bounds_the_imbalance_by_what_it_can_show():
+    # issue 13: c = 1e200 made the marker flow stiff (step about 1/c): it ran to max_steps.
+    # Beyond |c| = 100 sigma the product reaches sigma/2 within 0.7/|c| < 0.007/sigma, a step at
+    # t = 0 that every larger c draws alike.
+    for c in (1e200, -1e200, 100.5):
+        with pytest.raises(dl.InvalidArgumentError, match=r"imbalances.*exceeds 100 sigma = 100"):
+            dl.plots.unbalanced_figure(1.0, 1e-3, (0.0, c), t_max=2.0)
+    fig = dl.plots.unbalanced_figure(2.0, 1e-3, (0.0, 200.0), t_max=2.0)  # at the bound (sigma = 2): drawn
+    flows = [line for line in fig.axes[0].lines if line.get_marker() == "o" and line.get_markersize() == 3.2 and len(line.get_xdata())]
+    t, p = flows[1].get_data()
+    assert np.allclose(p, dl.unbalanced_solution(t, 1e-3, 2.0, 200.0), atol=1e-8) and p[-1] == pytest.approx(2.0)
+    plt.close(fig)
+

@@ -2,6 +2,7 @@
 the rate bounds are the theorems' (with the factor h only for square maps), and bad input
 raises clear errors."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -73,3 +74,20 @@ def test_imbalance_figure_validates_its_numbers_and_lists():
                      ({"t_matrix": None}, "t_matrix"), ({"t_max": [1.0]}, "t_max"), ({"deltas": [1.0] * 17}, "deltas")):
         with pytest.raises((TypeError, ValueError), match=name):
             dl.plots.imbalance_figure(**kw)
+
+
+def test_imbalance_figure_bounds_the_imbalances_by_what_it_can_show():
+    # issue 13: deltas of 1e6 or more made the matrix flows stiff: they ran to max_steps. The bound
+    # is 100 times the scale of a factor, max(||Sigma||_2, ||product0||_2)^(2/h) (200 here), and
+    # |c| <= 100 sigma for the scalar curves
+    S, P0 = np.diag([2.0, 1.0]), np.diag([1.0, 0.5])
+    kw = dict(Sigma=S, product0=P0, h=2, seeds=(0,), t_matrix=1.0, t_max=2.0)
+    for bad in ((0.0, 1e6), (1e200,), (200.5,)):
+        with pytest.raises(dl.InvalidArgumentError, match=r"deltas.*exceeds 100 max\(\|\|Sigma\|\|_2, \|\|product0\|\|_2\)\^\(2/h\) = 200"):
+            dl.plots.imbalance_figure(deltas=bad, **kw)
+    with pytest.raises(dl.InvalidArgumentError, match=r"imbalances.*exceeds 100 sigma = 100"):
+        dl.plots.imbalance_figure(imbalances=(0.0, 1e3), deltas=(0.0,), **kw)
+    fig = dl.plots.imbalance_figure(imbalances=(0.0, 100.0), deltas=(0.0, 199.0), **kw)
+    assert len(fig.axes[1].lines) == 2 and np.all(np.isfinite(fig.axes[1].lines[1].get_ydata()))
+    plt.close(fig)
+

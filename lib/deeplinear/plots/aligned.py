@@ -25,7 +25,7 @@ from ..flow import gradient_flow
 from ..init import aligned_init
 from ..modes import learning_time, mode_loss, mode_solution, plateau_time
 from ..unbalanced import unbalanced_learning_time, unbalanced_rhs, unbalanced_solution, unbalanced_weights
-from .style import OKABE_ITO, axes_row as _axes, new_figure
+from .style import IMBALANCE_FACTOR, OKABE_ITO, SCALAR_IMBALANCE_WHY, axes_row as _axes, check_imbalances, new_figure
 from ..errors import ArgumentTypeError, InvalidArgumentError
 
 __all__ = [
@@ -320,7 +320,10 @@ def unbalanced_figure(
     p0 : float, default 1e-4
         Initial product, in :math:`(0, \sigma/2)`.
     imbalances : sequence of float, default (0.0, 0.5, 2.0)
-        The imbalances :math:`c`, one curve each (at least one, finite).
+        The imbalances :math:`c`, one curve each (at least one), with
+        :math:`|c| \le 100\,\sigma`. Beyond that the product reaches :math:`\sigma/2` within
+        :math:`0.7/|c| < 0.007/\sigma`, a step at :math:`t = 0` that every larger :math:`c`
+        draws alike, and the network flow (whose rate is about :math:`|c|`) is stiff.
     t_max : float, default 6.0
         Length of the time interval.
 
@@ -335,7 +338,7 @@ def unbalanced_figure(
         If ``sigma``, ``p0`` or ``t_max`` is not a real number.
     ValueError
         If ``sigma``, ``p0`` or ``t_max`` is not positive, ``p0 >= sigma / 2``, or
-        ``imbalances`` is empty or holds a non-finite value.
+        ``imbalances`` is empty, holds a non-finite value or one beyond :math:`100\,\sigma`.
 
     Examples
     --------
@@ -353,6 +356,7 @@ def unbalanced_figure(
     cs = [float(x) for x in as_real_array(imbalances, "imbalances", ndim=1, allow_empty=True)]
     if not cs:
         raise InvalidArgumentError(f"imbalances must be a non-empty list of finite numbers, got {imbalances!r:.80}")
+    check_imbalances(cs, IMBALANCE_FACTOR * sigma, "imbalances", f"{IMBALANCE_FACTOR:g} sigma", SCALAR_IMBALANCE_WHY)
     fig, (ax, ax_v) = new_figure(2, width=7.8, height=3.3)
     t = np.linspace(0.0, t_max, 300)
     te = np.linspace(0.0, t_max, 31)

@@ -29,7 +29,7 @@ from ..flow import gradient_flow
 from ..init import delta_balanced_init
 from ..unbalanced import unbalanced_solution
 from ..rates import RandomLimits, RateRun, SingularValuePaths, margin_example, rate_run
-from .style import OKABE_ITO, axes_row
+from .style import IMBALANCE_FACTOR, OKABE_ITO, SCALAR_IMBALANCE_WHY, axes_row, check_imbalances
 from ..errors import ArgumentTypeError, InvalidArgumentError
 
 _MARGINS = (0.75, 0.15, 0.55, 0.4, 0.32)  # inches (left, right, bottom, top) and wspace: fixed, for explorer frames
@@ -271,7 +271,10 @@ def imbalance_figure(
     p0 : float, default 1e-4
         Initial product of the scalar law.
     imbalances : sequence of float, default (0.0, 0.5, 2.0)
-        The imbalances :math:`c` of the scalar curves.
+        The imbalances :math:`c` of the scalar curves, :math:`|c| \le 100\,\sigma` (beyond it
+        the product reaches :math:`\sigma/2` within :math:`0.7/|c|`, a step at :math:`t = 0`
+        that every larger :math:`c` draws alike; as in
+        :func:`deeplinear.plots.aligned.unbalanced_figure`).
     t_max : float, default 6.0
         Time span of the left panel.
     Sigma : ndarray, shape (d_h, d_0), optional
@@ -281,7 +284,15 @@ def imbalance_figure(
     h : int, default 3
         Depth of the matrix flows.
     deltas : sequence of float, default (0.0, 2.0, 5.0)
-        Imbalances of the delta-balanced starts.
+        Imbalances of the delta-balanced starts, non-negative and at most
+        :math:`100\,s^{2/h}` with :math:`s = \max(\lVert\Sigma\rVert_2, \lVert P_0\rVert_2)`,
+        the scale of the end-to-end maps drawn (a balanced factor of them has size
+        :math:`s^{1/h}`, and :math:`C_i` that of its square). Beyond it the start's layers
+        are more than ten times the size of a balanced factor, the imbalance alone sets the
+        dynamics, the flow is stiff (its fastest rate grows like :math:`\delta^{h-1}`; at the
+        bound, ``h = 3``, the default target and ``t_matrix = 3``, one curve took up to 300,000
+        evaluations of the gradient), and
+        the rounding of the product of such large layers limits how far the loss can fall.
     seeds : sequence of int, default (0, 1, 2)
         Seeds of the delta-balanced starts.
     t_matrix : float, default 3.0
@@ -298,8 +309,8 @@ def imbalance_figure(
         If ``sigma`` is not a real number or ``h`` is not an integer.
     ValueError
         If ``sigma`` is not positive, ``h < 1``, ``Sigma`` or ``product0`` is not a finite
-        matrix, and as :func:`deeplinear.delta_balanced_init` (for instance ``delta > 0`` with
-        ``h = 1``).
+        matrix, an imbalance or a delta is beyond its bound, and as
+        :func:`deeplinear.delta_balanced_init` (for instance ``delta > 0`` with ``h = 1``).
 
     References
     ----------
@@ -321,6 +332,20 @@ def imbalance_figure(
     if any(x < 0 for x in deltas) or len(deltas) > 16:
         raise InvalidArgumentError(f"deltas must be at most 16 non-negative numbers, got {deltas!r:.80}")
     seeds = as_seeds(seeds)
+    check_imbalances([float(c) for c in as_real_array(imbalances, "imbalances", ndim=1, allow_empty=True)], IMBALANCE_FACTOR * sigma,
+                     "imbalances", f"{IMBALANCE_FACTOR:g} sigma", SCALAR_IMBALANCE_WHY)
+    S = np.diag([3.0, 2.0, 1.0]) if Sigma is None else as_matrix(Sigma, "Sigma")
+    if product0 is None:
+        D = np.random.default_rng(5).standard_normal(S.shape)
+        P0 = S + 0.5 * D / np.linalg.norm(D)
+    else:
+        P0 = as_matrix(product0, "product0")
+    h = as_depth(h)
+    scale = max(float(np.linalg.norm(S, 2)), float(np.linalg.norm(P0, 2)))
+    check_imbalances(deltas, IMBALANCE_FACTOR * scale ** (2.0 / h), "deltas",
+                     f"{IMBALANCE_FACTOR:g} max(||Sigma||_2, ||product0||_2)^(2/h)",
+                     "the start's layers are then over ten times a balanced factor of the maps drawn, the imbalance alone "
+                     "sets the dynamics and the flow is stiff (its fastest rate grows like delta^(h-1))")
     fig, (ax_s, ax_m) = axes_row(None, 2, 8.6, 3.6, margins=_MARGINS)
     t = np.linspace(0.0, t_max, 301)
     for i, c in enumerate(imbalances):
@@ -332,13 +357,6 @@ def imbalance_figure(
     ax_s.set_ylabel(r"product $p = w_2 w_1$")
     ax_s.set_title(rf"scalar, h = 2, $\sigma$ = {sigma:g}, $p_0$ = {p0:g}", fontsize=9)
     ax_s.legend(fontsize=7.5, loc="lower right")
-    S = np.diag([3.0, 2.0, 1.0]) if Sigma is None else as_matrix(Sigma, "Sigma")
-    if product0 is None:
-        D = np.random.default_rng(5).standard_normal(S.shape)
-        P0 = S + 0.5 * D / np.linalg.norm(D)
-    else:
-        P0 = as_matrix(product0, "product0")
-    h = as_depth(h)
     widths = (S.shape[1],) + (max(S.shape),) * (h - 1) + (S.shape[0],)
     tm = np.linspace(0.0, t_matrix, 121)
     for i, delta in enumerate(deltas):

@@ -49,6 +49,26 @@ DIVERGING_CMAP = matplotlib.colors.LinearSegmentedColormap.from_list(
 )
 
 
+#: The figures that draw flows from unbalanced starts (``unbalanced_figure``, ``imbalance_figure``)
+#: accept imbalances up to this many times the scale of their target: beyond it the imbalance
+#: alone sets the dynamics (the figure draws a step at t = 0 that every larger one draws alike)
+#: and the flow is stiff in proportion to it.
+IMBALANCE_FACTOR = 100.0
+
+
+#: Why the scalar law's figures stop at ``|c| = IMBALANCE_FACTOR * sigma``.
+SCALAR_IMBALANCE_WHY = ("the product then reaches sigma/2 within 0.7/|c|, a step at t = 0 that every larger |c| draws "
+                        "alike, and the flow is stiff (its rate is about |c|)")
+
+
+def check_imbalances(values: list[float], bound: float, name: str, bound_text: str, why: str) -> None:
+    """Raise an ``InvalidArgumentError`` naming the first of ``values`` whose size exceeds ``bound``."""
+    for v in values:
+        if abs(v) > bound:
+            raise InvalidArgumentError(f"{name}: {v:g} exceeds {bound_text} = {bound:g}, the largest imbalance the "
+                                       f"figure draws: {why}")
+
+
 def new_figure(ncols: int = 1, *, width: float = 6.4, height: float = 3.6, **kwargs):
     """A figure with ``ncols`` axes side by side, sized for the book's text column.
 
