@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.integrate import DOP853, RK45, ode, solve_ivp
 
 import deeplinear as dl
 from deeplinear import losses
@@ -536,9 +537,7 @@ def test_stop_arguments_are_checked():
         dl.gradient_flow(W0, np.eye(2), 1.0, method="Euler")
 
 
-def test_no_more_evaluations_than_solve_ivp_and_the_same_steps():
-    from scipy.integrate import solve_ivp
-
+def _flow_4x4():
     from deeplinear._flow_core import _make_rhs, _max_step
     from deeplinear.trajectory import _Packer
 
@@ -546,17 +545,130 @@ def test_no_more_evaluations_than_solve_ivp_and_the_same_steps():
     S = np.diag([3.0, 2.0, 1.5, 1.0])
     packer = _Packer([w.shape for w in W0])
     kw = dict(method="DOP853", rtol=1e-10, atol=1e-14, max_step=_max_step("auto", W0, S))
+    return W0, S, packer, _make_rhs(packer, S), kw
+
+
+class _PythonDOP853(DOP853):
+    """scipy's own DOP853 under another name: gradient_flow then runs its Python step loop."""
+
+
+def test_the_python_loop_makes_no_more_evaluations_than_solve_ivp_and_the_same_steps():
+    W0, S, packer, rhs, kw = _flow_4x4()
     for t_eval in (None, [20.0], np.linspace(0.0, 20.0, 41)):
-        ref = solve_ivp(_make_rhs(packer, S), (0.0, 20.0), packer.pack(W0), t_eval=t_eval, **kw)
-        tr = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=t_eval, stop_tol=None)
+        ref = solve_ivp(rhs, (0.0, 20.0), packer.pack(W0), t_eval=t_eval, **kw)
+        tr = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=t_eval, stop_tol=None, method=_PythonDOP853)
         assert tr.nfev == ref.nfev
         np.testing.assert_array_equal(tr.t, ref.t)
         np.testing.assert_array_equal(np.array([packer.pack(W) for W in tr.weights]).T, ref.y)
     # weights_at recomputes a step: it agrees with solve_ivp's dense output
-    dense = solve_ivp(_make_rhs(packer, S), (0.0, 20.0), packer.pack(W0), dense_output=True, **kw).sol
+    dense = solve_ivp(rhs, (0.0, 20.0), packer.pack(W0), dense_output=True, **kw).sol
     tq = np.array([0.0, 0.37, 7.1, 13.3, 20.0])
     got = np.array([packer.pack(W) for W in tr.weights_at(tq)]).T
     np.testing.assert_allclose(got, dense(tq), rtol=0, atol=1e-14)
+
+
+def test_the_compiled_dop853_agrees_with_solve_ivp_at_about_the_same_cost():
+    # the default path runs Hairer's DOP853 (scipy.integrate.ode): the same method, a slightly
+    # different step-size controller (here 118 steps against solve_ivp's 108; on the benchmark's
+    # flow 12791 against 12699), so the evaluations agree to a margin and the states to the tolerance
+    W0, S, packer, rhs, kw = _flow_4x4()
+    t_eval = np.linspace(0.0, 20.0, 41)
+    ref = solve_ivp(rhs, (0.0, 20.0), packer.pack(W0), t_eval=t_eval, **kw)
+    tr = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=t_eval, stop_tol=None)
+    # the steps that hold an output time: 16 evaluations recompute each (against solve_ivp's 3, its dense output)
+    k = np.unique(np.searchsorted(tr._solution.nodes, t_eval, side="left").clip(1)).size
+    assert tr.nfev <= 1.10 * (ref.nfev - 3 * k) + 16 * k
+    np.testing.assert_array_equal(tr.t, ref.t)
+    got = np.array([packer.pack(W) for W in tr.weights]).T
+    np.testing.assert_allclose(got, ref.y, rtol=0, atol=1e-9 * np.max(np.abs(ref.y)))
+    assert tr.status == "completed" and tr.t_stop == 20.0
+
+
+def test_a_compiled_step_recomputed_by_scipy_ends_where_the_compiled_step_ended():
+    # weights_at and the t_eval outputs recompute a step of Hairer's DOP853 with scipy's DOP853
+    # (same tableau): from the step's start and length it must land on the step's end
+    from deeplinear._flow_solver import _recomputed_step
+
+    W0, S, packer, rhs, kw = _flow_4x4()
+    for cls, name in ((DOP853, "dop853"), (RK45, "dopri5")):
+        steps = []
+        r = ode(rhs).set_integrator(name, rtol=1e-10, atol=1e-14, nsteps=10**6, max_step=kw["max_step"])
+        r.set_solout(lambda t, y: steps.append((t, y.copy())))
+        r.set_initial_value(packer.pack(W0), 0.0)
+        r.integrate(20.0)
+        assert len(steps) > 50
+        for (ta, ya), (tb, yb) in zip(steps[:-1], steps[1:]):
+            end = _recomputed_step(cls, rhs, ta, ya, tb, {}).y
+            np.testing.assert_allclose(end, yb, rtol=0, atol=4e-15 * np.max(np.abs(yb)))
+
+
+def test_the_fast_path_and_the_python_loop_agree_with_the_mode_solutions():
+    # aligned start: every mode follows the closed form; both paths are accurate to the same order
+    W0 = dl.aligned_init((3, 3, 3, 3), 0.05)
+    S = np.diag([3.0, 2.0, 1.0])
+    t = np.linspace(0.0, 40.0, 81)
+    exact = dl.mode_loss(t, 0.05**3, np.array([3.0, 2.0, 1.0]), 3)
+    errors = {}
+    for method in ("DOP853", _PythonDOP853, "RK45"):
+        tr = dl.gradient_flow(W0, S, (0.0, 40.0), t_eval=t, stop_tol=None, method=method)
+        errors[str(method)] = float(np.max(np.abs(tr.loss - exact)))
+        dense = np.array([dl.loss(w, S) for w in tr.weights_at(t[1:-1] + 0.13)])
+        exact_dense = dl.mode_loss(t[1:-1] + 0.13, 0.05**3, np.array([3.0, 2.0, 1.0]), 3)
+        assert np.max(np.abs(dense - exact_dense)) < 1e-7, method
+    assert errors["DOP853"] < 1e-8 and errors[str(_PythonDOP853)] < 1e-8, errors
+
+
+def test_a_flow_started_inside_an_event_falls_back_to_the_python_loop():
+    # the compiled dop853 is not re-entrant: a flow started while one runs uses scipy's loop
+    import deeplinear._flow_solver as fs
+
+    S = np.diag([2.0, 1.0])
+    W0 = dl.random_init((2, 2, 2), np.random.default_rng(0), 0.1)
+    inner = []
+
+    def probe(t, weights):
+        if t > 0.0 and len(inner) < 2:  # t = t0: the events' first values, before the run starts
+            inner.append((fs._COMPILED_LOCK.locked(), dl.gradient_flow(weights, S, (0.0, 1.0))))
+        return 1.0
+
+    outer = dl.gradient_flow(W0, S, (0.0, 5.0), events=[probe])
+    alone = dl.gradient_flow(W0, S, (0.0, 5.0))
+    assert outer.status == alone.status == "completed" and not fs._COMPILED_LOCK.locked()
+    np.testing.assert_array_equal(outer.weights[-1][0], alone.weights[-1][0])
+    assert len(inner) == 2 and all(locked for locked, _ in inner)
+    assert all(tr.status == "completed" and tr.t_stop == 1.0 for _, tr in inner)
+
+
+def test_an_exception_in_a_callback_of_the_compiled_solver_propagates_unchanged():
+    S = np.diag([2.0, 1.0])
+    W0 = dl.random_init((2, 2, 2), np.random.default_rng(0), 0.1)
+
+    def boom(t, weights):
+        if t > 1.0:
+            raise KeyError("from the event")
+        return 1.0
+
+    with pytest.raises(KeyError, match="from the event"):
+        dl.gradient_flow(W0, S, (0.0, 5.0), events=[boom])
+
+    class Failing:
+        shape = (2, 2)
+        calls = 0
+
+        def value(self, P):
+            return 0.5 * float(np.sum(P * P))
+
+        def gradient(self, P):
+            Failing.calls += 1
+            if Failing.calls > 40:
+                raise ZeroDivisionError("from the loss")
+            return P
+
+    with pytest.raises(ZeroDivisionError, match="from the loss"):
+        dl.gradient_flow(W0, None, (0.0, 5.0), end_to_end_loss=Failing())
+    assert Failing.calls == 41  # the solver made no more calls after the exception
+    # and the next flow runs normally
+    assert dl.gradient_flow(W0, S, (0.0, 1.0)).status == "completed"
 
 
 # --------------------------------------------------------------------------- many starts at once
