@@ -567,21 +567,60 @@ def test_the_python_loop_makes_no_more_evaluations_than_solve_ivp_and_the_same_s
     np.testing.assert_allclose(got, dense(tq), rtol=0, atol=1e-14)
 
 
-def test_the_compiled_dop853_agrees_with_solve_ivp_at_about_the_same_cost():
+@pytest.fixture
+def compiled_runs(monkeypatch):
+    """Counts the runs of the compiled loop."""
+    import deeplinear._flow_solver as fs
+
+    calls = []
+    original = fs._run_compiled
+
+    def spy(*args, **kwargs):
+        calls.append(args[1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(fs, "_run_compiled", spy)
+    return calls
+
+
+def test_the_compiled_dop853_agrees_with_solve_ivp_at_about_the_same_cost(compiled_runs):
     # the default path runs Hairer's DOP853 (scipy.integrate.ode): the same method, a slightly
     # different step-size controller (here 118 steps against solve_ivp's 108; on the benchmark's
     # flow 12791 against 12699), so the evaluations agree to a margin and the states to the tolerance
     W0, S, packer, rhs, kw = _flow_4x4()
-    t_eval = np.linspace(0.0, 20.0, 41)
-    ref = solve_ivp(rhs, (0.0, 20.0), packer.pack(W0), t_eval=t_eval, **kw)
-    tr = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=t_eval, stop_tol=None)
-    # the steps that hold an output time: 16 evaluations recompute each (against solve_ivp's 3, its dense output)
-    k = np.unique(np.searchsorted(tr._solution.nodes, t_eval, side="left").clip(1)).size
-    assert tr.nfev <= 1.10 * (ref.nfev - 3 * k) + 16 * k
-    np.testing.assert_array_equal(tr.t, ref.t)
-    got = np.array([packer.pack(W) for W in tr.weights]).T
-    np.testing.assert_allclose(got, ref.y, rtol=0, atol=1e-9 * np.max(np.abs(ref.y)))
-    assert tr.status == "completed" and tr.t_stop == 20.0
+    for t_eval in (None, [5.0, 10.0, 20.0]):
+        ref = solve_ivp(rhs, (0.0, 20.0), packer.pack(W0), t_eval=t_eval, **kw)
+        tr = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=t_eval, stop_tol=None)
+        assert tr.status == "completed" and tr.t_stop == 20.0
+        # a step that holds an output time is recomputed: 16 evaluations, against solve_ivp's 3 (its dense output)
+        k = 0 if t_eval is None else len(t_eval)
+        assert tr.nfev <= 1.10 * (ref.nfev - 3 * k) + 16 * k
+        if t_eval is None:
+            assert abs(tr.t.size - ref.t.size) <= 0.1 * ref.t.size
+            ref_y = solve_ivp(rhs, (0.0, 20.0), packer.pack(W0), t_eval=tr.t, **kw).y
+        else:
+            np.testing.assert_array_equal(tr.t, ref.t)
+            ref_y = ref.y
+        got = np.array([packer.pack(W) for W in tr.weights]).T
+        np.testing.assert_allclose(got, ref_y, rtol=0, atol=1e-9 * np.max(np.abs(ref_y)))
+    assert len(compiled_runs) == 2
+
+
+def test_dense_output_times_take_the_python_loop(compiled_runs):
+    # the cost rule: more output times than a quarter of the steps the step cap forces -> the
+    # Python loop, whose dense output costs 3 evaluations instead of a recomputed step's 16
+    W0, S, packer, rhs, kw = _flow_4x4()
+    n_min = 20.0 / kw["max_step"]  # the fewest steps the cap allows, about 65
+    dense = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=np.linspace(0.0, 20.0, int(n_min)))
+    assert compiled_runs == []
+    sparse = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=np.linspace(0.0, 20.0, int(n_min / 4)))
+    assert len(compiled_runs) == 1
+    np.testing.assert_allclose(sparse.weights_at(7.3)[0], dense.weights_at(7.3)[0], rtol=0, atol=1e-9)
+    dl.gradient_flow(W0, S, (0.0, 20.0), max_step=np.inf, t_eval=[10.0])  # no cap: no guarantee
+    dl.gradient_flow(W0, S, (0.0, 20.0), method="LSODA")
+    assert len(compiled_runs) == 1
+    dl.gradient_flow(W0, S, (0.0, 20.0), method="RK45")
+    assert compiled_runs[-1] is RK45
 
 
 def test_a_compiled_step_recomputed_by_scipy_ends_where_the_compiled_step_ended():
@@ -602,23 +641,22 @@ def test_a_compiled_step_recomputed_by_scipy_ends_where_the_compiled_step_ended(
             np.testing.assert_allclose(end, yb, rtol=0, atol=4e-15 * np.max(np.abs(yb)))
 
 
-def test_the_fast_path_and_the_python_loop_agree_with_the_mode_solutions():
+def test_the_fast_path_and_the_python_loop_agree_with_the_mode_solutions(compiled_runs):
     # aligned start: every mode follows the closed form; both paths are accurate to the same order
     W0 = dl.aligned_init((3, 3, 3, 3), 0.05)
-    S = np.diag([3.0, 2.0, 1.0])
-    t = np.linspace(0.0, 40.0, 81)
-    exact = dl.mode_loss(t, 0.05**3, np.array([3.0, 2.0, 1.0]), 3)
+    s = np.array([3.0, 2.0, 1.0])
+    t = np.linspace(0.1, 39.9, 81)
     errors = {}
     for method in ("DOP853", _PythonDOP853, "RK45"):
-        tr = dl.gradient_flow(W0, S, (0.0, 40.0), t_eval=t, stop_tol=None, method=method)
-        errors[str(method)] = float(np.max(np.abs(tr.loss - exact)))
-        dense = np.array([dl.loss(w, S) for w in tr.weights_at(t[1:-1] + 0.13)])
-        exact_dense = dl.mode_loss(t[1:-1] + 0.13, 0.05**3, np.array([3.0, 2.0, 1.0]), 3)
-        assert np.max(np.abs(dense - exact_dense)) < 1e-7, method
-    assert errors["DOP853"] < 1e-8 and errors[str(_PythonDOP853)] < 1e-8, errors
+        tr = dl.gradient_flow(W0, np.diag(s), (0.0, 40.0), stop_tol=None, method=method)
+        errors[method] = float(np.max(np.abs(tr.loss - dl.mode_loss(tr.t, 0.05**3, s, 3))))
+        dense = np.array([dl.loss(w, np.diag(s)) for w in tr.weights_at(t)])
+        assert np.max(np.abs(dense - dl.mode_loss(t, 0.05**3, s, 3))) < 1e-7, method
+    assert len(compiled_runs) == 2
+    assert errors["DOP853"] < 1e-8 and errors[_PythonDOP853] < 1e-8, errors
 
 
-def test_a_flow_started_inside_an_event_falls_back_to_the_python_loop():
+def test_a_flow_started_inside_an_event_falls_back_to_the_python_loop(compiled_runs):
     # the compiled dop853 is not re-entrant: a flow started while one runs uses scipy's loop
     import deeplinear._flow_solver as fs
 
@@ -637,9 +675,10 @@ def test_a_flow_started_inside_an_event_falls_back_to_the_python_loop():
     np.testing.assert_array_equal(outer.weights[-1][0], alone.weights[-1][0])
     assert len(inner) == 2 and all(locked for locked, _ in inner)
     assert all(tr.status == "completed" and tr.t_stop == 1.0 for _, tr in inner)
+    assert len(compiled_runs) == 2  # outer and alone; the inner flows took the Python loop
 
 
-def test_an_exception_in_a_callback_of_the_compiled_solver_propagates_unchanged():
+def test_an_exception_in_a_callback_of_the_compiled_solver_propagates_unchanged(compiled_runs):
     S = np.diag([2.0, 1.0])
     W0 = dl.random_init((2, 2, 2), np.random.default_rng(0), 0.1)
 
@@ -667,6 +706,7 @@ def test_an_exception_in_a_callback_of_the_compiled_solver_propagates_unchanged(
     with pytest.raises(ZeroDivisionError, match="from the loss"):
         dl.gradient_flow(W0, None, (0.0, 5.0), end_to_end_loss=Failing())
     assert Failing.calls == 41  # the solver made no more calls after the exception
+    assert len(compiled_runs) == 2
     # and the next flow runs normally
     assert dl.gradient_flow(W0, S, (0.0, 1.0)).status == "completed"
 
