@@ -406,7 +406,7 @@ def _run_compiled(loop: _Loop, cls: type, fun: Callable, t0: float, t1: float, y
     if code < 0 and loop.running:
         why = {-1: "the input is not consistent", -2: "the step budget of the solver ran out",
                -3: "the step size became too small", -4: "the problem is probably stiff"}.get(code, f"code {code}")
-        loop.stop("failed", f"{why} at t = {r.t:.17g} (DOP853 returned {code})")
+        loop.stop("failed", f"{why} at t = {r.t:.17g} ({_COMPILED[cls]} returned {code})")
     elif loop.running:  # the solver reached t1 without reporting a last step (cannot happen: solout sees every step)
         loop.stop("completed", "The solver successfully reached the end of the integration interval.")
     nfev = int(iwork[16]) if iwork is not None and iwork.size > 16 and iwork[16] > 0 else 0
