@@ -763,3 +763,22 @@ def test_study_arguments_are_validated_with_named_errors():
 def test_tolerance_study_names_a_setting_that_stops_early():
     with pytest.raises(dl.ConvergenceError, match="setting 'capped'.*stopped early"):
         dl.tolerance_study((2.0, 1.0), 1e-3, 2, 4.0, num=5, settings={"capped": {"max_steps": 2}})
+
+
+def test_a_failing_compiled_run_prints_nothing_and_reports_the_failure(capfd, compiled_runs):
+    # Hairer's code prints its failures (and stops "stiff" problems) unless told not to: the
+    # reader's notebook must see only the run's status and message
+    Z = dl.random_init((3, 3, 3, 3, 3), np.random.default_rng(1), 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no scipy UserWarning either
+        tr = dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LINEAR, warn=False, max_step=np.inf)
+    assert compiled_runs and tr.status == "blowup" and "dop853 returned -3" in tr.message, tr.message
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    # a flow whose steps sit on the stability limit for thousands of steps is not stopped as
+    # "stiff" (with Hairer's stiffness test on, dop853 stops this one at t = 3.4 with code -4)
+    W0 = dl.aligned_init((2, 2, 2), 1.0)
+    tr = dl.gradient_flow(W0, np.diag([1000.0, 500.0]), (0.0, 20.0), max_step=np.inf, stop_tol=None, rtol=1e-6)
+    assert tr.status == "completed" and tr.t_stop == 20.0, tr.message
+    assert len(compiled_runs) == 2
+    assert capfd.readouterr() == ("", "")
