@@ -332,17 +332,21 @@ def _compiled_pays(cls: type, solver_options: dict | None, rtol: float, t0: floa
 
 
 class _Failure:
-    """An exception raised inside a callback of the compiled solver, kept to be raised after it returns."""
+    """The evaluations made by the compiled solver, and an exception raised inside one of its
+    callbacks, kept to be raised after it returns."""
 
+    nfev: int = 0
     error: BaseException | None = None
 
 
 def _guarded(fun: Callable, failure: _Failure, n: int) -> Callable:
-    """``fun`` for the compiled solver: an exception is kept and NaN returned (the solver then shrinks
-    its step until it gives up), since the compiled code cannot stop on a Python exception."""
+    """``fun`` for the compiled solver, counting its calls: an exception is kept and NaN returned
+    (the solver then shrinks its step until it gives up), since the compiled code cannot stop
+    on a Python exception."""
     nan = np.full(n, np.nan)
 
     def f(t, y):
+        failure.nfev += 1
         if failure.error is None:
             try:
                 return fun(t, y)
@@ -409,8 +413,7 @@ def _run_compiled(loop: _Loop, cls: type, fun: Callable, t0: float, t1: float, y
         loop.stop("failed", f"{why} at t = {r.t:.17g} ({_COMPILED[cls]} returned {code})")
     elif loop.running:  # the solver reached t1 without reporting a last step (cannot happen: solout sees every step)
         loop.stop("completed", "The solver successfully reached the end of the integration interval.")
-    nfev = int(iwork[16]) if iwork is not None and iwork.size > 16 and iwork[16] > 0 else 0
-    return nfev + extra_nfev[0]
+    return failure.nfev + extra_nfev[0]
 
 
 def _continuous(cls: type, fun: Callable, loop: _Loop, interpolants: list, extra: dict):
