@@ -225,7 +225,7 @@ def gradient_flow(
     quarter as many output times as the fewest steps ``max_step`` allows, the steps are those
     of Hairer's compiled DOP853 (DOPRI5) code in :class:`scipy.integrate.ode`: the same
     Runge-Kutta method as ``solve_ivp``'s, whose step-size controller takes a few per cent
-    more or fewer steps, with about 0.4 us of overhead per evaluation against about 5 us for
+    more or fewer steps, with about 0.7 us of overhead per evaluation against about 5 us for
     scipy's Python steppers; a step that holds a ``t_eval`` time or an event is recomputed by
     scipy's ``DOP853`` (16 evaluations) for its dense output. Otherwise the steps are those of
     :func:`scipy.integrate.solve_ivp` with the same method, tolerances and ``max_step``, with
