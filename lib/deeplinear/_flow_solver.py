@@ -219,13 +219,11 @@ class _Loop:
         if self.t_eval is None:
             self.ts.append(t)
             self.ys.append(y)
-        else:
+        elif self.t_eval_i < self.t_eval.size and self.t_eval[self.t_eval_i] <= t:  # the step holds an output time
             new_i = int(np.searchsorted(self.t_eval, t, side="right"))
-            step_times = self.t_eval[self.t_eval_i:new_i]
-            if step_times.size:
-                self.ts.append(step_times)
-                self.ys.append(sol_of()(step_times))
-                self.t_eval_i = new_i
+            self.ts.append(self.t_eval[self.t_eval_i:new_i])
+            self.ys.append(sol_of()(self.ts[-1]))
+            self.t_eval_i = new_i
         self.starts.append(y_start)
         self.step_ends.append(step_end)
         self.nodes.append(t)
