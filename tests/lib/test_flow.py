@@ -782,3 +782,34 @@ def test_a_failing_compiled_run_prints_nothing_and_reports_the_failure(capfd, co
     assert tr.status == "completed" and tr.t_stop == 20.0, tr.message
     assert len(compiled_runs) == 2
     assert capfd.readouterr() == ("", "")
+
+
+def test_the_compiled_loop_stops_and_finds_events_as_the_python_loop_does(compiled_runs):
+    # stopping rules and events are the shared bookkeeping of both loops: same statuses, same
+    # event times (to the tolerance), the same number of steps at max_steps
+    S = np.diag([3.0, 2.0, 1.0])
+    W0 = dl.random_init((3, 3, 3), np.random.default_rng(4), 1e-3)
+
+    def half(t, weights):
+        return dl.loss(weights, S) - 3.0
+
+    half.direction = -1.0
+    runs = {}
+    for method in ("DOP853", _PythonDOP853):
+        runs[method] = (
+            dl.gradient_flow(W0, S, (0.0, 1e6), method=method),  # converges
+            dl.gradient_flow(W0, S, (0.0, 50.0), method=method, max_steps=40, warn=False),
+            dl.gradient_flow(W0, S, (0.0, 50.0), method=method, events=[half, "plateau"], stop_tol=None),
+            dl.gradient_flow(W0, S, (0.0, 50.0), method=method, events={"convergence": {"loss_tol": 1e-6}}),
+        )
+    assert len(compiled_runs) == 4
+    (conv_c, steps_c, ev_c, term_c), (conv_p, steps_p, ev_p, term_p) = runs["DOP853"], runs[_PythonDOP853]
+    assert conv_c.status == conv_p.status == "converged"
+    assert conv_c.t_stop == pytest.approx(conv_p.t_stop, rel=0.05) and conv_c.loss[-1] < 1e-12
+    assert steps_c.status == steps_p.status == "max steps" and steps_c.t.size == steps_p.t.size == 41
+    assert ev_c.status == "completed" and set(ev_c.events) == set(ev_p.events)
+    for name in ev_p.events:
+        assert ev_c.events[name].size == ev_p.events[name].size > 0, name
+        np.testing.assert_allclose(ev_c.events[name], ev_p.events[name], rtol=1e-7)
+    assert term_c.status == term_p.status == "converged"
+    assert term_c.t_stop == pytest.approx(term_p.t_stop, rel=1e-7) and term_c.t[-1] == term_c.t_stop
