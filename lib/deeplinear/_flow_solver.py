@@ -59,8 +59,8 @@ from scipy.integrate import (
     OdeSolution,
     OdeSolver,
     Radau,
+    ode,
 )
-from scipy.integrate import ode
 from scipy.optimize import brentq
 
 from .errors import InvalidArgumentError

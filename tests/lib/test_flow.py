@@ -1,5 +1,6 @@
 """Tests of deeplinear.flow: the gradient flow, layer-wise and in adjacency form."""
 
+import itertools
 import warnings
 from dataclasses import dataclass
 
@@ -544,7 +545,7 @@ def _flow_4x4():
     W0 = dl.random_init((4, 4, 4, 4), np.random.default_rng(2), 0.3)
     S = np.diag([3.0, 2.0, 1.5, 1.0])
     packer = _Packer([w.shape for w in W0])
-    kw = dict(method="DOP853", rtol=1e-10, atol=1e-14, max_step=_max_step("auto", W0, S))
+    kw = {"method": "DOP853", "rtol": 1e-10, "atol": 1e-14, "max_step": _max_step("auto", W0, S)}
     return W0, S, packer, _make_rhs(packer, S), kw
 
 
@@ -609,7 +610,7 @@ def test_the_compiled_dop853_agrees_with_solve_ivp_at_about_the_same_cost(compil
 def test_dense_output_times_take_the_python_loop(compiled_runs):
     # the cost rule: more output times than a quarter of the steps the step cap forces -> the
     # Python loop, whose dense output costs 3 evaluations instead of a recomputed step's 16
-    W0, S, packer, rhs, kw = _flow_4x4()
+    W0, S, _, _, kw = _flow_4x4()
     n_min = 20.0 / kw["max_step"]  # the fewest steps the cap allows, about 65
     dense = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=np.linspace(0.0, 20.0, int(n_min)))
     assert compiled_runs == []
@@ -628,15 +629,15 @@ def test_a_compiled_step_recomputed_by_scipy_ends_where_the_compiled_step_ended(
     # (same tableau): from the step's start and length it must land on the step's end
     from deeplinear._flow_solver import _recomputed_step
 
-    W0, S, packer, rhs, kw = _flow_4x4()
+    W0, _, packer, rhs, kw = _flow_4x4()
     for cls, name in ((DOP853, "dop853"), (RK45, "dopri5")):
         steps = []
         r = ode(rhs).set_integrator(name, rtol=1e-10, atol=1e-14, nsteps=10**6, max_step=kw["max_step"])
-        r.set_solout(lambda t, y: steps.append((t, y.copy())))
+        r.set_solout(lambda t, y, steps=steps: steps.append((t, y.copy())))
         r.set_initial_value(packer.pack(W0), 0.0)
         r.integrate(20.0)
         assert len(steps) > 50
-        for (ta, ya), (tb, yb) in zip(steps[:-1], steps[1:]):
+        for (ta, ya), (tb, yb) in itertools.pairwise(steps):
             end = _recomputed_step(cls, rhs, ta, ya, tb, {}).y
             np.testing.assert_allclose(end, yb, rtol=0, atol=4e-15 * np.max(np.abs(yb)))
 
