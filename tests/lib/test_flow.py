@@ -1,5 +1,6 @@
 """Tests of deeplinear.flow: the gradient flow, layer-wise and in adjacency form."""
 
+import itertools
 import warnings
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.integrate import DOP853, RK45, ode, solve_ivp
 
 import deeplinear as dl
 from deeplinear import losses
@@ -596,27 +598,178 @@ def test_stop_arguments_are_checked():
         dl.gradient_flow(W0, np.eye(2), 1.0, method="Euler")
 
 
-def test_no_more_evaluations_than_solve_ivp_and_the_same_steps():
-    from scipy.integrate import solve_ivp
-
+def _flow_4x4():
     from deeplinear._flow_core import _make_rhs, _max_step
     from deeplinear.trajectory import _Packer
 
     W0 = dl.random_init((4, 4, 4, 4), np.random.default_rng(2), 0.3)
     S = np.diag([3.0, 2.0, 1.5, 1.0])
     packer = _Packer([w.shape for w in W0])
-    kw = dict(method="DOP853", rtol=1e-10, atol=1e-14, max_step=_max_step("auto", W0, S))
+    kw = {"method": "DOP853", "rtol": 1e-10, "atol": 1e-14, "max_step": _max_step("auto", W0, S)}
+    return W0, S, packer, _make_rhs(packer, S), kw
+
+
+class _PythonDOP853(DOP853):
+    """scipy's own DOP853 under another name: gradient_flow then runs its Python step loop."""
+
+
+def test_the_python_loop_makes_no_more_evaluations_than_solve_ivp_and_the_same_steps():
+    W0, S, packer, rhs, kw = _flow_4x4()
     for t_eval in (None, [20.0], np.linspace(0.0, 20.0, 41)):
-        ref = solve_ivp(_make_rhs(packer, S), (0.0, 20.0), packer.pack(W0), t_eval=t_eval, **kw)
-        tr = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=t_eval, stop_tol=None)
+        ref = solve_ivp(rhs, (0.0, 20.0), packer.pack(W0), t_eval=t_eval, **kw)
+        tr = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=t_eval, stop_tol=None, method=_PythonDOP853)
         assert tr.nfev == ref.nfev
         np.testing.assert_array_equal(tr.t, ref.t)
         np.testing.assert_array_equal(np.array([packer.pack(W) for W in tr.weights]).T, ref.y)
     # weights_at recomputes a step: it agrees with solve_ivp's dense output
-    dense = solve_ivp(_make_rhs(packer, S), (0.0, 20.0), packer.pack(W0), dense_output=True, **kw).sol
+    dense = solve_ivp(rhs, (0.0, 20.0), packer.pack(W0), dense_output=True, **kw).sol
     tq = np.array([0.0, 0.37, 7.1, 13.3, 20.0])
     got = np.array([packer.pack(W) for W in tr.weights_at(tq)]).T
     np.testing.assert_allclose(got, dense(tq), rtol=0, atol=1e-14)
+
+
+@pytest.fixture
+def compiled_runs(monkeypatch):
+    """Counts the runs of the compiled loop."""
+    import deeplinear._flow_solver as fs
+
+    calls = []
+    original = fs._run_compiled
+
+    def spy(*args, **kwargs):
+        calls.append(args[1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(fs, "_run_compiled", spy)
+    return calls
+
+
+def test_the_compiled_dop853_agrees_with_solve_ivp_at_about_the_same_cost(compiled_runs):
+    # the default path runs Hairer's DOP853 (scipy.integrate.ode): the same method, a slightly
+    # different step-size controller (here 118 steps against solve_ivp's 108; on the benchmark's
+    # flow 12791 against 12699), so the evaluations agree to a margin and the states to the tolerance
+    W0, S, packer, rhs, kw = _flow_4x4()
+    for t_eval in (None, [5.0, 10.0, 20.0]):
+        ref = solve_ivp(rhs, (0.0, 20.0), packer.pack(W0), t_eval=t_eval, **kw)
+        tr = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=t_eval, stop_tol=None)
+        assert tr.status == "completed" and tr.t_stop == 20.0
+        # a step that holds an output time is recomputed: 16 evaluations, against solve_ivp's 3 (its dense output)
+        k = 0 if t_eval is None else len(t_eval)
+        assert tr.nfev <= 1.10 * (ref.nfev - 3 * k) + 16 * k
+        if t_eval is None:
+            assert abs(tr.t.size - ref.t.size) <= 0.1 * ref.t.size
+            ref_y = solve_ivp(rhs, (0.0, 20.0), packer.pack(W0), t_eval=tr.t, **kw).y
+        else:
+            np.testing.assert_array_equal(tr.t, ref.t)
+            ref_y = ref.y
+        got = np.array([packer.pack(W) for W in tr.weights]).T
+        np.testing.assert_allclose(got, ref_y, rtol=0, atol=1e-9 * np.max(np.abs(ref_y)))
+    assert len(compiled_runs) == 2
+
+
+def test_dense_output_times_take_the_python_loop(compiled_runs):
+    # the cost rule: more output times than a quarter of the steps the step cap forces -> the
+    # Python loop, whose dense output costs 3 evaluations instead of a recomputed step's 16
+    W0, S, _, _, kw = _flow_4x4()
+    n_min = 20.0 / kw["max_step"]  # the fewest steps the cap allows, about 65
+    dense = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=np.linspace(0.0, 20.0, int(n_min)))
+    assert compiled_runs == []
+    sparse = dl.gradient_flow(W0, S, (0.0, 20.0), t_eval=np.linspace(0.0, 20.0, int(n_min / 4)))
+    assert len(compiled_runs) == 1
+    np.testing.assert_allclose(sparse.weights_at(7.3)[0], dense.weights_at(7.3)[0], rtol=0, atol=1e-9)
+    dl.gradient_flow(W0, S, (0.0, 20.0), max_step=np.inf, t_eval=[10.0])  # no cap: no guarantee
+    dl.gradient_flow(W0, S, (0.0, 20.0), method="LSODA")
+    assert len(compiled_runs) == 1
+    dl.gradient_flow(W0, S, (0.0, 20.0), method="RK45")
+    assert compiled_runs[-1] is RK45
+
+
+def test_a_compiled_step_recomputed_by_scipy_ends_where_the_compiled_step_ended():
+    # weights_at and the t_eval outputs recompute a step of Hairer's DOP853 with scipy's DOP853
+    # (same tableau): from the step's start and length it must land on the step's end
+    from deeplinear._flow_solver import _recomputed_step
+
+    W0, _, packer, rhs, kw = _flow_4x4()
+    for cls, name in ((DOP853, "dop853"), (RK45, "dopri5")):
+        steps = []
+        r = ode(rhs).set_integrator(name, rtol=1e-10, atol=1e-14, nsteps=10**6, max_step=kw["max_step"])
+        r.set_solout(lambda t, y, steps=steps: steps.append((t, y.copy())))
+        r.set_initial_value(packer.pack(W0), 0.0)
+        r.integrate(20.0)
+        assert len(steps) > 50
+        for (ta, ya), (tb, yb) in itertools.pairwise(steps):
+            end = _recomputed_step(cls, rhs, ta, ya, tb, {}).y
+            np.testing.assert_allclose(end, yb, rtol=0, atol=4e-15 * np.max(np.abs(yb)))
+
+
+def test_the_fast_path_and_the_python_loop_agree_with_the_mode_solutions(compiled_runs):
+    # aligned start: every mode follows the closed form; both paths are accurate to the same order
+    W0 = dl.aligned_init((3, 3, 3, 3), 0.05)
+    s = np.array([3.0, 2.0, 1.0])
+    t = np.linspace(0.1, 39.9, 81)
+    errors = {}
+    for method in ("DOP853", _PythonDOP853, "RK45"):
+        tr = dl.gradient_flow(W0, np.diag(s), (0.0, 40.0), stop_tol=None, method=method)
+        errors[method] = float(np.max(np.abs(tr.loss - dl.mode_loss(tr.t, 0.05**3, s, 3))))
+        dense = np.array([dl.loss(w, np.diag(s)) for w in tr.weights_at(t)])
+        assert np.max(np.abs(dense - dl.mode_loss(t, 0.05**3, s, 3))) < 1e-7, method
+    assert len(compiled_runs) == 2
+    assert errors["DOP853"] < 1e-8 and errors[_PythonDOP853] < 1e-8, errors
+
+
+def test_a_flow_started_inside_an_event_falls_back_to_the_python_loop(compiled_runs):
+    # the compiled dop853 is not re-entrant: a flow started while one runs uses scipy's loop
+    import deeplinear._flow_solver as fs
+
+    S = np.diag([2.0, 1.0])
+    W0 = dl.random_init((2, 2, 2), np.random.default_rng(0), 0.1)
+    inner = []
+
+    def probe(t, weights):
+        if t > 0.0 and len(inner) < 2:  # t = t0: the events' first values, before the run starts
+            inner.append((fs._COMPILED_LOCK.locked(), dl.gradient_flow(weights, S, (0.0, 1.0))))
+        return 1.0
+
+    outer = dl.gradient_flow(W0, S, (0.0, 5.0), events=[probe])
+    alone = dl.gradient_flow(W0, S, (0.0, 5.0))
+    assert outer.status == alone.status == "completed" and not fs._COMPILED_LOCK.locked()
+    np.testing.assert_array_equal(outer.weights[-1][0], alone.weights[-1][0])
+    assert len(inner) == 2 and all(locked for locked, _ in inner)
+    assert all(tr.status == "completed" and tr.t_stop == 1.0 for _, tr in inner)
+    assert len(compiled_runs) == 2  # outer and alone; the inner flows took the Python loop
+
+
+def test_an_exception_in_a_callback_of_the_compiled_solver_propagates_unchanged(compiled_runs):
+    S = np.diag([2.0, 1.0])
+    W0 = dl.random_init((2, 2, 2), np.random.default_rng(0), 0.1)
+
+    def boom(t, weights):
+        if t > 1.0:
+            raise KeyError("from the event")
+        return 1.0
+
+    with pytest.raises(KeyError, match="from the event"):
+        dl.gradient_flow(W0, S, (0.0, 5.0), events=[boom])
+
+    class Failing:
+        shape = (2, 2)
+        calls = 0
+
+        def value(self, P):
+            return 0.5 * float(np.sum(P * P))
+
+        def gradient(self, P):
+            Failing.calls += 1
+            if Failing.calls > 40:
+                raise ZeroDivisionError("from the loss")
+            return P
+
+    with pytest.raises(ZeroDivisionError, match="from the loss"):
+        dl.gradient_flow(W0, None, (0.0, 5.0), end_to_end_loss=Failing())
+    assert Failing.calls == 41  # the solver made no more calls after the exception
+    assert len(compiled_runs) == 2
+    # and the next flow runs normally
+    assert dl.gradient_flow(W0, S, (0.0, 1.0)).status == "completed"
 
 
 # --------------------------------------------------------------------------- many starts at once
@@ -693,3 +846,53 @@ def test_study_arguments_are_validated_with_named_errors():
 def test_tolerance_study_names_a_setting_that_stops_early():
     with pytest.raises(dl.ConvergenceError, match="setting 'capped'.*stopped early"):
         dl.tolerance_study((2.0, 1.0), 1e-3, 2, 4.0, num=5, settings={"capped": {"max_steps": 2}})
+
+
+def test_a_failing_compiled_run_prints_nothing_and_reports_the_failure(capfd, compiled_runs):
+    # Hairer's code prints its failures (and stops "stiff" problems) unless told not to: the
+    # reader's notebook must see only the run's status and message
+    Z = dl.random_init((3, 3, 3, 3, 3), np.random.default_rng(1), 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no scipy UserWarning either
+        tr = dl.gradient_flow(Z, None, (0.0, 100.0), end_to_end_loss=_LINEAR, warn=False, max_step=np.inf)
+    assert compiled_runs and tr.status == "blowup" and "dop853 returned -3" in tr.message, tr.message
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    # a flow whose steps sit on the stability limit for thousands of steps is not stopped as
+    # "stiff" (with Hairer's stiffness test on, dop853 stops this one at t = 3.4 with code -4)
+    W0 = dl.aligned_init((2, 2, 2), 1.0)
+    tr = dl.gradient_flow(W0, np.diag([1000.0, 500.0]), (0.0, 20.0), max_step=np.inf, stop_tol=None, rtol=1e-6)
+    assert tr.status == "completed" and tr.t_stop == 20.0, tr.message
+    assert len(compiled_runs) == 2
+    assert capfd.readouterr() == ("", "")
+
+
+def test_the_compiled_loop_stops_and_finds_events_as_the_python_loop_does(compiled_runs):
+    # stopping rules and events are the shared bookkeeping of both loops: same statuses, same
+    # event times (to the tolerance), the same number of steps at max_steps
+    S = np.diag([3.0, 2.0, 1.0])
+    W0 = dl.random_init((3, 3, 3), np.random.default_rng(4), 1e-3)
+
+    def half(t, weights):
+        return dl.loss(weights, S) - 3.0
+
+    half.direction = -1.0
+    runs = {}
+    for method in ("DOP853", _PythonDOP853):
+        runs[method] = (
+            dl.gradient_flow(W0, S, (0.0, 1e6), method=method),  # converges
+            dl.gradient_flow(W0, S, (0.0, 50.0), method=method, max_steps=40, warn=False),
+            dl.gradient_flow(W0, S, (0.0, 50.0), method=method, events=[half, "plateau"], stop_tol=None),
+            dl.gradient_flow(W0, S, (0.0, 50.0), method=method, events={"convergence": {"loss_tol": 1e-6}}),
+        )
+    assert len(compiled_runs) == 4
+    (conv_c, steps_c, ev_c, term_c), (conv_p, steps_p, ev_p, term_p) = runs["DOP853"], runs[_PythonDOP853]
+    assert conv_c.status == conv_p.status == "converged"
+    assert conv_c.t_stop == pytest.approx(conv_p.t_stop, rel=0.05) and conv_c.loss[-1] < 1e-12
+    assert steps_c.status == steps_p.status == "max steps" and steps_c.t.size == steps_p.t.size == 41
+    assert ev_c.status == "completed" and set(ev_c.events) == set(ev_p.events)
+    for name in ev_p.events:
+        assert ev_c.events[name].size == ev_p.events[name].size > 0, name
+        np.testing.assert_allclose(ev_c.events[name], ev_p.events[name], rtol=1e-7)
+    assert term_c.status == term_p.status == "converged"
+    assert term_c.t_stop == pytest.approx(term_p.t_stop, rel=1e-7) and term_c.t[-1] == term_c.t_stop
