@@ -30,6 +30,7 @@ Usage: ``python tools/build_latex.py [--out DIR]``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -65,8 +66,10 @@ def latex_config(config: dict) -> dict:
     for key in ("html_static_path", "html_css_files", "mathjax_path", "nb_ipywidgets_js"):
         settings.pop(key, None)  # the web pages' assets
     # A4; latinmodern-math (unicode-math, loaded by sphinx-jupyterbook-latex) has no U+29F5
-    settings["latex_elements"] = {"papersize": "a4paper",
+    # no index pages (the web edition has search; sphinx-proof's index lists labels only)
+    settings["latex_elements"] = {"papersize": "a4paper", "printindex": "",
                                   "preamble": r"\AtBeginDocument{\renewcommand{\setminus}{\mathbin{\backslash}}}"}
+    settings["latex_domain_indices"] = False
     settings["jblatex_load_imgconverter"] = False  # every image is a PNG: no ImageMagick
     settings["latex_use_xindy"] = False  # the printed book has no index: no xindy needed
     # sphinx-design's icons on the landing page: they are decoration, left out of print
@@ -144,3 +147,115 @@ def typeset(folder: Path) -> Path:
         errors = [line for line in log.splitlines() if line.startswith("!") or re.match(r"\S+\.\w+:\d+: ", line)]
         raise SystemExit("build_latex: XeLaTeX failed:\n  " + "\n  ".join(errors[:20] or log.splitlines()[-30:]))
     return folder / f"{TARGET}.pdf"
+
+
+def log_problems(log: str) -> list[str]:
+    """What XeLaTeX's log says is wrong in the typeset book: undefined references, missing glyphs."""
+    log = log.replace("\n", "")  # TeX breaks its log lines at 79 characters, even inside words
+    problems = []
+    undefined = sorted(set(re.findall(r"[Rr]eference `([^']+)' on page \d+ undefined", log)))
+    if undefined:
+        problems.append(f"undefined references in book.tex: {undefined[:10]}")
+    missing = sorted(set(re.findall(r"Missing character: There is no (\S+)", log)))
+    if missing:
+        problems.append(f"characters missing from the fonts: {missing}")
+    # Not checked: "Label(s) may have changed", which stays because the nameref text of the
+    # glossary's "δ-balanced" is read back from the .aux differently each run; latexmk reruns
+    # until the .aux files stop changing, the criterion that matters for the page numbers.
+    return problems
+
+
+def source_title(doc: str, root: Path = ROOT) -> str:
+    """The title (first level-1 heading) of a page's source, ``doc`` a docname."""
+    md, nb = root / f"{doc}.md", root / f"{doc}.ipynb"
+    if md.exists():
+        lines = md.read_text(encoding="utf-8").splitlines()
+    else:
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        lines = [line for cell in cells if cell["cell_type"] == "markdown" for line in "".join(cell["source"]).splitlines()]
+    for line in lines:
+        if line.startswith("# "):
+            return re.sub(r"[`*]", "", line[2:]).strip()  # as printed: without Markdown's marks
+    raise ValueError(f"{doc}: no level-1 heading")
+
+
+def outline_chapters(pdf: Path) -> list[tuple[str, int]]:
+    """(title, first page, counting from 1) of every chapter bookmark (the second level) of ``pdf``."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    out = []
+    for item in reader.outline:
+        if isinstance(item, list):
+            out += [(child.title, reader.get_destination_page_number(child) + 1) for child in item if not isinstance(child, list)]
+    return out
+
+
+def split_chapters(book: Path, out_dir: Path, pages: list[tuple[str, str]]) -> list[build_pdf.Printed]:
+    """Write each chapter's pages of ``book`` to ``out_dir``/chapters/<slug>.pdf.
+
+    ``pages`` are the printed pages (docname, part) in book order; the landing page (the front
+    matter) and sections (library/using, printed inside library/index) have no bookmark of
+    their own. Chapter k of the outline is the k-th page of ``pages`` that is a chapter of
+    _toc.yml; a title that does not match the source's stops the build.
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    chapters = {str(Path(c["file"]).with_suffix("")) for part in toc["parts"] for c in part["chapters"]}
+    docs = [(doc, part) for doc, part in pages if doc in chapters]
+    marks = outline_chapters(book)
+    total = len(PdfReader(book).pages)
+    if len(marks) < len(docs):
+        raise SystemExit(f"build_latex: {book} has {len(marks)} chapter bookmarks for {len(docs)} chapters")
+    printed = []
+    (out_dir / "chapters").mkdir(parents=True, exist_ok=True)
+    for i, (doc, part) in enumerate(docs):
+        title, first = marks[i]
+        expected = source_title(doc)
+        if " ".join(title.split()) != " ".join(expected.split()):
+            raise SystemExit(f"build_latex: chapter bookmark {i + 1} is {title!r}, expected {doc}: {expected!r}")
+        last = marks[i + 1][1] - 1 if i + 1 < len(marks) else total
+        target = out_dir / "chapters" / f"{Path(doc).name}.pdf"
+        if doc.startswith("chapters/"):  # the site offers "This chapter (.pdf)" on these
+            writer = PdfWriter()
+            writer.append(str(book), pages=(first - 1, last))
+            writer.add_metadata({"/Title": expected})
+            with target.open("wb") as f:
+                writer.write(f)
+        printed.append(build_pdf.Printed(doc, expected, part, target, first, last - first + 1))
+    return printed
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf", help="where the PDFs go")
+    ap.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built HTML book, to link the PDFs from")
+    args = ap.parse_args(argv)
+    start = time.perf_counter()
+    check_cache()
+    folder = sphinx_latex()
+    pdf = typeset(folder)
+    out = args.out.resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    book = out / "book.pdf"
+    shutil.copyfile(pdf, book)
+    printed = split_chapters(book, out, build_pdf.printed_pages())
+    problems = log_problems((folder / f"{TARGET}.log").read_text(errors="replace"))
+    problems += build_pdf.check(out, printed, page_slack=None)
+    if problems:
+        print("build_latex: the PDF has problems:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    pages = build_pdf.page_count(book)
+    print(f"build_latex: {book}: {pages} pages, {len(printed)} chapters in {out / 'chapters'}; checked")
+    if args.html.exists():
+        n = build_pdf.link_from_site(args.html.resolve(), out)
+        print(f"build_latex: linked from the download menu of {n} pages of {args.html}")
+    print(f"build_latex: done in {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -258,7 +258,7 @@ class ExplorerForPrint(SphinxPostTransform):
                 continue
             path, alt, defaults = explorer_figure(raw.astext(), folder)
             rel = path.relative_to(self.app.builder.outdir).as_posix()
-            image = nodes.image(uri=rel, alt=alt, candidates={"*": rel}, width="100%")
+            image = nodes.image(uri=rel, alt=alt, candidates={"*": rel}, width="85%")
             note = nodes.paragraph(classes=["dl-print-note"])
             note += nodes.emphasis(text="Explorer, default view"
                                    + (f" ({', '.join(defaults)})" if defaults else "")
