@@ -152,3 +152,19 @@ def test_each_chapter_is_cut_from_the_book_at_its_bookmarks(tmp_path):
     wrong = _book(tmp_path / "wrong.pdf", [(titles[1], 3), (titles[0], 6)])
     with pytest.raises(SystemExit, match="expected chapters/why-deep-linear"):
         build_latex.split_chapters(wrong, tmp_path, docs)
+
+
+def test_the_latex_build_uses_only_a_cache_that_matches_the_library(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_latex, "ROOT", tmp_path)
+    monkeypatch.setattr(build_latex.build_book, "HASH_FILE", tmp_path / "_build" / ".inputs-hash")
+    monkeypatch.setattr(build_latex.build_book, "inputs_hash", lambda: "abc")
+    with pytest.raises(SystemExit, match="no execution cache"):
+        build_latex.check_cache()
+    (tmp_path / "_build" / ".jupyter_cache").mkdir(parents=True)
+    with pytest.raises(SystemExit, match="run it first"):  # no hash stored: a cache of unknown age
+        build_latex.check_cache()
+    (tmp_path / "_build" / ".inputs-hash").write_text("old\n")
+    with pytest.raises(SystemExit, match="run it first"):
+        build_latex.check_cache()
+    (tmp_path / "_build" / ".inputs-hash").write_text("abc\n")
+    assert build_latex.check_cache() is None

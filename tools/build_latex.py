@@ -153,7 +153,7 @@ def log_problems(log: str) -> list[str]:
     """What XeLaTeX's log says is wrong in the typeset book: undefined references, missing glyphs."""
     log = log.replace("\n", "")  # TeX breaks its log lines at 79 characters, even inside words
     problems = []
-    undefined = sorted(set(re.findall(r"[Rr]eference `([^']+)' on page \d+ undefined", log)))
+    undefined = sorted(set(re.findall(r"(?:[Rr]eference|Citation) `([^']+)' on page \d+ undefined", log)))
     if undefined:
         problems.append(f"undefined references in book.tex: {undefined[:10]}")
     missing = sorted(set(re.findall(r"Missing character: There is no (\S+)", log)))

@@ -15,7 +15,8 @@
   frame, a PNG, with a line naming the default values of its controls (`explorer_figure`);
   sphinx-exercise labels an exercise only as ``exercise:<label>``, while a reference from
   another page points at ``<page>:<label>`` (and a ``numref`` reads the number back with
-  ``\ref``): each exercise also gets that label, carrying its number (`_label_exercises`).
+  ``\ref``): each exercise also gets that label, carrying its number (`_label_exercises`);
+  the bibliography Sphinx gathers at the end lists each work once (`OneBibliography`).
 """
 
 from __future__ import annotations
@@ -266,6 +267,35 @@ class ExplorerForPrint(SphinxPostTransform):
             raw.replace_self([note, image])
 
 
+class OneBibliography(SphinxPostTransform):
+    """In the LaTeX build, the bibliography at the end lists each work once, by its label.
+
+    Sphinx gathers every page's citations into one list at the end of the book; each chapter's
+    reference list repeats entries of the global one, so a work would appear once per chapter
+    citing it. The first of each is kept, and the anchors of the others (which the chapters'
+    citations link to) are put on it, so every citation still leads to its entry.
+    """
+
+    default_priority = 760  # after Sphinx gathers the citations (BibliographyTransform, 750)
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        from sphinx.builders.latex.nodes import thebibliography
+
+        for bibliography in list(self.document.findall(thebibliography)):
+            kept: dict[tuple[str, str], nodes.citation] = {}
+            for citation in list(bibliography.children):
+                if not isinstance(citation, nodes.citation):
+                    continue
+                key = (citation[0].astext(), " ".join(" ".join(c.astext() for c in citation[1:]).split()))
+                first = kept.setdefault(key, citation)
+                if first is not citation:
+                    anchor = f"cite.{citation['docname']}:{citation['ids'][0]}"
+                    first[-1] += nodes.raw("", f"\\hypertarget{{{anchor}}}{{}}", format="latex")
+                    bibliography.remove(citation)
+            bibliography.children.sort(key=lambda c: c[0].astext().lower() if isinstance(c, nodes.citation) else "")
+
+
 #: Preamble: \label with a given number (what \ref prints), for the exercises' labels.
 NUMBERED_LABEL = r"""\makeatletter
 \newcommand{\dlnumberedlabel}[2]{\begingroup\def\@currentlabel{#1}\phantomsection\label{#2}\endgroup}
@@ -300,6 +330,19 @@ def _label_exercises(app) -> None:
         handlers[name] = (labelled, depart)
 
 
+def _latex_numbering(app, env) -> list[str]:
+    """LaTeX resets figure and equation counters per chapter, as the web edition numbers them.
+
+    Sphinx's LaTeX writer counts the parts of sphinx-jupyterbook-latex as a level of sections,
+    so with parts "per chapter" is ``numfig_secnum_depth = 2`` for the writer, while the
+    numbers Sphinx assigns (the texts of references, _label_exercises) are made with 1: this
+    runs after them (``env-get-updated``, after Sphinx's toctree collector), before writing.
+    """
+    if app.builder.name == "latex" and app.config.latex_toplevel_sectioning == "part":
+        app.config.numfig_secnum_depth = 2
+    return []
+
+
 def setup(app):
     _balance_codeautolink_sections()
     # Titles of the reference pages hold math, and the navigation shows them on every page:
@@ -311,5 +354,7 @@ def setup(app):
     app.connect("config-inited", _launch_buttons)
     app.connect("config-inited", _latex_preamble)
     app.add_post_transform(ExplorerForPrint)
+    app.add_post_transform(OneBibliography)
     app.connect("builder-inited", _label_exercises, priority=900)  # after sphinx-jupyterbook-latex
+    app.connect("env-get-updated", _latex_numbering, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
