@@ -16,7 +16,9 @@
   sphinx-exercise labels an exercise only as ``exercise:<label>``, while a reference from
   another page points at ``<page>:<label>`` (and a ``numref`` reads the number back with
   ``\ref``): each exercise also gets that label, carrying its number (`_label_exercises`);
-  the bibliography Sphinx gathers at the end lists each work once (`OneBibliography`).
+  the bibliography Sphinx gathers at the end lists each work once (`OneBibliography`);
+  proofs print as text ending in a square, and each chapter's emptied "References" section
+  says where its works went (`ProofsAndReferencesForPrint`).
 """
 
 from __future__ import annotations
@@ -267,6 +269,34 @@ class ExplorerForPrint(SphinxPostTransform):
             raw.replace_self([note, image])
 
 
+class ProofsAndReferencesForPrint(SphinxPostTransform):
+    """In the LaTeX build: proofs as text ending in a square; reference lists point to the end.
+
+    sphinx-proof gives a proof an admonition without a title, which Sphinx's LaTeX writer
+    turns into a box with an empty title bar; a proof is printed as its text ("Proof. ...")
+    ending in a square instead. Sphinx moves every citation to one bibliography at the end of
+    the book, leaving each chapter's "References" section empty; a sentence says where they are.
+    """
+
+    default_priority = 740  # before Sphinx gathers the citations (BibliographyTransform, 750)
+    builders = ("latex",)
+    MOVED = "The works cited here are listed in the bibliography at the end of the book."
+
+    def run(self, **kwargs) -> None:
+        for box in list(self.document.findall(nodes.admonition)):
+            if "proof" in box["classes"] and not any(isinstance(c, nodes.title) for c in box.children):
+                children = list(box.children)
+                if children and isinstance(children[-1], nodes.paragraph):
+                    children[-1] += nodes.raw("", "\\hfill\\(\\square\\)", format="latex")
+                box.replace_self(children)
+        seen = set()
+        for citation in list(self.document.findall(nodes.citation)):
+            parent = citation.parent
+            if parent is not None and id(parent) not in seen:
+                seen.add(id(parent))
+                parent.insert(parent.index(citation), nodes.paragraph(text=self.MOVED))
+
+
 class OneBibliography(SphinxPostTransform):
     """In the LaTeX build, the bibliography at the end lists each work once, by its label.
 
@@ -355,6 +385,7 @@ def setup(app):
     app.connect("config-inited", _latex_preamble)
     app.add_post_transform(ExplorerForPrint)
     app.add_post_transform(OneBibliography)
+    app.add_post_transform(ProofsAndReferencesForPrint)
     app.connect("builder-inited", _label_exercises, priority=900)  # after sphinx-jupyterbook-latex
     app.connect("env-get-updated", _latex_numbering, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
