@@ -4,27 +4,33 @@ Run by `make pdf` after `make book` (TeX Live from the Debian packages; the Make
 target installs them). Steps:
 
 1. A config and a table of contents for the printed book are written to _build/latex-src/
-   from _config.yml and _toc.yml (`latex_config`, `latex_toc`): the same book, without the
-   library's reference pages (library/api-*, see tools/build_pdf.py, LEFT_OUT), typeset with
-   XeLaTeX (Unicode in the text), without sphinx-jupyterbook-latex (its preamble needs
-   texlive-fonts-extra, 1.8 GB). The notebooks' outputs come from the jupyter-cache of the
-   HTML build (_build/.jupyter_cache): the inputs hash of tools/build_book.py must match, so
-   nothing is executed again; a stale or missing cache stops the build with a message.
-2. ``jupyter-book build --builder latex`` writes _build/latex/_build/latex/book.tex. What LaTeX
-   needs beyond HTML comes from tools/sphinx_deeplinear.py: the notation macros of _config.yml
-   in the preamble, and each explorer's default frame (myst-nb picks an explorer's text/html
-   output for LaTeX too: ``nb_mime_priority_overrides`` in _config.yml). Solutions
-   (sphinx-togglebutton) print in full; theorems (sphinx-proof) and exercises
-   (sphinx-exercise) print numbered as on the web.
-3. latexmk runs XeLaTeX until the cross-references settle; the PDF goes to _build/pdf/book.pdf.
-4. Each chapter's PDF is its pages of book.pdf (`split_chapters`, from the PDF's bookmarks),
-   so a chapter prints with the same page numbers as in the book.
+   from _config.yml and _toc.yml (`latex_config`, `latex_toc`): the same book without the
+   library's reference pages (library/api-*, build_pdf.LEFT_OUT), typeset with XeLaTeX
+   (Unicode in the text) in sphinx-jupyterbook-latex's layout (parts, chapters, the landing
+   page as front matter). The notebooks' outputs come from the jupyter-cache of the HTML build
+   (_build/.jupyter_cache): the inputs hash of tools/build_book.py must match, so nothing is
+   executed again; a stale or missing cache stops the build with a message (`check_cache`).
+2. ``jupyter-book build --builder latex -W -n`` writes _build/latex/_build/latex/book.tex (a
+   Sphinx warning fails the build). What LaTeX needs beyond HTML comes from
+   tools/sphinx_deeplinear.py: the notation macros of _config.yml in the preamble; each
+   explorer's default frame (myst-nb picks an explorer's text/html output for LaTeX too:
+   ``nb_mime_priority_overrides`` in _config.yml); theorems, exercises, figures and equations
+   numbered as on the web; one bibliography at the end; proofs without an empty title bar.
+   Solutions (sphinx-togglebutton) print in full; hidden cells (the setup cell) stay hidden.
+3. latexmk runs XeLaTeX until the cross-references settle (`typeset`); the PDF is copied to
+   _build/pdf/book.pdf. sphinx-jupyterbook-latex's class loads bbm, which only
+   texlive-fonts-extra (1.8 GB) has: a stand-in is written next to book.tex (BBM_STANDIN).
+4. Each chapter's PDF is its pages of book.pdf (`split_chapters`, from the PDF's bookmarks,
+   whose titles must be those of the sources), so a chapter prints with the same page numbers
+   as in the book. (`make pdf-web`, tools/build_pdf.py, makes the same files by printing the
+   web pages with Chromium instead, for a machine without TeX.)
 
-Then tools/build_pdf.py's checks run on the result (`check_book`: every chapter's title, no
-``??``, no TeX source in the text, the first page of every chapter not blank) and
-`build_pdf.link_from_site` lists the PDFs in every page's download menu.
+Then the checks: XeLaTeX's log (`log_problems`: no undefined reference or citation, no
+character missing from the fonts) and tools/build_pdf.py's `check` (every chapter's title in
+the text, no ``??``, no TeX source in the text, the first page of every chapter not blank);
+`build_pdf.link_from_site` then lists the PDFs in every page's download menu.
 
-Usage: ``python tools/build_latex.py [--out DIR]``.
+Usage: ``python tools/build_latex.py [--out DIR] [--html DIR]``.
 """
 
 from __future__ import annotations
@@ -65,8 +71,8 @@ def latex_config(config: dict) -> dict:
     settings = sphinx.setdefault("config", {})
     for key in ("html_static_path", "html_css_files", "mathjax_path", "nb_ipywidgets_js"):
         settings.pop(key, None)  # the web pages' assets
-    # A4; latinmodern-math (unicode-math, loaded by sphinx-jupyterbook-latex) has no U+29F5
-    # no index pages (the web edition has search; sphinx-proof's index lists labels only)
+    # A4; no index pages (the web edition has search; sphinx-proof's index lists labels only);
+    # latinmodern-math (unicode-math, loaded by sphinx-jupyterbook-latex) has no U+29F5 (\setminus)
     settings["latex_elements"] = {"papersize": "a4paper", "printindex": "",
                                   "preamble": r"\AtBeginDocument{\renewcommand{\setminus}{\mathbin{\backslash}}}"}
     settings["latex_domain_indices"] = False
@@ -117,7 +123,7 @@ def sphinx_latex() -> Path:
     (SRC / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     (SRC / "_toc.yml").write_text(yaml.safe_dump(latex_toc(yaml.safe_load((ROOT / "_toc.yml").read_text())), sort_keys=False))
     env = dict(os.environ, DEEPLINEAR_BUILD="1")
-    cmd = ["jupyter-book", "build", str(ROOT), "--builder", "latex", "-n", "--keep-going",
+    cmd = ["jupyter-book", "build", str(ROOT), "--builder", "latex", "-W", "-n", "--keep-going",
            "--config", str(SRC / "_config.yml"), "--toc", str(SRC / "_toc.yml"), "--path-output", str(WORK)]
     print("build_latex:", " ".join(cmd), flush=True)
     if subprocess.call(cmd, env=env, cwd=ROOT) != 0:

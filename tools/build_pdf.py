@@ -1,6 +1,8 @@
 """The printable book: _build/pdf/book.pdf and one PDF per chapter in _build/pdf/chapters/.
 
-Run by `make pdf` after `make book`. It prints the pages of the built HTML book (_build/html,
+Run by `make pdf-web` after `make book`; `make pdf` typesets the same files with LaTeX instead
+(tools/build_latex.py, which uses this module's `check`, `link_from_site` and `LEFT_OUT`).
+This one prints the pages of the built HTML book (_build/html,
 whose notebooks the build executed or took from its jupyter-cache) with headless Chromium,
 so nothing is executed again and no TeX installation is needed:
 
