@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"build_latex: {book}: {pages} pages, {len(printed)} chapters in {out / 'chapters'}; checked")
     if args.html.exists():
         n = build_pdf.link_from_site(args.html.resolve(), out)
-        print(f"build_latex: linked from the download menu of {n} pages of {args.html}")
+        print(f"build_latex: the download menus of {args.html} link the PDFs ({n} pages updated)")
     print(f"build_latex: done in {time.perf_counter() - start:.0f} s")
     return 0
 
