@@ -126,30 +126,32 @@ def test_the_log_is_read_across_its_line_breaks():
     assert build_latex.log_problems("LaTeX Warning: Label(s) may have changed.\nOutput written on book.pdf") == []
 
 
-def _book(path: Path, marks: list[tuple[str, int]], pages: int = 10) -> Path:
+def _book(path: Path, parts: list[tuple[str, int, list[tuple[str, int]]]], pages: int = 12) -> Path:
     from pypdf import PdfWriter
 
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(200, 200)
-    part = writer.add_outline_item(title="I Part", page_number=1)
-    for title, page in marks:
-        writer.add_outline_item(title=title, page_number=page - 1, parent=part)
+    for part, first, marks in parts:
+        item = writer.add_outline_item(title=part, page_number=first - 1)
+        for title, page in marks:
+            writer.add_outline_item(title=title, page_number=page - 1, parent=item)
     with path.open("wb") as f:
         writer.write(f)
     return path
 
 
 def test_each_chapter_is_cut_from_the_book_at_its_bookmarks(tmp_path):
-    docs = [("index", ""), ("chapters/why-deep-linear", "I"), ("chapters/model-and-data", "I")]
+    docs = [("index", ""), ("chapters/why-deep-linear", "I"), ("chapters/model-and-data", "II")]
     titles = [build_latex.source_title(doc) for doc, _ in docs[1:]]
-    book = _book(tmp_path / "book.pdf", [(titles[0], 3), (titles[1], 6)])
+    # part I from page 2, its chapter from 3; part II's title page 7, its chapter from 8
+    book = _book(tmp_path / "book.pdf", [("I", 2, [(titles[0], 3)]), ("II", 7, [(titles[1], 8)])])
     printed = build_latex.split_chapters(book, tmp_path, docs)
     assert [(p.doc, p.title, p.first, p.pages) for p in printed] == [
-        ("chapters/why-deep-linear", titles[0], 3, 3), ("chapters/model-and-data", titles[1], 6, 5)]
-    assert build_pdf.page_count(tmp_path / "chapters" / "why-deep-linear.pdf") == 3
+        ("chapters/why-deep-linear", titles[0], 3, 4), ("chapters/model-and-data", titles[1], 8, 5)]
+    assert build_pdf.page_count(tmp_path / "chapters" / "why-deep-linear.pdf") == 4  # not part II's page
     assert build_pdf.page_count(tmp_path / "chapters" / "model-and-data.pdf") == 5
-    wrong = _book(tmp_path / "wrong.pdf", [(titles[1], 3), (titles[0], 6)])
+    wrong = _book(tmp_path / "wrong.pdf", [("I", 2, [(titles[1], 3), (titles[0], 6)])])
     with pytest.raises(SystemExit, match="expected chapters/why-deep-linear"):
         build_latex.split_chapters(wrong, tmp_path, docs)
 

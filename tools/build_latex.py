@@ -185,16 +185,20 @@ def source_title(doc: str, root: Path = ROOT) -> str:
     raise ValueError(f"{doc}: no level-1 heading")
 
 
-def outline_chapters(pdf: Path) -> list[tuple[str, int]]:
-    """(title, first page, counting from 1) of every chapter bookmark (the second level) of ``pdf``."""
+def outline_chapters(pdf: Path) -> tuple[list[tuple[str, int]], list[int]]:
+    """The chapters of ``pdf`` from its bookmarks: (title, first page) of each bookmark of the
+    second level (the first is the parts), and the first pages of all of them, parts included
+    (where a chapter's pages end). Pages count from 1."""
     from pypdf import PdfReader
 
     reader = PdfReader(pdf)
-    out = []
+    chapters, starts = [], []
     for item in reader.outline:
         if isinstance(item, list):
-            out += [(child.title, reader.get_destination_page_number(child) + 1) for child in item if not isinstance(child, list)]
-    return out
+            chapters += [(child.title, reader.get_destination_page_number(child) + 1) for child in item if not isinstance(child, list)]
+        else:
+            starts.append(reader.get_destination_page_number(item) + 1)
+    return chapters, sorted(set(starts) | {page for _, page in chapters})
 
 
 def split_chapters(book: Path, out_dir: Path, pages: list[tuple[str, str]]) -> list[build_pdf.Printed]:
@@ -210,7 +214,7 @@ def split_chapters(book: Path, out_dir: Path, pages: list[tuple[str, str]]) -> l
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     chapters = {str(Path(c["file"]).with_suffix("")) for part in toc["parts"] for c in part["chapters"]}
     docs = [(doc, part) for doc, part in pages if doc in chapters]
-    marks = outline_chapters(book)
+    marks, starts = outline_chapters(book)
     total = len(PdfReader(book).pages)
     if len(marks) < len(docs):
         raise SystemExit(f"build_latex: {book} has {len(marks)} chapter bookmarks for {len(docs)} chapters")
@@ -221,7 +225,7 @@ def split_chapters(book: Path, out_dir: Path, pages: list[tuple[str, str]]) -> l
         expected = source_title(doc)
         if " ".join(title.split()) != " ".join(expected.split()):
             raise SystemExit(f"build_latex: chapter bookmark {i + 1} is {title!r}, expected {doc}: {expected!r}")
-        last = marks[i + 1][1] - 1 if i + 1 < len(marks) else total
+        last = min([page - 1 for page in starts if page > first] + [total])  # up to the next part or chapter
         target = out_dir / "chapters" / f"{Path(doc).name}.pdf"
         if doc.startswith("chapters/"):  # the site offers "This chapter (.pdf)" on these
             writer = PdfWriter()
