@@ -3,7 +3,10 @@ tools/sphinx_deeplinear.py), checked without TeX: the preamble's macros come fro
 and are all there with their argument counts, explorers print their default frame, myst-nb
 picks the explorers' HTML for LaTeX, the printed book leaves the reference pages out, the
 log is read for undefined references and missing glyphs, and the chapters are cut from the
-book's bookmarks. The typeset book itself is checked by `make pdf` (build_pdf.check)."""
+book's bookmarks; and a two-chapter book through Jupyter Book's LaTeX builder (Sphinx only, a
+few seconds) gets the macros, the explorer's frame, the numbers, the exercise labels, the
+proofs and the one bibliography in its book.tex. The typeset book itself is checked by
+`make pdf` (tools/build_latex.py: XeLaTeX's log and build_pdf.check)."""
 
 from __future__ import annotations
 
@@ -170,3 +173,98 @@ def test_the_latex_build_uses_only_a_cache_that_matches_the_library(tmp_path, mo
         build_latex.check_cache()
     (tmp_path / "_build" / ".inputs-hash").write_text("abc\n")
     assert build_latex.check_cache() is None
+
+
+CHAPTER_B = r"""# Chapter B
+
+The exercise {numref}`ex-a` and {ref}`ex-a` of the first chapter, the norm $\fro{W}$ and a
+citation {cite}`wendin2025survey`.
+
+## References
+
+```{bibliography}
+:filter: docname in docnames
+```
+"""
+
+CHAPTER_A = r"""# Chapter A
+
+:::{prf:theorem} A statement
+:label: thm-a
+
+Every $W \in \R^{2 \times 2}$ has $\fro{W} \ge 0$ {cite}`wendin2025survey`.
+:::
+
+:::{prf:proof}
+A norm is not negative.
+:::
+
+:::{exercise} An exercise
+:label: ex-a
+
+Show {prf:ref}`thm-a`.
+:::
+
+:::{solution} ex-a
+:class: dropdown
+
+It is a norm.
+:::
+"""
+
+
+def _latex_book(root: Path, explorer_html: str) -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    (root / "chapters").mkdir(parents=True)
+    (root / "index.md").write_text("# A test book\n\nThe landing page.\n")
+    (root / "chapters" / "b.md").write_text(CHAPTER_B)
+    cell = new_code_cell("explorer", execution_count=1, outputs=[new_output(
+        "execute_result", data={"text/html": explorer_html, "text/plain": "<Explorer>"}, execution_count=1)])
+    nb = new_notebook(cells=[new_markdown_cell(CHAPTER_A), cell,
+                             new_markdown_cell("## References\n\n```{bibliography}\n:filter: docname in docnames\n```\n")],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, root / "chapters" / "a.ipynb")
+    (root / "_toc.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "index", "parts": [
+        {"caption": "One", "numbered": True, "chapters": [{"file": "chapters/a"}]},
+        {"caption": "Two", "numbered": True, "chapters": [{"file": "chapters/b"}]}]}))
+    (root / "references.bib").write_text((ROOT / "references.bib").read_text())
+    config = build_latex.latex_config(CONFIG)
+    config["execute"] = {"execute_notebooks": "off"}
+    (root / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+
+
+def test_the_latex_builder_writes_what_print_needs(tmp_path, monkeypatch):
+    """A two-chapter book through Jupyter Book's LaTeX builder (Sphinx only: no TeX is run)."""
+    import subprocess
+
+    monkeypatch.setenv("DEEPLINEAR_EXPLORER_PROCESSES", "1")
+    book = tmp_path / "book"
+    _latex_book(book, _static_explorer_html())
+    done = subprocess.run(["jupyter-book", "build", str(book), "--builder", "latex", "-W", "-n", "--keep-going"],
+                          capture_output=True, text=True, cwd=book)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    out = book / "_build" / "latex"
+    tex = (out / "book.tex").read_text()
+    assert sphinx_deeplinear.latex_macros(MACROS) in tex  # the notation
+    assert r"\part{One}" in tex and r"\chapter{Chapter A}" in tex
+    # the explorer: its default frame and a line with the defaults
+    image = re.search(r"\\sphinxincludegraphics\[[^\]]*\]\{\{(explorers/explorer-[0-9a-f]+)\}\.png\}", tex)
+    assert image and (out / f"{image.group(1)}.png").exists()
+    assert "Explorer, default view (a = 1, n = 1)" in tex and "dl-explorer" not in tex
+    # numbered as on the web; the exercise labelled for references from another page
+    assert "{Theorem 1.1 (A statement)}" in tex and "Exercise 1.1" in tex
+    assert r"\dlnumberedlabel{1.1}{\detokenize{chapters/a:ex-a}}" in tex
+    assert r"Exercise \ref{\detokenize{chapters/a:ex-a}}" in tex
+    assert "numfigreset=1" in tex
+    # the proof: its text and a square, no box with an empty title
+    assert re.search(r"Proof\. A norm is not negative\.\s*\\hfill\\\(\\square\\\)", tex)
+    assert not re.search(r"\\begin\{sphinxadmonition\}\{note\}\s*\\sphinxAtStartPar\s*Proof", tex)
+    # one bibliography entry for the work both chapters cite, every citation linked to it
+    assert len(re.findall(r"\\bibitem\[[^\]]*\]", tex)) == 1
+    anchors = {f"cite.{key}" for key in re.findall(r"\\bibitem\[[^\]]*\]\{([^}]+)\}", tex)}
+    anchors |= set(re.findall(r"\\hypertarget\{(cite\.[^}]+)\}", tex))
+    links = set(re.findall(r"\\hyperlink\{(cite\.[^}]+)\}", tex))
+    assert len(links) == 2 and links <= anchors
+    assert tex.count(sphinx_deeplinear.ProofsAndReferencesForPrint.MOVED) == 2

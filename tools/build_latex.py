@@ -36,6 +36,7 @@ Usage: ``python tools/build_latex.py [--out DIR] [--html DIR]``.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import re
@@ -58,7 +59,7 @@ TARGET = "book"
 
 def latex_config(config: dict) -> dict:
     """The printed book's config (a new dict) from the book's _config.yml."""
-    config = yaml.safe_load(yaml.safe_dump(config))  # a deep copy
+    config = copy.deepcopy(config)
     config["exclude_patterns"] = list(config.get("exclude_patterns", [])) + [f"{p}*" for p in build_pdf.LEFT_OUT]
     execute = config.setdefault("execute", {})
     execute["cache"] = str(ROOT / "_build" / ".jupyter_cache")
