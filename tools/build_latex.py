@@ -57,6 +57,10 @@ WORK = ROOT / "_build" / "latex"  # jupyter-book's --path-output: WORK/_build/la
 TARGET = "book"
 
 
+INTRODUCTION = (r"\sphinxtableofcontents\chapter*{Introduction}\addcontentsline{toc}{chapter}{Introduction}"
+                r"\markboth{Introduction}{Introduction}")
+
+
 def latex_config(config: dict) -> dict:
     """The printed book's config (a new dict) from the book's _config.yml."""
     config = copy.deepcopy(config)
@@ -74,8 +78,10 @@ def latex_config(config: dict) -> dict:
         settings.pop(key, None)  # the web pages' assets
     # A4; no index pages (the web edition has search; sphinx-proof's index lists labels only);
     # latinmodern-math (unicode-math, loaded by sphinx-jupyterbook-latex) has no U+29F5 (\setminus)
+    # the landing page follows the contents, under its own heading (its title is the book's)
     settings["latex_elements"] = {"papersize": "a4paper", "printindex": "",
-                                  "preamble": r"\AtBeginDocument{\renewcommand{\setminus}{\mathbin{\backslash}}}"}
+                                  "preamble": r"\AtBeginDocument{\renewcommand{\setminus}{\mathbin{\backslash}}}",
+                                  "tableofcontents": INTRODUCTION}
     settings["latex_domain_indices"] = False
     settings["jblatex_load_imgconverter"] = False  # every image is a PNG: no ImageMagick
     settings["latex_use_xindy"] = False  # the printed book has no index: no xindy needed
