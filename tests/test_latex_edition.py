@@ -129,6 +129,13 @@ def test_the_log_is_read_across_its_line_breaks():
     assert build_latex.log_problems("LaTeX Warning: Label(s) may have changed.\nOutput written on book.pdf") == []
 
 
+def test_an_explorer_or_widget_left_as_text_is_found():
+    assert build_latex.tex_problems(r"\sphinxAtStartPar A figure \sphinxincludegraphics{x.png}") == []
+    for leftover in (r"\PYGZlt{}Explorer 'loss' (sigma: 6 values)\PYGZgt{}", r"\textless{}Explorer 'x'",
+                     "interactive(children=(FloatSlider(value=1.0)", r"\begin{sphinxuseclass}{dl-explorer}"):
+        assert build_latex.tex_problems("text " + leftover), leftover
+
+
 def _book(path: Path, parts: list[tuple[str, int, list[tuple[str, int]]]], pages: int = 12) -> Path:
     from pypdf import PdfWriter
 
@@ -252,7 +259,7 @@ def test_the_latex_builder_writes_what_print_needs(tmp_path, monkeypatch):
     # the explorer: its default frame and a line with the defaults
     image = re.search(r"\\sphinxincludegraphics\[[^\]]*\]\{\{(explorers/explorer-[0-9a-f]+)\}\.png\}", tex)
     assert image and (out / f"{image.group(1)}.png").exists()
-    assert "Explorer, default view (a = 1, n = 1)" in tex and "dl-explorer" not in tex
+    assert "Explorer, default view (a = 1, n = 1)" in tex and build_latex.tex_problems(tex) == []
     # numbered as on the web; the exercise labelled for references from another page
     assert "{Theorem 1.1 (A statement)}" in tex and "Exercise 1.1" in tex
     assert r"\dlnumberedlabel{1.1}{\detokenize{chapters/a:ex-a}}" in tex

@@ -26,7 +26,8 @@ target installs them). Steps:
    web pages with Chromium instead, for a machine without TeX.)
 
 Then the checks: XeLaTeX's log (`log_problems`: no undefined reference or citation, no
-character missing from the fonts) and tools/build_pdf.py's `check` (every chapter's title in
+character missing from the fonts), book.tex (`tex_problems`: no explorer or widget left as its
+plain-text stand-in) and tools/build_pdf.py's `check` (every chapter's title in
 the text, no ``??``, no TeX source in the text, the first page of every chapter not blank);
 `build_pdf.link_from_site` then lists the PDFs in every page's download menu.
 
@@ -178,6 +179,18 @@ def log_problems(log: str) -> list[str]:
     return problems
 
 
+#: What a web page's interactive output leaves in book.tex when it is not printed as a figure:
+#: an explorer's or a widget's plain-text stand-in (LaTeX escapes < as \textless{} or \PYGZlt{}).
+WEB_LEFTOVERS = re.compile(r"(?:\\textless\{\}|\\PYGZlt\{\}|<)Explorer |interactive\(children=|"
+                           r"application/vnd\.jupyter\.widget|dl-explorer")
+
+
+def tex_problems(tex: str) -> list[str]:
+    """What book.tex holds of the web pages' interactive outputs instead of their printed form."""
+    found = sorted(set(WEB_LEFTOVERS.findall(tex)))
+    return [f"interactive output left as text in book.tex: {found}"] if found else []
+
+
 def source_title(doc: str, root: Path = ROOT) -> str:
     """The title (first level-1 heading) of a page's source, ``doc`` a docname."""
     md, nb = root / f"{doc}.md", root / f"{doc}.ipynb"
@@ -261,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copyfile(pdf, book)
     printed = split_chapters(book, out, build_pdf.printed_pages())
     problems = log_problems((folder / f"{TARGET}.log").read_text(errors="replace"))
+    problems += tex_problems((folder / f"{TARGET}.tex").read_text(encoding="utf-8"))
     problems += build_pdf.check(out, printed, page_slack=None)
     if problems:
         print("build_latex: the PDF has problems:\n  " + "\n  ".join(problems), file=sys.stderr)
