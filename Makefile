@@ -2,14 +2,14 @@
 #   make book   set up .venv and the front-end assets, build the HTML book (every notebook executed)
 #   make test   set up, build the book, run every test (library, notebooks with nbval, real browser)
 #   make serve  serve the built book on http://127.0.0.1:8000/
-#   make pdf    the printable book and chapters in _build/pdf (after make book; not part of make test)
+#   make pdf    the printed book and chapters in _build/pdf, through LaTeX (after make book; not in make test)
 #   make dist   the library's wheel and sdist in _build/dist; make cells rewrites the setup cells
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test test-lib test-notebooks test-browser serve setup assets browser store bench bench-peers clean dist cells pdf student
+.PHONY: book test test-lib test-notebooks test-browser serve setup assets browser tex store bench bench-peers clean dist cells pdf pdf-web student
 
 setup: $(STAMP) assets
 
@@ -46,6 +46,18 @@ browser:
 	@test -x /usr/bin/chromium || { echo "make: /usr/bin/chromium is missing and could not be installed"; exit 1; }
 	@test -x /usr/bin/pdftoppm || { echo "make: /usr/bin/pdftoppm (poppler-utils) is missing and could not be installed"; exit 1; }
 
+# TeX Live from Debian for `make pdf` (XeLaTeX, latexmk, the LaTeX packages Sphinx and
+# sphinx-jupyterbook-latex load, the FreeFont fonts; about 360 MB), and poppler's
+# pdftoppm, with which the PDF checks look at printed pages.
+TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-latex-extra \
+  texlive-fonts-recommended fonts-freefont-otf poppler-utils
+tex:
+	@test -x /usr/bin/xelatex -a -x /usr/bin/latexmk -a -x /usr/bin/pdftoppm || { echo "make: installing TeX Live (xelatex, latexmk)"; \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null) || \
+	  (sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES) >/dev/null); }
+	@test -x /usr/bin/xelatex -a -x /usr/bin/latexmk || { echo "make: xelatex or latexmk is missing and could not be installed"; exit 1; }
+	@test -x /usr/bin/pdftoppm || { echo "make: /usr/bin/pdftoppm (poppler-utils) is missing and could not be installed"; exit 1; }
+
 # One pytest run: library tests, the examples in the library's docstrings (doctest), nbval on
 # every chapter and on the library's worked example (outputs of the cells tagged
 # nbval-check-output are compared), and the browser checks of the built book.
@@ -55,12 +67,17 @@ test: book browser
 	  --doctest-modules --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg; \
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "make: pytest collected no tests"; exit 1; fi; exit $$rc
 
-# The printable book: _build/pdf/book.pdf and one PDF per chapter in _build/pdf/chapters/,
-# printed from the built pages by headless Chromium (tools/build_pdf.py): no TeX, nothing
-# executed again; then checks the PDFs (titles, no ??, no TeX source, no blank chapter) and links
-# them from every page's download menu. Slow (minutes), so not part of `make test`;
-# tests/browser/test_pdf.py checks the tooling and the same checks on a few pages.
-pdf: book browser
+# The printed book: _build/pdf/book.pdf through Jupyter Book's LaTeX builder and XeLaTeX, and
+# each chapter's pages of it in _build/pdf/chapters/ (tools/build_latex.py). The outputs come
+# from the HTML build's execution cache: nothing is executed again. Then checks the PDFs
+# (titles, no ??, no TeX source, no undefined reference, no blank chapter) and links them from
+# every page's download menu. About a minute; not part of `make test`.
+pdf: book tex
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/build_latex.py
+
+# The web pages printed by headless Chromium instead (tools/build_pdf.py), for a machine
+# without TeX: same place, same checks and links. tests/browser/test_pdf.py checks its tooling.
+pdf-web: book browser
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/build_pdf.py
 
 serve:

@@ -184,7 +184,7 @@ def main() -> int:
     print("build_book: accessibility fixes: " + ", ".join(f"{what} {n}" for what, n in counts.items()))
     HASH_FILE.write_text(digest)
     if build_pdf.link_from_site(BUILD / "html", BUILD / "pdf"):
-        print(f"build_book: the download menus link the PDFs of `make pdf` in {BUILD / 'pdf'}")
+        print(f"build_book: the download menus link the PDFs of `make pdf` (or `make pdf-web`) in {BUILD / 'pdf'}")
     req = setup_cells.publish(BUILD / "html", ROOT)
     print(f"build_book: a downloaded notebook installs {req or 'nothing: no library_source or repository.url is set'}")
     print(f"\nbuild_book: done. Open {BUILD / 'html' / 'index.html'} (or run `make serve`).")

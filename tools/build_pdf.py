@@ -1,6 +1,8 @@
 """The printable book: _build/pdf/book.pdf and one PDF per chapter in _build/pdf/chapters/.
 
-Run by `make pdf` after `make book`. It prints the pages of the built HTML book (_build/html,
+Run by `make pdf-web` after `make book`; `make pdf` typesets the same files with LaTeX instead
+(tools/build_latex.py, which uses this module's `check`, `link_from_site` and `LEFT_OUT`).
+This one prints the pages of the built HTML book (_build/html,
 whose notebooks the build executed or took from its jupyter-cache) with headless Chromium,
 so nothing is executed again and no TeX installation is needed:
 
@@ -396,8 +398,13 @@ def ink(pdf: Path, page: int = 1) -> float:
     return float(np.mean(pixels < 200))
 
 
-def check(out_dir: Path, printed: list[Printed]) -> list[str]:
-    """What is wrong with the PDFs that `build` wrote to ``out_dir`` (nothing: an empty list)."""
+def check(out_dir: Path, printed: list[Printed], *, page_slack: int | None = 3) -> list[str]:
+    """What is wrong with the PDFs that `build` wrote to ``out_dir`` (nothing: an empty list).
+
+    book.pdf must have more pages than ``printed`` together and at most ``page_slack`` more
+    (the front matter); with ``page_slack=None`` (the LaTeX book, tools/build_latex.py, whose
+    front and back matter are typeset by LaTeX) only more.
+    """
     problems = []
     book = out_dir / "book.pdf"
     if not book.exists():
@@ -405,8 +412,9 @@ def check(out_dir: Path, printed: list[Printed]) -> list[str]:
     from pypdf import PdfReader
 
     pages = len(PdfReader(book).pages)
-    if not sum(p.pages for p in printed) < pages <= sum(p.pages for p in printed) + 3:
-        problems.append(f"book.pdf has {pages} pages for {sum(p.pages for p in printed)} printed ones")
+    printed_pages = sum(p.pages for p in printed)
+    if not printed_pages < pages or page_slack is not None and pages > printed_pages + page_slack:
+        problems.append(f"book.pdf has {pages} pages for {printed_pages} printed ones")
     text = "\n".join(pdf_text(book))
     squashed = " ".join(text.split())
     problems += [f"no title {p.title!r} in book.pdf" for p in printed if " ".join(p.title.split()) not in squashed]

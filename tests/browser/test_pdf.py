@@ -1,9 +1,9 @@
-"""The PDF tooling (tools/build_pdf.py, `make pdf`) on a few small pages of the built book.
+"""The Chromium print (tools/build_pdf.py, `make pdf-web`) on a few small pages of the built book.
 
-`make pdf` prints the whole book and takes minutes, so it is not part of `make test`; this
+`make pdf-web` prints the whole book and takes minutes, so it is not part of `make test`; this
 prints the landing page, one back-matter chapter and one chapter with an explorer into a small book, in a few seconds, and reads the PDFs back with
 pypdf: page counts, the pages' text, typeset math and no navigation of the site; runs the
-checks `make pdf` runs on the whole book (`build_pdf.check`) and links the PDFs from a copy of
+checks `make pdf-web` and `make pdf` run on the whole book (`build_pdf.check`) and links the PDFs from a copy of
 two pages of the site (`build_pdf.link_from_site`).
 """
 
