@@ -275,3 +275,16 @@ def test_the_latex_builder_writes_what_print_needs(tmp_path, monkeypatch):
     links = set(re.findall(r"\\hyperlink\{(cite\.[^}]+)\}", tex))
     assert len(links) == 2 and links <= anchors
     assert tex.count(sphinx_deeplinear.ProofsAndReferencesForPrint.MOVED) == 2
+
+
+def test_each_chapter_pdf_ends_with_the_books_reference_list(tmp_path):
+    # Sphinx prints every cited work in one list at the end of the book (a last chapter-level
+    # bookmark "Bibliography"); a chapter handed out alone carries that list after its pages
+    docs = [("index", ""), ("chapters/why-deep-linear", "I"), ("chapters/model-and-data", "II")]
+    titles = [build_latex.source_title(doc) for doc, _ in docs[1:]]
+    book = _book(tmp_path / "book.pdf", [("I", 2, [(titles[0], 3)]), ("II", 7, [(titles[1], 8), ("Bibliography", 11)])])
+    printed = build_latex.split_chapters(book, tmp_path, docs)
+    # the chapters' own pages are unchanged (the book's page check adds them up)
+    assert [(p.first, p.pages) for p in printed] == [(3, 4), (8, 3)]
+    assert build_pdf.page_count(tmp_path / "chapters" / "why-deep-linear.pdf") == 4 + 2
+    assert build_pdf.page_count(tmp_path / "chapters" / "model-and-data.pdf") == 3 + 2

@@ -22,7 +22,9 @@ target installs them). Steps:
    texlive-fonts-extra (1.8 GB) has: a stand-in is written next to book.tex (BBM_STANDIN).
 4. Each chapter's PDF is its pages of book.pdf (`split_chapters`, from the PDF's bookmarks,
    whose titles must be those of the sources), so a chapter prints with the same page numbers
-   as in the book. (`make pdf-web`, tools/build_pdf.py, makes the same files by printing the
+   as in the book, followed by the book's reference list (Sphinx gathers every citation at the
+   end of the book, so a chapter handed out alone would otherwise cite works it does not list).
+   (`make pdf-web`, tools/build_pdf.py, makes the same files by printing the
    web pages with Chromium instead, for a machine without TeX.)
 
 Then the checks: XeLaTeX's log (`log_problems`: no undefined reference or citation, no
@@ -221,8 +223,14 @@ def outline_chapters(pdf: Path) -> tuple[list[tuple[str, int]], list[int]]:
     return chapters, sorted(set(starts) | {page for _, page in chapters})
 
 
+#: The title Sphinx gives the reference list it prints at the end of the LaTeX book.
+REFERENCES_TITLE = "Bibliography"
+
+
 def split_chapters(book: Path, out_dir: Path, pages: list[tuple[str, str]]) -> list[build_pdf.Printed]:
-    """Write each chapter's pages of ``book`` to ``out_dir``/chapters/<slug>.pdf.
+    """Write each chapter's pages of ``book`` to ``out_dir``/chapters/<slug>.pdf, followed by
+    the book's reference list (its pages, from the bookmark :data:`REFERENCES_TITLE` after the
+    chapters, to the end), since Sphinx gathers every citation there.
 
     ``pages`` are the printed pages (docname, part) in book order; the landing page (the front
     matter) and sections (library/using, printed inside library/index) have no bookmark of
@@ -238,6 +246,8 @@ def split_chapters(book: Path, out_dir: Path, pages: list[tuple[str, str]]) -> l
     total = len(PdfReader(book).pages)
     if len(marks) < len(docs):
         raise SystemExit(f"build_latex: {book} has {len(marks)} chapter bookmarks for {len(docs)} chapters")
+    # the book's one reference list: a last chapter-level bookmark after the chapters
+    refs = next(((first, total) for title, first in marks[len(docs):] if title.strip() == REFERENCES_TITLE), None)
     printed = []
     (out_dir / "chapters").mkdir(parents=True, exist_ok=True)
     for i, (doc, part) in enumerate(docs):
@@ -250,6 +260,8 @@ def split_chapters(book: Path, out_dir: Path, pages: list[tuple[str, str]]) -> l
         if doc.startswith("chapters/"):  # the site offers "This chapter (.pdf)" on these
             writer = PdfWriter()
             writer.append(str(book), pages=(first - 1, last))
+            if refs is not None:  # a chapter handed out alone keeps its references
+                writer.append(str(book), pages=(refs[0] - 1, refs[1]))
             writer.add_metadata({"/Title": expected})
             with target.open("wb") as f:
                 writer.write(f)
